@@ -51,3 +51,44 @@ export interface SaasDestination {
   /** Assigns (or re-activates) a user with a role; role null clears it. */
   assignUser(applicationId: string, userId: string, role: string | null, options?: { readonly signal?: AbortSignal }): Promise<void>;
 }
+
+export const runStates = ['queued', 'running', 'succeeded', 'completed_with_errors', 'failed', 'canceled'] as const;
+export type RunState = (typeof runStates)[number];
+export const terminalRunStates = ['succeeded', 'completed_with_errors', 'failed', 'canceled'] as const satisfies readonly RunState[];
+
+/** What happened to one record. A dry run records the planned outcome with `dryRun` set on the run. */
+export const recordOutcomes = ['created', 'updated', 'unchanged', 'skipped', 'failed'] as const;
+export type RecordOutcomeKind = (typeof recordOutcomes)[number];
+
+export const runPhases = ['fetching', 'mapping', 'matching', 'writing', 'saas', 'done'] as const;
+export type RunPhase = (typeof runPhases)[number];
+
+export interface FieldChange {
+  readonly field: string;
+  readonly old: unknown;
+  readonly new: unknown;
+}
+
+export interface RecordOutcome {
+  /** NinjaOne user id, as text; null for a record that is not a NinjaOne user (the SaaS application). */
+  readonly sourceId: string | null;
+  /** What a person recognises the record by: the email, else the name, else `user #id`. */
+  readonly label: string;
+  /** 'user' for the Oomnitza user, 'saas' for the SaaS-user assignment. */
+  readonly kind: 'user' | 'saas';
+  readonly outcome: RecordOutcomeKind;
+  /** Why it was skipped or failed, in words a person can act on; null otherwise. */
+  readonly reason: string | null;
+  readonly destinationId: string | null;
+  /** Fields written (or to be written, in a dry run): old and new values. */
+  readonly changes: readonly FieldChange[];
+}
+
+export type RunCounts = Record<RecordOutcomeKind, number>;
+
+/** Where a run reports as it goes. The runs store implements it; the CLI adds a progress bar. */
+export interface RunReporter {
+  phase(phase: RunPhase, total?: number): void;
+  /** Called for every record, in batches where that is cheaper. Must not throw for a bad record. */
+  records(outcomes: readonly RecordOutcome[]): Promise<void>;
+}
