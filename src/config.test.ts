@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { ConfigError, loadConfig, oauthRedirectUrl } from './config.ts';
+
+describe('config', () => {
+  test('defaults: loopback, port 8080, ./data, SQLite', () => {
+    const config = loadConfig({});
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8080);
+    assert.equal(config.publicUrl.toString(), 'http://127.0.0.1:8080/');
+    assert.ok(config.dataDir.endsWith('/data'));
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.secureCookies, false);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  test('flags override the environment', () => {
+    const config = loadConfig({ PORT: '9000', DATA_DIR: '/tmp/a' }, { port: 9100, dataDir: '/tmp/b' });
+    assert.equal(config.port, 9100);
+    assert.equal(config.dataDir, '/tmp/b');
+  });
+
+  test('each bad variable is named with its fix', () => {
+    assert.throws(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.problems.length, 3);
+      assert.match(error.message, /PORT/);
+      assert.match(error.message, /DATABASE_URL: use a postgres:\/\/ URL/);
+      assert.match(error.message, /LOG_LEVEL/);
+      return true;
+    });
+  });
+
+  test('an https public URL makes cookies Secure and sets the redirect URL', () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://sync.example.com' });
+    assert.equal(config.secureCookies, true);
+    assert.equal(oauthRedirectUrl(config), 'https://sync.example.com/oauth2/redirect');
+  });
+
+  test('a public URL with a path is refused', () => {
+    assert.throws(() => loadConfig({ PUBLIC_URL: 'https://sync.example.com/app' }), /PUBLIC_URL: give the origin only/);
+  });
+
+  test('empty variables count as unset', () => {
+    assert.equal(loadConfig({ PORT: '', DATABASE_URL: '' }).port, 8080);
+  });
+});

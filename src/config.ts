@@ -1,0 +1,101 @@
+/**
+ * The server's settings, read from the environment once at start-up, validated, and frozen. A bad
+ * value stops the start with the variable's name and the fix, never a stack trace.
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | HOST | address to listen on | 127.0.0.1 |
+ * | PORT | port to listen on (`--port`) | 8080 |
+ * | PUBLIC_URL | URL people and NinjaOne reach this server at; the OAuth redirect is `<PUBLIC_URL>/oauth2/redirect` | http://127.0.0.1:PORT |
+ * | DATA_DIR | folder for the SQLite database and the key file (`--data-dir`) | ./data |
+ * | DATABASE_URL | `postgres://…` to use PostgreSQL instead of SQLite | (SQLite) |
+ * | NINJA_SYNC_KEY | vault key, 32 bytes as base64 or hex | (key file) |
+ * | NINJA_SYNC_KEY_FILE | vault key file | DATA_DIR/vault.key |
+ * | SMTP_URL | `smtp://user:pass@host:port` or `smtps://…` for e-mail alerts | (no e-mail) |
+ * | SMTP_FROM | sender address of alert e-mails | ninja-sync@localhost |
+ * | LOG_LEVEL | fatal, error, warn, info, debug, trace | info |
+ *
+ * @example
+ * const config = loadConfig(process.env, { port: 9090 });
+ */
+import { resolve } from 'node:path';
+
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`the configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use a postgres:// URL, or leave it unset for SQLite').optional(),
+  NINJA_SYNC_KEY: z.string().min(1).optional(),
+  NINJA_SYNC_KEY_FILE: z.string().min(1).optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'use smtp://host:port or smtps://host:port').optional(),
+  SMTP_FROM: z.string().min(3).default('ninja-sync@localhost'),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+});
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: URL;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly vaultKey: string | undefined;
+  readonly vaultKeyFile: string | undefined;
+  readonly smtpUrl: string | undefined;
+  readonly smtpFrom: string;
+  readonly logLevel: (typeof logLevels)[number];
+  /** Cookies get `Secure` when the public URL is https. */
+  readonly secureCookies: boolean;
+}
+
+export interface ConfigOverrides {
+  readonly port?: number | undefined;
+  readonly dataDir?: string | undefined;
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, overrides: ConfigOverrides = {}): Config {
+  // An empty variable counts as unset, as shells and .env files often leave them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}: ${issue.message}`;
+    }));
+  }
+  const values = parsed.data;
+  const port = overrides.port ?? values.PORT;
+  const publicUrl = new URL(values.PUBLIC_URL ?? `http://${values.HOST === '0.0.0.0' ? '127.0.0.1' : values.HOST}:${port}`);
+  if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
+    throw new ConfigError([`PUBLIC_URL: give the origin only, e.g. ${publicUrl.origin} (ninja-sync serves at the root)`]);
+  }
+  return Object.freeze({
+    host: values.HOST,
+    port,
+    publicUrl,
+    dataDir: resolve(overrides.dataDir ?? values.DATA_DIR),
+    databaseUrl: values.DATABASE_URL,
+    vaultKey: values.NINJA_SYNC_KEY,
+    vaultKeyFile: values.NINJA_SYNC_KEY_FILE,
+    smtpUrl: values.SMTP_URL,
+    smtpFrom: values.SMTP_FROM,
+    logLevel: values.LOG_LEVEL,
+    secureCookies: publicUrl.protocol === 'https:',
+  });
+}
+
+/** Where NinjaOne sends the admin back after consent. Register exactly this in NinjaOne. */
+export function oauthRedirectUrl(config: Pick<Config, 'publicUrl'>): string {
+  return new URL('/oauth2/redirect', config.publicUrl).toString();
+}
