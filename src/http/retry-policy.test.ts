@@ -22,14 +22,16 @@ describe('retry policy', () => {
     assert.equal(retryDelayMs(policy, 6, null, () => 0), 0);
   });
 
-  test('Retry-After wins over backoff and is capped', () => {
-    const policy = resolveRetryPolicy({ maxRetryAfterMs: 2000 });
-    assert.equal(retryDelayMs(policy, 2, '1'), 1000);
-    assert.equal(retryDelayMs(policy, 2, '120'), 2000);
+  test('Retry-After wins over backoff, is capped, and gets a little jitter', () => {
+    const policy = resolveRetryPolicy({ maxRetryAfterMs: 2000, baseDelayMs: 100 });
+    assert.equal(retryDelayMs(policy, 2, '1', () => 0), 1000);
+    assert.equal(retryDelayMs(policy, 2, '1', () => 0.5), 1050);
+    assert.equal(retryDelayMs(policy, 2, '120', () => 0), 2000);
   });
 
   test('rejects a policy that cannot work', () => {
     assert.throws(() => resolveRetryPolicy({ maxAttempts: 0 }), /maxAttempts/);
     assert.throws(() => resolveRetryPolicy({ baseDelayMs: -1 }), /baseDelayMs/);
+    assert.throws(() => resolveRetryPolicy({ maxRateLimitedAttempts: 0 }), /maxRateLimitedAttempts/);
   });
 });

@@ -62,6 +62,11 @@ before(async () => {
     if (hit(request.url) === 1) return reply.code(429).header('retry-after', '0').send({});
     return reply.code(201).send({ created: true, body: request.body });
   });
+  app.get('/429-five-times', async (request, reply) => {
+    if (hit(request.url) <= 5) return reply.code(429).header('retry-after', '0').send({});
+    return { ok: true };
+  });
+  app.get('/always-429', async (_request, reply) => reply.code(429).send({ message: 'rate limit exceeded' }));
   app.get('/echo-token', async (request, reply) => reply.code(401).send({ message: `token ${String(request.headers['authorization2'])} is revoked` }));
   app.get('/bad-request', async (request, reply) => {
     hit(request.url);
@@ -118,14 +123,27 @@ describe('sendJson', () => {
     const retries: number[] = [];
     const response = await sendJson({ method: 'GET', url: new URL('/429-then-ok', base) }, { ...options, onRetry: (info) => retries.push(info.error.status ?? 0) });
     assert.deepEqual(response.body, { ok: true });
-    assert.deepEqual(options.sleeps, [2000]);
+    assert.equal(options.sleeps.length, 1);
+    assert.ok(options.sleeps[0]! >= 2000 && options.sleeps[0]! < 2010, `waited ${options.sleeps[0]} ms`);
     assert.deepEqual(retries, [429]);
+  });
+
+  test('429s have their own, larger budget than other failures', async () => {
+    const options = fastOptions({ retry: { maxAttempts: 2, maxRateLimitedAttempts: 6, baseDelayMs: 1 } });
+    const response = await sendJson({ method: 'GET', url: new URL('/429-five-times', base) }, options);
+    assert.deepEqual(response.body, { ok: true });
+    assert.equal(options.sleeps.length, 5);
+    const error = await rejection(sendJson({ method: 'GET', url: new URL('/always-429', base) }, fastOptions({ retry: { maxAttempts: 5, maxRateLimitedAttempts: 3, baseDelayMs: 1 } })));
+    assert.equal(error.kind, 'rate_limited');
+    assert.equal(error.attempts, 3);
+    assert.match(error.message, /429: rate limit exceeded/);
   });
 
   test('a Retry-After HTTP date is honoured but capped', async () => {
     const options = fastOptions();
     await sendJson({ method: 'GET', url: new URL('/429-date', base) }, options);
-    assert.deepEqual(options.sleeps, [5_000]);
+    assert.equal(options.sleeps.length, 1);
+    assert.ok(options.sleeps[0]! >= 5_000 && options.sleeps[0]! < 5_010, `waited ${options.sleeps[0]} ms`);
   });
 
   test('503 then success is retried with backoff', async () => {

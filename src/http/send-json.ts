@@ -3,7 +3,7 @@
  * timeouts, bounded retries with backoff (honouring `Retry-After`), and failures turned into a
  * {@link VendorError} that says what happened without leaking a token or dumping an HTML page.
  *
- * What is retried: 429, 408, 5xx (not 501), network faults, timeouts and 2xx answers that are not
+ * What is retried: 429 (with its own, larger budget: `maxRateLimitedAttempts`), 408, 5xx (not 501), network faults, timeouts and 2xx answers that are not
  * JSON (a proxy's HTML page). GETs always; writes only when the request is marked `idempotent`,
  * because a write that timed out may have been applied and a second one could duplicate it. Two
  * failures are retried for every method, because the service provably did nothing: a 429 (a
@@ -86,12 +86,15 @@ export async function sendJson<T = unknown>(request: VendorRequest, options: Sen
   const context: AttemptContext = { request, options, scrub };
   const repeatable = request.method === 'GET' || request.idempotent === true;
 
+  let failures = 0;
+  let rateLimited = 0;
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptWithSlot(context);
     if (!(outcome instanceof VendorError)) return outcome as VendorResponse<T>;
     const error = outcome;
+    const exhausted = error.kind === 'rate_limited' ? ++rateLimited >= policy.maxRateLimitedAttempts : ++failures >= policy.maxAttempts;
     const safe = repeatable || error.kind === 'rate_limited' || isRefusedConnection(error);
-    if (!error.retryable || !safe || attempt >= policy.maxAttempts) throw error.withAttempts(attempt);
+    if (!error.retryable || !safe || exhausted) throw error.withAttempts(attempt);
     const delayMs = retryDelayMs(policy, attempt + 1, retryAfterOf(error));
     options.onRetry?.({ attempt, delayMs, error });
     try {
