@@ -33,6 +33,12 @@ export interface UserDestination {
   findUsers(field: string, values: readonly string[], fields: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<readonly DestinationUser[]>;
   createUser(fields: Readonly<Record<string, unknown>>, options?: { readonly signal?: AbortSignal }): Promise<DestinationUser>;
   updateUser(id: string, patch: Readonly<Record<string, unknown>>, options?: { readonly signal?: AbortSignal }): Promise<DestinationUser>;
+  /**
+   * Users per `listUsers` page and values per `findUsers` request. The sync reads them to choose the
+   * cheaper way to load the destination (see `src/sync/load-destination.ts`); defaults apply when absent.
+   */
+  readonly listPageSize?: number;
+  readonly findBatchSize?: number;
 }
 
 /** A SaaS user: the assignment of an Oomnitza user to a SaaS application, with a role. */
@@ -47,6 +53,11 @@ export interface SaasAssignment {
 export interface SaasDestination {
   /** Finds the SaaS application by name, creating it when absent; returns its identifier. */
   ensureApplication(name: string, options?: { readonly signal?: AbortSignal }): Promise<{ readonly id: string; readonly created: boolean }>;
+  /**
+   * Finds the SaaS application by name without creating it (null when absent). A dry run uses it to
+   * plan the SaaS users without writing; without it, a dry run plans every assignment as new.
+   */
+  findApplication?(name: string, options?: { readonly signal?: AbortSignal }): Promise<{ readonly id: string } | null>;
   listAssignments(applicationId: string, options?: { readonly signal?: AbortSignal }): Promise<readonly SaasAssignment[]>;
   /** Assigns (or re-activates) a user with a role; role null clears it. */
   assignUser(applicationId: string, userId: string, role: string | null, options?: { readonly signal?: AbortSignal }): Promise<void>;

@@ -1,0 +1,54 @@
+/**
+ * The destination's users, indexed by each sync key's matching text, so that matching a record is a
+ * few map look-ups however large the destination is. A key value held by several destination users
+ * keeps all of them: the planner must see the duplicate to refuse to guess.
+ *
+ * @example
+ * const index = buildDestinationIndex(users, ['email', 'employee_id']);
+ * index.lookup('email', 'Ann@Acme.com'); // every user whose email is ann@acme.com, any case
+ */
+import { keyText } from './values.ts';
+
+import type { DestinationUser } from './ports.ts';
+
+export interface DestinationIndex {
+  readonly syncKeys: readonly string[];
+  /** How many distinct users the index holds (a subset of the destination when loaded by key). */
+  readonly size: number;
+  /** The users whose `key` matches `value`; empty when none or when the value is empty. */
+  lookup(key: string, value: unknown): readonly DestinationUser[];
+  /** Every indexed user, by id. */
+  byId(id: string): DestinationUser | undefined;
+}
+
+const none: readonly DestinationUser[] = Object.freeze([]);
+
+/**
+ * Indexes `users` by each of `syncKeys`. A user seen twice (same id, e.g. from two look-ups) is
+ * indexed once; a user with an empty key value is not findable by that key.
+ */
+export function buildDestinationIndex(users: Iterable<DestinationUser>, syncKeys: readonly string[]): DestinationIndex {
+  const ids = new Map<string, DestinationUser>();
+  const byKey = new Map<string, Map<string, DestinationUser[]>>(syncKeys.map((key) => [key, new Map()]));
+  for (const user of users) {
+    if (ids.has(user.id)) continue;
+    ids.set(user.id, user);
+    for (const [key, values] of byKey) {
+      const text = keyText(user.fields[key]);
+      if (text === null) continue;
+      const holders = values.get(text);
+      if (holders === undefined) values.set(text, [user]);
+      else holders.push(user);
+    }
+  }
+  return {
+    syncKeys,
+    size: ids.size,
+    lookup(key, value) {
+      const text = keyText(value);
+      if (text === null) return none;
+      return byKey.get(key)?.get(text) ?? none;
+    },
+    byId: (id) => ids.get(id),
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * One run, end to end: fetch NinjaOne's users (and the organisations and devices the mapping needs),
+ * map them, load the Oomnitza users they may match, plan, check the fuse, write, then the SaaS
+ * phase for "User plus SaaS user". Every phase is announced to the reporter and every record's
+ * outcome reported; the run never throws for what a user can meet — it returns a state and a message.
+ *
+ * States: succeeded; completed_with_errors (some records failed, or the SaaS phase could not run);
+ * failed (NinjaOne or Oomnitza unreadable, the mapping broke, the fuse tripped, the run report could
+ * not be stored — nothing or only part written, with a message naming what to do); canceled.
+ *
+ * Crash safety: nothing is half-written. Every write is one request for one record (a create or a
+ * patch), so a record is written or not. The sync keys make a rerun idempotent: it plans against
+ * Oomnitza as it then is, finds the users an interrupted run created and updates or leaves them,
+ * never creating them twice. The one two-step record is a SaaS user (user create, then assignment);
+ * a rerun finds the assignment missing and makes it.
+ *
+ * @example
+ * const result = await runSync({ integration, compiled, source: ninjaone, destination: oomnitza, reporter, dryRun: false });
+ * if (result.state === 'failed') console.error(result.error);
+ */
+import { emptyCounts, executePlan } from './execute.ts';
+import { loadDestination } from './load-destination.ts';
+import { checkFuse, planUsers, plannedOutcome } from './plan.ts';
+import { createReportBatcher } from './report-batcher.ts';
+import { SaasApplicationError, syncSaasUsers } from './saas.ts';
+
+import type { Placement } from './execute.ts';
+import type { MappedRecord, Plan } from './plan.ts';
+import type { RunCounts, RunPhase, RunReporter, RunState, SaasDestination, UserDestination, UserSource } from './ports.ts';
+import type { SaasMember } from './saas.ts';
+import type { Integration } from '../integrations/schema.ts';
+import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser } from '../ninjaone/types.ts';
+
+/** What the mapping hands the run for a user: kept with its Oomnitza fields, or dropped with why. */
+export type MapOutcome =
+  | { readonly kept: true; readonly record: MappedRecord }
+  | { readonly kept: false; readonly error?: true; readonly sourceId: string; readonly label: string; readonly reason: string };
+
+export interface MappingContext {
+  readonly runStartedAt: Date;
+  readonly organizations: ReadonlyMap<number, NinjaOneOrganization>;
+  readonly devices: ReadonlyMap<number, NinjaOneDevice>;
+}
+
+/** The compiled mapping, as the run uses it (`src/mapping/compile.ts` provides it). */
+export interface UserMapper {
+  readonly needs: { readonly organizations: boolean; readonly devices: boolean };
+  readonly targetFields: readonly string[];
+  mapAll(users: readonly NinjaOneUser[], context: MappingContext): Promise<readonly MapOutcome[]>;
+}
+
+export interface RunSyncInput {
+  readonly integration: Integration;
+  readonly compiled: UserMapper;
+  readonly source: UserSource;
+  readonly destination: UserDestination & Partial<SaasDestination>;
+  readonly reporter: RunReporter;
+  readonly dryRun?: boolean;
+  readonly signal?: AbortSignal;
+  readonly now?: () => Date;
+  /** Writes in flight at once; the Oomnitza client's own limiter may allow fewer. */
+  readonly concurrency?: number;
+}
+
+export interface RunResult {
+  readonly state: RunState;
+  /** The user phase, including the records the mapping dropped (skipped) or could not map (failed). */
+  readonly counts: RunCounts;
+  /** The SaaS phase, for "User plus SaaS user". */
+  readonly saasCounts?: RunCounts;
+  /** What went wrong and what to do, for failed, canceled and completed_with_errors runs. */
+  readonly error?: string;
+  readonly fuseTripped?: string;
+  /** Milliseconds per phase. */
+  readonly durations: Partial<Record<RunPhase, number>>;
+  /** How the Oomnitza users were loaded (see `load-destination.ts`). */
+  readonly destinationStrategy?: 'scan' | 'find' | 'empty';
+}
+
+export const defaultConcurrency = 8;
+
+/** A phase's failure, carrying the sentence the run reports. */
+class PhaseError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'PhaseError';
+  }
+}
+
+export async function runSync(input: RunSyncInput): Promise<RunResult> {
+  const { integration, compiled, source, destination, reporter, signal } = input;
+  const now = input.now ?? (() => new Date());
+  const dryRun = input.dryRun ?? false;
+  const concurrency = input.concurrency ?? defaultConcurrency;
+  const signalOption = signal === undefined ? {} : { signal };
+  const counts = emptyCounts();
+  const durations: Partial<Record<RunPhase, number>> = {};
+  let current: { phase: RunPhase; at: number } | null = null;
+  function enter(phase: RunPhase, total?: number): void {
+    const at = now().getTime();
+    if (current !== null) durations[current.phase] = at - current.at;
+    current = { phase, at };
+    reporter.phase(phase, total);
+  }
+  const result = (state: RunState, extra: Partial<RunResult> = {}): RunResult => {
+    enter('done');
+    return { state, counts: { ...counts }, durations, ...extra };
+  };
+  const canceled = (): RunResult => result('canceled', { error: 'The run was canceled; records not reported as written were not written. Run again to finish.' });
+
+  const saas = integration.recordType === 'user_and_saas_user' ? saasPort(destination) : null;
+  if (integration.recordType === 'user_and_saas_user' && saas === null) {
+    return result('failed', { error: 'This integration syncs SaaS users, but the Oomnitza destination offers no SaaS operations. Use record type "user", or a destination that supports SaaS users.' });
+  }
+
+  try {
+    const runStartedAt = now();
+    enter('fetching');
+    const [users, organizations, devices] = await Promise.all([
+      source.listUsers({ ...(integration.source.userType === undefined ? {} : { userType: integration.source.userType }), ...signalOption }),
+      compiled.needs.organizations ? source.listOrganizations(signalOption) : [],
+      compiled.needs.devices ? source.listDevices(signalOption) : [],
+    ]).catch((error: unknown) => {
+      throw new PhaseError(`Could not read from NinjaOne: ${messageOf(error)}. Check the NinjaOne URL and credential (or re-authorise it), then run again.`, error);
+    });
+    if (aborted(signal)) return canceled();
+
+    enter('mapping', users.length);
+    const mapped = await compiled.mapAll(users, { runStartedAt, organizations: new Map(organizations.map((o) => [o.id, o])), devices: new Map(devices.map((d) => [d.id, d])) }).catch((error: unknown) => {
+      throw new PhaseError(`The mapping could not run: ${messageOf(error)}. Check the integration with "ninja-sync validate".`, error);
+    });
+    const records: MappedRecord[] = [];
+    const drops = createReportBatcher(reporter);
+    for (const m of mapped) {
+      if (m.kept) records.push(m.record);
+      else {
+        const outcome = m.error === true ? 'failed' : 'skipped';
+        counts[outcome] += 1;
+        await drops.add({ sourceId: m.sourceId, label: m.label, kind: 'user', outcome, reason: m.reason, destinationId: null, changes: [] });
+      }
+    }
+    await drops.flush();
+    if (aborted(signal)) return canceled();
+
+    enter('matching', records.length);
+    const loaded = await loadDestination(destination, { records, syncKeys: integration.syncKeys, fields: compiled.targetFields, ...signalOption }).catch((error: unknown) => {
+      throw new PhaseError(`Could not read users from Oomnitza: ${messageOf(error)}. Check the Oomnitza URL and API token, then run again.`, error);
+    });
+    const plan = planUsers({ records, syncKeys: integration.syncKeys, preference: integration.preference, updateSyncKeys: integration.updateSyncKeys, destination: loaded.index });
+    const strategy = { destinationStrategy: loaded.strategy };
+    if (aborted(signal)) return canceled();
+
+    const fuse = checkFuse(plan, integration.fuse, loaded.destinationCount);
+    if (fuse !== null) return result('failed', { error: fuse, fuseTripped: fuse, ...strategy });
+
+    let placements: ReadonlyMap<string, Placement> | null = null;
+    if (dryRun) {
+      const batcher = createReportBatcher(reporter);
+      for (const item of plan.items) {
+        const outcome = plannedOutcome(item);
+        counts[outcome.outcome] += 1;
+        await batcher.add(outcome);
+      }
+      await batcher.flush();
+    } else {
+      enter('writing', plan.counts.create + plan.counts.update);
+      const executed = await executePlan(destination, reporter, plan, { concurrency, ...signalOption });
+      for (const [kind, n] of Object.entries(executed.counts) as [keyof RunCounts, number][]) counts[kind] += n;
+      placements = executed.placements;
+      if (executed.canceled) return canceled();
+    }
+
+    if (saas === null) return result(counts.failed > 0 ? 'completed_with_errors' : 'succeeded', strategy);
+
+    const members = saasMembers(plan, placements, users);
+    enter('saas', members.length);
+    try {
+      const phase = await syncSaasUsers(saas, reporter, members, { dryRun, concurrency, ...signalOption });
+      if (phase.canceled) return { ...canceled(), saasCounts: phase.counts, ...strategy };
+      const failed = counts.failed + phase.counts.failed > 0;
+      return result(failed ? 'completed_with_errors' : 'succeeded', { saasCounts: phase.counts, ...strategy });
+    } catch (error) {
+      if (!(error instanceof SaasApplicationError)) throw error;
+      const saasCounts = { ...emptyCounts(), failed: 1 };
+      await reporter.records([{ sourceId: null, label: 'SaaS application NinjaOne', kind: 'saas', outcome: 'failed', reason: error.message, destinationId: null, changes: [] }]);
+      return result('completed_with_errors', { saasCounts, error: `Users were synced, but no SaaS user was: ${error.message}`, ...strategy });
+    }
+  } catch (error) {
+    if (aborted(signal)) return canceled();
+    if (error instanceof PhaseError) return result('failed', { error: error.message });
+    return result('failed', { error: `The run stopped: ${messageOf(error)}. Records reported before this point stand; run again once the cause is fixed.` });
+  }
+}
+
+/** The destination's SaaS side, when it has every operation the phase needs. */
+function saasPort(destination: UserDestination & Partial<SaasDestination>): SaasDestination | null {
+  const { ensureApplication, listAssignments, assignUser, findApplication } = destination;
+  if (ensureApplication === undefined || listAssignments === undefined || assignUser === undefined) return null;
+  return {
+    ensureApplication: ensureApplication.bind(destination),
+    listAssignments: listAssignments.bind(destination),
+    assignUser: assignUser.bind(destination),
+    ...(findApplication === undefined ? {} : { findApplication: findApplication.bind(destination) }),
+  };
+}
+
+/**
+ * Every planned record, with where its Oomnitza user stands: from the writes when there were any,
+ * from the plan in a dry run (a planned create is a user that would exist).
+ */
+function saasMembers(plan: Plan, placements: ReadonlyMap<string, Placement> | null, users: readonly NinjaOneUser[]): SaasMember[] {
+  const roles = new Map(users.map((u) => [String(u.id), u.roles]));
+  return plan.items.map((item): SaasMember => {
+    const base = { sourceId: item.sourceId, label: item.label, roles: roles.get(item.sourceId) };
+    if (placements !== null) {
+      const placed = placements.get(item.sourceId);
+      if (placed?.destinationId != null) return { ...base, user: { state: 'present', destinationId: placed.destinationId } };
+      return { ...base, user: { state: 'absent', reason: placed?.reason ?? `its user record was ${placed?.outcome ?? 'not written'}` } };
+    }
+    if (item.action === 'create') return { ...base, user: { state: 'planned' } };
+    if (item.action !== 'fail' && item.destinationId !== null) return { ...base, user: { state: 'present', destinationId: item.destinationId } };
+    return { ...base, user: { state: 'absent', reason: item.action === 'fail' || item.action === 'skip' ? item.reason : 'not planned' } };
+  });
+}
+
+/** A function, not an inline test: TypeScript would otherwise narrow `aborted` once and for all. */
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
