@@ -110,13 +110,13 @@ export function createKnobs(options: KnobsOptions = {}): Knobs & { readonly rand
 
 export interface InstallOptions {
   /** The token a request is counted under for rate limits (e.g. its Authorization header). */
-  tokenOf(request: FastifyRequest): string | null;
+  tokenOf: (request: FastifyRequest) => string | null;
   /** The JSON body of an injected 500, in the vendor's own shape. */
-  failureBody(): unknown;
+  failureBody: () => unknown;
   /** The JSON body of a 429, in the vendor's own shape. */
-  rateLimitBody(): unknown;
+  rateLimitBody: () => unknown;
   /** Paths the knobs leave alone (the admin API). */
-  isExempt?(path: string): boolean;
+  isExempt?: (path: string) => boolean;
   logLimit?: number;
 }
 
