@@ -1,0 +1,52 @@
+/**
+ * Errors of the store, and the engine-neutral test for the one constraint error callers act on.
+ *
+ * @example
+ * try { await insert() } catch (error) { if (isUniqueViolation(error)) return conflict(); throw error; }
+ */
+
+/** The database could not be opened or reached; the message names the place, never a password. */
+export class DatabaseOpenError extends Error {
+  override readonly name = 'DatabaseOpenError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A migration failed; the schema is left at the last migration that succeeded. */
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError';
+  readonly migrationName: string | null;
+  constructor(message: string, migrationName: string | null, options?: { cause?: unknown }) {
+    super(message, options);
+    this.migrationName = migrationName;
+  }
+}
+
+/**
+ * True for a unique or primary-key violation on either engine: PostgreSQL's SQLSTATE 23505, or
+ * better-sqlite3's `SQLITE_CONSTRAINT_UNIQUE` / `SQLITE_CONSTRAINT_PRIMARYKEY`.
+ *
+ * @example if (isUniqueViolation(error)) throw new NameTakenError(name, { cause: error });
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  const code = error.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * The URL with any password replaced by `***`, for messages and logs.
+ *
+ * @example redactUrl('postgres://app:s3cret@db:5432/sync') // 'postgres://app:***@db:5432/sync'
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not a URL we can parse: show only the scheme, the rest may hold a secret.
+    return `${url.split(':')[0] ?? ''}://(unparseable URL)`;
+  }
+}

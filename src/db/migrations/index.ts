@@ -1,0 +1,18 @@
+/**
+ * Every migration, listed in code so a bundled or `tsx`-run program needs no folder scan.
+ * Kysely runs them in name order; a new one is a new file `NNNN-what.ts` plus a line here.
+ *
+ * @example
+ * new Migrator({ db, provider: migrationProvider })
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+
+import * as initial from './0001-initial.ts';
+
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...migrations }),
+};

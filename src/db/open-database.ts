@@ -1,0 +1,122 @@
+/**
+ * Opens the store: SQLite in the data folder by default, PostgreSQL when a `postgres://` URL is
+ * given, and brings the schema up to date before anyone queries it.
+ *
+ * The same migrations and queries serve both engines (see `./types.ts` for the portable types).
+ * Where the engines must differ (row locks), code asks `dialectOf(db)`.
+ *
+ * @example
+ * const store = await openDatabase({ dataDir: './data', databaseUrl: process.env.DATABASE_URL });
+ * try { await listRuns(store.db, { limit: 20 }); } finally { await store.close(); }
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+
+import { DatabaseOpenError, MigrationError, redactUrl } from './errors.ts';
+import { migrationProvider } from './migrations/index.ts';
+import type { Database } from './types.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface OpenDatabaseOptions {
+  /** `postgres://` or `postgresql://`; SQLite in `dataDir` when absent or empty. */
+  readonly databaseUrl?: string | undefined;
+  /** Folder of the SQLite file `ninja-sync.db`; created with its parents on first start. */
+  readonly dataDir: string;
+  /** PostgreSQL pool size (10 when absent). */
+  readonly maxConnections?: number;
+  /** Called when an idle PostgreSQL connection fails (the pool drops it; the next query reconnects). */
+  readonly onIdleError?: (error: Error) => void;
+}
+
+export interface OpenedDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/** The SQLite file's name inside the data folder. */
+export const sqliteFileName = 'ninja-sync.db';
+
+/**
+ * Opens the database and runs every pending migration.
+ * Throws `DatabaseOpenError` when it cannot be reached, `MigrationError` when a migration fails.
+ *
+ * @example const { db, close } = await openDatabase({ dataDir: '/tmp/x' });
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenedDatabase> {
+  const url = options.databaseUrl ?? '';
+  const opened = url === '' ? openSqlite(options.dataDir) : openPostgres(url, options);
+  try {
+    await migrateToLatest(opened.db, url === '' ? `SQLite file ${join(options.dataDir, sqliteFileName)}` : `PostgreSQL at ${redactUrl(url)}`);
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  return opened;
+}
+
+/**
+ * Which engine a Kysely instance (or transaction) talks to.
+ *
+ * @example const lock = dialectOf(db) === 'postgres' ? 'for update skip locked' : '';
+ */
+export function dialectOf<DB>(db: Kysely<DB>): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+function openSqlite(dataDir: string): OpenedDatabase {
+  const file = join(dataDir, sqliteFileName);
+  let sqlite: SqliteDatabase.Database;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    sqlite = new SqliteDatabase(file);
+    // WAL lets readers (the UI) go on while a run writes; busy_timeout makes a second process
+    // wait for the write lock instead of failing at once.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+  } catch (error) {
+    throw new DatabaseOpenError(`cannot open the SQLite file ${file}: ${messageOf(error)}; check that the data folder (--data-dir / DATA_DIR) is writable`, { cause: error });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function openPostgres(url: string, options: OpenDatabaseOptions): OpenedDatabase {
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new DatabaseOpenError(`DATABASE_URL must start with postgres:// (got ${redactUrl(url)}); leave it unset to use SQLite in the data folder`);
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+  // Without a listener, an idle connection's error (a server restart) would crash the process.
+  pool.on('error', (error) => options.onIdleError?.(error));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+async function migrateToLatest(db: Kysely<Database>, where: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
+  try {
+    outcome = await migrator.migrateToLatest();
+  } catch (error) {
+    throw new DatabaseOpenError(`cannot reach the ${where}: ${messageOf(error)}`, { cause: error });
+  }
+  if (outcome.error !== undefined) {
+    const failed = outcome.results?.find((r) => r.status === 'Error')?.migrationName ?? null;
+    const what = failed === null ? 'migrating' : `migration ${failed}`;
+    // Kysely reports a connection failure here too, before any migration ran.
+    if (failed === null) throw new DatabaseOpenError(`cannot reach the ${where}: ${messageOf(outcome.error)}`, { cause: outcome.error });
+    throw new MigrationError(`${what} failed on the ${where}: ${messageOf(outcome.error)}`, failed, { cause: outcome.error });
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(messageOf).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}

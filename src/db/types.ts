@@ -1,0 +1,87 @@
+/**
+ * The tables as Kysely sees them. One interface per table, column names as in SQL.
+ *
+ * Portable types, so the same queries serve SQLite and PostgreSQL:
+ * - ids are text (UUID strings made by `crypto.randomUUID()`);
+ * - timestamps are ISO 8601 UTC text from `Date.prototype.toISOString()` (always 24 characters, so
+ *   text order is time order and `<` compares instants on both engines); the database never
+ *   stamps time itself, so a test clock can drive every timestamp;
+ * - booleans are integers 0/1 (better-sqlite3 cannot bind `true`);
+ * - JSON is text, parsed in the one place that turns a row into a domain object.
+ *
+ * A new table is a new migration in `./migrations/` plus an interface here.
+ */
+import type { Generated } from 'kysely';
+
+import type { RecordOutcomeKind, RunPhase, RunState } from '../sync/ports.ts';
+
+/** ISO 8601 UTC text, e.g. `2026-11-27T09:00:00.000Z`. */
+export type IsoTimestamp = string;
+/** 0 or 1. */
+export type IntBool = 0 | 1;
+
+export const runTriggers = ['manual', 'schedule', 'cli', 'api'] as const;
+export type RunTrigger = (typeof runTriggers)[number];
+
+export interface IntegrationsTable {
+  id: string;
+  /** Unique: the YAML file, the CLI and the UI name an integration by it. */
+  name: string;
+  /** The integration document (`src/integrations/schema.ts`) as JSON text. */
+  document: string;
+  enabled: IntBool;
+  created_at: IsoTimestamp;
+  updated_at: IsoTimestamp;
+}
+
+export interface RunsTable {
+  id: string;
+  /** Null for a CLI run of a file, and after the integration is deleted. */
+  integration_id: string | null;
+  /** Kept so a run still says what it ran after its integration is renamed or deleted. */
+  integration_name: string;
+  state: RunState;
+  dry_run: IntBool;
+  trigger: RunTrigger;
+  created: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  skipped: Generated<number>;
+  failed: Generated<number>;
+  saas_created: Generated<number>;
+  saas_updated: Generated<number>;
+  saas_unchanged: Generated<number>;
+  saas_skipped: Generated<number>;
+  saas_failed: Generated<number>;
+  phase: RunPhase | null;
+  /** How many items the current phase has, when known (for a progress bar). */
+  phase_total: number | null;
+  error: string | null;
+  fuse_reason: string | null;
+  queued_at: IsoTimestamp;
+  started_at: IsoTimestamp | null;
+  finished_at: IsoTimestamp | null;
+  heartbeat_at: IsoTimestamp | null;
+  worker_id: string | null;
+  cancel_requested: Generated<IntBool>;
+}
+
+export interface RunRecordsTable {
+  run_id: string;
+  /** Order of reporting within the run, from 1. */
+  seq: number;
+  kind: 'user' | 'saas';
+  source_id: string | null;
+  label: string;
+  outcome: RecordOutcomeKind;
+  reason: string | null;
+  destination_id: string | null;
+  /** `FieldChange[]` as JSON text. */
+  changes: string;
+}
+
+export interface Database {
+  integrations: IntegrationsTable;
+  runs: RunsTable;
+  run_records: RunRecordsTable;
+}

@@ -1,0 +1,261 @@
+/**
+ * A throwaway PostgreSQL server for tests: Debian's own binaries, a temporary data folder, loopback
+ * on a free port, `fsync=off`. One server per test process, started on first use; every test asks
+ * it for a fresh database with `createPostgresDatabase()`.
+ *
+ * The machine (and CI) runs as root, which PostgreSQL refuses, so the server runs as the `postgres`
+ * user (or `nobody` when there is none) through Node's `uid`/`gid` spawn options, owning its
+ * temporary folder. The child is unref'd so it never keeps a test process alive; `stop()` (and, as
+ * a last resort, the process's `exit` handler) shuts it down and removes the folder.
+ *
+ * Set `NINJA_SYNC_TEST_POSTGRES_URL` to an admin URL of an existing server to use it instead.
+ *
+ * @example
+ * const url = await createPostgresDatabase(); // postgres://postgres@127.0.0.1:PORT/t_...
+ * after(() => stopSharedPostgres());
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import pg from 'pg';
+
+export interface PostgresServer {
+  /** Admin URL (superuser `postgres`, database `postgres`) on 127.0.0.1. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** PostgreSQL could not be found or started; the message says what to install or read. */
+export class PostgresHarnessError extends Error {
+  override readonly name = 'PostgresHarnessError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+let shared: Promise<PostgresServer> | null = null;
+
+/**
+ * The server shared by this test process, started on the first call.
+ *
+ * @example const { url } = await sharedPostgres();
+ */
+export function sharedPostgres(): Promise<PostgresServer> {
+  if (shared === null) {
+    const external = process.env.NINJA_SYNC_TEST_POSTGRES_URL;
+    shared = external !== undefined && external !== '' ? Promise.resolve({ url: external, stop: async () => {} }) : startPostgres();
+    // A failed start is not cached: the next caller gets the error again, not a stale promise.
+    shared.catch(() => { shared = null; });
+  }
+  return shared;
+}
+
+/**
+ * Stops the shared server if one was started. Safe to call more than once.
+ *
+ * @example after(() => stopSharedPostgres());
+ */
+export async function stopSharedPostgres(): Promise<void> {
+  const current = shared;
+  shared = null;
+  if (current === null) return;
+  const server = await current.catch(() => null);
+  await server?.stop();
+}
+
+/**
+ * A new empty database on the shared server; returns its URL. Drop it with `dropPostgresDatabase`.
+ *
+ * @example const url = await createPostgresDatabase();
+ */
+export async function createPostgresDatabase(): Promise<string> {
+  const server = await sharedPostgres();
+  const name = `t_${randomBytes(8).toString('hex')}`;
+  await withAdmin(server.url, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(server.url);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Drops a database made by `createPostgresDatabase`, closing any connection still open to it.
+ *
+ * @example await dropPostgresDatabase(url);
+ */
+export async function dropPostgresDatabase(databaseUrl: string): Promise<void> {
+  const server = await sharedPostgres();
+  const name = new URL(databaseUrl).pathname.slice(1);
+  if (!/^t_[0-9a-f]{16}$/.test(name)) throw new PostgresHarnessError(`refusing to drop ${name}: not a test database`);
+  await withAdmin(server.url, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+/**
+ * Starts a new server. Prefer `sharedPostgres()`; this is for a test that needs its own.
+ *
+ * @example const server = await startPostgres(); try { ... } finally { await server.stop(); }
+ */
+export async function startPostgres(): Promise<PostgresServer> {
+  const bin = findPostgresBin();
+  const runAs = process.getuid?.() === 0 ? unprivilegedUser() : null;
+  const root = mkdtempSync(join(tmpdir(), 'ninja-sync-pg-'));
+  if (runAs !== null) chownSync(root, runAs.uid, runAs.gid);
+  const dataDir = join(root, 'data');
+  const logFile = join(root, 'server.log');
+  const ids = runAs === null ? {} : { uid: runAs.uid, gid: runAs.gid };
+
+  const init = spawnSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
+    ...ids,
+    encoding: 'utf8',
+    env: { ...process.env, LC_ALL: 'C' },
+  });
+  if (init.status !== 0) {
+    rmSync(root, { recursive: true, force: true });
+    throw new PostgresHarnessError(`initdb failed (${init.error?.message ?? `exit ${String(init.status)}`}): ${init.stderr}`, { cause: init.error });
+  }
+
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const port = await freePort();
+    const log = openSync(logFile, 'a');
+    if (runAs !== null) chownSync(logFile, runAs.uid, runAs.gid);
+    const child = spawn(join(bin, 'postgres'), [
+      '-D', dataDir, '-p', String(port), '-k', root,
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
+      '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'shared_buffers=32MB',
+    ], { ...ids, stdio: ['ignore', log, log], detached: false });
+    closeSync(log);
+    child.unref();
+    const url = `postgres://postgres@127.0.0.1:${String(port)}/postgres`;
+    try {
+      await waitReady(url, child, logFile);
+    } catch (error) {
+      lastError = error;
+      await stopChild(child);
+      continue;
+    }
+    return track(url, child, root);
+  }
+  rmSync(root, { recursive: true, force: true });
+  throw new PostgresHarnessError(`PostgreSQL did not start: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
+}
+
+const running = new Map<ChildProcess, string>();
+let exitHookInstalled = false;
+
+function track(url: string, child: ChildProcess, root: string): PostgresServer {
+  running.set(child, root);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Last resort when a test process ends without stop(): an immediate shutdown (SIGQUIT) still
+    // takes the server's own children down, unlike SIGKILL.
+    process.on('exit', () => {
+      for (const [proc, dir] of running) {
+        proc.kill('SIGQUIT');
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    stop: () => {
+      stopping ??= (async () => {
+        await stopChild(child);
+        running.delete(child);
+        rmSync(root, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Fast shutdown (SIGINT: roll back, disconnect, exit), SIGKILL if it takes more than 10 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitReady(url: string, child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new PostgresHarnessError(`postgres exited (${String(child.exitCode ?? child.signalCode)}): ${tail(logFile)}`);
+    }
+    try {
+      await withAdmin(url, (client) => client.query('SELECT 1'));
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new PostgresHarnessError(`postgres not ready after 30 s: ${tail(logFile)}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  // A refused connection emits 'error' too; the rejected connect() below reports it.
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The folder of Debian's PostgreSQL binaries: `initdb` on PATH, else the newest /usr/lib/postgresql/N/bin. */
+function findPostgresBin(): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = join(dir, 'initdb');
+    if (dir !== '' && existsSync(candidate)) {
+      const real = dirname(realpathSync(candidate));
+      if (existsSync(join(real, 'postgres'))) return real;
+    }
+  }
+  const base = '/usr/lib/postgresql';
+  const versions = existsSync(base) ? readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const version of versions) {
+    const dir = join(base, version, 'bin');
+    if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
+  }
+  throw new PostgresHarnessError('PostgreSQL binaries not found (no initdb on PATH or in /usr/lib/postgresql/*/bin); install them with `apt-get install postgresql`');
+}
+
+/** The `postgres` system user, else `nobody`: uid and gid from /etc/passwd. */
+function unprivilegedUser(): { uid: number; gid: number } {
+  const lines = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':'));
+  for (const name of ['postgres', 'nobody']) {
+    const entry = lines.find((f) => f[0] === name);
+    if (entry?.[2] !== undefined && entry[3] !== undefined) return { uid: Number(entry[2]), gid: Number(entry[3]) };
+  }
+  throw new PostgresHarnessError('running as root but neither a postgres nor a nobody user exists to run PostgreSQL as');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '(no server log)';
+  }
+}
