@@ -110,10 +110,10 @@ describe('planUsers', () => {
   });
 
   test('two source records with the same key value both fail, naming each other; other records go on', () => {
-    const p = plan([rec('1', { email: 'ann@acme.com' }), rec('2', { email: 'Ann@Acme.com ' }), rec('3', { email: 'bob@acme.com' })], []);
+    const p = plan([rec('1', { email: 'ann@acme.com' }), rec('2', { email: ' Ann@Acme.com' }), rec('3', { email: 'bob@acme.com' })], []);
     const [a, b, c] = p.items;
     assert.ok(a?.action === 'fail' && b?.action === 'fail');
-    assert.match(a.reason, /same email "ann@acme.com" as Ann@Acme.com  \(NinjaOne id 2\)/);
+    assert.match(a.reason, /same email "ann@acme.com" as .*Ann@Acme.com \(NinjaOne id 2\)/);
     assert.match(b.reason, /as ann@acme.com \(NinjaOne id 1\)/);
     assert.equal(c?.action, 'create');
     assert.deepEqual(p.counts, { create: 1, update: 0, unchanged: 0, skip: 0, fail: 2 });
