@@ -1,0 +1,177 @@
+/**
+ * Loads an integration file: YAML, then `${VAR}` substitution from the environment, then the schema,
+ * then the mapping rules. Every problem found is returned with its path and its line, so
+ * `ninja-sync validate` can list them all at once instead of one per attempt.
+ *
+ * Substitution runs on parsed scalars, not on the text: a value from the environment cannot add
+ * keys, and positions stay those of the file the person wrote. Secrets (client secret, refresh
+ * token, API token) never appear in a problem's message, whatever is wrong with them.
+ *
+ * @example
+ * const result = await loadIntegrationFile('examples/ninjaone-users.yaml', { env: process.env });
+ * if (!result.ok) for (const p of result.problems) console.error(`${p.line}:${p.column} ${p.path} ${p.message}`);
+ */
+import { readFile } from 'node:fs/promises';
+
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document } from 'yaml';
+
+import { validateMapping } from '../mapping/validate.ts';
+import { substituteEnv } from './env-substitution.ts';
+import { integrationSchema, type Integration } from './schema.ts';
+import { schemaProblems } from './schema-problems.ts';
+import { formatPath, locate, position } from './yaml-locate.ts';
+
+export interface IntegrationProblem {
+  /** Dotted path in the document, e.g. `source.clientSecret` or `filters[1].op`; '' for the whole file. */
+  readonly path: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly message: string;
+}
+
+export type LoadResult =
+  | { readonly ok: true; readonly integration: Integration; readonly problems: readonly IntegrationProblem[] }
+  | { readonly ok: false; readonly integration: null; readonly problems: readonly IntegrationProblem[] };
+
+export interface LoadOptions {
+  /** Where `${VAR}` values come from; pass `process.env` in the CLI. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Keys whose values are secrets: never echoed, never exported. */
+export const secretKeys: ReadonlySet<string> = new Set(['clientSecret', 'refreshToken', 'apiToken']);
+
+export async function loadIntegrationFile(file: string, options: LoadOptions): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code ?? 'unreadable';
+    return { ok: false, integration: null, problems: [{ path: '', message: `cannot read the integration file (${why}); pass the path of a YAML file, e.g. --config examples/ninjaone-users.yaml` }] };
+  }
+  return loadIntegrationText(text, options);
+}
+
+export function loadIntegrationText(text: string, options: LoadOptions): LoadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: IntegrationProblem[] = [];
+
+  for (const error of [...doc.errors, ...doc.warnings]) {
+    const at = position(lineCounter, error.pos[0]);
+    problems.push({ path: '', line: at.line, column: at.column, message: `YAML: ${error.message}` });
+  }
+  if (doc.errors.length > 0) return fail(problems, []);
+  if (!isMap(doc.contents)) {
+    return fail([{ path: '', line: 1, column: 1, message: 'the file must be a YAML mapping with name, source, destination, syncKeys and mapping (see examples/ninjaone-users.yaml)' }], []);
+  }
+
+  const secrets: string[] = [];
+  const unresolved = new Set<string>();
+  substituteDocument(doc, lineCounter, options.env, problems, secrets, unresolved);
+
+  const data: unknown = doc.toJS();
+  const parsed = integrationSchema.safeParse(data);
+  if (!parsed.success) {
+    for (const problem of schemaProblems(integrationSchema, parsed.error.issues)) {
+      const path = formatPath(problem.key === undefined ? problem.path : [...problem.path, problem.key]);
+      if (unresolved.has(path)) continue; // already reported as a missing variable
+      const at = locate(doc, lineCounter, problem.path, problem.key);
+      problems.push({ path, ...(at ? { line: at.line, column: at.column } : {}), message: problem.message });
+    }
+  }
+  if (!parsed.success || problems.length > 0) return fail(problems, secrets);
+
+  for (const problem of validateMapping(parsed.data)) {
+    const segments = splitPath(problem.path);
+    const at = locate(doc, lineCounter, segments);
+    const shift = problem.position !== undefined && at ? expressionOffset(doc, segments, problem.position) : 0;
+    problems.push({
+      path: formatPath(segments),
+      ...(at ? { line: at.line, column: at.column + shift } : {}),
+      message: problem.message,
+    });
+  }
+  if (problems.length > 0) return fail(problems, secrets);
+  return { ok: true, integration: parsed.data, problems: [] };
+}
+
+/** Replaces `${VAR}` in every string scalar, recording missing variables and secret values. */
+function substituteDocument(
+  doc: Document,
+  lineCounter: LineCounter,
+  env: LoadOptions['env'],
+  problems: IntegrationProblem[],
+  secrets: string[],
+  unresolved: Set<string>,
+): void {
+  function walk(node: unknown, path: (string | number)[]): void {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        walk(pair.value, [...path, key]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => walk(item, [...path, index]));
+    } else if (isScalar(node)) {
+      const isSecret = secretKeys.has(String(path[path.length - 1]));
+      if (typeof node.value !== 'string') {
+        if (isSecret && (typeof node.value === 'number' || typeof node.value === 'boolean')) secrets.push(String(node.value));
+        return;
+      }
+      const result = substituteEnv(node.value, env);
+      if (isSecret) secrets.push(result.value);
+      const at = node.range ? position(lineCounter, node.range[0]) : null;
+      for (const variable of result.missing) {
+        const where = formatPath(path);
+        unresolved.add(where);
+        problems.push({
+          path: where,
+          ...(at ? { line: at.line, column: at.column } : {}),
+          message: `environment variable ${variable} is not set; set it, or give a default as \${${variable}:-value}`,
+        });
+      }
+      node.value = result.whole && node.type === Scalar.PLAIN ? inferScalar(result.value) : result.value;
+    }
+  }
+  walk(doc.contents, []);
+}
+
+/** A whole-value, unquoted `${VAR}` takes the type its text would have had in YAML (true, 42). */
+function inferScalar(text: string): string | number | boolean | null {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
+}
+
+/** Column shift of a position inside an expression scalar: past the opening quote, if any. */
+function expressionOffset(doc: Document, path: readonly (string | number)[], offset: number): number {
+  const node = doc.getIn(path, true);
+  if (!isScalar(node)) return 0;
+  if (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) return offset + 1;
+  if (node.type === Scalar.PLAIN) return offset;
+  return 0; // a block scalar: the line is the right place to look
+}
+
+function splitPath(path: string | readonly (string | number)[]): (string | number)[] {
+  if (typeof path !== 'string') return [...path];
+  const segments: (string | number)[] = [];
+  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (match[2] !== undefined) segments.push(Number(match[2]));
+    else if (match[1] !== undefined) segments.push(match[1]);
+  }
+  return segments;
+}
+
+function fail(problems: readonly IntegrationProblem[], secrets: readonly string[]): LoadResult {
+  return { ok: false, integration: null, problems: problems.map((p) => ({ ...p, message: scrub(p.message, secrets) })) };
+}
+
+/** Belt and braces: no message may carry a secret's value, whatever produced it. */
+function scrub(message: string, secrets: readonly string[]): string {
+  let text = message;
+  for (const secret of secrets) if (secret.length >= 4) text = text.split(secret).join('***');
+  return text;
+}
