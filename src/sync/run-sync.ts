@@ -113,6 +113,7 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
     return result('failed', { error: 'This integration syncs SaaS users, but the Oomnitza destination offers no SaaS operations. Use record type "user", or a destination that supports SaaS users.' });
   }
 
+  if (aborted(signal)) return canceled();
   try {
     const runStartedAt = now();
     enter('fetching');
