@@ -36,7 +36,7 @@ describe('generateWorld', () => {
   test('carries every awkward case of a real tenant', () => {
     const world = generateWorld({ seed: 1, users: 40 });
     const awkward = awkwardUserIds(world);
-    for (const [name, ids] of Object.entries(awkward)) assert.ok(ids.length > 0, `no user with ${name}`);
+    for (const [name, ids] of Object.entries(awkward) as Array<[string, number[]]>) assert.ok(ids.length > 0, `no user with ${name}`);
     const byId = new Map(world.users.map((user) => [user.id, user]));
     const names = awkward.nonLatinName.map((id) => `${byId.get(id)!.firstName} ${byId.get(id)!.lastName}`);
     assert.ok(names.some((name) => name.includes('Ελένη')) && names.some((name) => name.includes('王')) && names.some((name) => name.includes('Łukasz')));
