@@ -17,6 +17,8 @@ export interface DestinationIndex {
   readonly size: number;
   /** The users whose `key` matches `value`; empty when none or when the value is empty. */
   lookup(key: string, value: unknown): readonly DestinationUser[];
+  /** The same, for a value already turned into its matching text by `keyText`. */
+  lookupText(key: string, text: string | null): readonly DestinationUser[];
   /** Every indexed user, by id. */
   byId(id: string): DestinationUser | undefined;
 }
@@ -29,7 +31,8 @@ const none: readonly DestinationUser[] = Object.freeze([]);
  */
 export function buildDestinationIndex(users: Iterable<DestinationUser>, syncKeys: readonly string[]): DestinationIndex {
   const ids = new Map<string, DestinationUser>();
-  const byKey = new Map<string, Map<string, DestinationUser[]>>(syncKeys.map((key) => [key, new Map()]));
+  // A value held by one user (the usual case) maps to the user itself: no array per entry.
+  const byKey = new Map<string, Map<string, DestinationUser | DestinationUser[]>>(syncKeys.map((key) => [key, new Map()]));
   for (const user of users) {
     if (ids.has(user.id)) continue;
     ids.set(user.id, user);
@@ -37,18 +40,22 @@ export function buildDestinationIndex(users: Iterable<DestinationUser>, syncKeys
       const text = keyText(user.fields[key]);
       if (text === null) continue;
       const holders = values.get(text);
-      if (holders === undefined) values.set(text, [user]);
-      else holders.push(user);
+      if (holders === undefined) values.set(text, user);
+      else if (Array.isArray(holders)) holders.push(user);
+      else values.set(text, [holders, user]);
     }
+  }
+  function lookupText(key: string, text: string | null): readonly DestinationUser[] {
+    if (text === null) return none;
+    const holders = byKey.get(key)?.get(text);
+    if (holders === undefined) return none;
+    return Array.isArray(holders) ? holders : [holders];
   }
   return {
     syncKeys,
     size: ids.size,
-    lookup(key, value) {
-      const text = keyText(value);
-      if (text === null) return none;
-      return byKey.get(key)?.get(text) ?? none;
-    },
+    lookup: (key, value) => lookupText(key, keyText(value)),
+    lookupText,
     byId: (id) => ids.get(id),
   };
 }

@@ -69,8 +69,8 @@ export function planUsers(input: PlanInput): Plan {
   const claims = new Map<string, number[]>();
   records.forEach((record, i) => {
     if (verdicts[i] !== undefined) return;
-    for (const key of syncKeys) {
-      const found = destination.lookup(key, record.fields[key]);
+    for (const [k, key] of syncKeys.entries()) {
+      const found = destination.lookupText(key, keys[i]?.[k] ?? null);
       if (found.length === 0) continue;
       if (found.length > 1) {
         verdicts[i] = fail(record, null, `${found.length} Oomnitza users have ${key} "${String(record.fields[key])}" (${listOf(found.map((u) => `uid ${u.id}`))}); nothing is written for this user. Remove the duplicate in Oomnitza or put a more specific sync key first`);
@@ -118,12 +118,15 @@ function decide(input: PlanInput, record: MappedRecord, match: { user: { id: str
   }
 
   const { user, key } = match;
-  const [primary, ...secondary] = input.syncKeys;
+  const primary = input.syncKeys[0];
   const patch: Record<string, unknown> = {};
   const changes: FieldChange[] = [];
-  for (const [field, value] of Object.entries(record.fields)) {
-    const isKey = field === primary || secondary.includes(field);
+  for (const field in record.fields) {
+    const value = record.fields[field];
+    const isKey = field === primary || input.syncKeys.includes(field);
     if (isKey && field !== primary && !input.updateSyncKeys) continue;
+    // The key that found the user holds the same value by definition.
+    if (field === key) continue;
     // An empty source value never clears a key: the record would lose the identity it is found by.
     if (isKey && isEmptyValue(value)) continue;
     const held = user.fields[field];

@@ -28,9 +28,14 @@ export function keyText(value: unknown): string | null {
 /** Null, undefined, an empty (or blank) text and an empty list all mean "no value". */
 export function isEmptyValue(value: unknown): boolean {
   if (value === null || value === undefined) return true;
-  if (typeof value === 'string') return value.trim() === '';
+  if (typeof value === 'string') return value.length === 0 || (isSpace(value.charCodeAt(0)) && value.trim() === '');
   if (Array.isArray(value)) return value.length === 0;
   return false;
+}
+
+/** Whether a character code is white space as `trim` sees it (the cheap test before a trim). */
+function isSpace(code: number): boolean {
+  return code <= 32 || code === 0xa0 || code === 0xfeff || (code >= 0x2000 && (code <= 0x200a || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000)) || code === 0x1680;
 }
 
 const numericText = /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
