@@ -24,8 +24,9 @@
  */
 import { calculatePKCECodeChallenge, generateRandomCodeVerifier, generateRandomState } from 'oauth4webapi';
 
-import { isVendorError, sendJson } from '../http/index.ts';
-import { describeNinjaOneError, NinjaOneAuthError } from './errors.ts';
+import { isVendorError } from '../http/index.ts';
+import { NinjaOneAuthError } from './errors.ts';
+import { sendNinjaOne } from './send.ts';
 import type { RetryPolicy, VendorError } from '../http/index.ts';
 import type { NinjaOneAuthErrorKind } from './errors.ts';
 
@@ -213,7 +214,7 @@ async function postTokenForm(client: NinjaOneOAuthClient, form: URLSearchParams,
   const url = new URL('/ws/oauth/token', client.origin);
   let body: unknown;
   try {
-    const response = await sendJson(
+    const response = await sendNinjaOne(
       {
         method: 'POST',
         url,
@@ -223,8 +224,6 @@ async function postTokenForm(client: NinjaOneOAuthClient, form: URLSearchParams,
         ...(client.signal === undefined ? {} : { signal: client.signal }),
       },
       {
-        vendor: 'NinjaOne',
-        describeError: describeNinjaOneError,
         secrets: [...(client.clientSecret === undefined ? [] : [client.clientSecret]), ...(context.secrets ?? [])],
         ...(client.retry === undefined ? {} : { retry: client.retry }),
       },

@@ -32,13 +32,15 @@ export interface TokenProvider {
    * late 401 for an old token then leaves a newer one alone.
    */
   invalidate(accessToken?: string): void;
+  /** The scopes granted with the current token, space-separated, when known (for a connection test). */
+  scope?(): string | null;
 }
 
 interface ProviderCommon extends Omit<NinjaOneOAuthClient, 'signal'> {
   /** Refresh this long before expiry (default 60 s, at most half the token's lifetime). */
   readonly refreshMarginMs?: number;
   /** A token obtained earlier (e.g. kept in the vault), used until it is due for refresh. */
-  readonly initial?: { readonly accessToken: string; readonly expiresAt: Date };
+  readonly initial?: { readonly accessToken: string; readonly expiresAt: Date; readonly scope?: string | null };
 }
 
 export type TokenProviderOptions = ProviderCommon &
@@ -70,6 +72,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   let cached: Cached | null = options.initial === undefined ? null : toCached(options.initial, now());
   let inflight: Promise<Cached> | null = null;
   let refreshToken = options.grant === 'refresh_token' ? options.refreshToken : null;
+  // A refresh often omits `scope`; the last scope NinjaOne did state stays the best answer.
+  let lastScope: string | null = options.initial?.scope ?? null;
 
   function toCached(token: { readonly accessToken: string; readonly expiresAt: Date }, issuedAt: number): Cached {
     const expiresAt = token.expiresAt.getTime();
@@ -91,6 +95,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       token = refreshed;
     }
     cached = toCached(token, issuedAt);
+    lastScope = token.scope ?? lastScope;
     return cached;
   }
 
@@ -106,6 +111,9 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     },
     invalidate(accessToken) {
       if (cached !== null && (accessToken === undefined || cached.accessToken === accessToken)) cached = null;
+    },
+    scope() {
+      return lastScope;
     },
   };
 }

@@ -45,3 +45,22 @@ export interface NinjaOneDevice {
   readonly created?: number | null;
   readonly lastContact?: number | null;
 }
+
+/** A member of a user role, as `GET /v2/user/roles` lists it. */
+export interface NinjaOneRoleMember {
+  readonly id: number;
+  readonly email?: string | null;
+  readonly name?: string | null;
+  /** How the user got the role (e.g. direct or through a group). */
+  readonly source?: string | null;
+}
+
+/** A user role (`GET /v2/user/roles`); not a device role (`/v2/roles`). */
+export interface NinjaOneUserRole {
+  readonly id: number;
+  readonly name?: string | null;
+  /** TECHNICIAN or END_USER. */
+  readonly type?: string | null;
+  readonly description?: string | null;
+  readonly members?: readonly NinjaOneRoleMember[] | null;
+}
