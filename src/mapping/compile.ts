@@ -1,0 +1,340 @@
+/**
+ * The mapping engine: an integration's custom fields, filters and target fields compiled once into
+ * a function from a NinjaOne user to an Oomnitza record (or a drop with its reason).
+ *
+ * Per record, in this order: the source record (the 19 catalogue keys); the filters that read only
+ * catalogue fields and come first (so a dropped record costs no custom field); the custom fields in
+ * the order declared; the remaining filters in order; the target fields with their transforms. A
+ * record is kept when every filter holds; a dropped one names the first rule that failed
+ * (numbered from 1, as people count). Field rules are plain functions; expressions are parsed once
+ * and evaluated per record, through the synchronous shortcut of `fast-path.ts` when they are
+ * simple enough, so `mapAll` awaits only for the records that need JSONata itself.
+ *
+ * In expressions a null field is absent, as if NinjaOne had omitted it: `firstName & ' ' & lastName`
+ * gives 'Ada ' (not 'Ada null') and `$exists(phone)` is false. `$organization(id)` and `$device(id)`
+ * return the organisation or device with that id (or each of a list of ids), or nothing.
+ *
+ * An expression or transform that fails for one record makes that record's outcome an error; the
+ * other records go on.
+ *
+ * @example
+ * const compiled = compileMapping(integration);
+ * const outcomes = await compiled.mapAll(users, { runStartedAt: new Date(), organizations, devices });
+ */
+import type { FilterRule, Integration, Target, Transform } from '../integrations/schema.ts';
+import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser } from '../ninjaone/types.ts';
+import { analyseExpression, jsonataErrorParts, parseExpression, type ExpressionAnalysis, type JsonataExpression } from './expression.ts';
+import { bail, compileFastPath, type FastEvaluator, type Lookups } from './fast-path.ts';
+import { compileFieldRule, describeRule } from './filters.ts';
+import { recordLabel, toSourceRecord, type SourceRecord } from './source-record.ts';
+import { applyTransforms, TransformError } from './transforms.ts';
+import { validateMapping, type MappingProblem } from './validate.ts';
+
+export interface MappingContext {
+  readonly runStartedAt: Date;
+  readonly organizations: ReadonlyMap<number, NinjaOneOrganization>;
+  readonly devices: ReadonlyMap<number, NinjaOneDevice>;
+}
+
+export interface MappedRecord {
+  readonly sourceId: string;
+  /** The email, else the name, else `user #id`. */
+  readonly label: string;
+  /** Oomnitza field → value, in the mapping's order. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export type MapOutcome =
+  | { readonly kept: true; readonly record: MappedRecord }
+  | { readonly kept: false; readonly sourceId: string; readonly label: string; readonly reason: string }
+  | { readonly kept: false; readonly error: true; readonly sourceId: string; readonly label: string; readonly reason: string };
+
+export interface CompiledMapping {
+  /** What the run must fetch besides users: only what some expression calls. */
+  readonly needs: { readonly organizations: boolean; readonly devices: boolean };
+  /** The Oomnitza fields the mapping writes, in its order. */
+  readonly targetFields: readonly string[];
+  map(user: NinjaOneUser, context: MappingContext): Promise<MapOutcome>;
+  mapAll(users: readonly NinjaOneUser[], context: MappingContext): Promise<MapOutcome[]>;
+}
+
+/** The mapping has problems; `problems` lists each with its path, as `validateMapping` does. */
+export class MappingValidationError extends Error {
+  override readonly name = 'MappingValidationError';
+  readonly problems: readonly MappingProblem[];
+
+  constructor(problems: readonly MappingProblem[], options?: { cause?: unknown }) {
+    const shown = problems.slice(0, 5).map((p) => `${p.path.join('.')}: ${p.message}`).join('; ');
+    const more = problems.length > 5 ? `; and ${String(problems.length - 5)} more` : '';
+    super(`the mapping has ${String(problems.length)} problem${problems.length === 1 ? '' : 's'}: ${shown}${more}`, options);
+    this.problems = problems;
+  }
+}
+
+/** A step failed for one record; the message names the step (custom field, rule, target). */
+class RecordFailure extends Error {
+  override readonly name = 'RecordFailure';
+}
+
+interface Env {
+  readonly lookups: Lookups;
+  readonly bindings: Record<string, unknown>;
+}
+
+/** One record in flight. Custom values sit beside the record rather than in a copy of it. */
+class RecordState {
+  readonly custom: Record<string, unknown> = {};
+  readonly fields: Record<string, unknown> = {};
+  dropReason: string | undefined;
+  private input: Record<string, unknown> | undefined;
+
+  constructor(readonly user: NinjaOneUser, readonly record: SourceRecord) {}
+
+  /** A field as filters and targets see it: null when empty. */
+  value(name: string, isCustom: boolean): unknown {
+    return isCustom ? this.custom[name] : (this.record as unknown as Record<string, unknown>)[name];
+  }
+
+  /** A field as JSONata sees it: absent when null. */
+  readonly read = (name: string): unknown => {
+    const value = Object.hasOwn(this.custom, name) ? this.custom[name] : (this.record as unknown as Record<string, unknown>)[name];
+    return value === null ? undefined : value;
+  };
+
+  setCustom(name: string, value: unknown): void {
+    this.custom[name] = value;
+    if (this.input !== undefined) {
+      if (value === null) delete this.input[name];
+      else this.input[name] = value;
+    }
+  }
+
+  /** The JSONata input: the record and custom values so far, without nulls. Built on first use. */
+  expressionInput(): Record<string, unknown> {
+    if (this.input === undefined) {
+      const input: Record<string, unknown> = {};
+      const record = this.record as unknown as Record<string, unknown>;
+      for (const key in record) if (record[key] !== null) input[key] = record[key];
+      for (const key in this.custom) if (this.custom[key] !== null) input[key] = this.custom[key];
+      this.input = input;
+    }
+    return this.input;
+  }
+}
+
+type Step = (state: RecordState, env: Env) => void | Promise<void>;
+
+interface CompiledExpression {
+  readonly expression: JsonataExpression;
+  readonly fast: FastEvaluator | undefined;
+  readonly analysis: ExpressionAnalysis;
+}
+
+function compileExpression(source: string): CompiledExpression {
+  const parsed = parseExpression(source);
+  // validateMapping has refused unparsable expressions before we get here.
+  if (!parsed.ok) throw new MappingValidationError([{ path: [], message: parsed.message }]);
+  return { expression: parsed.expression, fast: compileFastPath(parsed.ast), analysis: analyseExpression(parsed.ast, source) };
+}
+
+function failure(context: string, error: unknown): RecordFailure {
+  if (error instanceof RecordFailure) return error;
+  if (error instanceof TransformError) return new RecordFailure(`${context}: ${error.message}`, { cause: error });
+  const { message, position, code } = jsonataErrorParts(error);
+  const where = position === undefined ? '' : ` (at position ${String(position)}${code === undefined ? '' : `, ${code}`})`;
+  return new RecordFailure(`${context}: ${message}${where}`, { cause: error });
+}
+
+/** JSONata results may be "sequences" (arrays with extra flags); hand on plain values, null for absent. */
+function plainValue(value: unknown, context: string): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'function') throw new RecordFailure(`${context}: the expression gives a function, not a value; call it`);
+  return Array.isArray(value) ? Array.from(value as unknown[]) : value;
+}
+
+/** Evaluates, then hands the value to `use`; synchronous when the shortcut answers. */
+function evaluate(compiled: CompiledExpression, state: RecordState, env: Env, context: string, use: (value: unknown) => void): void | Promise<void> {
+  if (compiled.fast) {
+    const value = compiled.fast(state.read, env.lookups);
+    if (value !== bail) return use(plainValue(value, context));
+  }
+  return (compiled.expression.evaluate(state.expressionInput(), env.bindings) as Promise<unknown>).then(
+    (value) => use(plainValue(value, context)),
+    (error: unknown) => {
+      throw failure(context, error);
+    },
+  );
+}
+
+/** JSONata's boolean cast, for `{ expr }` filter results. */
+function jsonataTruthy(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (Array.isArray(value)) return value.some(jsonataTruthy);
+  if (typeof value === 'string') return value.length > 0;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'object') return Object.keys(value).length > 0;
+  return false;
+}
+
+function filterStep(rule: FilterRule, index: number, customNames: ReadonlySet<string>): { step: Step; compiled?: CompiledExpression; needsCustom: boolean } {
+  const reason = `filtered out by rule ${String(index + 1)}: ${describeRule(rule)}`;
+  if ('expr' in rule) {
+    const compiled = compileExpression(rule.expr);
+    const context = `filter rule ${String(index + 1)} (${rule.expr})`;
+    const step: Step = (state, env) =>
+      evaluate(compiled, state, env, context, (value) => {
+        if (!jsonataTruthy(value)) state.dropReason = reason;
+      });
+    const needsCustom = compiled.analysis.usesWholeInput || compiled.analysis.rootNames.some((n) => customNames.has(n.name));
+    return { step, compiled, needsCustom };
+  }
+  const test = compileFieldRule(rule);
+  const field = rule.field;
+  const isCustom = customNames.has(field);
+  return {
+    step: (state) => {
+      if (!test(state.value(field, isCustom))) state.dropReason = reason;
+    },
+    needsCustom: isCustom,
+  };
+}
+
+function targetStep(target: string, spec: Target, customNames: ReadonlySet<string>): { step: Step; compiled?: CompiledExpression } {
+  const context = `mapping ${target}`;
+  if (typeof spec === 'object' && 'value' in spec) {
+    const value = spec.value === '' ? null : spec.value;
+    return { step: (state) => void (state.fields[target] = value) };
+  }
+  const transforms: readonly Transform[] = typeof spec === 'string' ? [] : (spec.transform ?? []);
+  const store = (state: RecordState, value: unknown): void => {
+    try {
+      state.fields[target] = applyTransforms(value, transforms);
+    } catch (error) {
+      throw failure(context, error);
+    }
+  };
+  if (typeof spec === 'object' && 'expr' in spec) {
+    const compiled = compileExpression(spec.expr);
+    return { step: (state, env) => evaluate(compiled, state, env, context, (value) => store(state, value)), compiled };
+  }
+  const field = typeof spec === 'string' ? spec : spec.field;
+  const isCustom = customNames.has(field);
+  return { step: (state) => store(state, state.value(field, isCustom)) };
+}
+
+function lookupIn<T>(map: ReadonlyMap<number, T>): (id: unknown) => unknown {
+  const one = (id: unknown): T | undefined => {
+    if (typeof id === 'number') return map.get(id);
+    if (typeof id === 'string' && /^\d+$/.test(id)) return map.get(Number(id));
+    return undefined;
+  };
+  return (id) => (Array.isArray(id) ? id.map(one).filter((found) => found !== undefined) : one(id));
+}
+
+const environments = new WeakMap<MappingContext, Env>();
+
+function environmentOf(context: MappingContext): Env {
+  let env = environments.get(context);
+  if (env === undefined) {
+    const organization = lookupIn(context.organizations);
+    const device = lookupIn(context.devices);
+    env = { lookups: { organization, device }, bindings: { organization, device } };
+    environments.set(context, env);
+  }
+  return env;
+}
+
+/**
+ * Compiles the mapping of `integration`; throws MappingValidationError (with `.problems`) when
+ * `validateMapping` finds any problem.
+ */
+export function compileMapping(integration: Integration): CompiledMapping {
+  const problems = validateMapping(integration);
+  if (problems.length > 0) throw new MappingValidationError(problems);
+
+  const customNames = new Set(Object.keys(integration.customFields));
+  const expressions: CompiledExpression[] = [];
+
+  const customSteps: Step[] = Object.entries(integration.customFields).map(([name, source]) => {
+    const compiled = compileExpression(source);
+    expressions.push(compiled);
+    const context = `custom field ${name}`;
+    return (state, env) => evaluate(compiled, state, env, context, (value) => state.setCustom(name, value));
+  });
+
+  // Filters that read only catalogue fields and precede every other filter run before the custom
+  // fields; the rest keep their order after them, so the first failing rule is the one reported.
+  const leading: Step[] = [];
+  const trailing: Step[] = [];
+  for (const [index, rule] of integration.filters.entries()) {
+    const { step, compiled, needsCustom } = filterStep(rule, index, customNames);
+    if (compiled) expressions.push(compiled);
+    (trailing.length === 0 && !needsCustom ? leading : trailing).push(step);
+  }
+
+  const targetSteps = Object.entries(integration.mapping).map(([target, spec]) => {
+    const { step, compiled } = targetStep(target, spec, customNames);
+    if (compiled) expressions.push(compiled);
+    return step;
+  });
+
+  const steps: readonly Step[] = [...leading, ...customSteps, ...trailing, ...targetSteps];
+  const needs = {
+    organizations: expressions.some((e) => e.analysis.usesOrganization),
+    devices: expressions.some((e) => e.analysis.usesDevice),
+  };
+
+  function finish(state: RecordState): MapOutcome {
+    const sourceId = String(state.user.id);
+    const label = recordLabel(state.user);
+    if (state.dropReason !== undefined) return { kept: false, sourceId, label, reason: state.dropReason };
+    return { kept: true, record: { sourceId, label, fields: state.fields } };
+  }
+
+  function failed(state: RecordState, error: unknown): MapOutcome {
+    const reason = error instanceof RecordFailure ? error.message : `mapping failed: ${jsonataErrorParts(error).message}`;
+    return { kept: false, error: true, sourceId: String(state.user.id), label: recordLabel(state.user), reason };
+  }
+
+  function run(state: RecordState, env: Env, from: number): MapOutcome | Promise<MapOutcome> {
+    for (let i = from; i < steps.length; i++) {
+      if (state.dropReason !== undefined) break;
+      let pending: void | Promise<void>;
+      try {
+        pending = (steps[i] as Step)(state, env);
+      } catch (error) {
+        return failed(state, error);
+      }
+      if (pending !== undefined) return pending.then(() => run(state, env, i + 1), (error: unknown) => failed(state, error));
+    }
+    return finish(state);
+  }
+
+  function mapOne(user: NinjaOneUser, context: MappingContext, env: Env): MapOutcome | Promise<MapOutcome> {
+    let state: RecordState;
+    try {
+      state = new RecordState(user, toSourceRecord(user, context.runStartedAt));
+    } catch (error) {
+      return { kept: false, error: true, sourceId: String(user.id), label: `user #${String(user.id)}`, reason: `not a NinjaOne user record: ${(error as Error).message}` };
+    }
+    return run(state, env, 0);
+  }
+
+  return {
+    needs,
+    targetFields: Object.keys(integration.mapping),
+    async map(user, context) {
+      return mapOne(user, context, environmentOf(context));
+    },
+    async mapAll(users, context) {
+      const env = environmentOf(context);
+      const outcomes = new Array<MapOutcome>(users.length);
+      for (let i = 0; i < users.length; i++) {
+        const outcome = mapOne(users[i] as NinjaOneUser, context, env);
+        outcomes[i] = outcome instanceof Promise ? await outcome : outcome;
+      }
+      return outcomes;
+    },
+  };
+}

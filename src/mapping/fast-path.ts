@@ -1,0 +1,185 @@
+/**
+ * A synchronous shortcut for the simplest JSONata expressions, so that a mapping such as
+ * `firstName & ' ' & lastName` or `$organization(organizationId).name` costs no JSONata
+ * evaluation (an async call of several microseconds) per record.
+ *
+ * It covers a small subset of JSONata — field names and `a.b` paths, string, number and boolean
+ * literals, `&`, `=`, `!=`, `and`, `or`, `? :` and `$organization(x)` / `$device(x)` followed by
+ * names — and only for scalar values (text, safe integers, booleans, absent). Whenever a record
+ * holds anything else (a list, an object, null, a fraction), the shortcut answers `bail` and the
+ * caller evaluates the expression with JSONata itself, so results never differ from JSONata's
+ * (`fast-path.test.ts` checks this against JSONata on awkward inputs).
+ *
+ * @example
+ * const fast = compileFastPath(jsonata("firstName & ' ' & lastName").ast());
+ * fast?.((name) => ({ firstName: 'Ada' })[name], lookups); // 'Ada '
+ */
+import type { ExpressionNode } from './expression.ts';
+
+/** Returned when a value is outside the subset: evaluate with JSONata instead. */
+export const bail: unique symbol = Symbol('bail');
+
+/** Reads a field of the record as JSONata sees it: null and absent are both undefined. */
+export type FieldReader = (name: string) => unknown;
+
+export interface Lookups {
+  organization(id: unknown): unknown;
+  device(id: unknown): unknown;
+}
+
+export type FastEvaluator = (read: FieldReader, lookups: Lookups) => unknown;
+
+interface Node {
+  readonly type: string;
+  readonly value?: unknown;
+  readonly [key: string]: unknown;
+}
+
+type Compiled = FastEvaluator;
+
+/** A node carries nothing beyond the listed keys (no predicates, stages, focus or grouping). */
+function plain(node: Node, ...allowed: string[]): boolean {
+  return Object.entries(node).every(([key, value]) => value === undefined || key === 'type' || key === 'position' || key === 'value' || allowed.includes(key));
+}
+
+function isScalar(value: unknown): boolean {
+  return value === undefined || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 1e15);
+}
+
+/** JSONata's `$string` for the scalars of the subset; `&` treats absent as ''. */
+function concatText(value: unknown): string | typeof bail {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
+  return bail;
+}
+
+/** JSONata's boolean cast for the scalars of the subset. */
+function truthy(value: unknown): boolean | typeof bail {
+  if (value === undefined) return false;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') return value.length > 0;
+  if (typeof value === 'number') return value !== 0;
+  return bail;
+}
+
+function compileStep(step: Node): ((current: unknown, read: FieldReader, lookups: Lookups, first: boolean) => unknown) | undefined {
+  if (step.type === 'name' && plain(step)) {
+    const name = String(step.value);
+    return (current, read, _lookups, first) => {
+      if (first) return read(name);
+      if (current === undefined) return undefined;
+      if (typeof current !== 'object' || current === null || Array.isArray(current)) return bail;
+      return (current as Record<string, unknown>)[name];
+    };
+  }
+  if (step.type === 'function' && plain(step, 'arguments', 'procedure')) {
+    const procedure = step.procedure as Node | undefined;
+    const args = step.arguments as Node[] | undefined;
+    const which = procedure?.type === 'variable' ? procedure.value : undefined;
+    if ((which !== 'organization' && which !== 'device') || args?.length !== 1 || args[0] === undefined) return undefined;
+    const arg = compileNode(args[0]);
+    if (!arg) return undefined;
+    return (_current, read, lookups, first) => {
+      if (!first) return bail;
+      const id = arg(read, lookups);
+      if (id === undefined) return undefined;
+      if (typeof id !== 'number') return bail;
+      return which === 'organization' ? lookups.organization(id) : lookups.device(id);
+    };
+  }
+  return undefined;
+}
+
+function compilePath(node: Node): Compiled | undefined {
+  const steps = node.steps as Node[] | undefined;
+  if (!plain(node, 'steps') || !steps || steps.length === 0) return undefined;
+  const compiled = steps.map(compileStep);
+  if (compiled.some((s) => s === undefined)) return undefined;
+  const run = compiled as NonNullable<(typeof compiled)[number]>[];
+  return (read, lookups) => {
+    let current: unknown;
+    for (let i = 0; i < run.length; i++) {
+      current = (run[i] as (typeof run)[number])(current, read, lookups, i === 0);
+      if (current === bail) return bail;
+      // Only the last value may be a scalar; objects are walked, anything else goes to JSONata.
+      if (i < run.length - 1 && current !== undefined && (typeof current !== 'object' || current === null || Array.isArray(current))) return bail;
+    }
+    return isScalar(current) ? current : bail;
+  };
+}
+
+function compileBinary(node: Node): Compiled | undefined {
+  const lhs = compileNode(node.lhs as Node);
+  const rhs = compileNode(node.rhs as Node);
+  if (!lhs || !rhs || !plain(node, 'lhs', 'rhs')) return undefined;
+  switch (node.value) {
+    case '&':
+      return (read, lookups) => {
+        const a = concatText(lhs(read, lookups));
+        if (a === bail) return bail;
+        const b = concatText(rhs(read, lookups));
+        return b === bail ? bail : a + b;
+      };
+    case '=':
+    case '!=': {
+      const equal = node.value === '=';
+      return (read, lookups) => {
+        const a = lhs(read, lookups);
+        const b = rhs(read, lookups);
+        if (a === bail || b === bail) return bail;
+        if (a === undefined || b === undefined) return false;
+        return equal ? a === b : a !== b;
+      };
+    }
+    case 'and':
+    case 'or': {
+      const isAnd = node.value === 'and';
+      return (read, lookups) => {
+        const a = truthy(lhs(read, lookups));
+        if (a === bail) return bail;
+        if (isAnd ? !a : a) return a;
+        return truthy(rhs(read, lookups));
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function compileNode(node: Node | undefined): Compiled | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  switch (node.type) {
+    case 'string':
+    case 'number': {
+      const value = node.value;
+      return plain(node) && isScalar(value) ? () => value : undefined;
+    }
+    case 'value': {
+      const value = node.value;
+      return plain(node) && typeof value === 'boolean' ? () => value : undefined;
+    }
+    case 'path':
+      return compilePath(node);
+    case 'binary':
+      return compileBinary(node);
+    case 'condition': {
+      const test = compileNode(node.condition as Node);
+      const then = compileNode(node.then as Node);
+      const otherwise = node.else === undefined ? () => undefined : compileNode(node.else as Node);
+      if (!test || !then || !otherwise || !plain(node, 'condition', 'then', 'else')) return undefined;
+      return (read, lookups) => {
+        const t = truthy(test(read, lookups));
+        if (t === bail) return bail;
+        return t ? then(read, lookups) : otherwise(read, lookups);
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The shortcut for `ast`, or undefined when the expression is outside the subset. */
+export function compileFastPath(ast: ExpressionNode): FastEvaluator | undefined {
+  return compileNode(ast as unknown as Node);
+}
