@@ -28,7 +28,7 @@ describe('planUsers', () => {
     assert.equal(item.action, 'create');
     assert.ok(item.action === 'create');
     assert.deepEqual(item.fields, { email: 'ann@acme.com', first_name: 'Ann' });
-    assert.deepEqual(item.changes, [{ field: 'email', old: null, new: 'ann@acme.com' }, { field: 'first_name', old: null, new: 'Ann' }]);
+    assert.deepEqual(plannedOutcome(item).changes, [{ field: 'email', old: null, new: 'ann@acme.com' }, { field: 'first_name', old: null, new: 'Ann' }]);
   });
 
   test('updates only the fields that differ, with old and new values', () => {

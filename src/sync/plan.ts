@@ -37,7 +37,8 @@ export const planActions = ['create', 'update', 'unchanged', 'skip', 'fail'] as 
 export type PlanAction = (typeof planActions)[number];
 
 export type PlanItem =
-  | { readonly action: 'create'; readonly sourceId: string; readonly label: string; readonly fields: Readonly<Record<string, unknown>>; readonly changes: readonly FieldChange[] }
+  /** A create's changes are its fields, each from nothing: `plannedOutcome` lists them. */
+  | { readonly action: 'create'; readonly sourceId: string; readonly label: string; readonly fields: Readonly<Record<string, unknown>> }
   | { readonly action: 'update'; readonly sourceId: string; readonly label: string; readonly destinationId: string; readonly matchedBy: string; readonly patch: Readonly<Record<string, unknown>>; readonly changes: readonly FieldChange[] }
   | { readonly action: 'unchanged'; readonly sourceId: string; readonly label: string; readonly destinationId: string; readonly matchedBy: string }
   | { readonly action: 'skip' | 'fail'; readonly sourceId: string; readonly label: string; readonly destinationId: string | null; readonly reason: string };
@@ -108,13 +109,11 @@ function decide(input: PlanInput, record: MappedRecord, match: { user: { id: str
   if (match === null) {
     if (input.preference === 'update_only') return { action: 'skip', sourceId, label, destinationId: null, reason: 'not in Oomnitza and preference is Update only' };
     const fields: Record<string, unknown> = {};
-    const changes: FieldChange[] = [];
-    for (const [field, value] of Object.entries(record.fields)) {
-      if (isEmptyValue(value)) continue;
-      fields[field] = value;
-      changes.push({ field, old: null, new: value });
+    for (const field in record.fields) {
+      const value = record.fields[field];
+      if (!isEmptyValue(value)) fields[field] = value;
     }
-    return { action: 'create', sourceId, label, fields, changes };
+    return { action: 'create', sourceId, label, fields };
   }
 
   const { user, key } = match;
@@ -190,7 +189,7 @@ const outcomeOfAction: Readonly<Record<PlanAction, RecordOutcomeKind>> = { creat
 export function plannedOutcome(item: PlanItem): RecordOutcome {
   const base = { sourceId: item.sourceId, label: item.label, kind: 'user' as const, outcome: outcomeOfAction[item.action] };
   switch (item.action) {
-    case 'create': return { ...base, reason: null, destinationId: null, changes: item.changes };
+    case 'create': return { ...base, reason: null, destinationId: null, changes: Object.entries(item.fields).map(([field, value]) => ({ field, old: null, new: value })) };
     case 'update': return { ...base, reason: null, destinationId: item.destinationId, changes: item.changes };
     case 'unchanged': return { ...base, reason: null, destinationId: item.destinationId, changes: [] };
     case 'skip':
