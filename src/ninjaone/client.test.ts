@@ -102,6 +102,23 @@ describe('NinjaOne client against the emulator', () => {
     const wrongVerifier = await exchangeAuthorizationCode({ origin, ...demoWebClient, code, codeVerifier: (await createPkcePair()).verifier, redirectUri }).catch((caught: unknown) => caught);
     assert.ok(wrongVerifier instanceof NinjaOneAuthError);
     assert.equal(wrongVerifier.kind, 'invalid_grant');
+    assert.match(wrongVerifier.message, /Start the sign-in again/);
+
+    const next = await createPkcePair();
+    const goodCode = await signIn(next.challenge, createOAuthState());
+    await exchangeAuthorizationCode({ origin, ...demoWebClient, code: goodCode, codeVerifier: next.verifier, redirectUri });
+    const reused = await exchangeAuthorizationCode({ origin, ...demoWebClient, code: goodCode, codeVerifier: next.verifier, redirectUri }).catch((caught: unknown) => caught);
+    assert.ok(reused instanceof NinjaOneAuthError);
+    assert.equal(reused.kind, 'invalid_grant');
+  });
+
+  test('a redirect URI that differs from the authorize request is refused', async () => {
+    const pkce = await createPkcePair();
+    const code = await signIn(pkce.challenge, createOAuthState());
+    const error = await exchangeAuthorizationCode({ origin, ...demoWebClient, code, codeVerifier: pkce.verifier, redirectUri: `${redirectUri}/` }).catch((caught: unknown) => caught);
+    assert.ok(error instanceof NinjaOneAuthError);
+    assert.equal(error.kind, 'invalid_grant');
+    assert.match(error.message, /redirect_uri does not match.*redirect URI did not match/);
   });
 
   test('401 (token expired on the server) invalidates the token and retries once', async () => {

@@ -149,6 +149,21 @@ describe('createTokenProvider', () => {
     assert.equal(await tokens.getAccessToken(), 'access-1');
   });
 
+  test('scope() reports the last scope NinjaOne stated, also across a refresh that omits it', async (t) => {
+    let calls = 0;
+    const server = await startFakeServer(() => ({
+      json: { access_token: `a${++calls}`, token_type: 'Bearer', ...(calls === 1 ? { scope: 'monitoring management' } : {}) },
+    }));
+    t.after(() => server.close());
+    const tokens = createTokenProvider({ origin: server.url, clientId: 'web', grant: 'refresh_token', refreshToken: 'r', onRotate: async () => undefined });
+    assert.equal(tokens.scope?.(), null);
+    await tokens.getAccessToken();
+    assert.equal(tokens.scope?.(), 'monitoring management');
+    tokens.invalidate();
+    assert.equal(await tokens.getAccessToken(), 'a2');
+    assert.equal(tokens.scope?.(), 'monitoring management');
+  });
+
   test('a failed grant is not cached: the next call tries again', async (t) => {
     let calls = 0;
     const server = await startFakeServer(() => (++calls === 1 ? { status: 400, json: { error: 'invalid_grant' } } : { json: { access_token: 'ok', token_type: 'Bearer' } }));
