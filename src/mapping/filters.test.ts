@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { compileFieldRule, describeRule, fieldRuleProblems, type FieldRule } from './filters.ts';
 
 function keeps(rule: Omit<FieldRule, 'field'>, value: unknown): boolean {
-  return compileFieldRule({ field: 'f', ...rule } as FieldRule)(value);
+  return compileFieldRule({ field: 'f', ...rule })(value);
 }
 
 describe('compileFieldRule', () => {
