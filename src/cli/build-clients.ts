@@ -1,0 +1,84 @@
+/**
+ * The NinjaOne source and the Oomnitza destination of a CLI run, built from an integration's inline
+ * connection settings: client credentials, or a refresh token from the environment (its rotated
+ * successor kept in the data folder), and the Oomnitza URL and API token.
+ *
+ * A `credential:` or `connection:` reference names something stored on the server; the CLI runs
+ * files on their own, so it says so and what to write instead.
+ *
+ * @example
+ * const clients = await buildClients(integration, { dataDir: './data', env: process.env, concurrency: 8 });
+ * if (!clients.ok) console.error(clients.message);
+ */
+import { createNinjaOneClient } from '../ninjaone/client.ts';
+import { createTokenProvider, type TokenProvider } from '../ninjaone/token-provider.ts';
+import { parseNinjaOneUrl } from '../ninjaone/url.ts';
+import { createOomnitzaClient } from '../oomnitza/client.ts';
+import { openRefreshTokenStore } from './refresh-token-store.ts';
+import type { Integration } from '../integrations/schema.ts';
+import type { SaasDestination, UserDestination, UserSource } from '../sync/ports.ts';
+
+export interface Clients {
+  readonly ok: true;
+  readonly source: UserSource;
+  readonly destination: UserDestination & SaasDestination;
+  readonly grant: 'client_credentials' | 'refresh_token';
+}
+
+export type BuildClientsResult = Clients | { readonly ok: false; readonly message: string };
+
+export interface BuildClientsOptions {
+  readonly dataDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Oomnitza requests in flight at most. */
+  readonly concurrency: number;
+}
+
+export async function buildClients(integration: Integration, options: BuildClientsOptions): Promise<BuildClientsResult> {
+  const { source, destination, allowInsecureHttp } = integration;
+  if (source.credential !== undefined && source.clientId === undefined) {
+    return { ok: false, message: `source.credential "${source.credential}" names a credential stored on the server, which "ninja-sync run" does not read. Write source.url, source.clientId and source.clientSecret (or source.refreshToken) from \${VARIABLES} instead.` };
+  }
+  if (destination.connection !== undefined && destination.apiToken === undefined) {
+    return { ok: false, message: `destination.connection "${destination.connection}" names a connection stored on the server, which "ninja-sync run" does not read. Write destination.url and destination.apiToken: \${OOMNITZA_API_TOKEN} instead.` };
+  }
+  if (source.url === undefined) return { ok: false, message: 'source.url is missing: the NinjaOne URL, e.g. https://acme.rmmservice.com or https://eu.ninjarmm.com' };
+  if (source.clientId === undefined) return { ok: false, message: 'source.clientId is missing: the client app id from NinjaOne (Administration → Apps → API)' };
+  if (source.clientSecret === undefined && source.refreshToken === undefined) {
+    return { ok: false, message: 'source needs clientSecret (client credentials grant) or refreshToken: set clientSecret: ${NINJAONE_CLIENT_SECRET}' };
+  }
+  if (destination.url === undefined) return { ok: false, message: 'destination.url is missing: the Oomnitza URL, e.g. https://acme.oomnitza.com' };
+  if (destination.apiToken === undefined) return { ok: false, message: 'destination.apiToken is missing: set apiToken: ${OOMNITZA_API_TOKEN}' };
+
+  const parsed = parseNinjaOneUrl(source.url, { allowInsecureHttp });
+  if (!parsed.ok) return { ok: false, message: `source.url: ${parsed.message}` };
+  const origin = parsed.url;
+  const common = { origin, clientId: source.clientId, ...(source.clientSecret === undefined ? {} : { clientSecret: source.clientSecret }) };
+
+  let tokens: TokenProvider;
+  let grant: Clients['grant'];
+  if (source.refreshToken !== undefined) {
+    const original = source.refreshToken;
+    const store = await openRefreshTokenStore({ dataDir: options.dataDir, env: options.env });
+    tokens = createTokenProvider({
+      ...common,
+      grant: 'refresh_token',
+      refreshToken: await store.latest(original),
+      onRotate: async (next) => {
+        if (next.rotated) await store.save(original, next.refreshToken);
+      },
+    });
+    grant = 'refresh_token';
+  } else {
+    tokens = createTokenProvider({ ...common, grant: 'client_credentials', scopes: source.scopes });
+    grant = 'client_credentials';
+  }
+
+  let oomnitza: UserDestination & SaasDestination;
+  try {
+    oomnitza = createOomnitzaClient({ baseUrl: destination.url, apiToken: destination.apiToken, allowInsecureHttp, concurrency: options.concurrency });
+  } catch (error) {
+    return { ok: false, message: `destination.url: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  return { ok: true, source: createNinjaOneClient({ origin, tokens }), destination: oomnitza, grant };
+}

@@ -1,0 +1,100 @@
+/**
+ * `ninja-sync emulate`: starts the NinjaOne and Oomnitza emulators on loopback and prints their URLs
+ * and demo credentials, then serves until SIGINT or SIGTERM. `--json` prints one line for scripts.
+ *
+ * The credentials printed are the emulators' own demo values, not secrets of any real tenant.
+ *
+ * @example
+ * ninja-sync emulate --users 200 --latency 20 --fault status500:0.05 --json
+ */
+import type { FaultKind } from '../../../emulators/common/knobs.ts';
+import { exitCodes } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { describeClientApps, startEmulators, type RunningEmulators } from '../emulators.ts';
+
+export interface EmulateOptions {
+  readonly seed: number;
+  readonly users: number;
+  readonly latency: number;
+  readonly rateLimit: number;
+  readonly maxConcurrent: number;
+  readonly fault: readonly { readonly kind: FaultKind; readonly probability: number }[];
+  readonly ninjaonePort: number;
+  readonly oomnitzaPort: number;
+  readonly json: boolean;
+}
+
+export async function emulateCommand(io: CliIo, options: EmulateOptions, stop: Promise<unknown> = untilSignal()): Promise<number> {
+  let emulators: RunningEmulators;
+  try {
+    emulators = await startEmulators({
+      seed: options.seed,
+      users: options.users,
+      ninjaonePort: options.ninjaonePort,
+      oomnitzaPort: options.oomnitzaPort,
+    });
+  } catch (error) {
+    io.err(`ninja-sync emulate: could not start the emulators: ${error instanceof Error ? error.message : String(error)}\n`);
+    return exitCodes.failed;
+  }
+  for (const knobs of [emulators.ninjaone.knobs, emulators.oomnitza.knobs]) {
+    knobs.settings.latencyMs = options.latency;
+    knobs.settings.ratePerSecond = options.rateLimit;
+    knobs.settings.maxConcurrent = options.maxConcurrent;
+    for (const fault of options.fault) knobs.settings.faults.push({ kind: fault.kind, probability: fault.probability });
+  }
+
+  const apps = describeClientApps(emulators.ninjaone.clientApps);
+  if (options.json) {
+    io.out(
+      `${JSON.stringify({
+        ninjaone: { url: emulators.ninjaone.url, clientApps: apps, admin: `${emulators.ninjaone.url}/__admin` },
+        oomnitza: { url: emulators.oomnitza.url, apiToken: emulators.oomnitza.apiToken, admin: `${emulators.oomnitza.url}/__admin` },
+        seed: options.seed,
+        users: options.users,
+      })}\n`,
+    );
+  } else {
+    const lines = [
+      `NinjaOne emulator  ${emulators.ninjaone.url}   (${options.users} users, seed ${options.seed})`,
+      ...apps.map((app) =>
+        [
+          `  client app ${app.name}`,
+          `    client id      ${app.clientId}`,
+          `    client secret  ${app.clientSecret}`,
+          `    grants         ${app.grants.join(', ')}`,
+          `    scopes         ${app.scopes.join(' ')}`,
+          ...(app.redirectUris.length > 0 ? [`    redirect URIs  ${app.redirectUris.join(', ')}`] : []),
+        ].join('\n'),
+      ),
+      `  admin API        ${emulators.ninjaone.url}/__admin`,
+      '',
+      `Oomnitza emulator  ${emulators.oomnitza.url}`,
+      `  API token        ${emulators.oomnitza.apiToken}   (header Authorization2)`,
+      `  admin API        ${emulators.oomnitza.url}/__admin`,
+      '',
+      `Knobs: latency ${options.latency} ms, rate limit ${options.rateLimit || 'none'}/s, max concurrent ${options.maxConcurrent || 'unlimited'}` +
+        (options.fault.length > 0 ? `, faults ${options.fault.map((f) => `${f.kind}:${f.probability}`).join(', ')}` : ''),
+      'Press Ctrl-C to stop.',
+    ];
+    io.out(`${lines.join('\n')}\n`);
+  }
+
+  await stop;
+  await emulators.close();
+  if (!options.json) io.err('Emulators stopped.\n');
+  return exitCodes.ok;
+}
+
+/** Resolves on the first SIGINT or SIGTERM, and takes the listeners off again. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

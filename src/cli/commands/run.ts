@@ -1,0 +1,111 @@
+/**
+ * `ninja-sync run --config FILE`: loads and checks the integration file, builds the NinjaOne and
+ * Oomnitza clients from its inline settings, runs one sync recorded in the store, and prints a
+ * summary table (or, with `--json`, one JSON object). The exit code tells the outcome apart.
+ *
+ * Ctrl-C (or SIGTERM) cancels at the next safe point: records already written stay written, the run
+ * is stored as canceled, and a rerun finishes the job. A second Ctrl-C quits at once.
+ *
+ * @example
+ * ninja-sync run --config examples/ninjaone-users.yaml --dry-run
+ */
+import { openDatabase } from '../../db/open-database.ts';
+import { loadIntegrationFile } from '../../integrations/load.ts';
+import { buildClients } from '../build-clients.ts';
+import { exitCodeOfRunState, exitCodes } from '../exit-codes.ts';
+import { runOnce } from '../run-once.ts';
+import { formatSummary } from '../summary.ts';
+import { formatProblem } from './validate.ts';
+import type { CliIo } from '../io.ts';
+
+export interface RunOptions {
+  readonly config: string;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly dataDir: string;
+  readonly concurrency: number;
+  /** Failed and skipped records listed at the end. */
+  readonly show: number;
+}
+
+export async function runCommand(io: CliIo, options: RunOptions): Promise<number> {
+  const loaded = await loadIntegrationFile(options.config, { env: io.env });
+  if (!loaded.ok) {
+    if (options.json) io.out(`${JSON.stringify({ ok: false, state: 'failed', error: 'the integration file has problems', problems: loaded.problems })}\n`);
+    else {
+      for (const problem of loaded.problems) io.err(`${formatProblem(options.config, problem)}\n`);
+      io.err(`${options.config}: not run; fix the problem${loaded.problems.length === 1 ? '' : 's'} above (ninja-sync validate ${options.config})\n`);
+    }
+    return exitCodes.failed;
+  }
+  const integration = loaded.integration;
+  const clients = await buildClients(integration, { dataDir: options.dataDir, env: io.env, concurrency: options.concurrency });
+  if (!clients.ok) return failBeforeRun(io, options, clients.message);
+
+  let database;
+  try {
+    database = await openDatabase({ databaseUrl: io.env['DATABASE_URL'], dataDir: options.dataDir });
+  } catch (error) {
+    return failBeforeRun(io, options, `cannot open the run store: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(exitCodes.canceled);
+    if (!options.json) io.err(`\n${signal}: canceling at the next safe point (again to quit at once)...\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (!options.json) io.err(`${options.dryRun ? 'Dry run' : 'Run'} of "${integration.name}": NinjaOne ${integration.source.url ?? ''} → Oomnitza ${integration.destination.url ?? ''}\n`);
+    const done = await runOnce({
+      db: database.db,
+      integration,
+      source: clients.source,
+      destination: clients.destination,
+      io,
+      dryRun: options.dryRun,
+      concurrency: options.concurrency,
+      progress: !options.json,
+      signal: controller.signal,
+      sampleLimit: options.show,
+    });
+    const { summary } = done;
+    if (options.json) {
+      io.out(
+        `${JSON.stringify({
+          ok: summary.state === 'succeeded',
+          runId: summary.runId,
+          integration: summary.integration,
+          state: summary.state,
+          dryRun: summary.dryRun,
+          counts: summary.counts,
+          ...(summary.saasCounts ? { saasCounts: summary.saasCounts } : {}),
+          durationMs: Math.round(summary.durationMs),
+          phaseDurationsMs: done.result.durations,
+          error: summary.error ?? null,
+          fuseReason: summary.fuseReason ?? null,
+          problems: summary.problems.map((r) => ({ outcome: r.outcome, kind: r.kind, label: r.label, sourceId: r.sourceId, reason: r.reason })),
+          problemTotal: summary.problemTotal,
+          ...(summary.dryRun ? { plan: [...done.samples.created, ...done.samples.updated].map((r) => ({ outcome: r.outcome, label: r.label, changes: r.changes })) } : {}),
+        })}\n`,
+      );
+    } else {
+      io.out(formatSummary(summary));
+    }
+    return exitCodeOfRunState(summary.state);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await database.close();
+  }
+}
+
+function failBeforeRun(io: CliIo, options: RunOptions, message: string): number {
+  if (options.json) io.out(`${JSON.stringify({ ok: false, state: 'failed', error: message })}\n`);
+  else io.err(`ninja-sync run: ${message}\n`);
+  return exitCodes.failed;
+}

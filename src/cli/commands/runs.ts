@@ -1,0 +1,124 @@
+/**
+ * `ninja-sync runs list` and `ninja-sync runs show ID`: the stored runs and their records, read
+ * from the same store `run` writes (SQLite in ./data, or DATABASE_URL). An id may be shortened to
+ * its first characters, as `runs list` prints it, when that prefix is unique.
+ *
+ * @example
+ * ninja-sync runs list --limit 5
+ * ninja-sync runs show 3f2a9c1e --outcome failed
+ */
+import { openDatabase } from '../../db/open-database.ts';
+import { listRunRecords } from '../../runs/run-records.ts';
+import { getRun, listRuns } from '../../runs/run-store.ts';
+import { recordOutcomes, type RecordOutcomeKind } from '../../sync/ports.ts';
+import { exitCodes } from '../exit-codes.ts';
+import { formatChanges, formatDuration, table } from '../summary.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/types.ts';
+import type { Run } from '../../runs/run.ts';
+import type { CliIo } from '../io.ts';
+
+export async function runsListCommand(io: CliIo, options: { readonly dataDir: string; readonly limit: number; readonly json: boolean }): Promise<number> {
+  return withDb(io, options.dataDir, async (db) => {
+    const runs = await listRuns(db, { limit: options.limit });
+    if (options.json) {
+      io.out(`${JSON.stringify({ runs })}\n`);
+      return exitCodes.ok;
+    }
+    if (runs.length === 0) {
+      io.out('No runs yet. Start one with: ninja-sync run --config FILE (or ninja-sync demo)\n');
+      return exitCodes.ok;
+    }
+    const rows = runs.map((run) => [
+      run.id.slice(0, 8),
+      run.queuedAt.replace('T', ' ').slice(0, 19),
+      run.state + (run.dryRun ? ' (dry run)' : ''),
+      String(run.counts.created),
+      String(run.counts.updated),
+      String(run.counts.unchanged),
+      String(run.counts.skipped),
+      String(run.counts.failed),
+      durationOf(run),
+      run.integrationName,
+    ]);
+    const header = ['id', 'queued (UTC)', 'state', 'created', 'updated', 'unchanged', 'skipped', 'failed', 'took', 'integration'];
+    io.out(`${table([header, ...rows], ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left']).join('\n')}\n`);
+    return exitCodes.ok;
+  });
+}
+
+export async function runsShowCommand(
+  io: CliIo,
+  id: string,
+  options: { readonly dataDir: string; readonly limit: number; readonly json: boolean; readonly outcome?: string },
+): Promise<number> {
+  if (options.outcome !== undefined && !(recordOutcomes as readonly string[]).includes(options.outcome)) {
+    io.err(`ninja-sync runs show: --outcome must be one of ${recordOutcomes.join(', ')}\n`);
+    return exitCodes.usage;
+  }
+  return withDb(io, options.dataDir, async (db) => {
+    const run = await findRun(db, id);
+    if (run === null) {
+      io.err(`ninja-sync runs show: no run ${id} (or the prefix matches several); see ninja-sync runs list\n`);
+      return exitCodes.failed;
+    }
+    const { records, total } = await listRunRecords(db, run.id, { limit: options.limit, offset: 0, ...(options.outcome ? { outcome: options.outcome as RecordOutcomeKind } : {}) });
+    if (options.json) {
+      io.out(`${JSON.stringify({ run, records, total })}\n`);
+      return exitCodes.ok;
+    }
+    const lines = [
+      `Run ${run.id}${run.dryRun ? ' (dry run)' : ''}: ${run.state}`,
+      `  integration  ${run.integrationName}`,
+      `  queued       ${run.queuedAt}`,
+      `  finished     ${run.finishedAt ?? '-'}   took ${durationOf(run)}`,
+      `  users        created ${run.counts.created}, updated ${run.counts.updated}, unchanged ${run.counts.unchanged}, skipped ${run.counts.skipped}, failed ${run.counts.failed}`,
+    ];
+    const saas = run.saasCounts;
+    if (Object.values(saas).some((n) => n > 0)) lines.push(`  SaaS users   created ${saas.created}, updated ${saas.updated}, unchanged ${saas.unchanged}, skipped ${saas.skipped}, failed ${saas.failed}`);
+    if (run.fuseReason) lines.push(`  fuse         ${run.fuseReason}`);
+    if (run.error) lines.push(`  error        ${run.error}`);
+    lines.push('');
+    if (records.length === 0) lines.push(options.outcome ? `No ${options.outcome} records.` : 'No records.');
+    else {
+      lines.push(`Records${options.outcome ? ` (${options.outcome})` : ''}: ${records.length < total ? `first ${records.length} of ${total}` : `${total}`}`);
+      lines.push(
+        ...table(
+          records.map((r) => [r.outcome, r.kind === 'saas' ? `${r.label} (SaaS)` : r.label, r.reason ?? formatChanges(r.changes)]),
+          ['left', 'left', 'left'],
+        ).map((l) => `  ${l}`),
+      );
+    }
+    io.out(`${lines.join('\n')}\n`);
+    return exitCodes.ok;
+  });
+}
+
+async function withDb(io: CliIo, dataDir: string, work: (db: Kysely<Database>) => Promise<number>): Promise<number> {
+  let opened;
+  try {
+    opened = await openDatabase({ databaseUrl: io.env['DATABASE_URL'], dataDir });
+  } catch (error) {
+    io.err(`ninja-sync runs: cannot open the run store: ${error instanceof Error ? error.message : String(error)}\n`);
+    return exitCodes.failed;
+  }
+  try {
+    return await work(opened.db);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** A full id, or a prefix of at least 4 characters that matches exactly one run. */
+async function findRun(db: Kysely<Database>, id: string): Promise<Run | null> {
+  const exact = await getRun(db, id);
+  if (exact !== null || id.length < 4 || !/^[0-9a-f-]+$/i.test(id)) return exact;
+  const matches = await db.selectFrom('runs').select('id').where('id', 'like', `${id.toLowerCase()}%`).limit(2).execute();
+  return matches.length === 1 && matches[0] ? getRun(db, matches[0].id) : null;
+}
+
+function durationOf(run: Run): string {
+  const start = run.startedAt ?? run.queuedAt;
+  if (run.finishedAt === null) return '-';
+  return formatDuration(Date.parse(run.finishedAt) - Date.parse(start));
+}

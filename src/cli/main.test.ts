@@ -1,0 +1,103 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { exitCodes } from './exit-codes.ts';
+import { main } from './main.ts';
+import { captureIo } from './test-io.test-helper.ts';
+
+const env = { NINJAONE_CLIENT_ID: 'id', NINJAONE_CLIENT_SECRET: 'very-secret-value', OOMNITZA_API_TOKEN: 'token-value-1' };
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ninja-sync-cli-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ninja-sync (in-process)', () => {
+  test('--help lists the commands and the exit codes, and exits 0', async () => {
+    const io = captureIo();
+    assert.equal(await main(['--help'], io), exitCodes.ok);
+    for (const word of ['validate', 'run', 'runs', 'emulate', 'demo', 'Exit codes', '64']) assert.ok(io.stdout().includes(word), word);
+  });
+
+  test('run --help documents the exit codes', async () => {
+    const io = captureIo();
+    assert.equal(await main(['run', '--help'], io), exitCodes.ok);
+    assert.match(io.stdout(), /--dry-run/);
+    assert.match(io.stdout(), /2 +completed with errors/);
+    assert.match(io.stdout(), /3 +canceled/);
+  });
+
+  test('usage errors exit 64: unknown command, unknown option, missing --config, bad number, bad fault', async () => {
+    for (const argv of [['frobnicate'], ['run', '--config', 'x.yaml', '--bogus'], ['run'], ['run', '--config', 'x', '--concurrency', 'lots'], ['emulate', '--fault', 'meteor:0.5'], ['emulate', '--fault', 'html:2']]) {
+      const io = captureIo();
+      assert.equal(await main(argv, io), exitCodes.usage, argv.join(' '));
+      assert.ok(io.stderr().length > 0, `explains ${argv.join(' ')}`);
+    }
+  });
+
+  test('validate prints FILE:LINE:COL  path  message for every problem and exits 1', async () => {
+    const file = join(dir, 'bad.yaml');
+    await writeFile(
+      file,
+      ['name: Bad', 'source:', '  url: https://acme.rmmservice.com', '  clientId: ${NINJAONE_CLIENT_ID}', '  clientSecrt: x', 'destination:', '  url: https://acme.oomnitza.com', '  apiToken: ${MISSING_TOKEN}', 'syncKeys: [email]', 'preference: often', 'mapping:', '  email: email', ''].join('\n'),
+    );
+    const io = captureIo({ env });
+    assert.equal(await main(['validate', file], io), exitCodes.failed);
+    const lines = io.stdout().trim().split('\n');
+    assert.deepEqual(lines.sort(), [
+      `${file}:10:13  preference  must be one of "create_and_update", "create_only", "update_only"`,
+      `${file}:5:3  source.clientSecrt  unknown key 'clientSecrt' — did you mean 'clientSecret'?`,
+      `${file}:8:13  destination.apiToken  environment variable MISSING_TOKEN is not set; set it, or give a default as \${MISSING_TOKEN:-value}`,
+    ].sort());
+    assert.match(io.stderr(), /3 problems/);
+  });
+
+  test('validate accepts the example file when its variables are set', async () => {
+    const io = captureIo({ env });
+    assert.equal(await main(['validate', 'examples/ninjaone-users.yaml'], io), exitCodes.ok, io.stdout());
+    assert.match(io.stdout(), /OK — "NinjaOne users"/);
+  });
+
+  test('validate --json prints one object', async () => {
+    const io = captureIo({ env: {} });
+    assert.equal(await main(['validate', 'examples/ninjaone-users.yaml', '--json'], io), exitCodes.failed);
+    const parsed = JSON.parse(io.stdout()) as { ok: boolean; problems: { path: string; line: number }[] };
+    assert.equal(parsed.ok, false);
+    assert.deepEqual(parsed.problems.map((p) => p.path).sort(), ['destination.apiToken', 'source.clientId', 'source.clientSecret']);
+  });
+
+  test('run with a broken file lists its problems, never a secret, and exits 1 without running', async () => {
+    const file = join(dir, 'secret.yaml');
+    await writeFile(file, ['name: S', 'source:', '  clientSecret: [very-secret-value]', 'destination: {}', 'syncKeys: [email]', 'mapping: { email: email }', ''].join('\n'));
+    const io = captureIo({ env });
+    assert.equal(await main(['run', '--config', file, '--data-dir', join(dir, 'data')], io), exitCodes.failed);
+    assert.match(io.stderr(), /source\.clientSecret/);
+    assert.ok(!io.stderr().includes('very-secret-value'));
+    assert.ok(!io.stdout().includes('very-secret-value'));
+  });
+
+  test('run with a stored-credential reference says what to write instead', async () => {
+    const file = join(dir, 'credential.yaml');
+    await writeFile(file, ['name: C', 'source: { credential: ninjaone-prod }', 'destination: { url: "https://acme.oomnitza.com", apiToken: t }', 'syncKeys: [email]', 'mapping: { email: email, username: email }', ''].join('\n'));
+    const io = captureIo({ env });
+    assert.equal(await main(['run', '--config', file, '--json', '--data-dir', join(dir, 'data')], io), exitCodes.failed);
+    const parsed = JSON.parse(io.stdout()) as { ok: boolean; error: string };
+    assert.equal(parsed.ok, false);
+    assert.match(parsed.error, /source\.credential "ninjaone-prod".*clientSecret/);
+  });
+
+  test('runs list on an empty store says how to start', async () => {
+    const io = captureIo();
+    assert.equal(await main(['runs', 'list', '--data-dir', join(dir, 'empty-data')], io), exitCodes.ok);
+    assert.match(io.stdout(), /No runs yet/);
+    const show = captureIo();
+    assert.equal(await main(['runs', 'show', 'abcdef12', '--data-dir', join(dir, 'empty-data')], show), exitCodes.failed);
+    assert.match(show.stderr(), /no run abcdef12/);
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * The `ninja-sync` command line: parses argv with commander and hands each command its options.
+ * Returns the exit code instead of exiting, so tests can call it in-process and `bin/ninja-sync.js`
+ * stays a two-liner.
+ *
+ * @example
+ * process.exitCode = await main(['run', '--config', 'examples/ninjaone-users.yaml', '--dry-run']);
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+
+import { faultKinds, type FaultKind } from '../../emulators/common/knobs.ts';
+import { demoCommand } from './commands/demo.ts';
+import { emulateCommand } from './commands/emulate.ts';
+import { runCommand } from './commands/run.ts';
+import { runsListCommand, runsShowCommand } from './commands/runs.ts';
+import { validateCommand } from './commands/validate.ts';
+import { exitCodeHelp, exitCodes } from './exit-codes.ts';
+import { processIo, type CliIo } from './io.ts';
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode: number = exitCodes.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return exitCodes.ok;
+      return exitCodes.usage;
+    }
+    io.err(`ninja-sync: ${error instanceof Error ? error.message : String(error)}\n`);
+    return exitCodes.failed;
+  }
+  return exitCode;
+}
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('ninja-sync')
+    .description('Keeps Oomnitza users (and SaaS users) in step with NinjaOne users.')
+    .version('0.1.0')
+    .addHelpText('after', `\n${exitCodeHelp}\n`)
+    .showHelpAfterError('(run ninja-sync --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  // Sub-commands inherit neither exitOverride nor output, so set them on each.
+  const sub = (name: string): Command =>
+    program.command(name).exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).showHelpAfterError();
+
+  sub('validate')
+    .description('check an integration file and print every problem with its line')
+    .argument('<file>', 'the integration YAML file')
+    .option('--json', 'print one JSON object')
+    .addHelpText('after', '\nPrints FILE:LINE:COL  path  message for each problem. Exit 0 when valid, 1 when not.')
+    .action(async (file: string, options: { json?: boolean }) => setExit(await validateCommand(io, file, { json: options.json === true })));
+
+  sub('run')
+    .description('run one sync from an integration file')
+    .requiredOption('-c, --config <file>', 'the integration YAML file')
+    .option('--dry-run', 'plan only: show what would change, write nothing to Oomnitza')
+    .option('--json', 'print one JSON object with the result instead of the table')
+    .option('--data-dir <dir>', 'where the SQLite store lives (ignored when DATABASE_URL is set)', './data')
+    .option('--concurrency <n>', 'Oomnitza requests in flight at most', positiveInt, 8)
+    .option('--show <n>', 'how many failed and skipped records to list at the end', nonNegativeInt, 20)
+    .addHelpText('after', `\n${exitCodeHelp}\n`)
+    .action(async (options: { config: string; dryRun?: boolean; json?: boolean; dataDir: string; concurrency: number; show: number }) =>
+      setExit(
+        await runCommand(io, {
+          config: options.config,
+          dryRun: options.dryRun === true,
+          json: options.json === true,
+          dataDir: options.dataDir,
+          concurrency: options.concurrency,
+          show: options.show,
+        }),
+      ),
+    );
+
+  const runs = sub('runs').description('read stored runs');
+  runs
+    .command('list', { isDefault: true })
+    .description('the latest runs, newest first')
+    .option('--data-dir <dir>', 'where the SQLite store lives', './data')
+    .option('--limit <n>', 'how many runs', positiveInt, 20)
+    .option('--json', 'print JSON')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .action(async (options: { dataDir: string; limit: number; json?: boolean }) =>
+      setExit(await runsListCommand(io, { dataDir: options.dataDir, limit: options.limit, json: options.json === true })),
+    );
+  runs
+    .command('show')
+    .description('one run: its counts and its records')
+    .argument('<id>', 'the run id (as printed by run and runs list)')
+    .option('--data-dir <dir>', 'where the SQLite store lives', './data')
+    .option('--outcome <kind>', 'only records with this outcome (created, updated, unchanged, skipped, failed)')
+    .option('--limit <n>', 'how many records', positiveInt, 50)
+    .option('--json', 'print JSON')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .action(async (id: string, options: { dataDir: string; outcome?: string; limit: number; json?: boolean }) =>
+      setExit(await runsShowCommand(io, id, { dataDir: options.dataDir, limit: options.limit, json: options.json === true, ...(options.outcome ? { outcome: options.outcome } : {}) })),
+    );
+
+  sub('emulate')
+    .description('start the NinjaOne and Oomnitza emulators on loopback and print their URLs and demo credentials')
+    .option('--seed <n>', 'seed of the generated data', nonNegativeInt, 1)
+    .option('--users <n>', 'NinjaOne users to generate', nonNegativeInt, 50)
+    .option('--latency <ms>', 'latency added to every API answer', nonNegativeInt, 0)
+    .option('--rate-limit <n>', 'requests a second per token before 429 (0 = none)', nonNegativeInt, 0)
+    .option('--max-concurrent <n>', 'requests in flight per token before 429 (0 = none)', nonNegativeInt, 0)
+    .addOption(new Option('--fault <kind:prob>', `inject a fault with a probability, repeatable; kinds: ${faultKinds.join(', ')}`).argParser(collectFault).default([]))
+    .option('--ninjaone-port <port>', 'port of the NinjaOne emulator (0 = any free)', nonNegativeInt, 0)
+    .option('--oomnitza-port <port>', 'port of the Oomnitza emulator (0 = any free)', nonNegativeInt, 0)
+    .option('--json', 'print one JSON object on one line (URLs, client apps, API token)')
+    .addHelpText('after', '\nRuns until SIGINT (Ctrl-C) or SIGTERM.')
+    .action(
+      async (options: {
+        seed: number;
+        users: number;
+        latency: number;
+        rateLimit: number;
+        maxConcurrent: number;
+        fault: { kind: FaultKind; probability: number }[];
+        ninjaonePort: number;
+        oomnitzaPort: number;
+        json?: boolean;
+      }) => setExit(await emulateCommand(io, { ...options, json: options.json === true })),
+    );
+
+  sub('demo')
+    .description('start both emulators, run a real sync, change a few NinjaOne users and sync again')
+    .option('--data-dir <dir>', 'where the SQLite store lives', './data')
+    .option('--users <n>', 'NinjaOne users in the demo tenant', positiveInt, 40)
+    .option('--seed <n>', 'seed of the demo data', nonNegativeInt, 7)
+    .action(async (options: { dataDir: string; users: number; seed: number }) => setExit(await demoCommand(io, options)));
+
+  return program;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number (0 or more).');
+  return n;
+}
+
+function collectFault(value: string, previous: { kind: FaultKind; probability: number }[]): { kind: FaultKind; probability: number }[] {
+  const [kind, prob = '1'] = value.split(':', 2);
+  if (!faultKinds.includes(kind as FaultKind)) throw new InvalidArgumentError(`unknown fault kind '${kind}'; use one of ${faultKinds.join(', ')}, e.g. status500:0.05`);
+  const probability = Number(prob);
+  if (!Number.isFinite(probability) || probability < 0 || probability > 1) throw new InvalidArgumentError(`the probability in '${value}' must be between 0 and 1, e.g. html:0.1`);
+  return [...previous, { kind: kind as FaultKind, probability }];
+}

@@ -1,0 +1,127 @@
+/**
+ * One recorded run for the command line (`run` and `demo`): creates the run row, runs the sync with
+ * the store's reporter behind a progress display, finishes the row with the result, and keeps a few
+ * records of each outcome in memory for the summary.
+ *
+ * The run's state is always written back, also when the sync throws (a bug): the row then says
+ * failed with the message, instead of staying "running".
+ *
+ * @example
+ * const done = await runOnce({ db, integration, source, destination, io, dryRun: false, concurrency: 8, progress: true });
+ * io.out(formatSummary(done.summary));
+ */
+import { hostname } from 'node:os';
+
+import { compileMapping } from '../mapping/compile.ts';
+import { createRunReporter } from '../runs/run-reporter.ts';
+import { createRun, finishRun, startRun } from '../runs/run-store.ts';
+import { runSync, type RunResult } from '../sync/run-sync.ts';
+import { withProgress } from './progress.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/types.ts';
+import type { Integration } from '../integrations/schema.ts';
+import type { Run, TerminalRunState } from '../runs/run.ts';
+import type { RecordOutcome, RecordOutcomeKind, RunReporter, RunState, SaasDestination, UserDestination, UserSource } from '../sync/ports.ts';
+import type { CliIo } from './io.ts';
+import type { RunSummary } from './summary.ts';
+
+export interface RunOnceInput {
+  readonly db: Kysely<Database>;
+  readonly integration: Integration;
+  readonly source: UserSource;
+  readonly destination: UserDestination & Partial<SaasDestination>;
+  readonly io: CliIo;
+  readonly dryRun: boolean;
+  readonly concurrency: number;
+  /** Show the progress bar or log lines on stderr. */
+  readonly progress: boolean;
+  readonly signal?: AbortSignal;
+  /** Records of each outcome kept for the summary (failed and skipped: the summary's list). */
+  readonly sampleLimit?: number;
+}
+
+export interface RunOnceResult {
+  readonly run: Run;
+  readonly result: RunResult;
+  readonly summary: RunSummary;
+  /** Up to `sampleLimit` user records of each outcome, in report order. */
+  readonly samples: Readonly<Record<RecordOutcomeKind, readonly RecordOutcome[]>>;
+}
+
+export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
+  const { db, integration, io } = input;
+  const limit = input.sampleLimit ?? 20;
+  const compiled = compileMapping(integration);
+  const created = await createRun(db, { integrationId: null, integrationName: integration.name, trigger: 'cli', dryRun: input.dryRun });
+  await startRun(db, created.id, { workerId: `cli:${hostname()}:${process.pid}` });
+
+  const samples: Record<RecordOutcomeKind, RecordOutcome[]> = { created: [], updated: [], unchanged: [], skipped: [], failed: [] };
+  const problemTotal = { n: 0 };
+  const store = createRunReporter(db, created.id);
+  const sampling: RunReporter = {
+    phase: (phase, total) => store.phase(phase, total),
+    async records(outcomes) {
+      for (const outcome of outcomes) {
+        if (outcome.outcome === 'failed' || outcome.outcome === 'skipped') problemTotal.n++;
+        const bucket = samples[outcome.outcome];
+        if (bucket.length < limit) bucket.push(outcome);
+      }
+      await store.records(outcomes);
+    },
+  };
+  const reporter = withProgress(sampling, io, { enabled: input.progress });
+  const started = performance.now();
+  let result: RunResult;
+  try {
+    result = await runSync({
+      integration,
+      compiled,
+      source: input.source,
+      destination: input.destination,
+      reporter,
+      dryRun: input.dryRun,
+      concurrency: input.concurrency,
+      ...(input.signal ? { signal: input.signal } : {}),
+    });
+    await store.flush();
+  } catch (error) {
+    reporter.finish();
+    const message = `The run stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+    await finishRun(db, created.id, { state: 'failed', error: message, phase: 'done' });
+    throw error;
+  }
+  reporter.finish();
+  const durationMs = performance.now() - started;
+  const run = await finishRun(db, created.id, {
+    state: terminal(result.state),
+    counts: result.counts,
+    ...(result.saasCounts ? { saasCounts: result.saasCounts } : {}),
+    error: result.error ?? null,
+    fuseReason: result.fuseTripped ?? null,
+    phase: 'done',
+  });
+  const problems = [...samples.failed, ...samples.skipped].slice(0, limit);
+  return {
+    run,
+    result,
+    samples,
+    summary: {
+      runId: run.id,
+      integration: integration.name,
+      state: result.state,
+      dryRun: input.dryRun,
+      counts: result.counts,
+      saasCounts: result.saasCounts,
+      error: result.error,
+      fuseReason: result.fuseTripped,
+      durationMs,
+      problems,
+      problemTotal: problemTotal.n,
+    },
+  };
+}
+
+/** runSync always ends in a terminal state; a non-terminal one would be a bug, stored as failed. */
+function terminal(state: RunState): TerminalRunState {
+  return state === 'queued' || state === 'running' ? 'failed' : state;
+}

@@ -1,0 +1,92 @@
+/**
+ * The end-of-run summary: a table of counts, the duration and the run id, then the records that
+ * failed or were skipped (first N, with reasons), and for `--json` one object with the same facts.
+ *
+ * @example
+ * io.out(formatSummary(summary, { show: 20 }));
+ */
+import type { FieldChange, RecordOutcome, RecordOutcomeKind, RunCounts, RunState } from '../sync/ports.ts';
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly integration: string;
+  readonly state: RunState;
+  readonly dryRun: boolean;
+  readonly counts: RunCounts;
+  readonly saasCounts?: RunCounts | undefined;
+  readonly error?: string | undefined;
+  readonly fuseReason?: string | undefined;
+  readonly durationMs: number;
+  /** Failed and skipped records (already limited), in report order. */
+  readonly problems: readonly RecordOutcome[];
+  /** How many failed and skipped records there were in all. */
+  readonly problemTotal: number;
+}
+
+const stateWords: Record<RunState, string> = {
+  queued: 'queued',
+  running: 'still running',
+  succeeded: 'succeeded',
+  completed_with_errors: 'completed with errors',
+  failed: 'FAILED',
+  canceled: 'canceled',
+};
+
+const order: readonly RecordOutcomeKind[] = ['created', 'updated', 'unchanged', 'skipped', 'failed'];
+
+export function formatSummary(summary: RunSummary): string {
+  const lines: string[] = [];
+  const what = summary.dryRun ? 'Dry run' : 'Run';
+  lines.push(`${what} ${summary.runId} of "${summary.integration}" ${stateWords[summary.state]} in ${formatDuration(summary.durationMs)}`);
+  if (summary.dryRun) lines.push('Nothing was written to Oomnitza: the counts below are what a real run would do.');
+  if (summary.fuseReason) lines.push(`Safety fuse: ${summary.fuseReason}`);
+  if (summary.error) lines.push(`Error: ${summary.error}`);
+  lines.push('');
+  const header = summary.saasCounts ? ['', 'users', 'SaaS users'] : ['', 'users'];
+  const rows = order.map((kind) => {
+    const label = summary.dryRun ? plannedWord(kind) : kind;
+    return summary.saasCounts ? [label, String(summary.counts[kind]), String(summary.saasCounts[kind])] : [label, String(summary.counts[kind])];
+  });
+  lines.push(...table([header, ...rows], ['left', 'right', 'right']).map((l) => `  ${l}`));
+  if (summary.problemTotal > 0) {
+    lines.push('');
+    const more = summary.problemTotal > summary.problems.length ? ` (first ${summary.problems.length} of ${summary.problemTotal}; ninja-sync runs show ${summary.runId} for all)` : '';
+    lines.push(`Records that were not synced${more}:`);
+    lines.push(...table(summary.problems.map((r) => [r.outcome, r.label, r.reason ?? '']), ['left', 'left', 'left']).map((l) => `  ${l}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function plannedWord(kind: RecordOutcomeKind): string {
+  return { created: 'would create', updated: 'would update', unchanged: 'unchanged', skipped: 'skipped', failed: 'would fail' }[kind];
+}
+
+/** Lines of a plain-text table: columns padded to their widest cell. */
+export function table(rows: readonly (readonly string[])[], align: readonly ('left' | 'right')[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (align[i] === 'right' ? cell.padStart(widths[i] ?? 0) : i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** `first_name: "Ann" → "Anne"`, for showing what a record's write changed. */
+export function formatChanges(changes: readonly FieldChange[]): string {
+  return changes.map((c) => `${c.field}: ${formatValue(c.old)} → ${formatValue(c.new)}`).join(', ');
+}
+
+function formatValue(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '(empty)';
+  const text = JSON.stringify(value) ?? typeof value;
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,139 @@
+/**
+ * End-to-end helpers: both emulators in the test process on 127.0.0.1, an integration file that
+ * points at them, and `node bin/ninja-sync.js` spawned as a child process, as a user runs it.
+ *
+ * @example
+ * const world = await startWorld(t, { users: 30 });
+ * const file = await writeIntegration(world);
+ * const run = await runCli(['run', '--config', file, '--json', '--data-dir', world.dataDir], { env: world.env });
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { startNinjaOneEmulator, type NinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
+import { startOomnitzaEmulator, type OomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const binPath = join(repoRoot, 'bin', 'ninja-sync.js');
+
+export interface World {
+  readonly ninjaone: NinjaOneEmulator;
+  readonly oomnitza: OomnitzaEmulator;
+  readonly dir: string;
+  readonly dataDir: string;
+  /** The environment the integration file's ${VARS} read. */
+  readonly env: Record<string, string>;
+}
+
+interface Cleanup {
+  after(fn: () => Promise<void>): void;
+}
+
+export async function startWorld(t: Cleanup, options: { readonly users?: number; readonly seed?: number; readonly oomnitzaUsers?: number; readonly seedUsers?: Record<string, unknown>[] } = {}): Promise<World> {
+  const ninjaone = await startNinjaOneEmulator({ host: '127.0.0.1', port: 0, seed: options.seed ?? 3, users: options.users ?? 30 });
+  const oomnitza = await startOomnitzaEmulator({
+    host: '127.0.0.1',
+    port: 0,
+    seed: options.seed ?? 3,
+    users: options.oomnitzaUsers ?? 5,
+    ...(options.seedUsers ? { seedUsers: options.seedUsers } : {}),
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'ninja-sync-e2e-'));
+  t.after(async () => {
+    await Promise.allSettled([ninjaone.close(), oomnitza.close()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+  const env = {
+    NINJAONE_URL: ninjaone.url,
+    NINJAONE_CLIENT_ID: 'demo-m2m',
+    NINJAONE_CLIENT_SECRET: 'demo-m2m-secret',
+    OOMNITZA_URL: oomnitza.url,
+    OOMNITZA_API_TOKEN: oomnitza.apiToken,
+  };
+  return { ninjaone, oomnitza, dir, dataDir: join(dir, 'data'), env };
+}
+
+/** The integration most tests run: users by email, with an expression, a transform and a filter. */
+export function integrationYaml(extra = ''): string {
+  return `name: e2e users
+source:
+  url: \${NINJAONE_URL}
+  clientId: \${NINJAONE_CLIENT_ID}
+  clientSecret: \${NINJAONE_CLIENT_SECRET}
+destination:
+  url: \${OOMNITZA_URL}
+  apiToken: \${OOMNITZA_API_TOKEN}
+allowInsecureHttp: true
+syncKeys: [email]
+customFields:
+  fullName: "$trim(firstName & ' ' & lastName)"
+mapping:
+  email: { field: email, transform: [trim, lower] }
+  username: { field: email, transform: [trim, lower] }
+  first_name: { field: firstName, transform: [trim] }
+  last_name: { field: lastName, transform: [trim] }
+  full_name: fullName
+  phone_number: phone
+${extra}`;
+}
+
+export async function writeIntegration(world: World, text = integrationYaml(), name = 'integration.yaml'): Promise<string> {
+  const file = join(world.dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunCliOptions {
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  /** Kill the child after this long (a test must never hang); 120 s by default. */
+  readonly timeoutMs?: number;
+  /** Called with the child once it is spawned (to kill it mid-way). */
+  readonly onSpawn?: (child: ChildProcess) => void;
+}
+
+/** Spawns `node bin/ninja-sync.js ...args` and collects its output and exit code. */
+export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    options.onSpawn?.(child);
+  });
+}
+
+/** Requests the Oomnitza emulator logged that write (POST, PATCH, PUT, DELETE) under /api. */
+export function oomnitzaWrites(world: World): number {
+  return world.oomnitza.knobs.log.filter((e) => e.path.startsWith('/api/') && e.method !== 'GET').length;
+}
+
+export function parseJsonOutput(result: CliResult): Record<string, unknown> {
+  const lines = result.stdout.trim().split('\n');
+  if (lines.length !== 1) throw new Error(`expected one line of JSON on stdout, got ${lines.length}:\n${result.stdout}\nstderr:\n${result.stderr}`);
+  return JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+}
