@@ -14,7 +14,7 @@ import type { NinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import type { RefreshedTokens } from './oauth.ts';
 import type { TokenProvider } from './token-provider.ts';
 
-const fastRetry = { baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 };
+const fastRetry = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 };
 const redirectUri = 'http://127.0.0.1:9/oauth2/redirect';
 
 let emu: NinjaOneEmulator;
@@ -202,16 +202,23 @@ describe('NinjaOne client against the emulator', () => {
     });
   }
 
-  test('a fault that does not stop is reported with status and host after bounded retries', async () => {
-    emu.knobs.settings.faults.push({ kind: 'html', path: '/v2/users' });
-    const error = await client().listUsers({}).catch((caught: unknown) => caught);
-    assert.ok(isVendorError(error));
-    assert.equal(error.kind, 'html');
-    assert.equal(error.status, 502);
-    assert.equal(error.host, origin.host);
-    assert.match(error.message, /502 Bad Gateway/);
-    assert.equal(requestsTo('/v2/users').length, 5);
-  });
+  for (const [kind, errorKind, status, message] of [
+    ['html', 'html', 502, /502 Bad Gateway/],
+    ['malformedJson', 'malformed_json', 200, /malformed JSON/],
+    ['status500', 'http', 500, /answered 500: .*incident/],
+  ] as const) {
+    test(`a ${kind} fault that does not stop is reported with status and host after bounded retries`, async () => {
+      emu.knobs.settings.faults.push({ kind, path: '/v2/users' });
+      const error = await client().listUsers({}).catch((caught: unknown) => caught);
+      assert.ok(isVendorError(error));
+      assert.equal(error.kind, errorKind);
+      assert.equal(error.status, status);
+      assert.equal(error.host, origin.host);
+      assert.match(error.message, message);
+      assert.match(error.message, new RegExp(origin.host.replace(/[.[\]]/g, '\\$&')));
+      assert.equal(requestsTo('/v2/users').length, 4, 'maxAttempts');
+    });
+  }
 
   test('a hung request times out', async () => {
     emu.knobs.settings.faults.push({ kind: 'hang', path: '/v2/users' });
