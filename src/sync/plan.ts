@@ -25,13 +25,10 @@ import { isEmptyValue, keyText, sameKey, sameValue } from './values.ts';
 import type { DestinationIndex } from './destination-index.ts';
 import type { FieldChange, RecordOutcome, RecordOutcomeKind } from './ports.ts';
 import type { Fuse, Preference } from '../integrations/schema.ts';
+import type { MappedRecord } from '../mapping/compile.ts';
 
 /** A record as the mapping hands it over: Oomnitza field names and values. */
-export interface MappedRecord {
-  readonly sourceId: string;
-  readonly label: string;
-  readonly fields: Readonly<Record<string, unknown>>;
-}
+export type { MappedRecord } from '../mapping/compile.ts';
 
 export const planActions = ['create', 'update', 'unchanged', 'skip', 'fail'] as const;
 export type PlanAction = (typeof planActions)[number];

@@ -2,24 +2,27 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { integrationSchema } from '../integrations/schema.ts';
+import { compileMapping } from '../mapping/compile.ts';
 import { createMemoryDestination } from './memory-destination.test-support.ts';
 import { runSync } from './run-sync.ts';
 
 import type { IntegrationInput } from '../integrations/schema.ts';
 import type { NinjaOneUser } from '../ninjaone/types.ts';
 import type { RecordOutcome, RunPhase, RunReporter, UserDestination, UserSource } from './ports.ts';
-import type { MapOutcome, UserMapper } from './run-sync.ts';
 
+/** Disabled users are filtered out; a phone that is not a number cannot be mapped. */
 function integration(extra: Partial<IntegrationInput> = {}) {
   return integrationSchema.parse({
     name: 'NinjaOne users',
     source: { url: 'https://acme.rmmservice.com', clientId: 'id', clientSecret: 'secret' },
     destination: { url: 'https://acme.oomnitza.com', apiToken: 'token' },
     syncKeys: ['email'],
-    mapping: { email: 'email', first_name: 'firstName', last_name: 'lastName' },
+    filters: [{ field: 'enabled', op: 'eq', value: true }],
+    mapping: { email: { field: 'email', transform: ['trim', 'lower'] }, first_name: 'firstName', last_name: 'lastName', phone_number: { field: 'phone', transform: ['number'] } },
     ...extra,
   });
 }
+const mapper = compileMapping(integration());
 
 /** Stands in for NinjaOne (a remote service). */
 function ninjaone(users: NinjaOneUser[], failure?: Error): UserSource & { calls: string[] } {
@@ -42,20 +45,6 @@ function ninjaone(users: NinjaOneUser[], failure?: Error): UserSource & { calls:
   };
 }
 
-/** A small mapping: disabled users are filtered out, a user without a last name cannot be mapped. */
-const mapper: UserMapper = {
-  needs: { organizations: false, devices: false },
-  targetFields: ['email', 'first_name', 'last_name'],
-  async mapAll(users) {
-    return users.map((u): MapOutcome => {
-      const base = { sourceId: String(u.id), label: u.email ?? `user #${u.id}` };
-      if (u.enabled === false) return { kept: false, ...base, reason: 'filtered out: enabled eq true' };
-      if (u.lastName === 'ERROR') return { kept: false, error: true, ...base, reason: 'last_name: expression failed' };
-      return { kept: true, record: { ...base, fields: { email: u.email?.toLowerCase() ?? null, first_name: u.firstName ?? null, last_name: u.lastName ?? null } } };
-    });
-  },
-};
-
 function reporter(): RunReporter & { outcomes: RecordOutcome[]; phases: RunPhase[] } {
   const self = {
     outcomes: [] as RecordOutcome[],
@@ -71,15 +60,15 @@ function reporter(): RunReporter & { outcomes: RecordOutcome[]; phases: RunPhase
 }
 
 function people(n: number): NinjaOneUser[] {
-  return Array.from({ length: n }, (_, i) => ({ id: i + 1, email: `User${i + 1}@acme.com`, firstName: `First${i + 1}`, lastName: `Last${i + 1}`, enabled: true, roles: ['Technician'] }));
+  return Array.from({ length: n }, (_, i) => ({ id: i + 1, email: `User${i + 1}@acme.com`, firstName: `First${i + 1}`, lastName: `Last${i + 1}`, phone: `555${i}`, enabled: true, roles: ['Technician'] }));
 }
 
 const writes = (calls: readonly string[]) => calls.filter((c) => c === 'create' || c.startsWith('update') || c.startsWith('assign') || c === 'ensureApplication');
 
 describe('runSync', () => {
   test('dry run: the whole plan with old and new values is reported, and nothing is written', async () => {
-    const oomnitza = createMemoryDestination({ users: [{ id: 'd1', fields: { email: 'user1@acme.com', first_name: 'Old', last_name: 'Last1' } }] });
-    const users = [...people(3), { id: 50, email: 'off@acme.com', enabled: false }, { id: 51, email: 'err@acme.com', lastName: 'ERROR' }];
+    const oomnitza = createMemoryDestination({ users: [{ id: 'd1', fields: { email: 'user1@acme.com', first_name: 'Old', last_name: 'Last1', phone_number: 5550 } }] });
+    const users = [...people(3), { id: 50, email: 'off@acme.com', enabled: false }, { id: 51, email: 'err@acme.com', enabled: true, phone: 'n/a' }];
     const r = reporter();
     const result = await runSync({ integration: integration(), compiled: mapper, source: ninjaone(users), destination: oomnitza, reporter: r, dryRun: true });
 
@@ -90,7 +79,8 @@ describe('runSync', () => {
     const update = r.outcomes.find((o) => o.sourceId === '1');
     assert.deepEqual(update?.changes, [{ field: 'first_name', old: 'Old', new: 'First1' }]);
     assert.equal(r.outcomes.find((o) => o.sourceId === '2')?.outcome, 'created');
-    assert.equal(r.outcomes.find((o) => o.sourceId === '50')?.reason, 'filtered out: enabled eq true');
+    assert.match(r.outcomes.find((o) => o.sourceId === '50')?.reason ?? '', /enabled/);
+    assert.match(r.outcomes.find((o) => o.sourceId === '51')?.reason ?? '', /number: .*n\/a.* is not a number/);
     assert.equal(r.outcomes.length, 5, 'one outcome per NinjaOne user');
     assert.deepEqual(r.phases, ['fetching', 'mapping', 'matching', 'done']);
     assert.equal(typeof result.durations.fetching, 'number');
@@ -189,7 +179,7 @@ describe('runSync', () => {
   });
 
   test('User plus SaaS user: assigns the users in Oomnitza and reports those that are not', async () => {
-    const oomnitza = createMemoryDestination({ users: [{ id: 'd1', fields: { email: 'user1@acme.com', first_name: 'First1', last_name: 'Last1' } }] });
+    const oomnitza = createMemoryDestination({ users: [{ id: 'd1', fields: { email: 'user1@acme.com', first_name: 'First1', last_name: 'Last1', phone_number: '5550' } }] });
     const r = reporter();
     const result = await runSync({ integration: integration({ recordType: 'user_and_saas_user', preference: 'update_only' }), compiled: mapper, source: ninjaone(people(2)), destination: oomnitza, reporter: r });
     assert.equal(result.state, 'succeeded');

@@ -29,29 +29,12 @@ import type { MappedRecord, Plan } from './plan.ts';
 import type { RunCounts, RunPhase, RunReporter, RunState, SaasDestination, UserDestination, UserSource } from './ports.ts';
 import type { SaasMember } from './saas.ts';
 import type { Integration } from '../integrations/schema.ts';
-import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser } from '../ninjaone/types.ts';
-
-/** What the mapping hands the run for a user: kept with its Oomnitza fields, or dropped with why. */
-export type MapOutcome =
-  | { readonly kept: true; readonly record: MappedRecord }
-  | { readonly kept: false; readonly error?: true; readonly sourceId: string; readonly label: string; readonly reason: string };
-
-export interface MappingContext {
-  readonly runStartedAt: Date;
-  readonly organizations: ReadonlyMap<number, NinjaOneOrganization>;
-  readonly devices: ReadonlyMap<number, NinjaOneDevice>;
-}
-
-/** The compiled mapping, as the run uses it (`src/mapping/compile.ts` provides it). */
-export interface UserMapper {
-  readonly needs: { readonly organizations: boolean; readonly devices: boolean };
-  readonly targetFields: readonly string[];
-  mapAll(users: readonly NinjaOneUser[], context: MappingContext): Promise<readonly MapOutcome[]>;
-}
+import type { CompiledMapping } from '../mapping/compile.ts';
+import type { NinjaOneUser } from '../ninjaone/types.ts';
 
 export interface RunSyncInput {
   readonly integration: Integration;
-  readonly compiled: UserMapper;
+  readonly compiled: CompiledMapping;
   readonly source: UserSource;
   readonly destination: UserDestination & Partial<SaasDestination>;
   readonly reporter: RunReporter;
@@ -135,7 +118,7 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
     for (const m of mapped) {
       if (m.kept) records.push(m.record);
       else {
-        const outcome = m.error === true ? 'failed' : 'skipped';
+        const outcome = 'error' in m ? 'failed' : 'skipped';
         counts[outcome] += 1;
         await drops.add({ sourceId: m.sourceId, label: m.label, kind: 'user', outcome, reason: m.reason, destinationId: null, changes: [] });
       }
