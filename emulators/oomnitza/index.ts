@@ -96,6 +96,18 @@ export function buildApp(store: OomnitzaStore, knobs: ReturnType<typeof createKn
     rateLimitBody: () => ({ error: { code: 'rate_limited', message: 'Too many requests; retry after the Retry-After seconds' } }),
   });
 
+  // An empty JSON body (a DELETE sent with a content type) is no body, not a 400; bad JSON is a 400.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, function parseJson(_request, body, done) {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new OomnitzaApiError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`, undefined, { cause: error }), undefined);
+    }
+  });
+
   const actors = new WeakMap<FastifyRequest, string>();
   app.addHook('onRequest', async function requireAuth(request) {
     if (!request.url.startsWith('/api/')) return;

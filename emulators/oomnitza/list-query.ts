@@ -32,6 +32,8 @@ export interface ListOptions {
   readonly objectName: string;
   /** Field that orders records with equal sort values (and all records when no sortby). */
   readonly tieBreaker: string;
+  /** Fields `fields=` may name, when more than the schema's (fields that cannot be filtered on). */
+  readonly selectable?: readonly string[];
   /** Filters applied before the query's own (e.g. one SaaS's users). */
   readonly extraFilter?: (record: Readonly<Record<string, unknown>>) => boolean;
 }
@@ -105,7 +107,7 @@ function parseFields(raw: string | undefined, options: ListOptions): string[] | 
   if (raw === undefined || raw.trim() === '') return null;
   const fields = raw.split(',').map((f) => f.trim()).filter(Boolean);
   for (const field of fields) {
-    if (!Object.hasOwn(options.schema, field)) {
+    if (!Object.hasOwn(options.schema, field) && !options.selectable?.includes(field)) {
       throw new OomnitzaApiError(400, 'invalid_parameter', `fields: unknown ${options.objectName} field "${field}"`, { parameter: 'fields', field });
     }
   }

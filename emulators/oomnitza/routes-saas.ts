@@ -76,7 +76,7 @@ export function registerSaasRoutes(app: FastifyInstance, store: OomnitzaStore, a
       .filter((su) => hasAnyRole(store, su, request.query.roles))
       .map((su) => renderSaasUser(store, su))
       .filter((r) => text === '' || [r.email, r.username, r.full_name].some((v) => String(v).toLowerCase().includes(text)));
-    const page = runListQuery(rendered, request.query, { schema: saasUserFilterSchema(), objectName: 'SaaS users', tieBreaker: 'saas_user_id' });
+    const page = runListQuery(rendered, request.query, { schema: saasUserFilterSchema(), objectName: 'SaaS users', tieBreaker: 'saas_user_id', selectable: ['roles', 'old_usage', 'media_url'] });
     return reply.header('x-total-count', String(page.total)).send(page.items);
   });
 

@@ -21,6 +21,7 @@ export function registerUserRoutes(app: FastifyInstance, store: OomnitzaStore, a
     return reply.header('x-total-count', String(page.total)).send(page.items.map((u) => renderUser(store, u)));
   });
 
+  // The static path wins over /api/v3/users/:ident, so a user named "meta" is reachable by uid only.
   // Not in the spec export; a third-party client calls GET /api/v3/<object>/meta, and the spec's
   // "Metadata fields" schema (an object keyed by external id) is what it answers. [INFERRED]
   app.get('/api/v3/users/meta', async function usersMeta() {

@@ -194,5 +194,8 @@ describe('SaaS: a "User plus SaaS user" sync against the emulator', () => {
     const text = (await call('GET', '/api/v3/saas_users?text=USER000')).body as Row[];
     assert.ok(text.length > 0 && text.every((r) => String(r.username).includes('user000')));
     assert.equal((await call('GET', `/api/v3/saas_users?${filterQuery("colour eq 'x'")}`)).status, 400);
+    const picked = (await call('GET', '/api/v3/saas_users?roles=admin&fields=username,roles')).body as Row[];
+    assert.deepEqual(Object.keys(picked[0]!).sort(), ['roles', 'username']);
+    assert.equal((picked[0]?.roles as Row).role_external_id, 'admin');
   });
 });

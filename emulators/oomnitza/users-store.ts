@@ -70,7 +70,7 @@ export function updateUser(store: OomnitzaStore, uid: number, body: unknown, act
     uid,
     user_id: current.user_id,
     username: (values.username as string | undefined) ?? current.username,
-    version: String(Number(current.version ?? 0) + 1),
+    version: String((Number(current.version) || 0) + 1),
     change_date: store.now(),
     changed_by: actor,
   };

@@ -248,6 +248,13 @@ describe('users: create, read, edit, delete and validation', () => {
     assert.equal(list.status, 400);
     const broken = await fetch(`${emulator.url}/api/v3/users`, { method: 'POST', headers: { Authorization2: emulator.apiToken, 'content-type': 'application/json' }, body: '{"username": ' });
     assert.equal(broken.status, 400);
+    assert.equal(errorOf(await broken.json()).code, 'invalid_json');
+  });
+
+  test('a DELETE sent with a JSON content type and no body is fine', async () => {
+    await call('POST', '/api/v3/users', { username: 'empty-body' });
+    const res = await fetch(`${emulator.url}/api/v3/users/empty-body`, { method: 'DELETE', headers: { Authorization2: emulator.apiToken, 'content-type': 'application/json' } });
+    assert.equal(res.status, 200);
   });
 
   test('unknown ident is a 404', async () => {
