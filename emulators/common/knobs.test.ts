@@ -91,6 +91,11 @@ describe('knobs', () => {
       assert.deepEqual(await response.json(), { resultCode: 'TOO_MANY_REQUESTS' });
     });
 
+    test('an injected 429 without its own Retry-After uses the settings\' retryAfterSeconds', async (t) => {
+      const harness = await start(t, { retryAfterSeconds: 9, ...fault('status429') });
+      assert.equal((await get(harness)).headers.get('retry-after'), '9');
+    });
+
     test('html answers a proxy error page instead of JSON', async (t) => {
       const harness = await start(t, fault('html'));
       const response = await get(harness);

@@ -6,7 +6,11 @@
  *
  * @example
  * const knobs = createKnobs({ seed: 7 });
- * installKnobs(app, knobs, { tokenOf: (req) => req.headers.authorization ?? '', failureBody: () => ({ resultCode: 'FAILURE' }) });
+ * installKnobs(app, knobs, {
+ *   tokenOf: (req) => req.headers.authorization ?? null,
+ *   failureBody: () => ({ resultCode: 'FAILURE' }),
+ *   rateLimitBody: () => ({ resultCode: 'TOO_MANY_REQUESTS' }),
+ * });
  * knobs.settings.latencyMs = 10;
  * knobs.settings.faults.push({ kind: 'status500', times: 1, path: '/v2/users' });
  */
@@ -30,7 +34,7 @@ export interface FaultRule {
   times?: number;
   /** Skip this many matching requests before the first fire (a script: "fail the 3rd call"). */
   after?: number;
-  /** Retry-After seconds for status429 and status503. */
+  /** Retry-After seconds for status429 and status503; the settings' retryAfterSeconds when absent. */
   retryAfterSeconds?: number;
 }
 
@@ -143,7 +147,7 @@ export function installKnobs(app: FastifyInstance, knobs: ReturnType<typeof crea
     if (fault) {
       mark.injected = fault.kind;
       await delay(settings);
-      return injectFault(fault, request, reply, options);
+      return injectFault(fault, request, reply, options, settings.retryAfterSeconds);
     }
 
     const key = token ?? 'anonymous';
@@ -159,7 +163,11 @@ export function installKnobs(app: FastifyInstance, knobs: ReturnType<typeof crea
     if (settings.ratePerSecond > 0) {
       const second = Math.floor(Date.now() / 1000);
       const window = windows.get(key);
-      if (!window || window.second !== second) windows.set(key, { second, count: 1 });
+      if (!window || window.second !== second) {
+        // Windows of past seconds are dead weight; drop them before the map grows with every token seen.
+        if (windows.size > 10_000) windows.clear();
+        windows.set(key, { second, count: 1 });
+      }
       else if (++window.count > settings.ratePerSecond) {
         mark.injected = 'rateLimited';
         release(mark);
@@ -231,14 +239,14 @@ async function delay(settings: KnobSettings): Promise<void> {
   if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function injectFault(fault: FaultRule, request: FastifyRequest, reply: FastifyReply, options: InstallOptions): Promise<FastifyReply | undefined> {
+async function injectFault(fault: FaultRule, request: FastifyRequest, reply: FastifyReply, options: InstallOptions, defaultRetryAfter: number): Promise<FastifyReply | undefined> {
   switch (fault.kind) {
     case 'status500':
       return reply.code(500).send(options.failureBody());
     case 'status503':
-      return reply.code(503).header('retry-after', String(fault.retryAfterSeconds ?? 1)).type('text/html').send('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>');
+      return reply.code(503).header('retry-after', String(fault.retryAfterSeconds ?? defaultRetryAfter)).type('text/html').send('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>');
     case 'status429':
-      return reply.code(429).header('retry-after', String(fault.retryAfterSeconds ?? 1)).send(options.rateLimitBody());
+      return reply.code(429).header('retry-after', String(fault.retryAfterSeconds ?? defaultRetryAfter)).send(options.rateLimitBody());
     case 'html':
       return reply.code(502).type('text/html').send('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');
     case 'malformedJson':

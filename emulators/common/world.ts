@@ -290,7 +290,9 @@ export function awkwardUserIds(world: NinjaOneWorld): AwkwardUserIds {
   for (const user of world.users) {
     if (!user.email) continue;
     const key = user.email.trim().toLowerCase();
-    byEmail.set(key, [...(byEmail.get(key) ?? []), user]);
+    const group = byEmail.get(key);
+    if (group) group.push(user);
+    else byEmail.set(key, [user]);
   }
   const ids = (predicate: (user: WorldUser) => boolean): number[] => world.users.filter(predicate).map((user) => user.id);
   const duplicated = [...byEmail.values()].filter((group) => group.length > 1);

@@ -66,7 +66,7 @@ describe('NinjaOne API v2', () => {
     assert.ok(members.every((member) => typeof member.id === 'number' && typeof member.name === 'string'));
   });
 
-  for (const list of ['/v2/devices', '/v2/organizations', '/v2/organization/1/devices']) {
+  for (const list of ['/v2/devices', '/v2/organizations', '/v2/locations', '/v2/organization/1/devices']) {
     test(`${list} pages by pageSize and after: ascending ids, id > after, every entry once`, async () => {
       const all = (await get(list)).body as Json[];
       assert.ok(all.length > 3);

@@ -2,14 +2,14 @@
  * The NinjaOne API v2 endpoints a user sync reads (reference §4–§6), registered once under `/v2`
  * and once under the `/api/v2` alias. Bearer auth runs first and answers with the auth layer's
  * own error bodies (§9); `/v2/users` and end users are bare, unpaged arrays; organisations and
- * devices page by `pageSize` and `after` (ids ascending, `id > after`).
+ * locations and devices page by `pageSize` and `after` (ids ascending, `id > after`).
  *
  * @example
  * await app.register(apiRoutes, { prefix: '/v2', world, store });
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { apiDevice, apiOrganization, apiUser, worldView } from './serialize.ts';
+import { apiDevice, apiLocation, apiOrganization, apiUser, worldView } from './serialize.ts';
 import { appError, authErrors } from './errors.ts';
 import type { NinjaOneWorld, WorldUser } from '../common/world.ts';
 import type { AccessToken, OAuthStore } from './oauth-store.ts';
@@ -71,7 +71,13 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
   app.get('/user/roles', async function getUserRoles(request) {
     const roleType = enumParam(request.query as Record<string, unknown>, 'roleType', ['TECHNICIAN', 'END_USER'] as const);
     const members = new Map<number, WorldUser[]>();
-    for (const user of world.users) for (const roleId of user.roleIds) members.set(roleId, [...(members.get(roleId) ?? []), user]);
+    for (const user of world.users) {
+      for (const roleId of user.roleIds) {
+        const list = members.get(roleId);
+        if (list) list.push(user);
+        else members.set(roleId, [user]);
+      }
+    }
     return world.roles.filter((role) => roleType === undefined || role.type === roleType).map((role) => ({
       id: role.id,
       name: role.name,
@@ -88,6 +94,11 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
 
   app.get('/organizations', async function getOrganizations(request) {
     return page(request, world.organizations).map(apiOrganization);
+  });
+
+  // One location per organisation (devices' locationId is their organisation's id).
+  app.get('/locations', async function getLocations(request) {
+    return page(request, world.organizations).map(apiLocation);
   });
 
   app.get('/devices', async function getDevices(request) {

@@ -65,6 +65,7 @@ const validators: Record<string, ValidateFunction> = {
   '/v2/organization/{id}/end-users': ajv.compile(allowNullOrganization(responseSchema('/v2/organization/{id}/end-users'))),
   '/v2/user/roles': ajv.compile(responseSchema('/v2/user/roles')),
   '/v2/organizations': ajv.compile(responseSchema('/v2/organizations')),
+  '/v2/locations': ajv.compile(responseSchema('/v2/locations')),
   '/v2/devices': ajv.compile(responseSchema('/v2/devices')),
   '/v2/organization/{id}/devices': ajv.compile(responseSchema('/v2/organization/{id}/devices')),
 };
@@ -89,6 +90,7 @@ describe('conformance with the NinjaOne OpenAPI spec', () => {
     ['/v2/user/roles', '/v2/user/roles?roleType=END_USER'],
     ['/v2/organizations', '/v2/organizations'],
     ['/v2/organizations', '/v2/organizations?pageSize=2&after=1'],
+    ['/v2/locations', '/v2/locations?pageSize=2'],
     ['/v2/devices', '/v2/devices'],
     ['/v2/devices', '/api/v2/devices?pageSize=10&after=5'],
     ['/v2/organization/{id}/devices', '/v2/organization/1/devices'],

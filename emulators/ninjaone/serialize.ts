@@ -58,6 +58,10 @@ export function apiOrganization(organization: WorldOrganization): Record<string,
   return { name: organization.name, description: organization.description, nodeApprovalMode: organization.nodeApprovalMode, id: organization.id };
 }
 
+export function apiLocation(organization: WorldOrganization): Record<string, unknown> {
+  return { name: 'Main office', address: `${organization.id} Main Street`, description: `${organization.name} main office`, id: organization.id, organizationId: organization.id };
+}
+
 export function apiDevice(device: WorldDevice): Record<string, unknown> {
   const out: Record<string, unknown> = { id: device.id, uid: device.uid };
   if (device.assignedOwnerUid !== null) out.assignedOwnerUid = device.assignedOwnerUid;
