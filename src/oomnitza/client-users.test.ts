@@ -80,6 +80,34 @@ describe('Oomnitza client: users', () => {
     assert.equal(emulator.knobs.log.length, Math.ceil(emulator.store.users.size / 1000));
   });
 
+  test('pages until a short page when the server sends no x-total-count', async () => {
+    const noTotal: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const headers = new Headers(response.headers);
+      headers.delete('x-total-count');
+      return new Response(await response.arrayBuffer(), { status: response.status, headers });
+    };
+    const oomnitza = client({ pageSize: 400, fetch: noTotal });
+    const users = await collect(oomnitza.listUsers(['email']));
+    assert.equal(users.length, emulator.store.users.size);
+    assert.equal(await oomnitza.countUsers(), emulator.store.users.size);
+  });
+
+  test('pages a lookup that matches more users than one page holds', async () => {
+    const usernames = [...emulator.store.users.values()].slice(0, 7).map((u) => u.username);
+    const found = await client({ pageSize: 2 }).findUsers('username', usernames, ['username']);
+    assert.deepEqual(found.map((u) => u.fields['username']).sort(), [...usernames].sort());
+  });
+
+  test('a lookup by a field Oomnitza does not know names the field', async () => {
+    await assert.rejects(client().findUsers('colour', ['red'], []), (error: unknown) => {
+      assert.ok(error instanceof VendorError);
+      assert.equal(error.status, 400);
+      assert.match(error.message, /^looking up users by colour \(1 value\): .*unknown users field "colour"/);
+      return true;
+    });
+  });
+
   test('stopping a listing early is clean', async () => {
     for await (const page of client({ pageSize: 100 }).listUsers(['email'])) {
       assert.equal(page.length, 100);

@@ -13,7 +13,7 @@
  * for await (const page of listUsers(transport, ['email'], { pageSize: 500 })) console.log(page.length);
  */
 import { batchInFilters } from './filter.ts';
-import { unexpectedAnswer } from './transport.ts';
+import { unexpectedAnswer, withRecordContext } from './transport.ts';
 import type { DestinationUser } from '../sync/ports.ts';
 import type { OomnitzaTransport } from './transport.ts';
 
@@ -102,6 +102,8 @@ export async function* listUsers(transport: OomnitzaTransport, fields: readonly 
       }
     }
     yield* prefetchedPages(transport, base, step, first.records.length, first.total, signal, (records) => convert(records, firstUrl));
+  } catch (error) {
+    throw withRecordContext(error, 'listing users');
   } finally {
     // A consumer that stops early must not leave page requests running.
     controller.abort();
@@ -149,7 +151,12 @@ export async function findUsers(transport: OomnitzaTransport, field: string, val
   const base = { fields: fieldsParam([...fields, field]), sortby: 'uid asc' };
   const probe = transport.url(usersPath, { ...base, skip: 0, limit: options.pageSize });
   const filters = batchInFilters(field, wanted, { fixedLength: probe.href.length + 8 });
-  const batches = await Promise.all(filters.map((filter) => findAllMatching(transport, { ...base, filter }, options)));
+  let batches: OomnitzaRecord[][];
+  try {
+    batches = await Promise.all(filters.map((filter) => findAllMatching(transport, { ...base, filter }, options)));
+  } catch (error) {
+    throw withRecordContext(error, `looking up users by ${field} (${wanted.length} value${wanted.length === 1 ? '' : 's'})`);
+  }
   const byId = new Map<string, DestinationUser>();
   for (const records of batches) {
     for (const record of records) {
