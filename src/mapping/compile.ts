@@ -148,7 +148,8 @@ function failure(context: string, error: unknown): RecordFailure {
 /** JSONata results may be "sequences" (arrays with extra flags); hand on plain values, null for absent. */
 function plainValue(value: unknown, context: string): unknown {
   if (value === undefined) return null;
-  if (typeof value === 'function') throw new RecordFailure(`${context}: the expression gives a function, not a value; call it`);
+  // JSONata hands back its functions and lambdas as marked objects.
+  if (typeof value === 'function' || (typeof value === 'object' && value !== null && ('_jsonata_function' in value || '_jsonata_lambda' in value))) throw new RecordFailure(`${context}: the expression gives a function, not a value; call it`);
   return Array.isArray(value) ? Array.from(value as unknown[]) : value;
 }
 

@@ -23,8 +23,8 @@ export const bail: unique symbol = Symbol('bail');
 export type FieldReader = (name: string) => unknown;
 
 export interface Lookups {
-  organization(id: unknown): unknown;
-  device(id: unknown): unknown;
+  readonly organization: (id: unknown) => unknown;
+  readonly device: (id: unknown) => unknown;
 }
 
 export type FastEvaluator = (read: FieldReader, lookups: Lookups) => unknown;
