@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { test } from 'node:test';
 
 import { sql } from 'kysely';
@@ -77,6 +80,22 @@ test('SQLite: the data folder and file are created on first start', async (t) =>
     assert.equal(mode.rows[0]?.journal_mode, 'wal');
     const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(store.db);
     assert.equal(fk.rows[0]?.foreign_keys, 1);
+  } finally {
+    await store.close();
+  }
+});
+
+test('SQLite: processes starting together on a fresh data folder all open it', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ninja-sync-db-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const module = fileURLToPath(new URL('./open-database.ts', import.meta.url));
+  const code = `import(${JSON.stringify(module)}).then((m) => m.openDatabase({ dataDir: ${JSON.stringify(dataDir)} })).then((d) => d.close())`;
+  const run = promisify(execFile);
+  await Promise.all([1, 2, 3, 4].map(() => run(process.execPath, ['--import', 'tsx', '-e', code], { timeout: 60_000 })));
+  const store = await openDatabase({ dataDir });
+  try {
+    const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
+    assert.deepEqual(applied.rows.map((r) => r.name), Object.keys(migrations));
   } finally {
     await store.close();
   }

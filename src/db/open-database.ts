@@ -50,9 +50,26 @@ export const sqliteFileName = 'ninja-sync.db';
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   const url = options.databaseUrl ?? '';
-  const opened = url === '' ? openSqlite(options.dataDir) : openPostgres(url, options);
+  if (url === '') {
+    const { opened, sqlite } = openSqlite(options.dataDir);
+    const where = `SQLite file ${join(options.dataDir, sqliteFileName)}`;
+    try {
+      // One transaction around all pending migrations: a failed one leaves nothing half-applied,
+      // and a second process starting at the same moment waits (busy_timeout) instead of racing.
+      // Kysely runs SQLite migrations outside a transaction of its own, so this one is not nested.
+      sqlite.exec('BEGIN IMMEDIATE');
+      await migrateToLatest(opened.db, where);
+      sqlite.exec('COMMIT');
+    } catch (error) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      await opened.close();
+      throw error instanceof DatabaseOpenError || error instanceof MigrationError ? error : new DatabaseOpenError(`cannot prepare the ${where}: ${messageOf(error)}`, { cause: error });
+    }
+    return opened;
+  }
+  const opened = openPostgres(url, options);
   try {
-    await migrateToLatest(opened.db, url === '' ? `SQLite file ${join(options.dataDir, sqliteFileName)}` : `PostgreSQL at ${redactUrl(url)}`);
+    await migrateToLatest(opened.db, `PostgreSQL at ${redactUrl(url)}`);
   } catch (error) {
     await opened.close();
     throw error;
@@ -69,7 +86,11 @@ export function dialectOf<DB>(db: Kysely<DB>): Dialect {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
-function openSqlite(dataDir: string): OpenedDatabase {
+/**
+ * One handle per SQLite file per process: better-sqlite3 waits for a lock synchronously, so a
+ * second handle in the same process would block the thread its holder needs to finish.
+ */
+function openSqlite(dataDir: string): { opened: OpenedDatabase; sqlite: SqliteDatabase.Database } {
   const file = join(dataDir, sqliteFileName);
   let sqlite: SqliteDatabase.Database;
   try {
@@ -85,7 +106,7 @@ function openSqlite(dataDir: string): OpenedDatabase {
     throw new DatabaseOpenError(`cannot open the SQLite file ${file}: ${messageOf(error)}; check that the data folder (--data-dir / DATA_DIR) is writable`, { cause: error });
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { opened: { db, dialect: 'sqlite', close: () => db.destroy() }, sqlite };
 }
 
 function openPostgres(url: string, options: OpenDatabaseOptions): OpenedDatabase {

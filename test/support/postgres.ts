@@ -110,6 +110,8 @@ export async function startPostgres(): Promise<PostgresServer> {
 
   const init = spawnSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
     ...ids,
+    // A cwd the unprivileged user can read (initdb fails in a root-only folder such as /root).
+    cwd: root,
     encoding: 'utf8',
     env: { ...process.env, LC_ALL: 'C' },
   });
@@ -127,7 +129,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       '-D', dataDir, '-p', String(port), '-k', root,
       '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
       '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'shared_buffers=32MB',
-    ], { ...ids, stdio: ['ignore', log, log], detached: false });
+    ], { ...ids, cwd: root, stdio: ['ignore', log, log] });
     closeSync(log);
     child.unref();
     const url = `postgres://postgres@127.0.0.1:${String(port)}/postgres`;
