@@ -34,6 +34,7 @@ import type { ClientApp } from './client-apps.ts';
 export type { ClientApp, GrantType, Platform } from './client-apps.ts';
 export { apiScopes, defaultClientApps, demoM2mClient, demoWebClient } from './client-apps.ts';
 export type { NinjaOneWorld } from '../common/world.ts';
+export type { FaultKind, FaultRule, KnobSettings, Knobs, LoggedRequest } from '../common/knobs.ts';
 
 export interface NinjaOneEmulatorOptions {
   /** Loopback only; 127.0.0.1 by default. */
@@ -44,7 +45,10 @@ export interface NinjaOneEmulatorOptions {
   seed?: number;
   /** Number of users in the generated world; 40 by default. */
   users?: number;
-  /** A world to serve instead of a generated one (validated; e.g. read from a JSON file). */
+  /**
+   * A world to serve instead of a generated one (e.g. from `loadWorldFile`). It is validated and
+   * copied: change `emulator.world` afterwards, not the object passed here.
+   */
   world?: NinjaOneWorld;
   accessTokenTtlSeconds?: number;
   codeTtlSeconds?: number;
