@@ -8,7 +8,6 @@
  * importData(store, doc); // same store again
  */
 import { OomnitzaApiError } from './errors.ts';
-import { createFieldRegistry } from './fields.ts';
 import { createSaas } from './saas-store.ts';
 import { createStore } from './store.ts';
 import { createUser } from './users-store.ts';
@@ -79,7 +78,7 @@ function replaceContents(store: OomnitzaStore, from: OomnitzaStore): void {
     target.clear();
     for (const [k, v] of source) target.set(k, v);
   };
-  swap(store.fields, from.fields.size > 0 ? from.fields : createFieldRegistry());
+  swap(store.fields, from.fields);
   swap(store.users, from.users);
   swap(store.uniqueIndex, from.uniqueIndex);
   swap(store.saas, from.saas);

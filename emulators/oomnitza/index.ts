@@ -32,6 +32,7 @@ export type { OomnitzaStore, OomnitzaUser, SaasApp, SaasRole, SaasUser, ApiToken
 export type { OomnitzaData } from './data.ts';
 export { parseFilter, FilterSyntaxError } from './filter-parser.ts';
 export { defaultPageSize, maxPageSize } from './list-query.ts';
+export { exportData, importData } from './data.ts';
 
 export interface OomnitzaEmulatorOptions {
   /** Loopback address to listen on; 127.0.0.1 by default. */

@@ -108,6 +108,7 @@ export function replaceUserRoles(store: OomnitzaStore, ident: string, body: unkn
   if (!Array.isArray(roles)) throw fieldError('roles', 'must be a list of {"role_external_id", "role_external_label"}', 'wrong_type');
   const errors: string[] = [];
   const su = saasUserOf(store, app.saas_id, users, errors);
+  if (!su) return { user_id: users, errors };
   const roleIds: string[] = [];
   for (const [i, item] of roles.entries()) {
     const { role_external_id: externalId, role_external_label: label } = (item ?? {}) as Record<string, unknown>;
@@ -123,7 +124,7 @@ export function replaceUserRoles(store: OomnitzaStore, ident: string, body: unkn
     if (typeof label === 'string' && label !== '') role.role_external_label = label;
     if (!roleIds.includes(role.role_id)) roleIds.push(role.role_id);
   }
-  if (su && errors.length === 0) su.role_ids = roleIds;
+  if (errors.length === 0) su.role_ids = roleIds;
   return { ...(roleIds.length === 1 ? { role_id: roleIds[0]! } : {}), user_id: users, errors };
 }
 

@@ -161,6 +161,18 @@ describe('SaaS: a "User plus SaaS user" sync against the emulator', () => {
     assert.deepEqual((await call('GET', `/api/v3/saas/${id}/roles`)).body, []);
   });
 
+  test('assign: false unassigns; roles for a user who is not a SaaS user are refused and create nothing', async () => {
+    const id = await ensureApp('NinjaOne unassign');
+    const grace = await uidOf('grace');
+    await call('POST', `/api/v3/saas/${id}/users`, [{ user_id: grace, assign: true }]);
+    const off = (await call('POST', `/api/v3/saas/${id}/users`, [{ user_id: grace, assign: false }])).body as Row[];
+    assert.equal(off[0]?.error, null);
+    assert.deepEqual((await call('GET', `/api/v3/saas/${id}/users`)).body, []);
+    const res = await call('PATCH', `/api/v3/saas/${id}/roles/users`, { users: grace, roles: [{ role_external_id: 'ghost' }] });
+    assert.match(String((res.body as { errors: string[] }).errors[0]), /not a user of SaaS/);
+    assert.deepEqual((await call('GET', `/api/v3/saas/${id}/roles`)).body, []);
+  });
+
   test('SaaS validation: unknown field, wrong type, missing name, unknown ident', async () => {
     const unknown = await call('POST', '/api/v3/saas', { saas_name: 'X', colour: 'red' });
     assert.equal(unknown.status, 400);

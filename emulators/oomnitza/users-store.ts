@@ -31,9 +31,8 @@ export function createUser(store: OomnitzaStore, body: unknown, actor: string, o
     }
   }
   const now = store.now();
-  let uid = typeof values.uid === 'number' ? values.uid : store.counters.uid + 1;
+  const uid = typeof values.uid === 'number' ? values.uid : store.counters.uid + 1;
   if (store.users.has(uid)) throw uniqueClash('uid', uid, uid);
-  store.counters.uid = Math.max(store.counters.uid, uid);
   const user: OomnitzaUser = {
     suspended: false,
     role: defaultRole,
@@ -49,8 +48,8 @@ export function createUser(store: OomnitzaStore, body: unknown, actor: string, o
     username: values.username as string,
   };
   if (user.full_name === undefined) user.full_name = fullName(user);
-  uid = user.uid;
   checkUnique(store, user, null);
+  store.counters.uid = Math.max(store.counters.uid, uid);
   store.users.set(uid, user);
   indexUser(store, user, null);
   return user;
