@@ -227,6 +227,13 @@ describe('sendJson', () => {
     assert.equal(hits.get('/bad-request'), 1);
   });
 
+  test('a describeError that throws falls back to the default reading', async () => {
+    const error = await rejection(
+      sendJson({ method: 'GET', url: new URL('/bad-request', base) }, fastOptions({ describeError: () => { throw new Error('odd body'); } })),
+    );
+    assert.equal(error.code, 'invalid_filter');
+  });
+
   test('the default description reads OAuth-style bodies', async () => {
     const error = await rejection(sendJson({ method: 'GET', url: new URL('/bad-request', base) }, fastOptions()));
     assert.equal(error.code, 'invalid_filter');

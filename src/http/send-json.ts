@@ -120,7 +120,14 @@ async function attemptWithSlot(context: AttemptContext): Promise<VendorResponse<
   } catch (cause) {
     return canceledError(context, cause);
   }
-  const outcome = await attemptOnce(context);
+  let outcome: VendorResponse<unknown> | VendorError;
+  try {
+    outcome = await attemptOnce(context);
+  } catch (error) {
+    // attemptOnce reports failures as values; a throw here is a bug, but must not leak the slot.
+    permit.release('failure');
+    throw error;
+  }
   permit.release(limiterOutcome(outcome));
   return outcome;
 }
@@ -198,7 +205,7 @@ function classifyResponse(context: AttemptContext, response: Response, text: str
     }
   }
   const parsed = parseLenient(text);
-  const description = (context.options.describeError ?? describeVendorBody)(status, parsed);
+  const description = describeSafely(context.options.describeError, status, parsed);
   const retryable = status === 429 || status === 408 || (status >= 500 && status !== 501);
   const kind: VendorErrorKind = status === 429 ? 'rate_limited' : html ? 'html' : 'http';
   const said = description.message ?? (typeof parsed === 'string' ? bodyExcerpt(parsed) : '');
@@ -210,6 +217,18 @@ function classifyResponse(context: AttemptContext, response: Response, text: str
     ...(description.code === undefined ? {} : { code: description.code }),
     ...(description.details === undefined ? {} : { details: description.details }),
   });
+}
+
+/** A vendor's describeError that throws on an odd body falls back to the lenient default. */
+function describeSafely(describe: SendJsonOptions['describeError'], status: number, body: unknown): ErrorDescription {
+  if (describe !== undefined) {
+    try {
+      return describe(status, body);
+    } catch {
+      // fall through to the default reading
+    }
+  }
+  return describeVendorBody(status, body);
 }
 
 interface FailureExtras {

@@ -32,7 +32,10 @@ export interface OomnitzaClientOptions {
   readonly allowInsecureHttp?: boolean;
   /** Most calls in flight; default 8. */
   readonly concurrency?: number;
-  /** Users per page when listing; default 500 (a server that caps lower is followed). */
+  /**
+   * Users per page when listing; default 1000. Oomnitza documents no maximum; a server that caps
+   * lower is followed, so a large value costs nothing and saves requests where it is honoured.
+   */
   readonly pageSize?: number;
   readonly retry?: Partial<RetryPolicy>;
   /** Per attempt; default 30 s. */
@@ -63,7 +66,7 @@ export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaCl
     throw new OomnitzaConfigError('destination.apiToken', 'destination.apiToken is empty; create a token in Oomnitza under Configuration > Security > API tokens and set it (e.g. apiToken: ${OOMNITZA_API_TOKEN})');
   }
   const concurrency = wholeNumber('concurrency', options.concurrency ?? 8, 1, 64);
-  const pageSize = wholeNumber('pageSize', options.pageSize ?? 500, 1, 10_000);
+  const pageSize = wholeNumber('pageSize', options.pageSize ?? 1000, 1, 10_000);
   const transport = createOomnitzaTransport({
     baseUrl,
     apiToken: options.apiToken.trim(),
