@@ -25,6 +25,10 @@ async function drain(db: Kysely<Database>, workerId: string): Promise<string[]> 
   }
 }
 
+async function listQueued(db: Kysely<Database>): Promise<string[]> {
+  return (await db.selectFrom('runs').select('id').where('state', '=', 'queued').execute()).map((r) => r.id);
+}
+
 forEachDialect('claiming runs', (target) => {
   test('claims the oldest queued run and marks it running for the worker', async () => {
     const { db } = await target.open();
@@ -51,6 +55,18 @@ forEachDialect('claiming runs', (target) => {
     assert.equal(await claimNextRun(db, 'w'), null);
     await finishRun(db, running.id, { state: 'succeeded' });
     assert.equal((await claimNextRun(db, 'w'))?.id, waiting.id);
+  });
+
+  test('a claimer limited to some integrations takes only their runs', async () => {
+    const { db } = await target.open();
+    await addIntegrations(db, ['mine', 'theirs']);
+    await createRun(db, { integrationId: 'theirs', integrationName: 'theirs', trigger: 'schedule', now: at(0) });
+    await createRun(db, { integrationId: null, integrationName: 'file', trigger: 'cli', now: at(0) });
+    const mine = await createRun(db, { integrationId: 'mine', integrationName: 'mine', trigger: 'schedule', now: at(1) });
+    assert.equal((await claimNextRun(db, 'agent', { integrationIds: ['mine'] }))?.id, mine.id);
+    assert.equal(await claimNextRun(db, 'agent', { integrationIds: ['mine'] }), null);
+    assert.equal(await claimNextRun(db, 'agent', { integrationIds: [] }), null);
+    assert.equal((await listQueued(db)).length, 2);
   });
 
   test('concurrent claimers on separate connections get distinct runs, each exactly once', async () => {

@@ -26,13 +26,20 @@ import type { Run } from './run.ts';
 /** How often a claim retries after losing a race on the one-running-run-per-integration index. */
 const claimAttempts = 5;
 
+export interface ClaimOptions {
+  /** Only runs of these integrations (a local agent takes its own integration's runs). */
+  readonly integrationIds?: readonly string[];
+  readonly now?: Date;
+}
+
 /**
  * Takes the oldest queued run (of an integration with no running run) and marks it running for
  * `workerId`; null when there is none.
  *
  * @example const run = await claimNextRun(db, 'worker-1', { now: clock() });
  */
-export async function claimNextRun<DB extends Database>(anyDb: Kysely<DB>, workerId: string, options: { readonly now?: Date } = {}): Promise<Run | null> {
+export async function claimNextRun<DB extends Database>(anyDb: Kysely<DB>, workerId: string, options: ClaimOptions = {}): Promise<Run | null> {
+  if (options.integrationIds?.length === 0) return null;
   const db = coreDb(anyDb);
   const lock = dialectOf(db) === 'postgres';
   const at = isoNow(options.now);
@@ -47,6 +54,7 @@ export async function claimNextRun<DB extends Database>(anyDb: Kysely<DB>, worke
           eb.not(eb.exists(eb.selectFrom('runs as r').select('r.id').where('r.state', '=', 'running').whereRef('r.integration_id', '=', 'q.integration_id'))),
         ]),
       )
+      .$if(options.integrationIds !== undefined, (qb) => qb.where('q.integration_id', 'in', [...(options.integrationIds ?? [])]))
       .orderBy('q.queued_at')
       .orderBy('q.id')
       .limit(1)

@@ -6,6 +6,7 @@
  * import { createRun, startRun, createRunReporter, finishRun } from '../runs/index.ts';
  */
 export { claimNextRun, failStaleRuns } from './claim.ts';
+export type { ClaimOptions } from './claim.ts';
 export { IllegalRunTransitionError, IntegrationBusyError, RunNotFoundError } from './errors.ts';
 export { rowToRun, runTransitions, runTriggers, statesBefore } from './run.ts';
 export type { Run, RunTrigger, TerminalRunState } from './run.ts';
