@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { forEachDialect } from '../../test/support/databases.ts';
 import { claimNextRun, failStaleRuns } from './claim.ts';
 import { createRun, finishRun, getRun, heartbeat, startRun } from './run-store.ts';
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.ts';
 
@@ -103,6 +104,26 @@ forEachDialect('claiming runs', (target) => {
       for (const id of list) assert.equal(running.find((r) => r.id === id)?.worker_id, `w${String(i + 1)}`);
     });
   });
+
+  if (target.dialect === 'postgres') {
+    test('PostgreSQL: a claim held open in a transaction is skipped, not waited for', async () => {
+      const options = await target.options();
+      const first = await target.reopen(options);
+      const second = await target.reopen(options);
+      const older = await createRun(first.db, { integrationId: null, integrationName: 'a', trigger: 'cli', now: at(0) });
+      const newer = await createRun(first.db, { integrationId: null, integrationName: 'b', trigger: 'cli', now: at(1) });
+      await first.db.transaction().execute(async (trx) => {
+        assert.equal((await claimNextRun(trx, 'slow'))?.id, older.id);
+        // Without SKIP LOCKED this claim would wait for the open transaction: lock_timeout turns
+        // that wait into an error instead of a hung test.
+        const other = await second.db.transaction().execute(async (trx2) => {
+          await sql`set local lock_timeout = '3s'`.execute(trx2);
+          return claimNextRun(trx2, 'fast');
+        });
+        assert.equal(other?.id, newer.id);
+      });
+    });
+  }
 
   test('failStaleRuns fails running runs whose heartbeat stopped, and only those', async () => {
     const { db } = await target.open();
