@@ -66,6 +66,11 @@ function zodMessage(error: z.ZodError): string {
 export async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
   const { knobs, world, store } = options;
 
+  app.setErrorHandler(async function adminError(error: Error & { statusCode?: number }, _request, reply) {
+    const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    return fail(reply, status, status === 500 ? 'internal' : 'invalid_body', error.message);
+  });
+
   app.get('/knobs', async () => knobs.settings);
   app.put('/knobs', async function putKnobs(request, reply) {
     const parsed = knobsSchema.safeParse(request.body);

@@ -55,3 +55,19 @@ export function defaultClientApps(redirectUris: readonly string[] = []): ClientA
 export function isPublicClient(app: ClientApp): boolean {
   return app.platform === 'native' || app.platform === 'spa';
 }
+
+/**
+ * Whether a redirect URI is registered on the app. Exact match, trailing slash and case included
+ * (`http://localhost/` is not `http://localhost`), except that a Native app registered with a
+ * loopback IP and no port accepts any port there (RFC 8252 §7.3, as NinjaOne does for
+ * `http://127.0.0.1`); `localhost` stays a different host.
+ */
+export function redirectUriAllowed(app: ClientApp, uri: string): boolean {
+  if (app.redirectUris.includes(uri)) return true;
+  if (app.platform !== 'native' || !URL.canParse(uri)) return false;
+  const given = new URL(uri);
+  if (given.protocol !== 'http:' || (given.hostname !== '127.0.0.1' && given.hostname !== '[::1]') || given.port === '') return false;
+  const withoutPort = `${given.protocol}//${given.hostname}`;
+  const rest = uri.slice(`${withoutPort}:${given.port}`.length);
+  return app.redirectUris.some((registered) => registered === `${withoutPort}${rest}` || (rest === '/' && registered === withoutPort));
+}

@@ -33,8 +33,8 @@ export type OAuthErrorCode = (typeof oauthErrorCodes)[number];
 /** An OAuth failure; the token endpoint turns it into a JSON answer, the authorize endpoint into a redirect. */
 export class OAuthError extends Error {
   override readonly name = 'OAuthError';
-  constructor(readonly code: OAuthErrorCode, readonly description: string, readonly status = 400) {
-    super(`${code}: ${description}`);
+  constructor(readonly code: OAuthErrorCode, readonly description: string, readonly status = 400, options?: ErrorOptions) {
+    super(`${code}: ${description}`, options);
   }
 }
 

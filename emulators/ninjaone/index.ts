@@ -117,7 +117,12 @@ export async function startNinjaOneEmulator(options: NinjaOneEmulatorOptions = {
   await app.register(apiRoutes, { prefix: '/api/v2', world, store });
   await app.register(adminRoutes, { prefix: '/__admin', knobs, world, store, apps: clientApps, addRedirectUri });
 
-  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  try {
+    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('NinjaOne emulator did not get a TCP address');
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

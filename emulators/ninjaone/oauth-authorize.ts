@@ -12,6 +12,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
+import { redirectUriAllowed } from './client-apps.ts';
 import { OAuthError } from './errors.ts';
 import { consentPage, errorPage, notFoundPage } from './pages.ts';
 import { checkScopes, parseScopes } from './scopes.ts';
@@ -50,7 +51,7 @@ export async function authorizeRoutes(app: FastifyInstance, options: AuthorizeOp
     if (!client) return reply.code(404).type('text/html').send(notFoundPage);
 
     const redirectUri = typeof query.redirect_uri === 'string' ? query.redirect_uri : undefined;
-    if (redirectUri === undefined || !client.redirectUris.includes(redirectUri)) {
+    if (redirectUri === undefined || !redirectUriAllowed(client, redirectUri)) {
       return reply.code(400).type('text/html').send(errorPage('invalid_redirect_uri', `The redirect_uri ${redirectUri ?? '(missing)'} is not registered for client app ${client.name}. Register it exactly, trailing slash included.`));
     }
 

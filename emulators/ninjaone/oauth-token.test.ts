@@ -225,3 +225,17 @@ describe('client_credentials grant', () => {
     assert.equal(answer.body.error, 'unauthorized_client');
   });
 });
+
+describe('native (public) apps', () => {
+  test('redeem a PKCE code without a secret, on any loopback port', async (t) => {
+    const native = { name: 'Desktop', clientId: 'native-app', clientSecret: '', platform: 'native' as const, grants: ['authorization_code' as const, 'refresh_token' as const], scopes: ['monitoring'], redirectUris: ['http://127.0.0.1'] };
+    const emulator = await startNinjaOneEmulator({ users: 5, clientApps: [native] });
+    t.after(() => emulator.close());
+    const { verifier, challenge } = pkcePair();
+    const loopback = 'http://127.0.0.1:49152/';
+    const params = await authorizeAndApprove(emulator.url, { client_id: 'native-app', redirect_uri: loopback, scope: 'monitoring offline_access', code_challenge: challenge, code_challenge_method: 'S256' });
+    const answer = await postToken(emulator.url, { grant_type: 'authorization_code', code: params.get('code') ?? '', redirect_uri: loopback, client_id: 'native-app', code_verifier: verifier });
+    assert.equal(answer.status, 200);
+    assert.ok(answer.body.refresh_token);
+  });
+});

@@ -83,8 +83,8 @@ function authenticateClient(request: FastifyRequest, form: Form, apps: readonly 
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new OAuthError('invalid_client', 'Malformed Basic authorization header', 401);
-    const basicId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-    const basicSecret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    const basicId = formDecode(decoded.slice(0, colon));
+    const basicSecret = formDecode(decoded.slice(colon + 1));
     if ((clientId !== undefined && clientId !== basicId) || (secret !== undefined && secret !== basicSecret)) {
       throw new OAuthError('invalid_request', 'Client credentials in the body differ from the Authorization header');
     }
@@ -98,6 +98,14 @@ function authenticateClient(request: FastifyRequest, form: Form, apps: readonly 
     throw new OAuthError('invalid_client', 'Client authentication failed', 401);
   }
   return client;
+}
+
+function formDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch (error) {
+    throw new OAuthError('invalid_client', 'Malformed Basic authorization header', 401, { cause: error });
+  }
 }
 
 function sameSecret(given: string, expected: string): boolean {
