@@ -31,8 +31,10 @@ function client(overrides: Partial<OomnitzaClientOptions> = {}): ReturnType<type
 describe('Oomnitza client: SaaS', () => {
   test('ensureApplication creates NinjaOne once, then finds it', async () => {
     const oomnitza = client();
+    assert.equal(await oomnitza.findApplication('NinjaOne'), null, 'finding does not create');
     const first = await oomnitza.ensureApplication('NinjaOne');
     assert.equal(first.created, true);
+    assert.deepEqual(await oomnitza.findApplication('NinjaOne'), { id: first.id });
     const again = await oomnitza.ensureApplication('NinjaOne');
     assert.deepEqual(again, { id: first.id, created: false });
     assert.equal(await client().ensureApplication('ninjaone').then((app) => app.id), first.id, 'found case-insensitively');

@@ -74,8 +74,11 @@ describe('Oomnitza client: users', () => {
 
   test('follows a server that caps the page size', async () => {
     emulator.knobs.clearLog();
-    const users = await collect(client({ pageSize: 5000 }).listUsers([]));
+    const oomnitza = client({ pageSize: 5000 });
+    assert.equal(oomnitza.listPageSize, 5000);
+    const users = await collect(oomnitza.listUsers([]));
     assert.equal(users.length, emulator.store.users.size);
+    assert.equal(oomnitza.listPageSize, 1000, 'later listings ask for what the server gives');
     // The emulator caps limit at 1000: one capped first page, then steps of 1000.
     assert.equal(emulator.knobs.log.length, Math.ceil(emulator.store.users.size / 1000));
   });

@@ -13,7 +13,8 @@
  */
 import { VendorError } from '../http/vendor-error.ts';
 import { OomnitzaConfigError, parseOomnitzaBaseUrl } from './base-url.ts';
-import { assignUser, ensureApplication, listAssignments } from './saas.ts';
+import { maxValuesPerFilter } from './filter.ts';
+import { assignUser, ensureApplication, findApplication, listAssignments } from './saas.ts';
 import { createOomnitzaTransport } from './transport.ts';
 import { listUserFields } from './user-fields.ts';
 import { countUsers, findUsers, listUsers } from './users-read.ts';
@@ -22,6 +23,7 @@ import type { RetryPolicy } from '../http/retry-policy.ts';
 import type { RetryInfo } from '../http/send-json.ts';
 import type { SaasDestination, UserDestination } from '../sync/ports.ts';
 import type { OomnitzaFieldInfo } from './user-fields.ts';
+import type { PageOptions } from './users-read.ts';
 
 export interface OomnitzaClientOptions {
   /** `https://<instance>.oomnitza.com`; a pasted path or trailing slash is dropped. */
@@ -52,6 +54,11 @@ export interface OomnitzaClientOptions {
 
 export interface OomnitzaClient extends UserDestination, SaasDestination {
   readonly baseUrl: URL;
+  /** Users per listing page: the configured size, or less once the server is seen to cap it. */
+  readonly listPageSize: number;
+  /** About how many values one `findUsers` request carries (each may go out twice: as given and lower-cased). */
+  readonly findBatchSize: number;
+  findApplication(name: string, options?: { readonly signal?: AbortSignal }): Promise<{ readonly id: string } | null>;
   /** The current concurrency limit (drops on 429, recovers after successes). */
   readonly concurrencyLimit: number;
   /** Checks the URL and token with one small read; the number of users on success. */
@@ -66,26 +73,40 @@ export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaCl
     throw new OomnitzaConfigError('destination.apiToken', 'destination.apiToken is empty; create a token in Oomnitza under Configuration > Security > API tokens and set it (e.g. apiToken: ${OOMNITZA_API_TOKEN})');
   }
   const concurrency = wholeNumber('concurrency', options.concurrency ?? 8, 1, 64);
-  const pageSize = wholeNumber('pageSize', options.pageSize ?? 1000, 1, 10_000);
+  let pageSize = wholeNumber('pageSize', options.pageSize ?? 1000, 1, 10_000);
   const transport = createOomnitzaTransport({
     baseUrl,
     apiToken: options.apiToken.trim(),
     concurrency,
     ...pick(options, ['retry', 'timeoutMs', 'connectorSource', 'fetch', 'sleep', 'onRetry', 'onConcurrencyChange']),
   });
-  const paging = (signal: AbortSignal | undefined): { pageSize: number; signal: AbortSignal | undefined } => ({ pageSize, signal });
+  const paging = (signal: AbortSignal | undefined): PageOptions => ({
+    pageSize,
+    signal,
+    onPageSizeCapped(served) {
+      pageSize = served;
+    },
+  });
 
   return {
     baseUrl,
     get concurrencyLimit() {
       return transport.limiter.limit;
     },
+    get listPageSize() {
+      return pageSize;
+    },
+    findBatchSize: Math.floor(maxValuesPerFilter / 2),
     countUsers: (o) => countUsers(transport, { signal: o?.signal }),
     listUsers: (fields, o) => listUsers(transport, fields, paging(o?.signal)),
     findUsers: (field, values, fields, o) => findUsers(transport, field, values, fields, paging(o?.signal)),
     createUser: (fields, o) => createUser(transport, fields, { ...paging(o?.signal), ...(options.maxCreateAttempts === undefined ? {} : { maxCreateAttempts: options.maxCreateAttempts }) }),
     updateUser: (id, patch, o) => updateUser(transport, id, patch, { signal: o?.signal }),
     ensureApplication: (name, o) => ensureApplication(transport, name, { signal: o?.signal }),
+    async findApplication(name, o) {
+      const id = await findApplication(transport, name, { signal: o?.signal });
+      return id === null ? null : { id };
+    },
     listAssignments: (applicationId, o) => listAssignments(transport, applicationId, paging(o?.signal)),
     assignUser: (applicationId, userId, role, o) => assignUser(transport, applicationId, userId, role, { signal: o?.signal }),
     async testConnection(o) {

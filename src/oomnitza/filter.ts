@@ -48,6 +48,9 @@ export function lookupVariants(values: readonly string[]): string[] {
   return [...seen];
 }
 
+/** Most values in one IN list, whatever their length. */
+export const maxValuesPerFilter = 200;
+
 export interface BatchOptions {
   /** Longest whole URL allowed, in characters. */
   readonly budget?: number;
@@ -65,7 +68,7 @@ export interface BatchOptions {
 export function batchInFilters(field: string, values: readonly string[], options: BatchOptions): string[] {
   checkFieldName(field);
   const budget = (options.budget ?? 6000) - options.fixedLength - '&filter='.length;
-  const maxValues = options.maxValues ?? 200;
+  const maxValues = options.maxValues ?? maxValuesPerFilter;
   const prefix = encodedLength(`${field} IN [`) + encodedLength(']');
   const batches: string[] = [];
   let current: string[] = [];

@@ -25,6 +25,8 @@ export interface ReadOptions {
 
 export interface PageOptions extends ReadOptions {
   readonly pageSize: number;
+  /** Told when the server turns out to cap `limit` below `pageSize`, so later calls ask for what it gives. */
+  readonly onPageSizeCapped?: (served: number) => void;
 }
 
 interface Page {
@@ -90,6 +92,7 @@ export async function* listUsers(transport: OomnitzaTransport, fields: readonly 
     const first = await fetchUserPage(transport, { ...base, skip: 0, limit: options.pageSize }, { signal });
     yield convert(first.records, firstUrl);
     const step = first.total !== null && first.records.length < options.pageSize && first.records.length < first.total ? first.records.length : options.pageSize;
+    if (step < options.pageSize && step > 0) options.onPageSizeCapped?.(step);
     if (first.records.length === 0 || step === 0) return;
     if (first.total === null) {
       // Without a total, walk until a short page.
