@@ -100,6 +100,15 @@ describe('knobs', () => {
     ]);
   });
 
+  test('a hung request never answers (the client gives up), an HTML fault is not JSON', async () => {
+    emulator.knobs.settings.faults.push({ kind: 'hang', path: '/api/v3/saas', times: 1 }, { kind: 'html', path: '/api/v3/users/', times: 1 });
+    await assert.rejects(fetch(`${emulator.url}/api/v3/saas`, { headers: { Authorization2: emulator.apiToken }, signal: AbortSignal.timeout(300) }));
+    const html = await call('GET', '/api/v3/users/1001');
+    assert.equal(html.status, 502);
+    assert.match(String(html.body), /<html>/);
+    assert.equal((await call('GET', '/api/v3/users/1001')).status, 200);
+  });
+
   test('PUT /__admin/knobs refuses an unknown knob, naming it', async () => {
     const res = await fetch(`${emulator.url}/__admin/knobs`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latency: 5 }) });
     assert.equal(res.status, 400);
