@@ -4,8 +4,9 @@
  * evaluation (an async call of several microseconds) per record.
  *
  * It covers a small subset of JSONata — field names and `a.b` paths, string, number and boolean
- * literals, `&`, `=`, `!=`, `and`, `or`, `? :` and `$organization(x)` / `$device(x)` followed by
- * names — and only for scalar values (text, safe integers, booleans, absent). Whenever a record
+ * literals, `&`, `=`, `!=`, `and`, `or`, `? :`, `$organization(x)` / `$device(x)` followed by
+ * names, `$lowercase`, `$uppercase`, `$trim`, `$string`, `$contains(text, 'part')` and
+ * `$join([a, b], 'sep')` — and only for scalar values (text, safe integers, booleans, absent). Whenever a record
  * holds anything else (a list, an object, null, a fraction), the shortcut answers `bail` and the
  * caller evaluates the expression with JSONata itself, so results never differ from JSONata's
  * (`fast-path.test.ts` checks this against JSONata on awkward inputs).
@@ -147,6 +148,78 @@ function compileBinary(node: Node): Compiled | undefined {
   }
 }
 
+/** JSONata's `$trim`: runs of spaces, tabs and newlines become one space, then the ends go. */
+function jsonataTrim(text: string): string {
+  let result = text.replace(/[ \t\n\r]+/gm, ' ');
+  if (result.startsWith(' ')) result = result.substring(1);
+  if (result.endsWith(' ')) result = result.substring(0, result.length - 1);
+  return result;
+}
+
+const textFunctions: Readonly<Record<string, (text: string) => string>> = {
+  lowercase: (text) => text.toLowerCase(),
+  uppercase: (text) => text.toUpperCase(),
+  trim: jsonataTrim,
+};
+
+/** `$join([a, b, …], 'sep')`: the items of an array constructor, absent ones left out. */
+function compileJoin(args: readonly Node[]): Compiled | undefined {
+  const [list, separator] = args;
+  if (!list || list.type !== 'unary' || list.value !== '[' || !plain(list, 'expressions') || args.length > 2) return undefined;
+  if (separator !== undefined && (separator.type !== 'string' || !plain(separator))) return undefined;
+  const sep = separator === undefined ? '' : String(separator.value);
+  const items = (list.expressions as Node[]).map(compileNode);
+  if (items.some((item) => item === undefined)) return undefined;
+  const run = items as Compiled[];
+  return (read, lookups) => {
+    const parts: string[] = [];
+    for (const item of run) {
+      const value = item(read, lookups);
+      if (value === undefined) continue;
+      if (typeof value !== 'string') return bail;
+      parts.push(value);
+    }
+    return parts.join(sep);
+  };
+}
+
+function compileFunction(node: Node): Compiled | undefined {
+  const procedure = node.procedure as Node | undefined;
+  const args = (node.arguments as Node[] | undefined) ?? [];
+  if (procedure?.type !== 'variable' || !plain(node, 'arguments', 'procedure')) return undefined;
+  const name = String(procedure.value);
+  if (name === 'organization' || name === 'device') return compilePath({ type: 'path', steps: [node] });
+  if (name === 'join') return compileJoin(args);
+  const compiled = args.map(compileNode);
+  if (compiled.some((arg) => arg === undefined)) return undefined;
+  const [first, second] = compiled as Compiled[];
+  const textFunction = textFunctions[name];
+  if (textFunction && first && compiled.length === 1) {
+    return (read, lookups) => {
+      const value = first(read, lookups);
+      if (value === undefined) return undefined;
+      return typeof value === 'string' ? textFunction(value) : bail;
+    };
+  }
+  if (name === 'string' && first && compiled.length === 1) {
+    return (read, lookups) => {
+      const value = first(read, lookups);
+      return value === bail || value === undefined || typeof value === 'string' ? value : concatText(value);
+    };
+  }
+  if (name === 'contains' && first && second && compiled.length === 2) {
+    return (read, lookups) => {
+      // JSONata checks every argument against the signature before it calls the function.
+      const text = first(read, lookups);
+      const part = second(read, lookups);
+      if (typeof part !== 'string') return bail;
+      if (text === undefined) return undefined;
+      return typeof text === 'string' ? text.includes(part) : bail;
+    };
+  }
+  return undefined;
+}
+
 function compileNode(node: Node | undefined): Compiled | undefined {
   if (!node || typeof node !== 'object') return undefined;
   switch (node.type) {
@@ -163,6 +236,8 @@ function compileNode(node: Node | undefined): Compiled | undefined {
       return compilePath(node);
     case 'binary':
       return compileBinary(node);
+    case 'function':
+      return compileFunction(node);
     case 'condition': {
       const test = compileNode(node.condition as Node);
       const then = compileNode(node.then as Node);
