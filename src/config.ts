@@ -10,6 +10,7 @@
  * | DATA_DIR | folder for the SQLite database and the key file (`--data-dir`) | ./data |
  * | DATABASE_URL | `postgres://…` to use PostgreSQL instead of SQLite | (SQLite) |
  * | NINJA_SYNC_KEY | vault key, 32 bytes as base64 or hex | (key file) |
+ * | NINJA_SYNC_PREVIOUS_KEYS | older vault keys, comma-separated, while a rotation is under way | (none) |
  * | NINJA_SYNC_KEY_FILE | vault key file | DATA_DIR/vault.key |
  * | SMTP_URL | `smtp://user:pass@host:port` or `smtps://…` for e-mail alerts | (no e-mail) |
  * | SMTP_FROM | sender address of alert e-mails | ninja-sync@localhost |
@@ -38,6 +39,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use a postgres:// URL, or leave it unset for SQLite').optional(),
   NINJA_SYNC_KEY: z.string().min(1).optional(),
+  NINJA_SYNC_PREVIOUS_KEYS: z.string().min(1).optional(),
   NINJA_SYNC_KEY_FILE: z.string().min(1).optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'use smtp://host:port or smtps://host:port').optional(),
   SMTP_FROM: z.string().min(3).default('ninja-sync@localhost'),
@@ -51,6 +53,7 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly vaultKey: string | undefined;
+  readonly vaultPreviousKeys: string | undefined;
   readonly vaultKeyFile: string | undefined;
   readonly smtpUrl: string | undefined;
   readonly smtpFrom: string;
@@ -87,6 +90,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     dataDir: resolve(overrides.dataDir ?? values.DATA_DIR),
     databaseUrl: values.DATABASE_URL,
     vaultKey: values.NINJA_SYNC_KEY,
+    vaultPreviousKeys: values.NINJA_SYNC_PREVIOUS_KEYS,
     vaultKeyFile: values.NINJA_SYNC_KEY_FILE,
     smtpUrl: values.SMTP_URL,
     smtpFrom: values.SMTP_FROM,

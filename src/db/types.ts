@@ -14,6 +14,7 @@
 import type { Generated } from 'kysely';
 
 import type { RecordOutcomeKind, RunPhase, RunState } from '../sync/ports.ts';
+import type { AccountsTables } from './types-accounts.ts';
 
 /** ISO 8601 UTC text, e.g. `2026-11-27T09:00:00.000Z`. */
 export type IsoTimestamp = string;
@@ -80,7 +81,8 @@ export interface RunRecordsTable {
   changes: string;
 }
 
-export interface Database {
+/** Every table: 0001's here, 0002's (people, credentials) in `types-accounts.ts`. */
+export interface Database extends AccountsTables {
   integrations: IntegrationsTable;
   runs: RunsTable;
   run_records: RunRecordsTable;

@@ -8,9 +8,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 
 import * as initial from './0001-initial.ts';
+import * as accounts from './0002-accounts-and-credentials.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-accounts-and-credentials': accounts,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,80 @@
+/**
+ * App users (people who sign in to ninja-sync) and their roles: admin (everything) and viewer (read
+ * only, no secrets). The first admin is created by `ninja-sync admin create` or the one-time setup
+ * page, which only works while there are no users.
+ *
+ * @example
+ * const user = await createAppUser(db, { email: 'it@acme.example', name: 'IT', role: 'admin', password }, new Date());
+ */
+import { randomUUID } from 'node:crypto';
+
+import type { AppDb } from '../db/app-database.ts';
+import type { AppRole, AppUsersTable } from '../db/types-accounts.ts';
+import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+
+export interface AppUser {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: AppRole;
+  readonly createdAt: string;
+  readonly lastLoginAt: string | null;
+}
+
+export class AccountError extends Error {
+  override readonly name = 'AccountError';
+  constructor(readonly code: 'weak_password' | 'email_taken' | 'invalid_email', message: string) {
+    super(message);
+  }
+}
+
+export function appUserRowToAppUser(row: AppUsersTable): AppUser {
+  return { id: row.id, email: row.email, name: row.name, role: row.role, createdAt: row.created_at, lastLoginAt: row.last_login_at };
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export async function countAppUsers(db: AppDb): Promise<number> {
+  const row = await db.selectFrom('app_users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function createAppUser(db: AppDb, input: { email: string; name: string; role: AppRole; password: string }, now: Date): Promise<AppUser> {
+  const email = normaliseEmail(input.email);
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new AccountError('invalid_email', `"${input.email}" is not an e-mail address`);
+  const problem = passwordProblem(input.password);
+  if (problem) throw new AccountError('weak_password', `password: ${problem}`);
+  const existing = await db.selectFrom('app_users').select('id').where('email', '=', email).executeTakeFirst();
+  if (existing) throw new AccountError('email_taken', `a user with e-mail ${email} exists already`);
+  const row: AppUsersTable = {
+    id: randomUUID(), email, name: input.name.trim() || email, role: input.role,
+    password_hash: await hashPassword(input.password), created_at: now.toISOString(), last_login_at: null,
+  };
+  await db.insertInto('app_users').values(row).execute();
+  return appUserRowToAppUser(row);
+}
+
+/** The user when the password is right; null otherwise (the caller does not learn which part was wrong). */
+export async function checkPassword(db: AppDb, email: string, password: string, now: Date): Promise<AppUser | null> {
+  const row = await db.selectFrom('app_users').selectAll().where('email', '=', normaliseEmail(email)).executeTakeFirst();
+  if (!row) {
+    // Spend the same time as a real check, so response time does not reveal which e-mails exist.
+    await verifyPassword(password, 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    return null;
+  }
+  if (!(await verifyPassword(password, row.password_hash))) return null;
+  await db.updateTable('app_users').set({ last_login_at: now.toISOString() }).where('id', '=', row.id).execute();
+  return appUserRowToAppUser({ ...row, last_login_at: now.toISOString() });
+}
+
+export async function getAppUser(db: AppDb, id: string): Promise<AppUser | null> {
+  const row = await db.selectFrom('app_users').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? appUserRowToAppUser(row) : null;
+}
+
+export async function listAppUsers(db: AppDb): Promise<AppUser[]> {
+  const rows = await db.selectFrom('app_users').selectAll().orderBy('email').execute();
+  return rows.map(appUserRowToAppUser);
+}

@@ -1,0 +1,115 @@
+/**
+ * Integrations kept on the server: the same document as the YAML file (`schema.ts`), stored as
+ * JSON, with the rules a server adds to the file's: secrets are never inline (the source names a
+ * stored credential, the destination a stored Oomnitza connection), and names are unique.
+ *
+ * `checkStoredIntegration` returns every problem with its path, so the API and the UI can show each
+ * next to its field.
+ *
+ * @example
+ * const problems = await checkStoredIntegration(db, document);
+ * if (problems.length === 0) await createIntegration(db, document, now);
+ */
+import { randomUUID } from 'node:crypto';
+
+import type { AppDb } from '../db/app-database.ts';
+import type { IntegrationsTable } from '../db/types.ts';
+import { validateMapping } from '../mapping/validate.ts';
+import { integrationSchema, type Integration } from './schema.ts';
+
+export interface StoredIntegration {
+  readonly id: string;
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly document: Integration;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface DocumentProblem {
+  /** Dotted path, e.g. `source.credential` or `mapping.email.expr`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class IntegrationStoreError extends Error {
+  override readonly name = 'IntegrationStoreError';
+  constructor(readonly code: 'not_found' | 'name_taken' | 'invalid', message: string, readonly problems: readonly DocumentProblem[] = []) {
+    super(message);
+  }
+}
+
+export function integrationRowToIntegration(row: IntegrationsTable): StoredIntegration {
+  // Stored documents were valid when written; parsing again applies defaults added since.
+  const document = integrationSchema.parse(JSON.parse(row.document));
+  return { id: row.id, name: row.name, enabled: row.enabled === 1, document, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+const joinPath = (path: readonly (string | number)[]): string => path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+
+/** Every problem of a parsed document as a server-stored integration. */
+export async function checkStoredIntegration(db: AppDb, document: Integration): Promise<DocumentProblem[]> {
+  const problems: DocumentProblem[] = validateMapping(document).map((p) => ({ path: joinPath(p.path), message: p.position === undefined ? p.message : `${p.message} (at character ${p.position + 1})` }));
+  const { source, destination } = document;
+  for (const key of ['clientSecret', 'refreshToken', 'clientId', 'url'] as const) {
+    if (source[key] !== undefined) problems.push({ path: `source.${key}`, message: 'an integration on the server names a stored credential instead of inline credentials: remove this and set source.credential' });
+  }
+  for (const key of ['apiToken', 'url'] as const) {
+    if (destination[key] !== undefined) problems.push({ path: `destination.${key}`, message: 'an integration on the server names a stored Oomnitza connection: remove this and set destination.connection' });
+  }
+  if (!source.credential) problems.push({ path: 'source.credential', message: 'name the NinjaOne credential to use (add one under Credentials first)' });
+  else if (!(await db.selectFrom('credentials').select('id').where('name', '=', source.credential).executeTakeFirst())) {
+    problems.push({ path: 'source.credential', message: `there is no credential named "${source.credential}"; add it under Credentials or pick an existing one` });
+  }
+  if (!destination.connection) problems.push({ path: 'destination.connection', message: 'name the Oomnitza connection to write to (add one under Oomnitza connections first)' });
+  else if (!(await db.selectFrom('oomnitza_connections').select('id').where('name', '=', destination.connection).executeTakeFirst())) {
+    problems.push({ path: 'destination.connection', message: `there is no Oomnitza connection named "${destination.connection}"; add it or pick an existing one` });
+  }
+  if (document.installation === 'local') {
+    // A local installation keeps credentials with the agent; the server only needs to know the names.
+    return problems.filter((p) => !p.path.startsWith('source.credential') && !p.path.startsWith('destination.connection'));
+  }
+  return problems;
+}
+
+async function assertValid(db: AppDb, document: Integration, exceptId: string | null): Promise<void> {
+  const problems = await checkStoredIntegration(db, document);
+  const clash = await db.selectFrom('integrations').select('id').where('name', '=', document.name).executeTakeFirst();
+  if (clash && clash.id !== exceptId) problems.push({ path: 'name', message: `an integration named "${document.name}" exists already; choose another name` });
+  if (problems.length > 0) throw new IntegrationStoreError('invalid', `the integration has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems[0]!.path}: ${problems[0]!.message}`, problems);
+}
+
+export async function createIntegration(db: AppDb, document: Integration, now: Date): Promise<StoredIntegration> {
+  await assertValid(db, document, null);
+  const row: IntegrationsTable = { id: randomUUID(), name: document.name, document: JSON.stringify(document), enabled: document.enabled ? 1 : 0, created_at: now.toISOString(), updated_at: now.toISOString() };
+  await db.insertInto('integrations').values(row).execute();
+  return integrationRowToIntegration(row);
+}
+
+export async function replaceIntegration(db: AppDb, id: string, document: Integration, now: Date): Promise<StoredIntegration> {
+  const existing = await getIntegration(db, id);
+  await assertValid(db, document, id);
+  const values = { name: document.name, document: JSON.stringify(document), enabled: document.enabled ? 1 as const : 0 as const, updated_at: now.toISOString() };
+  await db.updateTable('integrations').set(values).where('id', '=', id).execute();
+  return { ...existing, name: document.name, enabled: document.enabled, document, updatedAt: values.updated_at };
+}
+
+export async function getIntegration(db: AppDb, id: string): Promise<StoredIntegration> {
+  const row = await db.selectFrom('integrations').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new IntegrationStoreError('not_found', `no integration with id ${id}`);
+  return integrationRowToIntegration(row);
+}
+
+export async function findIntegrationByName(db: AppDb, name: string): Promise<StoredIntegration | null> {
+  const row = await db.selectFrom('integrations').selectAll().where('name', '=', name).executeTakeFirst();
+  return row ? integrationRowToIntegration(row) : null;
+}
+
+export async function listIntegrations(db: AppDb): Promise<StoredIntegration[]> {
+  return (await db.selectFrom('integrations').selectAll().orderBy('name').execute()).map(integrationRowToIntegration);
+}
+
+export async function deleteIntegration(db: AppDb, id: string): Promise<void> {
+  const result = await db.deleteFrom('integrations').where('id', '=', id).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw new IntegrationStoreError('not_found', `no integration with id ${id}`);
+}

@@ -1,0 +1,39 @@
+/**
+ * API errors. Every error answer is `{ "error": { "code", "message", "details"? } }` with a stable
+ * `code` a script can branch on and a `message` a person can act on.
+ *
+ * @example
+ * throw new ApiError(409, 'credential_in_use', 'the credential is used by 2 integrations; change them first', { integrations: ['a', 'b'] });
+ */
+import type { z } from 'zod';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Readonly<Record<string, unknown>>,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly details?: Readonly<Record<string, unknown>> };
+}
+
+export function errorBody(code: string, message: string, details?: Readonly<Record<string, unknown>>): ErrorBody {
+  return { error: details ? { code, message, details } : { code, message } };
+}
+
+export const notFound = (what: string, id: string): ApiError => new ApiError(404, 'not_found', `no ${what} with id ${id}`);
+
+/** A zod failure as a 400 whose details list each field path with its problem. */
+export function validationError(where: 'body' | 'query' | 'params', error: z.ZodError): ApiError {
+  const fields = error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issue.message }));
+  const first = fields[0];
+  const summary = first ? `${first.path}: ${first.message}` : 'invalid input';
+  return new ApiError(400, 'validation_failed', `the request ${where} is not valid — ${summary}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}`, { fields });
+}

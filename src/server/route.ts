@@ -1,0 +1,96 @@
+/**
+ * One place that turns a route's zod contract into request validation, a typed handler and an
+ * entry of the OpenAPI document. A route is declared once; the server, the docs and the UI's
+ * client all read the same schemas.
+ *
+ * @example
+ * defineRoute(app, registry, {
+ *   method: 'GET', url: '/api/runs/:id', summary: 'One run', tags: ['runs'], access: 'viewer',
+ *   params: z.strictObject({ id: z.string() }), response: runSchema,
+ *   handler: async ({ params }) => getRunOrThrow(db, params.id),
+ * });
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+
+import { validationError } from './errors.ts';
+import type { Principal, Role } from './auth/principal.ts';
+
+export type Access = 'public' | Role;
+
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly url: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  /** Who may call it: anyone, any signed-in user ('viewer'), or admins only. */
+  readonly access: Access;
+  readonly params?: P;
+  readonly query?: Q;
+  readonly body?: B;
+  /** The 2xx answer; omitted for 204. */
+  readonly response?: R;
+  readonly status?: number;
+  readonly handler: (input: {
+    readonly params: z.output<P>;
+    readonly query: z.output<Q>;
+    readonly body: z.output<B>;
+    readonly principal: Principal | null;
+    readonly request: FastifyRequest;
+    readonly reply: FastifyReply;
+  }) => Promise<z.input<R> | undefined | FastifyReply>;
+}
+
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly summary: string;
+  readonly description?: string | undefined;
+  readonly tags: readonly string[];
+  readonly access: Access;
+  readonly params?: z.ZodType | undefined;
+  readonly query?: z.ZodType | undefined;
+  readonly body?: z.ZodType | undefined;
+  readonly response?: z.ZodType | undefined;
+  readonly status: number;
+}
+
+export type RouteRegistry = RegisteredRoute[];
+
+/** Resolves the caller and enforces access; supplied by the auth plugin. */
+export type Authorize = (request: FastifyRequest, access: Access) => Promise<Principal | null>;
+
+export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+  app: FastifyInstance,
+  registry: RouteRegistry,
+  authorize: Authorize,
+  spec: RouteSpec<P, Q, B, R>,
+): void {
+  const status = spec.status ?? (spec.response ? 200 : 204);
+  registry.push({
+    method: spec.method, url: spec.url, summary: spec.summary, description: spec.description, tags: spec.tags, access: spec.access,
+    params: spec.params, query: spec.query, body: spec.body, response: spec.response, status,
+  });
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    handler: async function handleRoute(request, reply) {
+      const principal = await authorize(request, spec.access);
+      const params = parse(spec.params, request.params, 'params');
+      const query = parse(spec.query, request.query, 'query');
+      const body = parse(spec.body, request.body ?? {}, 'body');
+      const result = await spec.handler({ params, query, body, principal, request, reply } as Parameters<typeof spec.handler>[0]);
+      if (reply.sent) return reply;
+      if (status === 204 || result === undefined) return reply.code(status === 200 ? 204 : status).send();
+      return reply.code(status).send(result);
+    },
+  });
+}
+
+function parse(schema: z.ZodType | undefined, value: unknown, where: 'body' | 'query' | 'params'): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(where, parsed.error);
+  return parsed.data;
+}

@@ -1,0 +1,25 @@
+/**
+ * Liveness, readiness and Prometheus metrics. `/healthz` says the process answers; `/readyz` that
+ * the database answers too; `/metrics` is the text exposition format.
+ */
+import { sql } from 'kysely';
+
+import type { RouteKit } from '../app.ts';
+import { renderMetrics } from '../metrics.ts';
+
+export function registerHealthRoutes({ app, context }: RouteKit): void {
+  app.get('/healthz', async function healthz() {
+    return { status: 'ok' };
+  });
+  app.get('/readyz', async function readyz(_request, reply) {
+    try {
+      await sql`select 1`.execute(context.db);
+      return { status: 'ready', database: context.dialect };
+    } catch {
+      return reply.code(503).send({ status: 'not_ready', database: context.dialect, reason: 'the database does not answer' });
+    }
+  });
+  app.get('/metrics', async function metrics(_request, reply) {
+    return reply.type('text/plain; version=0.0.4').send(await renderMetrics(context.db));
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * Builds the server from its settings: opens the store (running migrations), loads the vault key,
+ * and assembles the Fastify app with every route. `serve` and the tests start the server this way.
+ *
+ * @example
+ * const server = await startServer(loadConfig(process.env));
+ * console.log(`listening on ${server.url}`);
+ * await server.close();
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+import type { Config } from '../config.ts';
+import { loadVaultKeys, vaultFromKeys } from '../credentials/vault.ts';
+import { openDatabase } from '../db/open-database.ts';
+import { buildApp, type RouteModule } from './app.ts';
+import type { AppContext } from './context.ts';
+import { createLogger } from './logger.ts';
+import { registerCredentialRoutes } from './routes/credentials.ts';
+import { registerIntegrationRoutes } from './routes/integrations.ts';
+import { registerOAuthRedirectRoute } from './routes/oauth-redirect.ts';
+import { registerOomnitzaConnectionRoutes } from './routes/oomnitza-connections.ts';
+
+export const serverRoutes: readonly RouteModule[] = [registerCredentialRoutes, registerOAuthRedirectRoute, registerOomnitzaConnectionRoutes, registerIntegrationRoutes];
+
+export interface StartedServer {
+  readonly app: FastifyInstance;
+  readonly context: AppContext;
+  /** Where it listens, e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+  readonly demo?: AppContext['demo'];
+  /** Listen (default) or only build, for a caller that wants to register more first. */
+  readonly listen?: boolean;
+}
+
+export async function createContext(config: Config, options: StartOptions = {}): Promise<{ context: AppContext; close: () => Promise<void> }> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const vault = vaultFromKeys(await loadVaultKeys({ envKey: config.vaultKey, envPreviousKeys: config.vaultPreviousKeys, keyFile: config.vaultKeyFile, dataDir: config.dataDir }));
+    const context: AppContext = { config, db: store.db, dialect: store.dialect, vault, logger, now: options.now ?? (() => new Date()), demo: options.demo };
+    return { context, close: () => store.close() };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<StartedServer> {
+  const { context, close: closeStore } = await createContext(config, options);
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(context, serverRoutes);
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await closeStore();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  if (config.port === 0 && config.publicUrl.port === '0') {
+    // Port 0 (tests, demos) means "any free port": the public URL, and with it the OAuth redirect
+    // URL, can only be known now. Routes read context.config at request time, so they see this.
+    const publicUrl = new URL(config.publicUrl);
+    publicUrl.port = String(port);
+    (context as { config: Config }).config = Object.freeze({ ...config, port, publicUrl });
+  }
+  return {
+    app,
+    context,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    async close() {
+      await app.close();
+      await closeStore();
+    },
+  };
+}
