@@ -19,11 +19,21 @@ export interface DestinationIndex {
   lookup(key: string, value: unknown): readonly DestinationUser[];
   /** The same, for a value already turned into its matching text by `keyText`. */
   lookupText(key: string, text: string | null): readonly DestinationUser[];
+  /**
+   * The planner's allocation-free form: the one user holding the text, an array of two or more
+   * when it is a duplicate, undefined when nobody holds it.
+   */
+  holders(key: string, text: string | null): DestinationUser | readonly DestinationUser[] | undefined;
   /** Every indexed user, by id. */
   byId(id: string): DestinationUser | undefined;
 }
 
 const none: readonly DestinationUser[] = Object.freeze([]);
+
+/** Whether `holders` answered several users (a duplicate key value) rather than one. */
+export function isDuplicate(found: DestinationUser | readonly DestinationUser[]): found is readonly DestinationUser[] {
+  return Array.isArray(found);
+}
 
 /**
  * Indexes `users` by each of `syncKeys`. A user seen twice (same id, e.g. from two look-ups) is
@@ -45,17 +55,20 @@ export function buildDestinationIndex(users: Iterable<DestinationUser>, syncKeys
       else values.set(text, [holders, user]);
     }
   }
+  function holders(key: string, text: string | null): DestinationUser | readonly DestinationUser[] | undefined {
+    return text === null ? undefined : byKey.get(key)?.get(text);
+  }
   function lookupText(key: string, text: string | null): readonly DestinationUser[] {
-    if (text === null) return none;
-    const holders = byKey.get(key)?.get(text);
-    if (holders === undefined) return none;
-    return Array.isArray(holders) ? holders : [holders];
+    const found = holders(key, text);
+    if (found === undefined) return none;
+    return isDuplicate(found) ? found : [found];
   }
   return {
     syncKeys,
     size: ids.size,
     lookup: (key, value) => lookupText(key, keyText(value)),
     lookupText,
+    holders,
     byId: (id) => ids.get(id),
   };
 }

@@ -20,10 +20,11 @@
  * const plan = planUsers({ records, syncKeys: ['email'], preference: 'create_and_update', updateSyncKeys: false, destination });
  * plan.counts; // { create: 3, update: 1, unchanged: 96, skip: 0, fail: 0 }
  */
+import { isDuplicate } from './destination-index.ts';
 import { isEmptyValue, keyText, sameKey, sameValue } from './values.ts';
 
 import type { DestinationIndex } from './destination-index.ts';
-import type { FieldChange, RecordOutcome, RecordOutcomeKind } from './ports.ts';
+import type { DestinationUser, FieldChange, RecordOutcome, RecordOutcomeKind } from './ports.ts';
 import type { Fuse, Preference } from '../integrations/schema.ts';
 import type { MappedRecord } from '../mapping/compile.ts';
 
@@ -58,34 +59,36 @@ export interface PlanInput {
 /** Plans every record; the items keep the order of `records`. */
 export function planUsers(input: PlanInput): Plan {
   const { records, syncKeys, destination } = input;
-  const keys = records.map((record) => syncKeys.map((key) => keyText(record.fields[key])));
-  const verdicts: (PlanItem | undefined)[] = records.map((record, i) => (keys[i]?.every((k) => k === null) ? noKey(record, syncKeys) : undefined));
+  // One column of matching texts per key (no array per record: 100,000 records plan in one go).
+  const keys = syncKeys.map((key) => records.map((record) => keyText(record.fields[key])));
+  const verdicts: (PlanItem | undefined)[] = records.map((record, i) => (keys.every((column) => column[i] === null) ? noKey(record, syncKeys) : undefined));
 
   failSourceDuplicates(records, keys, syncKeys, verdicts);
 
-  const matches: ({ user: { id: string; fields: Readonly<Record<string, unknown>> }; key: string } | null)[] = records.map(() => null);
-  const claims = new Map<string, number[]>();
+  const matched: (DestinationUser | null)[] = new Array<DestinationUser | null>(records.length).fill(null);
+  const matchedBy: string[] = new Array<string>(records.length);
+  const firstClaim = new Map<string, number>();
+  const conflicts = new Map<string, number[]>();
   records.forEach((record, i) => {
     if (verdicts[i] !== undefined) return;
     for (const [k, key] of syncKeys.entries()) {
-      const found = destination.lookupText(key, keys[i]?.[k] ?? null);
-      if (found.length === 0) continue;
-      if (found.length > 1) {
+      const found = destination.holders(key, keys[k]?.[i] ?? null);
+      if (found === undefined) continue;
+      if (isDuplicate(found)) {
         verdicts[i] = fail(record, null, `${found.length} Oomnitza users have ${key} "${String(record.fields[key])}" (${listOf(found.map((u) => `uid ${u.id}`))}); nothing is written for this user. Remove the duplicate in Oomnitza or put a more specific sync key first`);
         return;
       }
-      const user = found[0];
-      if (user === undefined) return;
-      matches[i] = { user, key };
-      const claimants = claims.get(user.id);
-      if (claimants === undefined) claims.set(user.id, [i]);
-      else claimants.push(i);
+      const user = found;
+      matched[i] = user;
+      matchedBy[i] = key;
+      const first = firstClaim.get(user.id);
+      if (first === undefined) firstClaim.set(user.id, i);
+      else conflicts.set(user.id, [...(conflicts.get(user.id) ?? [first]), i]);
       return;
     }
   });
 
-  for (const [destinationId, claimants] of claims) {
-    if (claimants.length < 2) continue;
+  for (const [destinationId, claimants] of conflicts) {
     for (const i of claimants) {
       const record = records[i];
       if (record === undefined) continue;
@@ -94,14 +97,17 @@ export function planUsers(input: PlanInput): Plan {
     }
   }
 
-  const items = records.map((record, i) => verdicts[i] ?? decide(input, record, matches[i] ?? null));
+  const items = records.map((record, i) => {
+    const user = matched[i] ?? null;
+    return verdicts[i] ?? decide(input, record, user === null ? null : { user, key: matchedBy[i] ?? '' });
+  });
   const counts: Record<PlanAction, number> = { create: 0, update: 0, unchanged: 0, skip: 0, fail: 0 };
   for (const item of items) counts[item.action] += 1;
   return { items, counts };
 }
 
 /** Create or update (or neither) for a record that passed the key checks. */
-function decide(input: PlanInput, record: MappedRecord, match: { user: { id: string; fields: Readonly<Record<string, unknown>> }; key: string } | null): PlanItem {
+function decide(input: PlanInput, record: MappedRecord, match: { readonly user: DestinationUser; readonly key: string } | null): PlanItem {
   const { sourceId, label } = record;
   if (match === null) {
     if (input.preference === 'update_only') return { action: 'skip', sourceId, label, destinationId: null, reason: 'not in Oomnitza and preference is Update only' };
@@ -142,9 +148,8 @@ function decide(input: PlanInput, record: MappedRecord, match: { user: { id: str
 function failSourceDuplicates(records: readonly MappedRecord[], keys: readonly (readonly (string | null)[])[], syncKeys: readonly string[], verdicts: (PlanItem | undefined)[]): void {
   syncKeys.forEach((key, k) => {
     const holders = new Map<string, number[]>();
-    keys.forEach((values, i) => {
-      const text = values[k];
-      if (text === null || text === undefined) return;
+    keys[k]?.forEach((text, i) => {
+      if (text === null) return;
       const list = holders.get(text);
       if (list === undefined) holders.set(text, [i]);
       else list.push(i);

@@ -8,6 +8,10 @@
  * failed (NinjaOne or Oomnitza unreadable, the mapping broke, the fuse tripped, the run report could
  * not be stored — nothing or only part written, with a message naming what to do); canceled.
  *
+ * Phases and their totals (for a progress bar): fetching; mapping (NinjaOne users; the dropped ones
+ * are reported here); matching (mapped records; a dry run reports its whole plan here); writing
+ * (planned records: each one's outcome arrives in this phase); saas (synced users); done.
+ *
  * Crash safety: nothing is half-written. Every write is one request for one record (a create or a
  * patch), so a record is written or not. The sync keys make a rerun idempotent: it plans against
  * Oomnitza as it then is, finds the users an interrupted run created and updates or leaves them,
@@ -147,7 +151,7 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
       }
       await batcher.flush();
     } else {
-      enter('writing', plan.counts.create + plan.counts.update);
+      enter('writing', plan.items.length);
       const executed = await executePlan(destination, reporter, plan, { concurrency, ...signalOption });
       for (const [kind, n] of Object.entries(executed.counts) as [keyof RunCounts, number][]) counts[kind] += n;
       placements = executed.placements;
