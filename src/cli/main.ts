@@ -1,7 +1,8 @@
 /**
  * The `ninja-sync` command line: parses argv with commander and hands each command its options.
  * Returns the exit code instead of exiting, so tests can call it in-process and `bin/ninja-sync.js`
- * stays a two-liner.
+ * stays a two-liner. Each command's module is imported when that command runs: the store and the
+ * emulators take seconds to load through tsx, and `--help` or `validate` should not wait for them.
  *
  * @example
  * process.exitCode = await main(['run', '--config', 'examples/ninjaone-users.yaml', '--dry-run']);
@@ -9,11 +10,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { faultKinds, type FaultKind } from '../../emulators/common/knobs.ts';
-import { demoCommand } from './commands/demo.ts';
-import { emulateCommand } from './commands/emulate.ts';
-import { runCommand } from './commands/run.ts';
-import { runsListCommand, runsShowCommand } from './commands/runs.ts';
-import { validateCommand } from './commands/validate.ts';
 import { exitCodeHelp, exitCodes } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
 
@@ -52,7 +48,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<file>', 'the integration YAML file')
     .option('--json', 'print one JSON object')
     .addHelpText('after', '\nPrints FILE:LINE:COL  path  message for each problem. Exit 0 when valid, 1 when not.')
-    .action(async (file: string, options: { json?: boolean }) => setExit(await validateCommand(io, file, { json: options.json === true })));
+    .action(async (file: string, options: { json?: boolean }) => setExit(await (await import('./commands/validate.ts')).validateCommand(io, file, { json: options.json === true })));
 
   sub('run')
     .description('run one sync from an integration file')
@@ -65,7 +61,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addHelpText('after', `\n${exitCodeHelp}\n`)
     .action(async (options: { config: string; dryRun?: boolean; json?: boolean; dataDir: string; concurrency: number; show: number }) =>
       setExit(
-        await runCommand(io, {
+        await (await import('./commands/run.ts')).runCommand(io, {
           config: options.config,
           dryRun: options.dryRun === true,
           json: options.json === true,
@@ -86,7 +82,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .action(async (options: { dataDir: string; limit: number; json?: boolean }) =>
-      setExit(await runsListCommand(io, { dataDir: options.dataDir, limit: options.limit, json: options.json === true })),
+      setExit(await (await import('./commands/runs.ts')).runsListCommand(io, { dataDir: options.dataDir, limit: options.limit, json: options.json === true })),
     );
   runs
     .command('show')
@@ -99,7 +95,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .action(async (id: string, options: { dataDir: string; outcome?: string; limit: number; json?: boolean }) =>
-      setExit(await runsShowCommand(io, id, { dataDir: options.dataDir, limit: options.limit, json: options.json === true, ...(options.outcome ? { outcome: options.outcome } : {}) })),
+      setExit(await (await import('./commands/runs.ts')).runsShowCommand(io, id, { dataDir: options.dataDir, limit: options.limit, json: options.json === true, ...(options.outcome ? { outcome: options.outcome } : {}) })),
     );
 
   sub('emulate')
@@ -125,7 +121,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
         ninjaonePort: number;
         oomnitzaPort: number;
         json?: boolean;
-      }) => setExit(await emulateCommand(io, { ...options, json: options.json === true })),
+      }) => setExit(await (await import('./commands/emulate.ts')).emulateCommand(io, { ...options, json: options.json === true })),
     );
 
   sub('demo')
@@ -133,7 +129,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--data-dir <dir>', 'where the SQLite store lives', './data')
     .option('--users <n>', 'NinjaOne users in the demo tenant', positiveInt, 40)
     .option('--seed <n>', 'seed of the demo data', nonNegativeInt, 7)
-    .action(async (options: { dataDir: string; users: number; seed: number }) => setExit(await demoCommand(io, options)));
+    .action(async (options: { dataDir: string; users: number; seed: number }) => setExit(await (await import('./commands/demo.ts')).demoCommand(io, options)));
 
   return program;
 }

@@ -1,0 +1,149 @@
+/**
+ * `ninja-sync run` end to end when things go wrong: refused credentials, injected faults, SIGINT
+ * and SIGKILL mid-run. The CLI runs as a child process against both emulators over real HTTP; the
+ * Oomnitza emulator's request log and store are the witnesses of what was written.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { awkwardUserIds } from '../../emulators/common/world.ts';
+import { oomnitzaWrites, parseJsonOutput, runCli, startWorld, writeIntegration, type World } from './helpers.ts';
+
+interface RunJson {
+  ok: boolean;
+  runId: string;
+  state: string;
+  dryRun: boolean;
+  counts: Record<'created' | 'updated' | 'unchanged' | 'skipped' | 'failed', number>;
+  durationMs: number;
+  error: string | null;
+  problems: { outcome: string; label: string; sourceId: string | null; reason: string }[];
+  problemTotal: number;
+  plan?: { outcome: string; label: string; changes: { field: string; old: unknown; new: unknown }[] }[];
+}
+
+async function run(world: World, file: string, extra: readonly string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; json: RunJson; stderr: string }> {
+  const result = await runCli(['run', '--config', file, '--json', '--data-dir', world.dataDir, ...extra], { env: { ...world.env, ...env } });
+  return { code: result.code, json: parseJsonOutput(result) as unknown as RunJson, stderr: result.stderr };
+}
+
+/** The NinjaOne users a sync by email can write: with an email no other user shares. */
+function syncable(world: World): number {
+  const emails = new Map<string, number>();
+  for (const user of world.ninjaone.world.users) {
+    const key = user.email?.trim().toLowerCase();
+    if (key) emails.set(key, (emails.get(key) ?? 0) + 1);
+  }
+  return [...emails.values()].filter((n) => n === 1).length;
+}
+
+function oomnitzaEmails(world: World): string[] {
+  return [...world.oomnitza.store.users.values()].map((u) => (typeof u['email'] === 'string' ? u['email'].toLowerCase() : '')).filter(Boolean);
+}
+
+describe('ninja-sync run over the emulators, when things go wrong', () => {
+  test('exit 1 when a service refuses the credentials, with no secret in the output', async (t) => {
+    const world = await startWorld(t, { users: 10 });
+    const file = await writeIntegration(world);
+    const badToken = await run(world, file, [], { OOMNITZA_API_TOKEN: 'wrong-token-0123456789' });
+    assert.equal(badToken.code, 1);
+    assert.equal(badToken.json.state, 'failed');
+    assert.match(badToken.json.error ?? '', /Oomnitza/);
+    assert.ok(!JSON.stringify(badToken).includes('wrong-token-0123456789'));
+
+    const badSecret = await run(world, file, [], { NINJAONE_CLIENT_SECRET: 'wrong-secret-9876543210' });
+    assert.equal(badSecret.code, 1);
+    assert.match(badSecret.json.error ?? '', /NinjaOne/);
+    assert.ok(!JSON.stringify(badSecret).includes('wrong-secret-9876543210'));
+    assert.equal(oomnitzaWrites(world), 0);
+  });
+
+  test('injected faults (429 storm, 500s, HTML pages, malformed JSON) still complete, with only the real failures', async (t) => {
+    const world = await startWorld(t, { users: 40 });
+    const file = await writeIntegration(world);
+    world.oomnitza.knobs.settings.maxConcurrent = 3;
+    world.oomnitza.knobs.settings.retryAfterSeconds = 0;
+    world.oomnitza.knobs.settings.faults.push(
+      { kind: 'status429', method: 'POST', probability: 0.3, retryAfterSeconds: 0 },
+      { kind: 'status500', method: 'GET', probability: 0.2 },
+      { kind: 'html', method: 'PATCH', probability: 0.2 },
+      { kind: 'status500', method: 'POST', times: 3 },
+    );
+    world.ninjaone.knobs.settings.faults.push(
+      { kind: 'status500', path: '/v2/users', times: 1 },
+      { kind: 'html', path: '/v2/users', times: 1 },
+      { kind: 'malformedJson', path: '/v2/users', times: 1 },
+    );
+    const awkward = awkwardUserIds(world.ninjaone.world);
+    const { code, json, stderr } = await run(world, file, ['--concurrency', '8']);
+    assert.equal(code, 2, stderr);
+    assert.equal(json.state, 'completed_with_errors');
+    assert.equal(json.counts.created, syncable(world));
+    assert.equal(json.counts.failed, new Set([...awkward.duplicateEmail, ...awkward.duplicateEmailOtherCase]).size, JSON.stringify(json.problems));
+    const injected = world.oomnitza.knobs.log.filter((e) => e.injected !== null).length + world.ninjaone.knobs.log.filter((e) => e.injected !== null).length;
+    assert.ok(injected >= 5, `faults were injected (${injected})`);
+    assert.ok(world.ninjaone.knobs.log.some((e) => e.injected === 'malformedJson'));
+    const emails = oomnitzaEmails(world);
+    assert.equal(new Set(emails).size, emails.length, 'no user created twice');
+  });
+
+  test('exit 3 on SIGINT: canceled, stored as canceled, and a rerun finishes the job', async (t) => {
+    const world = await startWorld(t, { users: 60 });
+    const file = await writeIntegration(world);
+    world.oomnitza.knobs.settings.latencyMs = 40;
+    const result = await runCli(['run', '--config', file, '--json', '--concurrency', '2', '--data-dir', world.dataDir], {
+      env: world.env,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (oomnitzaWrites(world) >= 4) {
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }
+        }, 10);
+        child.on('exit', () => clearInterval(poll));
+      },
+    });
+    assert.equal(result.code, 3, result.stderr);
+    const json = parseJsonOutput(result) as unknown as RunJson;
+    assert.equal(json.state, 'canceled');
+    assert.ok(json.counts.created < syncable(world));
+
+    world.oomnitza.knobs.settings.latencyMs = 0;
+    const rerun = await run(world, file);
+    assert.equal(rerun.json.counts.created + json.counts.created, syncable(world));
+  });
+
+  test('SIGKILL mid-run, then a rerun: every user in Oomnitza once, nothing duplicated', async (t) => {
+    const world = await startWorld(t, { users: 60 });
+    const file = await writeIntegration(world);
+    const before = world.oomnitza.store.users.size;
+    world.oomnitza.knobs.settings.latencyMs = 40;
+    const killed = await runCli(['run', '--config', file, '--json', '--concurrency', '4', '--data-dir', world.dataDir], {
+      env: world.env,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (oomnitzaWrites(world) >= 8) {
+            clearInterval(poll);
+            child.kill('SIGKILL');
+          }
+        }, 5);
+        child.on('exit', () => clearInterval(poll));
+      },
+    });
+    assert.equal(killed.signal, 'SIGKILL');
+    const createdBeforeKill = world.oomnitza.store.users.size - before;
+
+    world.oomnitza.knobs.settings.latencyMs = 0;
+    const rerun = await run(world, file);
+    assert.equal(rerun.code, 2, rerun.stderr);
+    const awkward = awkwardUserIds(world.ninjaone.world);
+    // Only the duplicate-email users fail: no "already exists" for users the killed run created.
+    assert.equal(rerun.json.counts.failed, new Set([...awkward.duplicateEmail, ...awkward.duplicateEmailOtherCase]).size, JSON.stringify(rerun.json.problems));
+    const emails = oomnitzaEmails(world);
+    assert.equal(new Set(emails).size, emails.length, 'no email twice in Oomnitza');
+    assert.ok(createdBeforeKill >= 4 && createdBeforeKill < syncable(world), `the kill happened mid-run (${createdBeforeKill} created before it)`);
+    assert.equal(rerun.json.counts.created, syncable(world) - createdBeforeKill);
+    const third = await run(world, file);
+    assert.equal(third.json.counts.created + third.json.counts.updated, 0);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * `ninja-sync run` end to end: the CLI as a child process, both emulators over real HTTP, the
+ * SQLite store in a temporary folder. The Oomnitza emulator's request log is the witness of what
+ * was written.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { awkwardUserIds } from '../../emulators/common/world.ts';
+import { integrationYaml, oomnitzaWrites, parseJsonOutput, runCli, startWorld, writeIntegration, type World } from './helpers.ts';
+
+interface RunJson {
+  ok: boolean;
+  runId: string;
+  state: string;
+  dryRun: boolean;
+  counts: Record<'created' | 'updated' | 'unchanged' | 'skipped' | 'failed', number>;
+  durationMs: number;
+  error: string | null;
+  problems: { outcome: string; label: string; sourceId: string | null; reason: string }[];
+  problemTotal: number;
+  plan?: { outcome: string; label: string; changes: { field: string; old: unknown; new: unknown }[] }[];
+}
+
+async function run(world: World, file: string, extra: readonly string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; json: RunJson; stderr: string }> {
+  const result = await runCli(['run', '--config', file, '--json', '--data-dir', world.dataDir, ...extra], { env: { ...world.env, ...env } });
+  return { code: result.code, json: parseJsonOutput(result) as unknown as RunJson, stderr: result.stderr };
+}
+
+/** The NinjaOne users a sync by email can write: with an email no other user shares. */
+function syncable(world: World): number {
+  const emails = new Map<string, number>();
+  for (const user of world.ninjaone.world.users) {
+    const key = user.email?.trim().toLowerCase();
+    if (key) emails.set(key, (emails.get(key) ?? 0) + 1);
+  }
+  return [...emails.values()].filter((n) => n === 1).length;
+}
+
+describe('ninja-sync run over the emulators', () => {
+  test('initial sync, then a resync that writes nothing; awkward records reported; runs readable afterwards', async (t) => {
+    const world = await startWorld(t, { users: 30 });
+    const file = await writeIntegration(world);
+    const awkward = awkwardUserIds(world.ninjaone.world);
+    const before = world.oomnitza.store.users.size;
+
+    const first = await run(world, file);
+    assert.equal(first.code, 2, first.stderr);
+    assert.equal(first.json.state, 'completed_with_errors');
+    assert.equal(first.json.counts.created, syncable(world));
+    assert.equal(world.oomnitza.store.users.size, before + syncable(world));
+    // No email: skipped and shown with the reason.
+    const noEmail = first.json.problems.filter((p) => p.outcome === 'skipped' && awkward.noEmail.map(String).includes(p.sourceId ?? ''));
+    assert.equal(noEmail.length, awkward.noEmail.length);
+    assert.match(noEmail[0]?.reason ?? '', /email/);
+    // The same email (in any case) on several users: every one of them failed, none written.
+    const duplicates = new Set([...awkward.duplicateEmail, ...awkward.duplicateEmailOtherCase].map(String));
+    const failed = first.json.problems.filter((p) => p.outcome === 'failed');
+    assert.deepEqual(new Set(failed.map((p) => p.sourceId)), duplicates);
+    assert.equal(first.json.counts.failed, duplicates.size);
+    for (const p of failed) assert.match(p.reason, /same email/);
+
+    world.oomnitza.knobs.clearLog();
+    const second = await run(world, file);
+    assert.equal(second.code, 2, second.stderr);
+    assert.equal(second.json.counts.created, 0);
+    assert.equal(second.json.counts.updated, 0);
+    assert.equal(second.json.counts.unchanged, syncable(world));
+    assert.equal(oomnitzaWrites(world), 0, JSON.stringify(world.oomnitza.knobs.countBy()));
+    const reads = world.oomnitza.knobs.log.filter((e) => e.method === 'GET').length;
+    assert.ok(reads <= 3, `a resync of ${syncable(world)} users should need a few reads, made ${reads}: ${JSON.stringify(world.oomnitza.knobs.countBy())}`);
+
+    const list = await runCli(['runs', 'list', '--json', '--data-dir', world.dataDir], { env: world.env });
+    assert.equal(list.code, 0, list.stderr);
+    const runs = (JSON.parse(list.stdout) as { runs: { id: string; state: string }[] }).runs;
+    assert.deepEqual(runs.map((r) => r.id), [second.json.runId, first.json.runId]);
+
+    const show = await runCli(['runs', 'show', first.json.runId.slice(0, 8), '--outcome', 'failed', '--data-dir', world.dataDir], { env: world.env });
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /completed_with_errors/);
+    assert.equal(show.stdout.split('\n').filter((line) => /^\s+failed\s/.test(line)).length, duplicates.size, show.stdout);
+  });
+
+  test('the summary table on a non-terminal: log lines on stderr, table and reasons on stdout', async (t) => {
+    const world = await startWorld(t, { users: 20 });
+    const file = await writeIntegration(world);
+    const result = await runCli(['run', '--config', file, '--data-dir', world.dataDir], { env: world.env });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /Fetching NinjaOne users/);
+    assert.match(result.stderr, /Writing to Oomnitza \d+\/\d+/);
+    assert.ok(!result.stderr.includes('\r'), 'no carriage returns off a terminal');
+    assert.match(result.stdout, /^Run [0-9a-f-]+ of "e2e users" completed with errors in /);
+    assert.match(result.stdout, /created +\d+/);
+    assert.match(result.stdout, /Records that were not synced/);
+    assert.match(result.stdout, /skipped +\S.* +no value in the sync key email/);
+  });
+
+  test('a dry run plans every change with old and new values and writes nothing', async (t) => {
+    const world = await startWorld(t, { users: 20 });
+    const file = await writeIntegration(world);
+    const { code, json } = await run(world, file, ['--dry-run']);
+    assert.equal(code, 2);
+    assert.equal(json.dryRun, true);
+    assert.equal(json.counts.created, syncable(world));
+    assert.equal(oomnitzaWrites(world), 0);
+    const planned = json.plan?.find((p) => p.outcome === 'created');
+    assert.ok(planned, 'the plan lists the records to create');
+    assert.ok(planned.changes.some((c) => c.field === 'email' && c.old === null && typeof c.new === 'string'), JSON.stringify(planned));
+  });
+
+  test('exit 0 when every record succeeds (awkward users filtered out)', async (t) => {
+    const world = await startWorld(t, { users: 20 });
+    const awkward = awkwardUserIds(world.ninjaone.world);
+    const excluded = [...awkward.duplicateEmail, ...awkward.duplicateEmailOtherCase];
+    const file = await writeIntegration(world, integrationYaml(`filters:\n  - { field: email, op: exists }\n  - { field: id, op: nin, value: [${excluded.join(', ')}] }\n`));
+    const { code, json } = await run(world, file);
+    assert.equal(code, 0, JSON.stringify(json));
+    assert.equal(json.state, 'succeeded');
+    assert.equal(json.ok, true);
+    assert.equal(json.counts.failed, 0);
+  });
+});
