@@ -134,6 +134,25 @@ describe('runSync', () => {
     assert.ok(!r.phases.includes('writing'));
   });
 
+  test('a dry run shows the plan the fuse would stop, and says the fuse would trip', async () => {
+    const oomnitza = createMemoryDestination();
+    const r = reporter();
+    const result = await runSync({ integration: integration({ fuse: { maxChanges: 10 } }), compiled: mapper, source: ninjaone(people(11)), destination: oomnitza, reporter: r, dryRun: true });
+    assert.equal(result.state, 'succeeded');
+    assert.match(result.fuseTripped ?? '', /more than fuse.maxChanges 10/);
+    assert.equal(r.outcomes.length, 11);
+    assert.deepEqual(writes(oomnitza.calls), []);
+  });
+
+  test('SaaS phase that cannot reach Oomnitza: the users stand, the run completes with errors', async () => {
+    const memory = createMemoryDestination();
+    const oomnitza = { ...memory, listAssignments: () => Promise.reject(new Error('HTTP 503 from acme.oomnitza.com')) };
+    const result = await runSync({ integration: integration({ recordType: 'user_and_saas_user' }), compiled: mapper, source: ninjaone(people(2)), destination: oomnitza, reporter: reporter() });
+    assert.equal(result.state, 'completed_with_errors');
+    assert.equal(result.counts.created, 2);
+    assert.equal(result.error, 'Users were synced, but SaaS users were not. The SaaS phase stopped: HTTP 503 from acme.oomnitza.com. Run again once the cause is fixed.');
+  });
+
   test('some refused writes: completed with errors, the rest written', async () => {
     const oomnitza = createMemoryDestination({ failWrite: (_kind, fields) => (fields['email'] === 'user3@acme.com' ? 'HTTP 400' : null) });
     const result = await runSync({ integration: integration(), compiled: mapper, source: ninjaone(people(5)), destination: oomnitza, reporter: reporter() });

@@ -138,8 +138,10 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
     const strategy = { destinationStrategy: loaded.strategy };
     if (aborted(signal)) return canceled();
 
+    // A dry run shows the plan the fuse would stop (that is how one checks a tripped fuse).
     const fuse = checkFuse(plan, integration.fuse, loaded.destinationCount);
-    if (fuse !== null) return result('failed', { error: fuse, fuseTripped: fuse, ...strategy });
+    if (fuse !== null && !dryRun) return result('failed', { error: fuse, fuseTripped: fuse, ...strategy });
+    const notes = fuse === null ? strategy : { ...strategy, fuseTripped: fuse };
 
     let placements: ReadonlyMap<string, Placement> | null = null;
     if (dryRun) {
@@ -158,20 +160,22 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
       if (executed.canceled) return canceled();
     }
 
-    if (saas === null) return result(counts.failed > 0 ? 'completed_with_errors' : 'succeeded', strategy);
+    if (saas === null) return result(counts.failed > 0 ? 'completed_with_errors' : 'succeeded', notes);
 
     const members = saasMembers(plan, placements, users);
     enter('saas', members.length);
     try {
       const phase = await syncSaasUsers(saas, reporter, members, { dryRun, concurrency, ...signalOption });
-      if (phase.canceled) return { ...canceled(), saasCounts: phase.counts, ...strategy };
+      if (phase.canceled) return { ...canceled(), saasCounts: phase.counts, ...notes };
       const failed = counts.failed + phase.counts.failed > 0;
-      return result(failed ? 'completed_with_errors' : 'succeeded', { saasCounts: phase.counts, ...strategy });
+      return result(failed ? 'completed_with_errors' : 'succeeded', { saasCounts: phase.counts, ...notes });
     } catch (error) {
-      if (!(error instanceof SaasApplicationError)) throw error;
+      // The users are written; a SaaS phase that cannot go on does not make the run a failure.
+      if (aborted(signal)) return { ...canceled(), ...notes };
       const saasCounts = { ...emptyCounts(), failed: 1 };
-      await reporter.records([{ sourceId: null, label: 'SaaS application NinjaOne', kind: 'saas', outcome: 'failed', reason: error.message, destinationId: null, changes: [] }]);
-      return result('completed_with_errors', { saasCounts, error: `Users were synced, but no SaaS user was: ${error.message}`, ...strategy });
+      const message = error instanceof SaasApplicationError ? error.message : `The SaaS phase stopped: ${messageOf(error)}. Run again once the cause is fixed`;
+      await reporter.records([{ sourceId: null, label: 'SaaS application NinjaOne', kind: 'saas', outcome: 'failed', reason: message, destinationId: null, changes: [] }]).catch(() => undefined);
+      return result('completed_with_errors', { saasCounts, error: `Users were synced, but SaaS users were not. ${message}.`, ...notes });
     }
   } catch (error) {
     if (aborted(signal)) return canceled();
