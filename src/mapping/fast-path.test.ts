@@ -65,7 +65,7 @@ describe('compileFastPath', () => {
       const fast = compileFastPath(expression.ast());
       assert.ok(fast, `"${source}" is in the subset`);
       for (const input of inputs) {
-        const got = fast((name) => input[name], lookups);
+        const got = fast({ read: (name) => input[name] }, lookups);
         let expected: unknown;
         try {
           expected = await expression.evaluate(input, { organization: lookups.organization, device: lookups.device });
@@ -83,11 +83,11 @@ describe('compileFastPath', () => {
 
   test('bails on values outside the subset instead of guessing', () => {
     const concat = compileFastPath(jsonata("roles & ''").ast());
-    assert.equal(concat?.((name) => ({ roles: ['a'] })[name], lookups), bail);
+    assert.equal(concat?.({ read: (name) => ({ roles: ['a'] })[name] }, lookups), bail);
     const orgName = compileFastPath(jsonata('$organization(organizationId).name').ast());
-    assert.equal(orgName?.((name) => ({ organizationId: 6 })[name], lookups), bail, 'a null name goes to JSONata');
-    assert.equal(orgName?.((name) => ({ organizationId: 5 })[name], lookups), 'Acme GmbH');
-    assert.equal(orgName?.(() => undefined, lookups), undefined);
+    assert.equal(orgName?.({ read: (name) => ({ organizationId: 6 })[name] }, lookups), bail, 'a null name goes to JSONata');
+    assert.equal(orgName?.({ read: (name) => ({ organizationId: 5 })[name] }, lookups), 'Acme GmbH');
+    assert.equal(orgName?.({ read: () => undefined }, lookups), undefined);
   });
 
   test('leaves everything else to JSONata', () => {

@@ -13,15 +13,17 @@
  *
  * @example
  * const fast = compileFastPath(jsonata("firstName & ' ' & lastName").ast());
- * fast?.((name) => ({ firstName: 'Ada' })[name], lookups); // 'Ada '
+ * fast?.({ read: (name) => ({ firstName: 'Ada' })[name] }, lookups); // 'Ada '
  */
 import type { ExpressionNode } from './expression.ts';
 
 /** Returned when a value is outside the subset: evaluate with JSONata instead. */
 export const bail: unique symbol = Symbol('bail');
 
-/** Reads a field of the record as JSONata sees it: null and absent are both undefined. */
-export type FieldReader = (name: string) => unknown;
+/** The record as JSONata sees it: `read(name)` gives undefined for null and absent alike. */
+export interface FieldReader {
+  read(name: string): unknown;
+}
 
 export interface Lookups {
   readonly organization: (id: unknown) => unknown;
@@ -68,7 +70,7 @@ function compileStep(step: Node): ((current: unknown, read: FieldReader, lookups
   if (step.type === 'name' && plain(step)) {
     const name = String(step.value);
     return (current, read, _lookups, first) => {
-      if (first) return read(name);
+      if (first) return read.read(name);
       if (current === undefined) return undefined;
       if (typeof current !== 'object' || current === null || Array.isArray(current)) return bail;
       return (current as Record<string, unknown>)[name];
