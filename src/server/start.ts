@@ -20,6 +20,8 @@ import { registerCredentialRoutes } from './routes/credentials.ts';
 import { registerIntegrationRoutes } from './routes/integrations.ts';
 import { registerOAuthRedirectRoute } from './routes/oauth-redirect.ts';
 import { registerOomnitzaConnectionRoutes } from './routes/oomnitza-connections.ts';
+import { createRunRoutes } from './routes/runs.ts';
+import { startWorker, type Worker } from '../worker/worker.ts';
 
 export const serverRoutes: readonly RouteModule[] = [registerCredentialRoutes, registerOAuthRedirectRoute, registerOomnitzaConnectionRoutes, registerIntegrationRoutes];
 
@@ -28,6 +30,8 @@ export interface StartedServer {
   readonly context: AppContext;
   /** Where it listens, e.g. http://127.0.0.1:8080 */
   readonly url: string;
+  /** The in-process worker, when there is one. */
+  readonly worker: Worker | null;
   close(): Promise<void>;
 }
 
@@ -35,8 +39,9 @@ export interface StartOptions {
   readonly logger?: Logger;
   readonly now?: () => Date;
   readonly demo?: AppContext['demo'];
-  /** Listen (default) or only build, for a caller that wants to register more first. */
-  readonly listen?: boolean;
+  /** Run queued runs in this process (default true; false when separate workers take them). */
+  readonly worker?: boolean;
+  readonly workerPollMs?: number;
 }
 
 export async function createContext(config: Config, options: StartOptions = {}): Promise<{ context: AppContext; close: () => Promise<void> }> {
@@ -55,8 +60,13 @@ export async function createContext(config: Config, options: StartOptions = {}):
 export async function startServer(config: Config, options: StartOptions = {}): Promise<StartedServer> {
   const { context, close: closeStore } = await createContext(config, options);
   let app: FastifyInstance;
+  const workerDeps = {
+    db: context.db, vault: context.vault, dialect: context.dialect, now: context.now,
+    log: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}) => context.logger[level](fields, message),
+  };
+  let worker: Worker | null = null;
   try {
-    app = await buildApp(context, serverRoutes);
+    app = await buildApp(context, [...serverRoutes, createRunRoutes({ wake: () => worker?.wake(), cancel: (runId) => worker?.cancel(runId) })]);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await closeStore();
@@ -71,12 +81,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     publicUrl.port = String(port);
     (context as { config: Config }).config = Object.freeze({ ...config, port, publicUrl });
   }
+  if (options.worker ?? true) worker = startWorker(workerDeps, { ...(options.workerPollMs ? { pollMs: options.workerPollMs } : {}) });
   return {
     app,
     context,
+    worker,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     async close() {
       await app.close();
+      await worker?.stop();
       await closeStore();
     },
   };
