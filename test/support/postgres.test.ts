@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 
 import pg from 'pg';
@@ -39,4 +42,45 @@ test('the server runs with fsync off and a server of its own can be stopped', as
     await server.stop();
   }
   await assert.rejects(query(server.url, 'SELECT 1'), /ECONNREFUSED/);
+});
+
+/** Starts a server in a child process and returns its URL once it is up. */
+async function serverInChild(then: string): Promise<{ url: string; child: ReturnType<typeof spawn> }> {
+  const module = fileURLToPath(new URL('./postgres.ts', import.meta.url));
+  const code = `import(${JSON.stringify(module)}).then(async (m) => { const s = await m.startPostgres(); console.log(s.url); ${then} })`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  for await (const chunk of child.stdout) {
+    out += String(chunk);
+    if (out.includes('\n')) break;
+  }
+  return { url: out.trim(), child };
+}
+
+async function refusedWithin(url: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      await query(url, 'SELECT 1');
+    } catch (error) {
+      if (/ECONNREFUSED/.test(String(error))) return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+test('a server does not outlive a test process killed with SIGKILL', async () => {
+  const { url, child } = await serverInChild('setInterval(() => {}, 1000);');
+  assert.match(url, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+  assert.equal((await query(url, 'SELECT 1 AS one')).rows[0]?.one, 1);
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  assert.ok(await refusedWithin(url, 15_000), 'server still answering after its test process died');
+});
+
+test('a server does not outlive a test process that exits without stop()', async () => {
+  const { url, child } = await serverInChild('process.exit(0);');
+  await once(child, 'exit');
+  assert.ok(await refusedWithin(url, 15_000), 'server still answering after its test process exited');
 });

@@ -4,9 +4,11 @@
  * it for a fresh database with `createPostgresDatabase()`.
  *
  * The machine (and CI) runs as root, which PostgreSQL refuses, so the server runs as the `postgres`
- * user (or `nobody` when there is none) through Node's `uid`/`gid` spawn options, owning its
- * temporary folder. The child is unref'd so it never keeps a test process alive; `stop()` (and, as
- * a last resort, the process's `exit` handler) shuts it down and removes the folder.
+ * user (or `nobody` when there is none), owning its temporary folder; `setpriv` drops root and sets
+ * a parent-death signal, so the server goes down even when its test process is SIGKILLed. The
+ * child is unref'd so it never keeps a test process alive; `stop()` (and, as a last resort, the
+ * process's `exit` handler) shuts it down and removes the folder; folders of servers killed with
+ * their process are swept by the next start.
  *
  * Set `NINJA_SYNC_TEST_POSTGRES_URL` to an admin URL of an existing server to use it instead.
  *
@@ -17,7 +19,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -101,8 +103,9 @@ export async function dropPostgresDatabase(databaseUrl: string): Promise<void> {
  */
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = findPostgresBin();
+  sweepStaleFolders();
   const runAs = process.getuid?.() === 0 ? unprivilegedUser() : null;
-  const root = mkdtempSync(join(tmpdir(), 'ninja-sync-pg-'));
+  const root = mkdtempSync(join(tmpdir(), folderPrefix));
   if (runAs !== null) chownSync(root, runAs.uid, runAs.gid);
   const dataDir = join(root, 'data');
   const logFile = join(root, 'server.log');
@@ -125,11 +128,13 @@ export async function startPostgres(): Promise<PostgresServer> {
     const port = await freePort();
     const log = openSync(logFile, 'a');
     if (runAs !== null) chownSync(logFile, runAs.uid, runAs.gid);
-    const child = spawn(join(bin, 'postgres'), [
+    const args = [
       '-D', dataDir, '-p', String(port), '-k', root,
       '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
       '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'shared_buffers=32MB',
-    ], { ...ids, cwd: root, stdio: ['ignore', log, log] });
+    ];
+    const [command, commandArgs, spawnIds] = withParentDeathSignal(join(bin, 'postgres'), args, runAs);
+    const child = spawn(command, commandArgs, { ...spawnIds, cwd: root, stdio: ['ignore', log, log] });
     closeSync(log);
     child.unref();
     const url = `postgres://postgres@127.0.0.1:${String(port)}/postgres`;
@@ -146,6 +151,40 @@ export async function startPostgres(): Promise<PostgresServer> {
   throw new PostgresHarnessError(`PostgreSQL did not start: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
 }
 
+const folderPrefix = 'ninja-sync-pg-';
+
+/**
+ * Removes folders of earlier servers that are gone: a test process killed with SIGKILL takes its
+ * server down (parent-death signal) but cannot remove the folder. A folder is kept while its
+ * postmaster lives, and for two minutes after creation (initdb may be running in it).
+ */
+function sweepStaleFolders(): void {
+  const base = tmpdir();
+  for (const name of readdirSync(base)) {
+    if (!name.startsWith(folderPrefix)) continue;
+    const dir = join(base, name);
+    try {
+      if (Date.now() - statSync(dir).mtimeMs < 120_000) continue;
+      const pidFile = join(dir, 'data', 'postmaster.pid');
+      if (existsSync(pidFile) && isAlive(Number(readFileSync(pidFile, 'utf8').split('\n')[0]))) continue;
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Another process swept it first, or it is not ours to read: leave it.
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 const running = new Map<ChildProcess, string>();
 let exitHookInstalled = false;
 
@@ -154,10 +193,12 @@ function track(url: string, child: ChildProcess, root: string): PostgresServer {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     // Last resort when a test process ends without stop(): an immediate shutdown (SIGQUIT) still
-    // takes the server's own children down, unlike SIGKILL.
+    // takes the server's own children down, unlike SIGKILL. 'exit' handlers cannot wait for a
+    // promise, so this waits synchronously (briefly) for the server to go before removing its folder.
     process.on('exit', () => {
       for (const [proc, dir] of running) {
         proc.kill('SIGQUIT');
+        waitForShutdownSync(join(dir, 'data', 'postmaster.pid'), 3_000);
         rmSync(dir, { recursive: true, force: true });
       }
     });
@@ -212,6 +253,25 @@ async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>):
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The command that starts `postgres` so that it dies with this process even on SIGKILL (which runs
+ * no exit handler): util-linux `setpriv --pdeathsig` (also dropping root), else a plain spawn with
+ * Node's uid/gid options (then only the exit handler and `stop()` end the server).
+ */
+function withParentDeathSignal(program: string, args: string[], runAs: { uid: number; gid: number } | null): [string, string[], { uid?: number; gid?: number }] {
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+  if (setpriv === undefined) return [program, args, runAs ?? {}];
+  const ids = runAs === null ? [] : [`--reuid=${String(runAs.uid)}`, `--regid=${String(runAs.gid)}`, '--clear-groups'];
+  return [setpriv, [...ids, '--pdeathsig=SIGQUIT', '--', program, ...args], {}];
+}
+
+/** The postmaster removes its pid file as the last step of shutdown (a zombie would still answer kill 0). */
+function waitForShutdownSync(pidFile: string, timeoutMs: number): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + timeoutMs;
+  while (existsSync(pidFile) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 20);
 }
 
 /** The folder of Debian's PostgreSQL binaries: `initdb` on PATH, else the newest /usr/lib/postgresql/N/bin. */
