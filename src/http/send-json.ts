@@ -247,7 +247,8 @@ function failure(context: AttemptContext, kind: VendorErrorKind, status: number 
   const details: Record<string, unknown> = { ...extras.details };
   if (extras.retryAfter !== undefined && extras.retryAfter !== null) details['retryAfter'] = extras.retryAfter;
   if (extras.networkCode !== undefined) details['networkCode'] = extras.networkCode;
-  return new VendorError(`${options.vendor} ${request.method} ${host}${path} ${what}`, {
+  // Scrubbed as a whole too: a path segment or a vendor's words could still carry a secret.
+  return new VendorError(context.scrub(`${options.vendor} ${request.method} ${host}${path} ${what}`), {
     vendor: options.vendor,
     kind,
     status,
