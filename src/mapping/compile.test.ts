@@ -190,6 +190,13 @@ describe('compileMapping: one bad record does not stop the others', () => {
     assert.match(outcome.reason, /mapping f: the expression gives a function/);
   });
 
+  test('a non-terminating expression times out as an error for the record', async () => {
+    const compiled = compileMapping(integration({ customFields: { loop: '($f := function($x) { $f($x) }; $f(1))' } }));
+    const outcome = await compiled.map(ada, context);
+    assert.ok(!outcome.kept && 'error' in outcome);
+    assert.match(outcome.reason, /^custom field loop: Evaluation timeout after 1000 milliseconds/);
+  });
+
   test('a failing expression filter is an error, not a drop', async () => {
     const compiled = compileMapping(integration({ filters: [{ expr: "$error('boom')" }] }));
     const outcome = await compiled.map(ada, context);

@@ -49,9 +49,16 @@ export function jsonataErrorParts(error: unknown): { message: string; position: 
   return { message: String(error), position: undefined, code: undefined };
 }
 
+/**
+ * How long one evaluation may run. A mapping expression takes microseconds per record; this only
+ * stops a non-terminating one (a recursive lambda) from hanging the run: the record fails with
+ * JSONata's D1012 "Evaluation timeout" and the run goes on.
+ */
+export const evaluationTimeoutMs = 1000;
+
 export function parseExpression(source: string): ParseResult {
   try {
-    const expression = jsonata(source);
+    const expression = jsonata(source, { timeout: evaluationTimeoutMs });
     return { ok: true, source, expression, ast: expression.ast() };
   } catch (error) {
     const { message, position } = jsonataErrorParts(error);
