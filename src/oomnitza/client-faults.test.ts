@@ -58,6 +58,16 @@ describe('Oomnitza client: faults', () => {
     assert.ok(oomnitza.concurrencyLimit > before, `recovered from ${before} to ${oomnitza.concurrencyLimit}`);
   });
 
+  test('a per-second rate limit: Retry-After is honoured and every create lands once', async () => {
+    emulator.knobs.settings.ratePerSecond = 15;
+    emulator.knobs.settings.retryAfterSeconds = 1;
+    const oomnitza = client({ concurrency: 8, retry: { baseDelayMs: 20, maxRetryAfterMs: 2_000 } });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => oomnitza.createUser({ username: `paced${i}@acme.example` })));
+    assert.equal(usersNamed('paced'), 40);
+    assert.ok(emulator.knobs.log.some((entry) => entry.injected === 'rateLimited'));
+    assert.equal(emulator.knobs.log.filter((entry) => entry.method === 'POST' && entry.status === 200).length, 40);
+  });
+
   test('an injected 500 on a listing is retried', async () => {
     emulator.knobs.settings.faults.push({ kind: 'status500', times: 1, path: '/api/v3/users' });
     assert.equal(await client().countUsers(), emulator.store.users.size);
