@@ -10,18 +10,17 @@
  * const clients = await buildClients(integration, { dataDir: './data', env: process.env, concurrency: 8 });
  * if (!clients.ok) console.error(clients.message);
  */
-import { createNinjaOneClient } from '../ninjaone/client.ts';
+import { createNinjaOneClient, type NinjaOneClient } from '../ninjaone/client.ts';
 import { createTokenProvider, type TokenProvider } from '../ninjaone/token-provider.ts';
 import { parseNinjaOneUrl } from '../ninjaone/url.ts';
-import { createOomnitzaClient } from '../oomnitza/client.ts';
+import { createOomnitzaClient, type OomnitzaClient } from '../oomnitza/client.ts';
 import { openRefreshTokenStore } from './refresh-token-store.ts';
 import type { Integration } from '../integrations/schema.ts';
-import type { SaasDestination, UserDestination, UserSource } from '../sync/ports.ts';
 
 export interface Clients {
   readonly ok: true;
-  readonly source: UserSource;
-  readonly destination: UserDestination & SaasDestination;
+  readonly source: NinjaOneClient;
+  readonly destination: OomnitzaClient;
   readonly grant: 'client_credentials' | 'refresh_token';
 }
 
@@ -74,7 +73,7 @@ export async function buildClients(integration: Integration, options: BuildClien
     grant = 'client_credentials';
   }
 
-  let oomnitza: UserDestination & SaasDestination;
+  let oomnitza: OomnitzaClient;
   try {
     oomnitza = createOomnitzaClient({ baseUrl: destination.url, apiToken: destination.apiToken, allowInsecureHttp, concurrency: options.concurrency });
   } catch (error) {

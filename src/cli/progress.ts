@@ -96,8 +96,8 @@ export function withProgress(inner: RunReporter | null, io: CliIo, options: { re
     async records(outcomes: readonly RecordOutcome[]) {
       for (const outcome of outcomes) {
         if (outcome.kind === 'user') counts[outcome.outcome]++;
-        // Progress is the writes: unchanged and skipped records are reported too, but cost nothing.
-        if (phase === 'saas' || outcome.outcome === 'created' || outcome.outcome === 'updated' || outcome.outcome === 'failed') done++;
+        // The writing phase's total is every planned record (unchanged ones are reported too).
+        if (counted()) done++;
       }
       draw(false);
       if (inner) await inner.records(outcomes);

@@ -1,0 +1,82 @@
+/**
+ * CPU-only benchmark section, run in its own process by `bench/run.ts`: map 100,000 NinjaOne users
+ * with the benchmark integration and plan them against 60,000 Oomnitza users (50,000 matching,
+ * half of them with a stale field), with no HTTP. Prints one JSON object.
+ *
+ * @example
+ * node --import tsx bench/map-plan.ts 100000
+ */
+import { compileMapping } from '../src/mapping/compile.ts';
+import { buildDestinationIndex } from '../src/sync/destination-index.ts';
+import { planUsers, type MappedRecord } from '../src/sync/plan.ts';
+import { benchIntegration } from './integration.ts';
+import { measure } from './measure.ts';
+import type { NinjaOneUser } from '../src/ninjaone/types.ts';
+import type { DestinationUser } from '../src/sync/ports.ts';
+
+const count = Number(process.argv[2] ?? 100_000);
+const matching = Math.floor(count / 2);
+
+function makeUsers(n: number): NinjaOneUser[] {
+  const users: NinjaOneUser[] = [];
+  for (let i = 1; i <= n; i++) {
+    const technician = i % 10 === 0;
+    users.push({
+      id: i,
+      uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      firstName: `First${i}`,
+      lastName: `Last${i}`,
+      email: `user${i}@bench.example`,
+      phone: i % 3 === 0 ? null : `+1 555 ${String(i).padStart(7, '0')}`,
+      enabled: i % 50 !== 0,
+      administrator: false,
+      userType: technician ? 'TECHNICIAN' : 'END_USER',
+      invitationStatus: 'REGISTERED',
+      organizationId: technician ? null : (i % 40) + 1,
+      deviceIds: [],
+      roles: technician ? ['Technician'] : ['End user'],
+    });
+  }
+  return users;
+}
+
+/** What Oomnitza holds: the first half of the users (every other one with a stale last name), plus strangers. */
+function makeDestination(users: readonly NinjaOneUser[]): DestinationUser[] {
+  const destination: DestinationUser[] = [];
+  for (const user of users.slice(0, matching)) {
+    const stale = user.id % 2 === 0;
+    const lastName = stale ? `${user.lastName ?? ''}-old` : (user.lastName ?? '');
+    destination.push({
+      id: String(100_000 + user.id),
+      fields: {
+        email: user.email,
+        username: user.email,
+        first_name: user.firstName,
+        last_name: lastName,
+        full_name: `${user.firstName ?? ''} ${lastName}`,
+        phone_number: user.phone ?? null,
+        external_id: user.uid,
+        position: user.userType === 'TECHNICIAN' ? 'Technician' : 'End user',
+      },
+    });
+  }
+  for (let i = 1; i <= 10_000; i++) destination.push({ id: String(900_000 + i), fields: { email: `stranger${i}@elsewhere.example`, username: `stranger${i}` } });
+  return destination;
+}
+
+const users = makeUsers(count);
+const destinationUsers = makeDestination(users);
+const integration = benchIntegration({ ninjaoneUrl: 'https://bench.rmmservice.com', oomnitzaUrl: 'https://bench.oomnitza.com', apiToken: 'unused' });
+const compiled = compileMapping(integration);
+const context = { runStartedAt: new Date(), organizations: new Map(), devices: new Map() };
+
+const measured = await measure(async () => {
+  const mapped = await compiled.mapAll(users, context);
+  const records: MappedRecord[] = [];
+  for (const outcome of mapped) if (outcome.kept) records.push(outcome.record);
+  const index = buildDestinationIndex(destinationUsers, integration.syncKeys);
+  const plan = planUsers({ records, syncKeys: integration.syncKeys, preference: integration.preference, updateSyncKeys: integration.updateSyncKeys, destination: index });
+  return { mapped: mapped.length, kept: records.length, plan: plan.counts };
+});
+
+process.stdout.write(`${JSON.stringify({ records: count, destination: destinationUsers.length, ...measured })}\n`);

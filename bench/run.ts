@@ -1,0 +1,204 @@
+/**
+ * `npm run bench`: the figures of issue 3's "Speed and memory".
+ *
+ * 1. CPU only: map and plan 100,000 records (its own process, no HTTP).
+ * 2. Initial sync of 10,000 NinjaOne users into Oomnitza, the Oomnitza emulator at 10 ms a request
+ *    and 8 requests in flight per token (429 past that).
+ * 3. A resync with nothing changed: no writes, and as few reads as the data allows.
+ *
+ * The emulators run in their own process (`ninja-sync emulate`), each sync in another, so the
+ * timings and memory of the sync are not mixed with the emulators' work. The request counts come
+ * from the Oomnitza emulator's request log. The lower bound of a sync is its Oomnitza requests ×
+ * latency ÷ concurrency: what a perfect client would need, with the emulator as the only cost.
+ *
+ * @example
+ * npm run bench
+ * npm run bench -- --users 2000 --records 20000   # a quicker run
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, freemem, loadavg, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import type { LoggedRequest } from '../emulators/common/knobs.ts';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const { values } = parseArgs({ options: { users: { type: 'string', default: '10000' }, records: { type: 'string', default: '100000' }, latency: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '8' } } });
+const users = Number(values.users);
+const records = Number(values.records);
+const latencyMs = Number(values.latency);
+const concurrency = Number(values.concurrency);
+
+interface SyncJson {
+  state: string;
+  counts: Record<string, number>;
+  error: string | null;
+  durations: Record<string, number>;
+  destinationStrategy: string | null;
+  concurrencyLimitAtEnd: number;
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+}
+
+interface MapPlanJson {
+  records: number;
+  destination: number;
+  value: { mapped: number; kept: number; plan: Record<string, number> };
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+}
+
+function print(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Runs a TypeScript file with tsx in a child process and returns its one line of JSON. */
+function runJson<T>(file: string, args: readonly string[], env: Record<string, string> = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, file), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${file} exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as T);
+      } catch (error) {
+        reject(new Error(`${file} printed no JSON: ${out}`, { cause: error }));
+      }
+    });
+  });
+}
+
+interface Emulators {
+  ninjaone: { url: string };
+  oomnitza: { url: string; apiToken: string };
+  stop(): Promise<void>;
+}
+
+async function startEmulators(): Promise<Emulators> {
+  const child = spawn(process.execPath, [join(root, 'bin', 'ninja-sync.js'), 'emulate', '--json', '--users', String(users), '--seed', '42'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+    });
+    child.on('exit', (code) => reject(new Error(`ninja-sync emulate exited with ${code}`)));
+  });
+  const info = JSON.parse(line) as { ninjaone: { url: string }; oomnitza: { url: string; apiToken: string } };
+  return {
+    ...info,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function admin(url: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${url}/__admin${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
+}
+
+/** `POST /api/v3/users`, `PATCH /api/v3/users/{id}`: ids folded so requests group by kind. */
+function kindOf(entry: LoggedRequest): string {
+  const path = entry.path.replace(/\/\d+(?=\/|$)/g, '/{id}').replace(/\/[0-9a-f-]{36}(?=\/|$)/g, '/{uid}');
+  return `${entry.method} ${path}`;
+}
+
+function countKinds(log: readonly LoggedRequest[]): { kinds: Map<string, { ok: number; limited: number }>; served: number; limited: number } {
+  const kinds = new Map<string, { ok: number; limited: number }>();
+  let served = 0;
+  let limited = 0;
+  for (const entry of log) {
+    const kind = kinds.get(kindOf(entry)) ?? { ok: 0, limited: 0 };
+    if (entry.injected === 'rateLimited') {
+      kind.limited++;
+      limited++;
+    } else {
+      kind.ok++;
+      served++;
+    }
+    kinds.set(kindOf(entry), kind);
+  }
+  return { kinds, served, limited };
+}
+
+async function syncSection(title: string, emulators: Emulators, dataDir: string): Promise<{ sync: SyncJson; served: number; limited: number; bound: number; ninjaRequests: number }> {
+  await admin(emulators.oomnitza.url, 'DELETE', '/requests');
+  await admin(emulators.ninjaone.url, 'DELETE', '/requests');
+  const sync = await runJson<SyncJson>('bench/sync-once.ts', [], {
+    NINJAONE_URL: emulators.ninjaone.url,
+    OOMNITZA_URL: emulators.oomnitza.url,
+    OOMNITZA_API_TOKEN: emulators.oomnitza.apiToken,
+    BENCH_DATA_DIR: dataDir,
+    BENCH_CONCURRENCY: String(concurrency),
+  });
+  const oomnitzaLog = (await admin(emulators.oomnitza.url, 'GET', '/requests')) as LoggedRequest[];
+  const ninjaLog = (await admin(emulators.ninjaone.url, 'GET', '/requests')) as LoggedRequest[];
+  const { kinds, served, limited } = countKinds(oomnitzaLog);
+  const bound = (served * latencyMs) / concurrency;
+
+  print(`## ${title}`);
+  print(`state ${sync.state}; ${Object.entries(sync.counts).map(([k, n]) => `${k} ${n}`).join(', ')}; Oomnitza users loaded by ${sync.destinationStrategy ?? '?'}`);
+  if (sync.error) print(`error: ${sync.error}`);
+  print('Requests by kind:');
+  for (const [kind, n] of [...countKinds(ninjaLog).kinds].sort()) print(`  NinjaOne  ${kind.padEnd(34)} ${String(n.ok).padStart(6)}`);
+  for (const [kind, n] of [...kinds].sort()) print(`  Oomnitza  ${kind.padEnd(34)} ${String(n.ok).padStart(6)}${n.limited > 0 ? `   (+${n.limited} answered 429)` : ''}`);
+  print(`Wall time            ${(sync.wallMs / 1000).toFixed(2)} s   (phases: ${Object.entries(sync.durations).map(([p, ms]) => `${p} ${(ms / 1000).toFixed(2)} s`).join(', ')})`);
+  print(`Lower bound          ${(bound / 1000).toFixed(2)} s   (${served} Oomnitza requests × ${latencyMs} ms ÷ ${concurrency})`);
+  print(`Ratio                ${bound > 0 ? (sync.wallMs / bound).toFixed(2) : 'n/a'}×`);
+  print(`CPU time             ${(sync.cpuMs / 1000).toFixed(2)} s`);
+  print(`Peak memory          RSS ${sync.peakRssMb} MB, heap ${sync.peakHeapMb} MB`);
+  print(`Client concurrency   ${sync.concurrencyLimitAtEnd} at the end; ${limited} requests answered 429`);
+  print();
+  return { sync, served, limited, bound, ninjaRequests: ninjaLog.length };
+}
+
+print('# ninja-sync benchmark');
+print(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free), Node ${process.version}, ${process.platform}/${process.arch}`);
+print(`Load average when started: ${loadavg().map((n) => n.toFixed(1)).join(', ')} (timings are only meaningful on an otherwise idle machine)`);
+print(`Settings: ${users} NinjaOne users; Oomnitza latency ${latencyMs} ms, ${concurrency} requests in flight per token (429 past that); client concurrency ${concurrency}`);
+print();
+
+print(`## Mapping and planning ${records.toLocaleString('en-US')} records (CPU only, no HTTP)`);
+const cpu = await runJson<MapPlanJson>('bench/map-plan.ts', [String(records)]);
+print(`Plan: ${Object.entries(cpu.value.plan).map(([k, n]) => `${k} ${n}`).join(', ')} (against ${cpu.destination} Oomnitza users)`);
+print(`CPU time   ${(cpu.cpuMs / 1000).toFixed(2)} s   (aim < 2 s)   wall ${(cpu.wallMs / 1000).toFixed(2)} s`);
+print(`Memory     peak RSS ${cpu.peakRssMb} MB (aim < 400 MB), peak heap ${cpu.peakHeapMb} MB (sampled)`);
+print();
+
+const emulators = await startEmulators();
+const dataDir = await mkdtemp(join(tmpdir(), 'ninja-sync-bench-'));
+let failed = false;
+try {
+  await admin(emulators.oomnitza.url, 'PUT', '/knobs', { latencyMs, maxConcurrent: concurrency, retryAfterSeconds: 1 });
+  const initial = await syncSection(`Initial sync of ${users.toLocaleString('en-US')} users`, emulators, dataDir);
+  const resync = await syncSection('Resync, nothing changed', emulators, dataDir);
+  const writes = resync.sync.counts['created']! + resync.sync.counts['updated']!;
+
+  print('## Against the aims');
+  const ratio = initial.bound > 0 ? initial.sync.wallMs / initial.bound : Infinity;
+  const checks: [string, boolean][] = [
+    [`initial sync within 1.3× of the lower bound: ${ratio.toFixed(2)}×`, ratio <= 1.3],
+    [`resync makes no writes: ${writes} created or updated`, writes === 0],
+    [`resync reads: ${resync.served} Oomnitza requests for ${initial.sync.counts['created']! + initial.sync.counts['unchanged']!} synced users`, resync.served <= Math.ceil(users / 500) + 3],
+    [`map + plan ${records.toLocaleString('en-US')} records: ${(cpu.cpuMs / 1000).toFixed(2)} s CPU (< 2 s)`, cpu.cpuMs < 2000],
+    [`map + plan memory: ${cpu.peakRssMb} MB peak RSS (< 400 MB)`, cpu.peakRssMb < 400],
+  ];
+  for (const [text, ok] of checks) print(`  ${ok ? 'met    ' : 'MISSED '} ${text}`);
+  failed = initial.sync.state === 'failed' || resync.sync.state === 'failed';
+} finally {
+  await emulators.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+process.exitCode = failed ? 1 : 0;
