@@ -1,7 +1,8 @@
 /**
- * Measuring for the benchmarks: wall time, CPU time (process.cpuUsage) and peak memory, sampled
- * every 50 ms (reading RSS costs a system call) because Node reports only the current heap, and `maxRSS` only for the
- * whole life of the process. Each benchmark section runs in its own process so its peak is its own.
+ * Measuring for the benchmarks: wall time, CPU time (process.cpuUsage) and peak memory. Memory is
+ * sampled every 50 ms (reading RSS is a system call, so not more often), because Node reports only
+ * the current heap, and `maxRSS` only for the whole life of the process. Each benchmark section
+ * runs in its own process so that its peak is its own.
  *
  * @example
  * const measured = await measure(() => runSync(...));

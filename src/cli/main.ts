@@ -12,6 +12,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { faultKinds, type FaultKind } from '../../emulators/common/knobs.ts';
 import { exitCodeHelp, exitCodes } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
+import { addServerCommands } from './server-commands.ts';
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode: number = exitCodes.ok;
@@ -131,6 +132,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--seed <n>', 'seed of the demo data', nonNegativeInt, 7)
     .action(async (options: { dataDir: string; users: number; seed: number }) => setExit(await (await import('./commands/demo.ts')).demoCommand(io, options)));
 
+  addServerCommands(sub, io, setExit);
   return program;
 }
 

@@ -1,0 +1,99 @@
+/**
+ * Server administration from the shell: `ninja-sync admin create` (the first admin, or any user),
+ * `ninja-sync key rotate` (re-seal every secret under a new vault key) and `ninja-sync worker`
+ * (a worker process beside the server, for PostgreSQL).
+ *
+ * The password never goes on the command line (it would sit in shell history and `ps`): it is read
+ * from standard input (`--password-stdin`) or from `NINJA_SYNC_ADMIN_PASSWORD`.
+ *
+ * @example
+ * printf '%s\n' "$PASSWORD" | ninja-sync admin create --email it@acme.example --password-stdin
+ */
+import { AccountError, createAppUser } from '../../accounts/users.ts';
+import { rotateVaultKey } from '../../credentials/rotate-key.ts';
+import { generateVaultKey, loadVaultKeys, vaultFromKeys } from '../../credentials/vault.ts';
+import { openDatabase } from '../../db/open-database.ts';
+import { startWorker } from '../../worker/worker.ts';
+import { exitCodes } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { configOrExit, untilSignal } from './serve.ts';
+
+export interface AdminCreateOptions {
+  readonly email: string;
+  readonly name?: string | undefined;
+  readonly role: 'admin' | 'viewer';
+  readonly passwordStdin: boolean;
+  readonly dataDir?: string | undefined;
+}
+
+async function readStdinLine(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+export async function adminCreateCommand(io: CliIo, options: AdminCreateOptions, readPassword: () => Promise<string> = readStdinLine): Promise<number> {
+  const config = configOrExit(io, { dataDir: options.dataDir });
+  if (!config) return exitCodes.usage;
+  const password = options.passwordStdin ? await readPassword() : io.env['NINJA_SYNC_ADMIN_PASSWORD'];
+  if (!password) {
+    io.err('ninja-sync admin create: give the password on standard input with --password-stdin, or in NINJA_SYNC_ADMIN_PASSWORD (never as an argument)\n');
+    return exitCodes.usage;
+  }
+  const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const user = await createAppUser(store.db, { email: options.email, name: options.name ?? '', role: options.role, password }, new Date());
+    io.out(`created ${user.role} ${user.email}; sign in at ${config.publicUrl.origin}\n`);
+    return exitCodes.ok;
+  } catch (error) {
+    if (error instanceof AccountError) {
+      io.err(`ninja-sync admin create: ${error.message}\n`);
+      return exitCodes.failed;
+    }
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+export async function keyRotateCommand(io: CliIo, options: { readonly dataDir?: string | undefined }): Promise<number> {
+  const config = configOrExit(io, { dataDir: options.dataDir });
+  if (!config) return exitCodes.usage;
+  const keys = await loadVaultKeys({ envKey: config.vaultKey, envPreviousKeys: config.vaultPreviousKeys, keyFile: config.vaultKeyFile, dataDir: config.dataDir });
+  const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const newKey = generateVaultKey();
+    const { resealed } = await rotateVaultKey(store.db, keys, newKey);
+    const newKeyId = vaultFromKeys({ current: newKey, previous: [], file: null }).keyId;
+    if (keys.file) {
+      io.out(`re-sealed ${resealed} secrets under a new key (id ${newKeyId}); ${keys.file} now holds only the new key. Restart the server and workers.\n`);
+    } else {
+      io.out(`re-sealed ${resealed} secrets under a new key (id ${newKeyId}).\n`);
+      io.out(`Set NINJA_SYNC_KEY to the new key below for the server and every worker, then restart them; the old key no longer opens anything.\n`);
+      io.out(`${newKey.toString('base64')}\n`);
+    }
+    return exitCodes.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+export async function workerCommand(io: CliIo, options: { readonly id?: string | undefined; readonly pollMs: number }, stop: Promise<unknown> = untilSignal()): Promise<number> {
+  const config = configOrExit(io, {});
+  if (!config) return exitCodes.usage;
+  if (!config.databaseUrl) {
+    io.err('ninja-sync worker: separate workers need PostgreSQL (set DATABASE_URL); with the embedded SQLite store, `ninja-sync serve` runs its own worker\n');
+    return exitCodes.usage;
+  }
+  const keys = await loadVaultKeys({ envKey: config.vaultKey, envPreviousKeys: config.vaultPreviousKeys, keyFile: config.vaultKeyFile, dataDir: config.dataDir });
+  const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const worker = startWorker(
+    { db: store.db, vault: vaultFromKeys(keys), dialect: store.dialect, now: () => new Date(), log: (level, message, fields) => io.err(`${level}: ${message} ${JSON.stringify(fields ?? {})}\n`) },
+    { ...(options.id ? { workerId: options.id } : {}), pollMs: options.pollMs },
+  );
+  io.out(`worker ${worker.workerId} is taking runs from PostgreSQL; stop with Ctrl-C\n`);
+  await stop;
+  await worker.stop();
+  await store.close();
+  return exitCodes.ok;
+}

@@ -1,0 +1,111 @@
+/**
+ * `ninja-sync serve`: the server (REST API, OAuth redirect, web UI) with its in-process worker, on
+ * 127.0.0.1:8080 and SQLite in ./data/ unless the environment says otherwise (see `src/config.ts`).
+ *
+ * `--demo` also starts both emulators in-process, registers this server's redirect URL with the
+ * NinjaOne emulator's demo client app, pre-fills a NinjaOne credential and an Oomnitza connection
+ * pointing at them, and marks every page as a demo. Its data lives in a temporary folder unless
+ * `--data-dir` is given, so a demo never mixes with real credentials.
+ *
+ * @example
+ * ninja-sync serve --port 9000
+ * ninja-sync serve --demo
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ConfigError, loadConfig, oauthRedirectUrl, type Config } from '../../config.ts';
+import { createCredential } from '../../credentials/store.ts';
+import { createOomnitzaConnection } from '../../credentials/oomnitza-connections.ts';
+import { createLogger } from '../../server/logger.ts';
+import { startServer, type StartedServer } from '../../server/start.ts';
+import { startEmulators, type RunningEmulators } from '../emulators.ts';
+import { exitCodes } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+
+export interface ServeOptions {
+  readonly port?: number | undefined;
+  readonly dataDir?: string | undefined;
+  readonly demo: boolean;
+  readonly worker: boolean;
+}
+
+export const demoCredentialName = 'NinjaOne (demo)';
+export const demoConnectionName = 'Oomnitza (demo)';
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function configOrExit(io: CliIo, overrides: { port?: number | undefined; dataDir?: string | undefined }): Config | null {
+  try {
+    return loadConfig(io.env, overrides);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`ninja-sync: ${error.message}\n`);
+      return null;
+    }
+    throw error;
+  }
+}
+
+export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promise<unknown> = untilSignal()): Promise<number> {
+  const throwaway = options.dataDir === undefined && options.demo ? await mkdtemp(join(tmpdir(), 'ninja-sync-demo-')) : null;
+  const dataDir = options.dataDir ?? throwaway ?? undefined;
+  const config = configOrExit(io, { port: options.port, dataDir });
+  if (!config) return exitCodes.usage;
+
+  let emulators: RunningEmulators | null = null;
+  let server: StartedServer;
+  try {
+    if (options.demo) emulators = await startEmulators({ seed: 7, users: 40 });
+    server = await startServer(config, {
+      logger: createLogger({ level: config.logLevel }),
+      worker: options.worker,
+      ...(emulators ? { demo: { ninjaOneUrl: emulators.ninjaone.url, oomnitzaUrl: emulators.oomnitza.url } } : {}),
+    });
+  } catch (error) {
+    await emulators?.close();
+    io.err(`ninja-sync serve: ${error instanceof Error ? error.message : String(error)}\n`);
+    return exitCodes.failed;
+  }
+
+  const redirectUrl = oauthRedirectUrl(server.context.config);
+  io.out(`ninja-sync is listening on ${server.url}\n`);
+  io.out(`  store: ${server.context.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}\n`);
+  io.out(`  OAuth redirect URL to register in NinjaOne: ${redirectUrl}\n`);
+  if (emulators) {
+    const { ninjaone, oomnitza } = emulators;
+    ninjaone.addRedirectUri('demo-web', redirectUrl);
+    const now = new Date();
+    const web = ninjaone.clientApps.find((app) => app.clientId === 'demo-web');
+    await createCredential(server.context.db, server.context.vault, {
+      name: demoCredentialName, url: ninjaone.url, clientId: 'demo-web', clientSecret: web?.clientSecret ?? 'demo-web-secret',
+      scopes: 'monitoring management', grantType: 'authorization_code', allowInsecureHttp: true,
+    }, now);
+    await createOomnitzaConnection(server.context.db, server.context.vault, { name: demoConnectionName, url: oomnitza.url, apiToken: oomnitza.apiToken, allowInsecureHttp: true }, now);
+    io.out(`\nDEMO MODE — nothing here touches a real NinjaOne or Oomnitza.\n`);
+    io.out(`  NinjaOne emulator: ${ninjaone.url} (client app demo-web, already registered with the redirect URL)\n`);
+    io.out(`  Oomnitza emulator: ${oomnitza.url}\n`);
+    io.out(`  Pre-filled: credential "${demoCredentialName}" (click Authenticate) and connection "${demoConnectionName}".\n`);
+    io.out(`  Data folder: ${config.dataDir}${throwaway ? ' (removed when the demo stops)' : ''}\n`);
+  }
+  io.out(`\nOpen ${server.url} to set up the first admin. Stop with Ctrl-C.\n`);
+
+  await stop;
+  io.err('ninja-sync: stopping (finishing the run in hand, if any)…\n');
+  await server.close();
+  await emulators?.close();
+  if (throwaway) await rm(throwaway, { recursive: true, force: true });
+  return exitCodes.ok;
+}
