@@ -162,6 +162,9 @@ export function analyseExpression(ast: ExpressionNode, source: string): Expressi
   eachNode(ast, (node) => {
     if (node.type === 'bind' && isNode(node.lhs) && node.lhs.type === 'variable') assigned.add(String(node.lhs.value));
     if (node.type === 'lambda' && Array.isArray(node.arguments)) for (const arg of node.arguments as Node[]) assigned.add(String(arg.value));
+    // `step#$i` and `step@$x` bind variables on the step itself.
+    if (typeof node.index === 'string') assigned.add(node.index);
+    if (typeof node.focus === 'string') assigned.add(node.focus);
     if (node.type === 'function' || node.type === 'partial') if (isNode(node.procedure)) calls.add(node.procedure);
   });
 

@@ -80,6 +80,7 @@ describe('validateMapping', () => {
 
     test('variables assigned in the expression and lambda parameters are fine', () => {
       assert.deepEqual(validateMapping(integration({ customFields: { x: '($n := firstName; $map(roles, function($r) { $r & $n }))' } })), []);
+      assert.deepEqual(validateMapping(integration({ customFields: { first: 'roles#$i[$i < 1]', ids: 'deviceIds@$d.($d)' } })), []);
     });
   });
 
