@@ -129,6 +129,16 @@ describe('compileMapping: filters', () => {
     assert.deepEqual(await kept([{ expr: "orgName = 'Acme GmbH'" }], { orgName: '$organization(organizationId).name' }), ['1']);
   });
 
+  test('field rules before any custom-field rule run first: a dropped record computes no custom field', async () => {
+    const compiled = compileMapping(integration({
+      customFields: { n: '$number(phone)' },
+      filters: [{ field: 'enabled', op: 'eq', value: true }, { field: 'n', op: 'gt', value: 0 }],
+    }));
+    const [dropped, failed] = await compiled.mapAll([{ ...disabled, phone: 'x' }, { ...ada, phone: 'x' }], context);
+    assert.deepEqual(dropped, { kept: false, sourceId: '3', label: 'bob@example.com', reason: 'filtered out by rule 1: enabled eq true' });
+    assert.ok(failed && !failed.kept && 'error' in failed, 'the enabled user reaches the custom field, which fails');
+  });
+
   test('the reason names the first rule that failed, numbered from 1, with its text or description', async () => {
     const compiled = compileMapping(integration({
       customFields: { orgName: '$organization(organizationId).name' },
