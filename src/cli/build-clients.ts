@@ -15,6 +15,7 @@ import { createTokenProvider, type TokenProvider } from '../ninjaone/token-provi
 import { parseNinjaOneUrl } from '../ninjaone/url.ts';
 import { createOomnitzaClient, type OomnitzaClient } from '../oomnitza/client.ts';
 import { openRefreshTokenStore } from './refresh-token-store.ts';
+import type { RetryInfo } from '../http/send-json.ts';
 import type { Integration } from '../integrations/schema.ts';
 
 export interface Clients {
@@ -31,6 +32,8 @@ export interface BuildClientsOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Oomnitza requests in flight at most. */
   readonly concurrency: number;
+  /** Told about every retried request (never given a secret), for the run's summary. */
+  readonly onRetry?: (info: RetryInfo) => void;
 }
 
 export async function buildClients(integration: Integration, options: BuildClientsOptions): Promise<BuildClientsResult> {
@@ -75,9 +78,16 @@ export async function buildClients(integration: Integration, options: BuildClien
 
   let oomnitza: OomnitzaClient;
   try {
-    oomnitza = createOomnitzaClient({ baseUrl: destination.url, apiToken: destination.apiToken, allowInsecureHttp, concurrency: options.concurrency });
+    oomnitza = createOomnitzaClient({
+      baseUrl: destination.url,
+      apiToken: destination.apiToken,
+      allowInsecureHttp,
+      concurrency: options.concurrency,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    });
   } catch (error) {
     return { ok: false, message: `destination.url: ${error instanceof Error ? error.message : String(error)}` };
   }
-  return { ok: true, source: createNinjaOneClient({ origin, tokens }), destination: oomnitza, grant };
+  const ninjaone = createNinjaOneClient({ origin, tokens, ...(options.onRetry ? { onRetry: options.onRetry } : {}) });
+  return { ok: true, source: ninjaone, destination: oomnitza, grant };
 }

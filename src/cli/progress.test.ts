@@ -85,6 +85,7 @@ describe('formatSummary', () => {
       durationMs: 2345,
       problems: [outcome('failed', 'a@x.example', 'two NinjaOne users have this email'), outcome('skipped', 'user #7', 'no email')],
       problemTotal: 3,
+      retries: { 'Oomnitza 429': 12, 'NinjaOne html': 1 },
     });
     assert.match(text, /^Run run-1 of "Users" completed with errors in 2\.3 s/);
     assert.match(text, /created +12/);
@@ -92,6 +93,7 @@ describe('formatSummary', () => {
     assert.match(text, /first 2 of 3; ninja-sync runs show run-1/);
     assert.match(text, /failed +a@x\.example +two NinjaOne users have this email/);
     assert.match(text, /skipped +user #7 +no email/);
+    assert.match(text, /Retried requests .*: Oomnitza 429 ×12, NinjaOne html ×1/);
   });
 
   test('a dry run says nothing was written and words the counts as plans', () => {

@@ -18,6 +18,7 @@ import { createRun, finishRun, startRun } from '../runs/run-store.ts';
 import { runSync, type RunResult } from '../sync/run-sync.ts';
 import { withProgress } from './progress.ts';
 import type { Kysely } from 'kysely';
+import type { RetryInfo } from '../http/send-json.ts';
 import type { Database } from '../db/types.ts';
 import type { Integration } from '../integrations/schema.ts';
 import type { Run, TerminalRunState } from '../runs/run.ts';
@@ -38,6 +39,8 @@ export interface RunOnceInput {
   readonly signal?: AbortSignal;
   /** Records of each outcome kept for the summary (failed and skipped: the summary's list). */
   readonly sampleLimit?: number;
+  /** Retried requests by cause, counted by the clients' onRetry (see `retryTally`). */
+  readonly retries?: Readonly<Record<string, number>>;
 }
 
 export interface RunOnceResult {
@@ -117,6 +120,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
       durationMs,
       problems,
       problemTotal: problemTotal.n,
+      ...(input.retries ? { retries: { ...input.retries } } : {}),
     },
   };
 }
@@ -124,4 +128,18 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
 /** runSync always ends in a terminal state; a non-terminal one would be a bug, stored as failed. */
 function terminal(state: RunState): TerminalRunState {
   return state === 'queued' || state === 'running' ? 'failed' : state;
+}
+
+/** Counts retried requests by vendor and cause: "Oomnitza 429", "NinjaOne html", "Oomnitza network". */
+export function retryTally(): { readonly counts: Record<string, number>; readonly onRetry: (info: RetryInfo) => void } {
+  const counts: Record<string, number> = {};
+  return {
+    counts,
+    onRetry(info) {
+      const vendor = info.error.vendor;
+      const cause = info.error.kind === 'http' || info.error.kind === 'rate_limited' ? String(info.error.status ?? info.error.kind) : info.error.kind.replace('_', ' ');
+      const key = `${vendor} ${cause}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    },
+  };
 }

@@ -21,6 +21,8 @@ export interface RunSummary {
   readonly problems: readonly RecordOutcome[];
   /** How many failed and skipped records there were in all. */
   readonly problemTotal: number;
+  /** Requests that were retried, by vendor and cause (e.g. "Oomnitza 429"). */
+  readonly retries?: Readonly<Record<string, number>>;
 }
 
 const stateWords: Record<RunState, string> = {
@@ -48,6 +50,11 @@ export function formatSummary(summary: RunSummary): string {
     return summary.saasCounts ? [label, String(summary.counts[kind]), String(summary.saasCounts[kind])] : [label, String(summary.counts[kind])];
   });
   lines.push(...table([header, ...rows], ['left', 'right', 'right']).map((l) => `  ${l}`));
+  const retried = Object.entries(summary.retries ?? {});
+  if (retried.length > 0) {
+    lines.push('');
+    lines.push(`Retried requests (answered in the end, nothing lost): ${retried.map(([cause, n]) => `${cause} ×${n}`).join(', ')}`);
+  }
   if (summary.problemTotal > 0) {
     lines.push('');
     const more = summary.problemTotal > summary.problems.length ? ` (first ${summary.problems.length} of ${summary.problemTotal}; ninja-sync runs show ${summary.runId} for all)` : '';

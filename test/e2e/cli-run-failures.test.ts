@@ -83,6 +83,11 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
     const injected = world.oomnitza.knobs.log.filter((e) => e.injected !== null).length + world.ninjaone.knobs.log.filter((e) => e.injected !== null).length;
     assert.ok(injected >= 5, `faults were injected (${injected})`);
     assert.ok(world.ninjaone.knobs.log.some((e) => e.injected === 'malformedJson'));
+    // The run says what it retried, by vendor and cause.
+    const retries = (json as unknown as { retries: Record<string, number> }).retries;
+    assert.ok((retries['NinjaOne 500'] ?? 0) >= 1, JSON.stringify(retries));
+    assert.ok((retries['NinjaOne html'] ?? 0) >= 1, JSON.stringify(retries));
+    assert.ok((retries['Oomnitza 500'] ?? 0) >= 1, JSON.stringify(retries));
     const emails = oomnitzaEmails(world);
     assert.equal(new Set(emails).size, emails.length, 'no user created twice');
   });

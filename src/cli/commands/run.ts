@@ -13,7 +13,7 @@ import { openDatabase } from '../../db/open-database.ts';
 import { loadIntegrationFile } from '../../integrations/load.ts';
 import { buildClients } from '../build-clients.ts';
 import { exitCodeOfRunState, exitCodes } from '../exit-codes.ts';
-import { runOnce } from '../run-once.ts';
+import { retryTally, runOnce } from '../run-once.ts';
 import { formatSummary } from '../summary.ts';
 import { formatProblem } from './validate.ts';
 import type { CliIo } from '../io.ts';
@@ -39,7 +39,8 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
     return exitCodes.failed;
   }
   const integration = loaded.integration;
-  const clients = await buildClients(integration, { dataDir: options.dataDir, env: io.env, concurrency: options.concurrency });
+  const tally = retryTally();
+  const clients = await buildClients(integration, { dataDir: options.dataDir, env: io.env, concurrency: options.concurrency, onRetry: tally.onRetry });
   if (!clients.ok) return failBeforeRun(io, options, clients.message);
 
   let database;
@@ -72,6 +73,7 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
       progress: !options.json,
       signal: controller.signal,
       sampleLimit: options.show,
+      retries: tally.counts,
     });
     const { summary } = done;
     if (options.json) {
@@ -90,6 +92,7 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
           fuseReason: summary.fuseReason ?? null,
           problems: summary.problems.map((r) => ({ outcome: r.outcome, kind: r.kind, label: r.label, sourceId: r.sourceId, reason: r.reason })),
           problemTotal: summary.problemTotal,
+          retries: summary.retries ?? {},
           ...(summary.dryRun ? { plan: [...done.samples.created, ...done.samples.updated].map((r) => ({ outcome: r.outcome, label: r.label, changes: r.changes })) } : {}),
         })}\n`,
       );
