@@ -1,0 +1,119 @@
+/**
+ * Where each integration's schedule stands, kept in `schedule_state` so a restart loses nothing:
+ * the next due time, the last one turned into a run, and the catch-up policy. `syncScheduleStates`
+ * keeps the rows in step with the integrations (new ones get a row, a changed schedule gets a new
+ * next time, a disabled integration has none).
+ *
+ * @example
+ * await syncScheduleStates(db, now);
+ * const state = await getScheduleState(db, integrationId);
+ */
+import type { Kysely, Selectable } from 'kysely';
+
+import type { CatchUpPolicy, ScheduleStateTable } from '../db/types-alerts.ts';
+import type { Database, IsoTimestamp } from '../db/types.ts';
+import { integrationSchema } from '../integrations/schema.ts';
+import type { Schedule } from '../integrations/schema.ts';
+import { alertsDb } from '../notifications/alerts-db.ts';
+import { compileSchedule } from './schedule-times.ts';
+
+export interface ScheduleState {
+  readonly integrationId: string;
+  readonly schedule: Schedule;
+  readonly nextRunAt: IsoTimestamp | null;
+  readonly lastScheduledAt: IsoTimestamp | null;
+  readonly lastRunId: string | null;
+  readonly catchUp: CatchUpPolicy;
+}
+
+/** @example rowToScheduleState(row).nextRunAt */
+export function rowToScheduleState(row: Selectable<ScheduleStateTable>): ScheduleState {
+  return {
+    integrationId: row.integration_id, schedule: JSON.parse(row.schedule) as Schedule, nextRunAt: row.next_run_at,
+    lastScheduledAt: row.last_scheduled_at, lastRunId: row.last_run_id, catchUp: row.catch_up,
+  };
+}
+
+/**
+ * The schedule of a stored integration document (the default when it has none).
+ * Throws a zod error for a malformed one; `compileSchedule` checks the zone and the cron.
+ *
+ * @example scheduleOfDocument(row.document) // { daily: '02:00', timezone: 'UTC' }
+ */
+export function scheduleOfDocument(document: string): Schedule {
+  const parsed = JSON.parse(document) as { schedule?: unknown };
+  return integrationSchema.shape.schedule.parse(parsed.schedule);
+}
+
+export interface ScheduleProblem {
+  readonly integrationId: string;
+  readonly integrationName: string;
+  readonly message: string;
+}
+
+/**
+ * Brings `schedule_state` in step with the integrations. Returns the integrations whose schedule
+ * cannot be used (they get no runs until fixed), each with the reason.
+ *
+ * @example const problems = await syncScheduleStates(db, clock());
+ */
+export async function syncScheduleStates<DB extends Database>(anyDb: Kysely<DB>, now: Date): Promise<ScheduleProblem[]> {
+  const db = alertsDb(anyDb);
+  const rows = await db
+    .selectFrom('integrations as i')
+    .leftJoin('schedule_state as s', 's.integration_id', 'i.id')
+    .select(['i.id', 'i.name', 'i.document', 'i.enabled', 's.schedule', 's.next_run_at', 's.integration_id as state_id'])
+    .execute();
+  const problems: ScheduleProblem[] = [];
+  const at = now.toISOString();
+  for (const row of rows) {
+    let schedule: Schedule;
+    let next: string | null;
+    try {
+      schedule = scheduleOfDocument(row.document);
+      next = Number(row.enabled) === 1 ? (compileSchedule(schedule).next(now, 1)[0]?.toISOString() ?? null) : null;
+    } catch (error) {
+      problems.push({ integrationId: row.id, integrationName: row.name, message: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    const key = JSON.stringify(schedule);
+    if (row.state_id === null) {
+      await db
+        .insertInto('schedule_state')
+        .values({ integration_id: row.id, schedule: key, next_run_at: next, last_scheduled_at: null, last_run_id: null, catch_up: 'once', updated_at: at })
+        .onConflict((oc) => oc.column('integration_id').doNothing())
+        .execute();
+      continue;
+    }
+    const enabled = Number(row.enabled) === 1;
+    const stale = row.schedule !== key || (enabled && row.next_run_at === null) || (!enabled && row.next_run_at !== null);
+    if (!stale) continue;
+    // Conditional on what we read: if another process moved it meanwhile, its write stands.
+    await db
+      .updateTable('schedule_state')
+      .set({ schedule: key, next_run_at: next, updated_at: at })
+      .where('integration_id', '=', row.id)
+      .where('schedule', '=', row.schedule ?? '')
+      .where((eb) => (row.next_run_at === null ? eb('next_run_at', 'is', null) : eb('next_run_at', '=', row.next_run_at)))
+      .execute();
+  }
+  return problems;
+}
+
+/** @example const state = await getScheduleState(db, id); state?.nextRunAt */
+export async function getScheduleState<DB extends Database>(anyDb: Kysely<DB>, integrationId: string): Promise<ScheduleState | null> {
+  const row = await alertsDb(anyDb).selectFrom('schedule_state').selectAll().where('integration_id', '=', integrationId).executeTakeFirst();
+  return row === undefined ? null : rowToScheduleState(row);
+}
+
+/**
+ * Sets what happens to a run missed while ninja-sync was down: `'once'` runs it once on start,
+ * `'skip'` only reports it. Creates the state row when the scheduler has not seen the integration yet.
+ *
+ * @example await setCatchUp(db, integrationId, 'skip', now);
+ */
+export async function setCatchUp<DB extends Database>(anyDb: Kysely<DB>, integrationId: string, catchUp: CatchUpPolicy, now: Date): Promise<void> {
+  const db = alertsDb(anyDb);
+  await syncScheduleStates(db, now);
+  await db.updateTable('schedule_state').set({ catch_up: catchUp, updated_at: now.toISOString() }).where('integration_id', '=', integrationId).execute();
+}
