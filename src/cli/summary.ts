@@ -41,8 +41,9 @@ export function formatSummary(summary: RunSummary): string {
   const what = summary.dryRun ? 'Dry run' : 'Run';
   lines.push(`${what} ${summary.runId} of "${summary.integration}" ${stateWords[summary.state]} in ${formatDuration(summary.durationMs)}`);
   if (summary.dryRun) lines.push('Nothing was written to Oomnitza: the counts below are what a real run would do.');
-  if (summary.fuseReason) lines.push(`Safety fuse: ${summary.fuseReason}`);
-  if (summary.error) lines.push(`Error: ${summary.error}`);
+  // The fuse's reason is also the run's error: say it once.
+  if (summary.fuseReason) lines.push(summary.fuseReason.startsWith('Safety fuse') ? summary.fuseReason : `Safety fuse: ${summary.fuseReason}`);
+  if (summary.error && summary.error !== summary.fuseReason) lines.push(`Error: ${summary.error}`);
   lines.push('');
   const header = summary.saasCounts ? ['', 'users', 'SaaS users'] : ['', 'users'];
   const rows = order.map((kind) => {
