@@ -25,6 +25,8 @@ describe('compileFieldRule', () => {
     assert.equal(keeps({ op: 'eq', value: null }, ''), true);
     assert.equal(keeps({ op: 'eq', value: null }, 'x'), false);
     assert.equal(keeps({ op: 'ne', value: null }, 'x'), true);
+    assert.equal(keeps({ op: 'eq', value: '' }, null), true, 'eq "" means the same as eq null');
+    assert.equal(keeps({ op: 'ne', value: '' }, ' '), false);
   });
 
   test('eq on a list compares the whole list', () => {

@@ -13,8 +13,9 @@
  * | gt / lt | greater / less: numbers as numbers, date-times as instants | — |
  * | exists / notExists | has a value: not null, not blank text | the list has an item |
  * Text compares ignoring case (as Oomnitza compares text), except `matches`, which follows its
- * flags. Types do not mix: the text "true" is not the boolean true, the text "5" is not 5. A field
- * with no value satisfies only ne, nin, notExists, and eq null.
+ * flags. Types do not mix: the text "true" is not the boolean true, the text "5" is not 5. A null
+ * field satisfies only ne, nin, notExists and eq null. `eq null` and `eq ""` both mean "has no
+ * value" (null, blank text or an empty list), the opposite of exists.
  *
  * @example
  * const keep = compileFieldRule({ field: 'roles', op: 'contains', value: 'admin' });
@@ -85,7 +86,7 @@ export function compileFieldRule(rule: FieldRule): (value: unknown) => boolean {
     case 'eq':
     case 'ne': {
       let eq: (v: unknown) => boolean;
-      if (value === null || value === undefined) eq = isEmpty;
+      if (value === null || value === undefined || value === '') eq = isEmpty;
       else if (Array.isArray(value)) {
         const tests = value.map(sameAs);
         eq = (v) => Array.isArray(v) && v.length === tests.length && tests.every((t, i) => t(v[i]));
