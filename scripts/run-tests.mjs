@@ -2,7 +2,7 @@
 // Runs every *.test.ts under src/, emulators/, bench/ and test/ with Node's own test runner
 // (TypeScript through tsx). Node 20's runner takes no globs, so the files are listed here.
 // Usage: npm test [-- path-or-substring ...]
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -26,9 +26,28 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ') || 'the default roots'}`);
   process.exit(1);
 }
+// One throwaway PostgreSQL for the whole run (test/support/postgres.ts), instead of one per test
+// file: every file that needs it creates its own database there.
+const env = { ...process.env, NODE_ENV: 'test' };
+let postgres = null;
+if (!env.NINJA_SYNC_TEST_POSTGRES_URL) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { startPostgres } = await import('../test/support/postgres.ts');
+  try {
+    postgres = await startPostgres();
+    env.NINJA_SYNC_TEST_POSTGRES_URL = postgres.url;
+  } catch (error) {
+    // The PostgreSQL tests will each say what is missing; the others still run.
+    console.error(`run-tests: could not start PostgreSQL for the tests: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: 'test' },
-});
-process.exit(result.status ?? 1);
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { stdio: 'inherit', env });
+const stopChild = () => child.kill('SIGTERM');
+process.on('SIGINT', stopChild);
+process.on('SIGTERM', stopChild);
+const status = await new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+await postgres?.stop();
+process.exit(status);
