@@ -119,4 +119,16 @@ describe('ninja-sync run over the emulators', () => {
     assert.equal(json.ok, true);
     assert.equal(json.counts.failed, 0);
   });
+
+  test('examples/ninjaone-users.yaml runs against the emulators with the variables `emulate` prints', async (t) => {
+    const world = await startWorld(t, { users: 20 });
+    const env = { ...world.env, NINJA_SYNC_ALLOW_INSECURE_HTTP: 'true' };
+    const result = await runCli(['run', '--config', 'examples/ninjaone-users.yaml', '--dry-run', '--json', '--data-dir', world.dataDir], { env });
+    const json = parseJsonOutput(result) as unknown as RunJson;
+    assert.equal(json.dryRun, true, result.stderr);
+    assert.notEqual(json.state, 'failed', json.error ?? '');
+    assert.ok(json.counts.created > 0);
+    assert.ok(json.problems.some((p) => p.outcome === 'skipped' && /filtered out/.test(p.reason)), 'the example filters disabled users out');
+    assert.equal(oomnitzaWrites(world), 0);
+  });
 });

@@ -45,6 +45,7 @@ export async function emulateCommand(io: CliIo, options: EmulateOptions, stop: P
   }
 
   const apps = describeClientApps(emulators.ninjaone.clientApps);
+  const m2m = apps.find((app) => app.grants.includes('client_credentials'));
   if (options.json) {
     io.out(
       `${JSON.stringify({
@@ -75,6 +76,12 @@ export async function emulateCommand(io: CliIo, options: EmulateOptions, stop: P
       '',
       `Knobs: latency ${options.latency} ms, rate limit ${options.rateLimit || 'none'}/s, max concurrent ${options.maxConcurrent || 'unlimited'}` +
         (options.fault.length > 0 ? `, faults ${options.fault.map((f) => `${f.kind}:${f.probability}`).join(', ')}` : ''),
+      '',
+      'To sync between them with the example integration file, in another terminal:',
+      `  export NINJAONE_URL=${emulators.ninjaone.url} NINJAONE_CLIENT_ID=${m2m?.clientId ?? 'demo-m2m'} NINJAONE_CLIENT_SECRET=${m2m?.clientSecret ?? 'demo-m2m-secret'}`,
+      `  export OOMNITZA_URL=${emulators.oomnitza.url} OOMNITZA_API_TOKEN=${emulators.oomnitza.apiToken} NINJA_SYNC_ALLOW_INSECURE_HTTP=true`,
+      '  ninja-sync run --config examples/ninjaone-users.yaml --dry-run',
+      '',
       'Press Ctrl-C to stop.',
     ];
     io.out(`${lines.join('\n')}\n`);
