@@ -14,6 +14,7 @@ import type { Kysely } from 'kysely';
 import { migrations } from '../db/migrations/index.ts';
 import * as schedulesAndAlerts from '../db/migrations/0003-schedules-and-alerts.ts';
 import type { CredentialStatus } from '../db/types-accounts.ts';
+import type { Database } from '../db/types.ts';
 import type { Schedule } from '../integrations/schema.ts';
 import { alertsDb, type AlertsDatabase } from '../notifications/alerts-db.ts';
 import type { TestDatabaseTarget } from '../../test/support/databases.ts';
@@ -21,6 +22,11 @@ import type { TestDatabaseTarget } from '../../test/support/databases.ts';
 /** A new migrated database with migration 0003 applied (also before it is listed in `migrations/index.ts`). */
 export async function openAlertsStore(target: TestDatabaseTarget): Promise<Kysely<AlertsDatabase>> {
   const { db } = await target.open();
+  return withAlertTables(db);
+}
+
+/** The same for a database opened otherwise (e.g. `target.reopen`); call it once per database. */
+export async function withAlertTables<DB extends Database>(db: Kysely<DB>): Promise<Kysely<AlertsDatabase>> {
   if (migrations['0003-schedules-and-alerts'] === undefined) await schedulesAndAlerts.up(db as unknown as Kysely<unknown>);
   return alertsDb(db);
 }
