@@ -20,6 +20,8 @@
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 
+import { notifyVendorCall } from './observe.ts';
+
 import { bodyExcerpt, secretScrubber, secretsOfRequest } from './redact.ts';
 import { resolveRetryPolicy, retryDelayMs } from './retry-policy.ts';
 import { VendorError, type HttpMethod, type VendorErrorKind, type VendorName } from './vendor-error.ts';
@@ -90,6 +92,7 @@ export async function sendJson<T = unknown>(request: VendorRequest, options: Sen
   let rateLimited = 0;
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptWithSlot(context);
+    notifyVendorCall(options.vendor, outcome.status);
     if (!(outcome instanceof VendorError)) return outcome as VendorResponse<T>;
     const error = outcome;
     const exhausted = error.kind === 'rate_limited' ? ++rateLimited >= policy.maxRateLimitedAttempts : ++failures >= policy.maxAttempts;

@@ -13,6 +13,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { createAuthorizer } from './auth/authenticate.ts';
 import type { AppContext } from './context.ts';
 import { ApiError, errorBody } from './errors.ts';
+import { observeVendorCalls } from '../http/observe.ts';
+import { countVendorCall } from './metrics.ts';
 import { buildOpenApi } from './openapi.ts';
 import type { RouteRegistry } from './route.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -45,6 +47,8 @@ export async function buildApp(context: AppContext, extraRoutes: readonly RouteM
     bodyLimit: 2 * 1024 * 1024,
   };
   const app = Fastify(options);
+  // Every NinjaOne and Oomnitza call this process makes is counted for /metrics.
+  observeVendorCalls(countVendorCall);
   app.addHook('onResponse', async function logRequest(request, reply) {
     request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });

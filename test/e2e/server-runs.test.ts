@@ -143,6 +143,8 @@ forEachDialect('server: integrations and runs end to end', (target) => {
 
     const metrics = await admin.get('/metrics');
     assert.match(metrics.text, /ninja_sync_runs\{state="succeeded"\} [1-9]|ninja_sync_runs\{state="completed_with_errors"\} [1-9]/);
+    assert.match(metrics.text, /ninja_sync_vendor_calls_total\{vendor="Oomnitza",status="200"\} [1-9]/);
+    assert.match(metrics.text, /ninja_sync_vendor_calls_total\{vendor="NinjaOne",status="200"\} [1-9]/);
 
     const secrets = ['demo-web-secret', oomnitza.apiToken, token, password];
     const tokens = await server.context.db.selectFrom('credentials').select(['access_token_sealed', 'refresh_token_sealed']).executeTakeFirstOrThrow();
