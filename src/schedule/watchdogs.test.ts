@@ -92,7 +92,7 @@ forEachDialect('watchdogs', (target) => {
     assert.equal((await watch(db, 25 * 60)).opened, 0, 'the same run stays one alert');
     const [alert] = await listAlerts(db, { status: 'open' });
     assert.equal(alert?.condition, 'run_stuck');
-    assert.match(alert!.message, /has not finished after 12 h/);
+    assert.match(alert.message, /has not finished after 12 h/);
     await finishRun(db, run.id, { state: 'succeeded', counts: counts(10, 0), now: at(26 * 60) });
     assert.equal((await watch(db, 26 * 60 + 1)).resolved, 1);
   });
@@ -106,7 +106,7 @@ forEachDialect('watchdogs', (target) => {
     await watch(db, 10);
     const [alert] = await listAlerts(db, { status: 'open' });
     assert.equal(alert?.condition, 'run_failed');
-    assert.match(alert!.error ?? '', /stopped sending heartbeats/);
+    assert.match(alert.error ?? '', /stopped sending heartbeats/);
   });
 
   test('a scheduled run not started within the grace period: queued but unclaimed, or never queued', async () => {
