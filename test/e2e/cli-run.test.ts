@@ -131,4 +131,23 @@ describe('ninja-sync run over the emulators', () => {
     assert.ok(json.problems.some((p) => p.outcome === 'skipped' && /filtered out/.test(p.reason)), 'the example filters disabled users out');
     assert.equal(oomnitzaWrites(world), 0);
   });
+
+  test('user plus SaaS user: the SaaS application NinjaOne is created and synced users assigned with their role', async (t) => {
+    const world = await startWorld(t, { users: 20 });
+    const file = await writeIntegration(world, integrationYaml('recordType: user_and_saas_user\n'));
+    const first = await run(world, file);
+    const saasCounts = (first.json as unknown as { saasCounts?: Record<string, number> }).saasCounts;
+    assert.ok(saasCounts, JSON.stringify(first.json));
+    const synced = first.json.counts.created + first.json.counts.updated + first.json.counts.unchanged;
+    const apps = [...world.oomnitza.store.saas.values()].filter((app) => app.saas_name === 'NinjaOne');
+    assert.equal(apps.length, 1);
+    const assigned = [...world.oomnitza.store.saasUsers.values()].filter((u) => u.saas_id === apps[0]?.saas_id && u.is_active);
+    assert.equal(assigned.length, synced, `${JSON.stringify(saasCounts)} ${JSON.stringify(first.json.counts)}`);
+    assert.ok(assigned.some((u) => u.role_ids.length > 0), 'roles from the Roles List are assigned');
+
+    const table = await runCli(['run', '--config', file, '--data-dir', world.dataDir], { env: world.env });
+    assert.match(table.stdout, /users +SaaS users/);
+    assert.match(table.stdout, /unchanged +\d+ +\d+/);
+    assert.equal([...world.oomnitza.store.saas.values()].filter((app) => app.saas_name === 'NinjaOne').length, 1, 'the application is not created twice');
+  });
 });
