@@ -74,9 +74,10 @@ describe('server commands', () => {
     const output = io.stdout.join('');
     assert.match(output, /DEMO MODE/);
     const session = await (await fetch(`${url}/api/session`)).json() as { demo: { ninjaOneUrl: string } | null };
-    assert.ok(session.demo?.ninjaOneUrl.startsWith('http://127.0.0.1:'));
+    const ninjaOneUrl = session.demo?.ninjaOneUrl ?? assert.fail('the session says it is a demo');
+    assert.ok(ninjaOneUrl.startsWith('http://127.0.0.1:'));
     // The redirect URL is registered with the emulator: its authorize page accepts it.
-    const authorize = new URL('/ws/oauth/authorize', session.demo.ninjaOneUrl);
+    const authorize = new URL('/ws/oauth/authorize', ninjaOneUrl);
     authorize.search = new URLSearchParams({ response_type: 'code', client_id: 'demo-web', redirect_uri: `${url}/oauth2/redirect`, scope: 'monitoring', state: 's' }).toString();
     assert.equal((await fetch(authorize, { redirect: 'manual' })).status, 200);
     stop();

@@ -34,7 +34,10 @@ export function addServerCommands(sub: (name: string) => Command, io: CliIo, set
     .description('take queued runs from PostgreSQL (DATABASE_URL), beside the server; start as many as you like')
     .option('--id <id>', 'a name for this worker in run records (else host:pid)')
     .option('--poll-ms <ms>', 'how often an idle worker looks for runs', positive, 2000)
-    .action(async (options: { id?: string; pollMs: number }) => setExit(await (await import('./commands/admin.ts')).workerCommand(io, options)));
+    .option('--heartbeat-ms <ms>', 'how often a running run is stamped alive', positive, 5000)
+    .option('--stale-after-ms <ms>', 'fail a running run with no heartbeat for this long (its worker died)', positive, 60000)
+    .option('--tick-ms <ms>', 'how often schedules, watchdogs and e-mail are looked after', positive, 15000)
+    .action(async (options: { id?: string; pollMs: number; heartbeatMs: number; staleAfterMs: number; tickMs: number }) => setExit(await (await import('./commands/admin.ts')).workerCommand(io, options)));
 
   const admin = sub('admin').description('manage app users');
   admin

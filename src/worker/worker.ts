@@ -14,6 +14,7 @@
 import { hostname } from 'node:os';
 
 import { claimNextRun } from '../runs/claim.ts';
+import type { Run } from '../runs/run.ts';
 import { executeRun, type WorkerDeps } from './execute-run.ts';
 
 export interface WorkerOptions {
@@ -22,6 +23,8 @@ export interface WorkerOptions {
   readonly pollMs?: number;
   /** Only runs of these integrations (a local agent's). */
   readonly integrationIds?: readonly string[];
+  /** Called after each run ends (alerts, notifications); its failures are the caller's to log. */
+  readonly onRunFinished?: (run: Run) => Promise<void>;
 }
 
 export interface Worker {
@@ -57,6 +60,7 @@ export function startWorker(deps: WorkerDeps, options: WorkerOptions = {}): Work
         current = { runId: run.id, controller: new AbortController() };
         await executeRun(deps, run, current.controller);
         current = null;
+        await options.onRunFinished?.(run);
         continue;
       }
       for (const resolve of idleWaiters) resolve();

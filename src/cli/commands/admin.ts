@@ -13,6 +13,8 @@ import { AccountError, createAppUser } from '../../accounts/users.ts';
 import { rotateVaultKey } from '../../credentials/rotate-key.ts';
 import { generateVaultKey, loadVaultKeys, vaultFromKeys } from '../../credentials/vault.ts';
 import { openDatabase } from '../../db/open-database.ts';
+import { createMailer } from '../../notifications/index.ts';
+import { afterRunFinished, startMaintenance } from '../../worker/maintenance.ts';
 import { startWorker } from '../../worker/worker.ts';
 import { exitCodes } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -78,7 +80,18 @@ export async function keyRotateCommand(io: CliIo, options: { readonly dataDir?: 
   }
 }
 
-export async function workerCommand(io: CliIo, options: { readonly id?: string | undefined; readonly pollMs: number }, stop: Promise<unknown> = untilSignal()): Promise<number> {
+export interface WorkerCommandOptions {
+  readonly id?: string | undefined;
+  readonly pollMs: number;
+  /** How often the worker says a run is alive (default 5 s). */
+  readonly heartbeatMs?: number | undefined;
+  /** A run without a heartbeat for this long is failed (default 60 s). */
+  readonly staleAfterMs?: number | undefined;
+  /** How often schedules, watchdogs and e-mail are looked after (default 15 s). */
+  readonly tickMs?: number | undefined;
+}
+
+export async function workerCommand(io: CliIo, options: WorkerCommandOptions, stop: Promise<unknown> = untilSignal()): Promise<number> {
   const config = configOrExit(io, {});
   if (!config) return exitCodes.usage;
   if (!config.databaseUrl) {
@@ -87,13 +100,20 @@ export async function workerCommand(io: CliIo, options: { readonly id?: string |
   }
   const keys = await loadVaultKeys({ envKey: config.vaultKey, envPreviousKeys: config.vaultPreviousKeys, keyFile: config.vaultKeyFile, dataDir: config.dataDir });
   const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void => io.err(`${JSON.stringify({ level, message, ...fields })}\n`);
+  const now = (): Date => new Date();
+  const maintenanceDeps = { db: store.db, now, publicUrl: config.publicUrl, mailer: createMailer(config), log, ...(options.staleAfterMs ? { staleAfterMs: options.staleAfterMs } : {}) };
   const worker = startWorker(
-    { db: store.db, vault: vaultFromKeys(keys), dialect: store.dialect, now: () => new Date(), log: (level, message, fields) => io.err(`${level}: ${message} ${JSON.stringify(fields ?? {})}\n`) },
-    { ...(options.id ? { workerId: options.id } : {}), pollMs: options.pollMs },
+    { db: store.db, vault: vaultFromKeys(keys), dialect: store.dialect, now, log, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) },
+    { ...(options.id ? { workerId: options.id } : {}), pollMs: options.pollMs, onRunFinished: (run) => afterRunFinished(maintenanceDeps, run) },
   );
+  const maintenance = startMaintenance(maintenanceDeps, { ...(options.tickMs ? { intervalMs: options.tickMs } : {}), onQueued: () => worker.wake() });
+  void maintenance.tick();
   io.out(`worker ${worker.workerId} is taking runs from PostgreSQL; stop with Ctrl-C\n`);
   await stop;
+  await maintenance.stop();
   await worker.stop();
+  maintenanceDeps.mailer?.close();
   await store.close();
   return exitCodes.ok;
 }

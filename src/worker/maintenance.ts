@@ -1,0 +1,132 @@
+/**
+ * The housekeeping every server and worker process does on a short beat: turn due schedules into
+ * queued runs, fail runs whose worker stopped heartbeating, run the watchdogs (failed, stuck and
+ * missed runs, credentials needing re-authorisation) and deliver queued e-mails.
+ *
+ * Every step is safe to run in several processes at once: due schedules are claimed with row locks,
+ * a stale run can be failed only once, alerts are one per problem, and e-mails are leased before
+ * they are sent. A step that fails is logged and the others still run; nothing here throws into a run.
+ *
+ * @example
+ * const maintenance = startMaintenance(deps, { intervalMs: 15_000, onQueued: () => worker.wake() });
+ * await maintenance.tick(); // at once, e.g. on start
+ * await maintenance.stop();
+ */
+import type { AppDb } from '../db/app-database.ts';
+import { deliverPendingEmails, type Mailer } from '../notifications/index.ts';
+import { failStaleRuns } from '../runs/claim.ts';
+import { alertsForFinishedRun, applyWatchdogFindings, planDueRuns, runWatchdogs } from '../schedule/index.ts';
+import type { Run } from '../runs/run.ts';
+
+export interface MaintenanceDeps {
+  readonly db: AppDb;
+  readonly now: () => Date;
+  /** For links in e-mails and notifications. */
+  readonly publicUrl?: URL | undefined;
+  /** Null when no SMTP server is configured: alerts still reach the in-app inbox. */
+  readonly mailer: Mailer | null;
+  /** A running run without a heartbeat for this long is failed (its worker died). */
+  readonly staleAfterMs?: number;
+  /** A run still running after this long raises "not finished" (default 24 h). */
+  readonly maxRunMs?: number;
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface TickReport {
+  readonly queued: number;
+  readonly missed: number;
+  readonly staleFailed: number;
+  readonly alertsOpened: number;
+  readonly alertsResolved: number;
+  readonly emailsSent: number;
+}
+
+/** Heartbeats come every 5 s; a minute without one is a dead worker, not a slow vendor. */
+export const defaultStaleAfterMs = 60_000;
+
+function notifyOptions(deps: MaintenanceDeps) {
+  return { publicUrl: deps.publicUrl, email: deps.mailer !== null };
+}
+
+/** Alerts for a run that just ended (call after `finishRun`), without waiting for the next tick. */
+export async function afterRunFinished(deps: MaintenanceDeps, run: Pick<Run, 'integrationId'>): Promise<void> {
+  try {
+    await alertsForFinishedRun(deps.db, run, deps.now(), notifyOptions(deps));
+  } catch (error) {
+    deps.log?.('error', 'could not raise alerts for a finished run', { error: String(error) });
+  }
+}
+
+export async function maintenanceTick(deps: MaintenanceDeps): Promise<TickReport> {
+  const log = deps.log ?? (() => undefined);
+  const report = { queued: 0, missed: 0, staleFailed: 0, alertsOpened: 0, alertsResolved: 0, emailsSent: 0 };
+  const step = async (name: string, work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+    } catch (error) {
+      log('error', `maintenance: ${name} failed`, { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  const options = notifyOptions(deps);
+  await step('planning due runs', async () => {
+    const planned = await planDueRuns(deps.db, deps.now(), { notify: options });
+    report.queued = planned.queued.length;
+    report.missed = planned.missed.length;
+    for (const problem of planned.problems) log('warn', 'an integration\'s schedule cannot be used', { ...problem });
+  });
+  await step('failing stale runs', async () => {
+    const now = deps.now();
+    const dead = await failStaleRuns(deps.db, new Date(now.getTime() - (deps.staleAfterMs ?? defaultStaleAfterMs)), { now });
+    report.staleFailed = dead.length;
+    for (const run of dead) {
+      log('warn', 'a run\'s worker stopped heartbeating; the run is failed', { run: run.id, worker: run.workerId });
+      await afterRunFinished(deps, run);
+    }
+  });
+  await step('watchdogs', async () => {
+    const now = deps.now();
+    const findings = await runWatchdogs(deps.db, now, deps.maxRunMs === undefined ? {} : { maxRunMs: deps.maxRunMs });
+    const applied = await applyWatchdogFindings(deps.db, findings, now, options);
+    report.alertsOpened = applied.opened;
+    report.alertsResolved = applied.resolved;
+  });
+  if (deps.mailer) {
+    const mailer = deps.mailer;
+    await step('delivering e-mail', async () => {
+      report.emailsSent = (await deliverPendingEmails(deps.db, mailer, deps.now())).sent;
+    });
+  }
+  return report;
+}
+
+export interface Maintenance {
+  tick(): Promise<TickReport>;
+  stop(): Promise<void>;
+}
+
+export function startMaintenance(deps: MaintenanceDeps, options: { readonly intervalMs?: number; readonly onQueued?: () => void } = {}): Maintenance {
+  let running: Promise<TickReport> | null = null;
+  let stopped = false;
+  const tick = (): Promise<TickReport> => {
+    // One tick at a time per process; a tick asked for meanwhile shares the one in flight.
+    running ??= maintenanceTick(deps).then((report) => {
+      if (report.queued > 0) options.onQueued?.();
+      return report;
+    }).finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  const timer = setInterval(() => {
+    if (!stopped) void tick();
+  }, options.intervalMs ?? 15_000);
+  timer.unref();
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
