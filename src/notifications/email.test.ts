@@ -59,7 +59,7 @@ forEachDialect('alert e-mail', (target) => {
     assert.equal((await deliverPendingEmails(db, mailer, at(31))).sent, 1, 'recovered is said once');
     const [, recovered] = await smtp.waitForMessages(2);
     assert.equal(recovered?.subject, '[ninja-sync] Recovered: Staff sync — a run failed');
-    assert.match(recovered!.text, /is over: a run failed, and now it works again/);
+    assert.match(recovered.text, /is over: a run failed, and now it works again/);
   });
 
   test('SMTP down: the failure is recorded and retried later with backoff, never thrown; it goes out when the server is back', async () => {
@@ -125,7 +125,7 @@ forEachDialect('alert e-mail', (target) => {
     const received = await smtp.waitForMessages(12);
     const summary = received[11];
     assert.equal(summary?.subject, '[ninja-sync] 3 more alerts held back');
-    assert.match(summary!.text, /3 alert e-mails were not sent to you because you had 10 in one hour already/);
-    assert.match(summary!.text, /https:\/\/sync\.acme\.example\/notifications/);
+    assert.match(summary.text, /3 alert e-mails were not sent to you because you had 10 in one hour already/);
+    assert.match(summary.text, /https:\/\/sync\.acme\.example\/notifications/);
   });
 });
