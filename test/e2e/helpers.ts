@@ -32,8 +32,17 @@ interface Cleanup {
   after(fn: () => Promise<void>): void;
 }
 
-export async function startWorld(t: Cleanup, options: { readonly users?: number; readonly seed?: number; readonly oomnitzaUsers?: number; readonly seedUsers?: Record<string, unknown>[] } = {}): Promise<World> {
-  const ninjaone = await startNinjaOneEmulator({ host: '127.0.0.1', port: 0, seed: options.seed ?? 3, users: options.users ?? 30 });
+export interface WorldOptions {
+  readonly users?: number;
+  readonly seed?: number;
+  readonly oomnitzaUsers?: number;
+  readonly seedUsers?: Record<string, unknown>[];
+  /** NinjaOne's consent page approves by itself (for an authorization-code flow in a test). */
+  readonly autoApprove?: boolean;
+}
+
+export async function startWorld(t: Cleanup, options: WorldOptions = {}): Promise<World> {
+  const ninjaone = await startNinjaOneEmulator({ host: '127.0.0.1', port: 0, seed: options.seed ?? 3, users: options.users ?? 30, autoApprove: options.autoApprove ?? false });
   const oomnitza = await startOomnitzaEmulator({
     host: '127.0.0.1',
     port: 0,
