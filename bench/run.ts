@@ -157,7 +157,7 @@ async function syncSection(title: string, emulators: Emulators, dataDir: string)
   print(`Wall time            ${(sync.wallMs / 1000).toFixed(2)} s   (phases: ${Object.entries(sync.durations).map(([p, ms]) => `${p} ${(ms / 1000).toFixed(2)} s`).join(', ')})`);
   print(`Lower bound          ${(bound / 1000).toFixed(2)} s   (${served} Oomnitza requests × ${latencyMs} ms ÷ ${concurrency})`);
   print(`Ratio                ${bound > 0 ? (sync.wallMs / bound).toFixed(2) : 'n/a'}×`);
-  print(`CPU time             ${(sync.cpuMs / 1000).toFixed(2)} s`);
+  print(`CPU time             ${(sync.cpuMs / 1000).toFixed(2)} s${served > 100 ? `   (${(sync.cpuMs / served).toFixed(2)} ms a request; the bound's pace, ${Math.round((concurrency * 1000) / latencyMs)} requests/s, leaves ${(latencyMs / concurrency).toFixed(2)} ms a request)` : ''}`);
   print(`Peak memory          RSS ${sync.peakRssMb} MB, heap ${sync.peakHeapMb} MB`);
   print(`Client concurrency   ${sync.concurrencyLimitAtEnd} at the end; ${limited} requests answered 429`);
   print();
