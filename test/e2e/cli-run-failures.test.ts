@@ -95,7 +95,7 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
   test('exit 3 on SIGINT: canceled, stored as canceled, and a rerun finishes the job', async (t) => {
     const world = await startWorld(t, { users: 60 });
     const file = await writeIntegration(world);
-    world.oomnitza.knobs.settings.latencyMs = 40;
+    world.oomnitza.knobs.settings.latencyMs = 100;
     const result = await runCli(['run', '--config', file, '--json', '--concurrency', '2', '--data-dir', world.dataDir], {
       env: world.env,
       onSpawn: (child) => {
@@ -122,7 +122,7 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
     const world = await startWorld(t, { users: 60 });
     const file = await writeIntegration(world);
     const before = world.oomnitza.store.users.size;
-    world.oomnitza.knobs.settings.latencyMs = 40;
+    world.oomnitza.knobs.settings.latencyMs = 100;
     const killed = await runCli(['run', '--config', file, '--json', '--concurrency', '4', '--data-dir', world.dataDir], {
       env: world.env,
       onSpawn: (child) => {
