@@ -112,6 +112,10 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
     const json = parseJsonOutput(result) as unknown as RunJson;
     assert.equal(json.state, 'canceled');
     assert.ok(json.counts.created < syncable(world));
+    const stored = await runCli(['runs', 'show', json.runId, '--json', '--data-dir', world.dataDir], { env: world.env });
+    const storedRun = (JSON.parse(stored.stdout) as { run: { state: string; counts: { created: number } } }).run;
+    assert.equal(storedRun.state, 'canceled');
+    assert.equal(storedRun.counts.created, json.counts.created);
 
     world.oomnitza.knobs.settings.latencyMs = 0;
     const rerun = await run(world, file);
