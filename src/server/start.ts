@@ -21,9 +21,10 @@ import { registerIntegrationRoutes } from './routes/integrations.ts';
 import { registerOAuthRedirectRoute } from './routes/oauth-redirect.ts';
 import { registerOomnitzaConnectionRoutes } from './routes/oomnitza-connections.ts';
 import { createRunRoutes } from './routes/runs.ts';
+import { registerWebRoutes } from './routes/web.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 
-export const serverRoutes: readonly RouteModule[] = [registerCredentialRoutes, registerOAuthRedirectRoute, registerOomnitzaConnectionRoutes, registerIntegrationRoutes];
+export const serverRoutes: readonly RouteModule[] = [registerCredentialRoutes, registerOAuthRedirectRoute, registerOomnitzaConnectionRoutes, registerIntegrationRoutes, registerWebRoutes];
 
 export interface StartedServer {
   readonly app: FastifyInstance;

@@ -1,0 +1,70 @@
+/**
+ * What the browser tests share: a built UI (built once if web/dist is missing or older than the
+ * sources), Debian's Chromium through playwright-core, a SQLite-backed server, and screenshots
+ * into docs/screenshots.
+ *
+ * @example
+ * await ensureWebBuild();
+ * const browser = await launchChromium();
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+import type { TestDatabaseTarget } from '../support/databases.ts';
+
+const webRoot = fileURLToPath(new URL('../../web/', import.meta.url));
+export const screenshotDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+/** Builds web/dist with Vite unless it is newer than every source file. */
+export async function ensureWebBuild(): Promise<void> {
+  const index = join(webRoot, 'dist', 'index.html');
+  const sources = Math.max(newestMtime(join(webRoot, 'src')), newestMtime(join(webRoot, 'index.html')), newestMtime(join(webRoot, 'vite.config.ts')));
+  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  const { build } = await import('vite');
+  await build({ configFile: join(webRoot, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A fresh SQLite database folder, removed by `cleanup`. The browser tests need only SQLite. */
+export function sqliteTarget(): TestDatabaseTarget & { cleanup(): void } {
+  const folders: string[] = [];
+  const unused = (): never => {
+    throw new Error('the browser tests only start servers on this target');
+  };
+  return {
+    dialect: 'sqlite',
+    options: async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'ninja-sync-web-'));
+      folders.push(dataDir);
+      return { dataDir };
+    },
+    open: async () => unused(),
+    reopen: async () => unused(),
+    cleanup: () => {
+      for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,228 @@
+/**
+ * The web UI in a real browser (Debian's Chromium through playwright-core), against a real server
+ * on SQLite and both emulators: first-run setup, a NinjaOne credential authenticated through the
+ * emulator's consent page, an Oomnitza connection, an integration mapped by drag and drop, a dry
+ * run, a real run and its per-record results; then a viewer sees no edit buttons.
+ */
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import type { Browser, Page } from 'playwright-core';
+
+import { startNinjaOneEmulator, type NinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
+import { startOomnitzaEmulator, type OomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
+import { createAppUser } from '../../src/accounts/users.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { ensureWebBuild, launchChromium, screenshot, sqliteTarget } from './support.ts';
+
+const password = 'correct horse battery staple';
+
+async function dragTo(page: Page, from: string, to: string): Promise<void> {
+  const source = await page.getByLabel(from, { exact: true }).boundingBox();
+  const target = await page.getByLabel(to, { exact: true }).boundingBox();
+  assert.ok(source && target, `${from} and ${to} are on the page`);
+  const viewport = page.viewportSize();
+  assert.ok(viewport && Math.max(source.y + source.height, target.y + target.height) < viewport.height, `${from} and ${to} fit in the viewport together`);
+  await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
+  await page.mouse.down();
+  // dnd-kit starts a drag after a few pixels of movement, then follows the pointer.
+  await page.mouse.move(source.x + source.width / 2 + 10, source.y + source.height / 2 + 5, { steps: 3 });
+  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 15 });
+  await page.mouse.up();
+}
+
+describe('web UI in Chromium [sqlite]', () => {
+  const target = sqliteTarget();
+  let ninja: NinjaOneEmulator;
+  let oomnitza: OomnitzaEmulator;
+  let server: TestServer;
+  let browser: Browser;
+
+  before(async () => {
+    await ensureWebBuild();
+    ninja = await startNinjaOneEmulator({ seed: 7, users: 25 });
+    oomnitza = await startOomnitzaEmulator({ seed: 7, users: 3 });
+    server = await startTestServer(target, { workerPollMs: 100 });
+    ninja.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await ninja?.close();
+    await oomnitza?.close();
+    target.cleanup();
+  });
+
+  test('an admin goes from first-run setup to a completed sync and its per-record results', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    try {
+      await adminJourney(page);
+    } catch (error) {
+      // What the browser showed when it failed, for whoever reads the test log.
+      await page.screenshot({ path: join(tmpdir(), 'ninja-sync-web-ui-failure.png'), fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await page.close();
+    }
+  });
+
+  async function adminJourney(page: Page): Promise<void> {
+
+    // First-run setup.
+    await page.goto(server.url);
+    await page.getByLabel('Email').fill('it@acme.example');
+    await page.getByLabel('Name').fill('Ida Admin');
+    await page.getByLabel(/^Password/).fill(password);
+    await screenshot(page, '01-setup');
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.getByRole('heading', { name: 'Integrations' }).waitFor();
+    await page.getByText('No integration yet').waitFor();
+
+    // A NinjaOne credential; the server's validation message shows under its field.
+    await page.getByRole('link', { name: 'Credentials' }).click();
+    await page.getByRole('button', { name: 'Add new credential' }).click();
+    const form = page.getByRole('form', { name: 'New credential' });
+    await form.getByLabel('Name').fill('ninjaone');
+    await form.getByLabel('NinjaOne URL').fill('not a url');
+    await form.getByLabel('Client ID').fill('demo-web');
+    await form.getByLabel(/^Client secret/).fill('demo-web-secret');
+    await form.getByLabel('Allow plain http').check();
+    await form.getByRole('button', { name: 'Add credential' }).click();
+    await form.locator('input[aria-invalid="true"]').first().waitFor();
+    assert.equal(await form.getByLabel('NinjaOne URL').getAttribute('aria-invalid'), 'true', 'the URL field carries the server\'s problem');
+    await form.getByLabel('NinjaOne URL').fill(ninja.url);
+    await form.getByRole('button', { name: 'Add credential' }).click();
+    await page.getByRole('button', { name: 'Authenticate' }).waitFor();
+    assert.match(await page.getByLabel('Redirect URL').innerText(), /\/oauth2\/redirect$/);
+    await screenshot(page, '02-credential-pending');
+
+    // Authenticate: NinjaOne's consent page, and back.
+    await page.getByRole('button', { name: 'Authenticate' }).click();
+    await page.waitForURL((url) => url.href.startsWith(ninja.url));
+    await page.locator('#authorize').click();
+    await page.getByRole('heading', { name: 'NinjaOne connected' }).waitFor();
+    await page.getByRole('link', { name: 'Back to the credential' }).click();
+    await page.getByText('NinjaOne accepted the sign-in').waitFor();
+    assert.equal(await page.locator('[data-status]').first().getAttribute('data-status'), 'active');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText('Connection works').waitFor();
+    assert.match(await page.getByRole('status').filter({ hasText: 'users visible' }).innerText(), /25 users visible/);
+
+    // The Oomnitza connection.
+    await page.getByRole('link', { name: 'Credentials' }).first().click();
+    await page.getByRole('button', { name: 'Add Oomnitza connection' }).click();
+    const conn = page.getByRole('form', { name: 'New Oomnitza connection' });
+    await conn.getByLabel('Instance URL').fill(oomnitza.url);
+    await conn.getByLabel(/^API token/).fill(oomnitza.apiToken);
+    await conn.getByLabel('Allow plain http').check();
+    await conn.getByRole('button', { name: 'Add connection' }).click();
+    await page.getByRole('button', { name: 'Test connection oomnitza' }).click();
+    await page.getByText(/3 users$/).waitFor();
+    await screenshot(page, '03-credentials');
+    assert.ok(!(await page.content()).includes(oomnitza.apiToken), 'the token is never shown');
+
+    // A new integration, then its mapping by drag and drop (and by keyboard).
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('button', { name: 'New integration' }).click();
+    await page.getByRole('form', { name: 'Integration details' }).waitFor();
+    await screenshot(page, '04-integration-details');
+    await page.getByRole('button', { name: 'Create integration' }).click();
+    await page.getByRole('region', { name: 'Oomnitza fields' }).waitFor();
+    await page.getByLabel('NinjaOne field User Type').waitFor();
+    // Tall enough that every NinjaOne field and its drop target are on screen at once.
+    await page.setViewportSize({ width: 1440, height: 1500 });
+    await dragTo(page, 'NinjaOne field Phone', 'Oomnitza field phone_number');
+    assert.equal(await page.getByTestId('mapped-phone_number').innerText(), '← phone');
+    // The keyboard way: each Oomnitza field has a select with the same choices.
+    const select = page.getByRole('combobox', { name: 'Source for external_id' });
+    await select.focus();
+    await page.keyboard.type('Uid (');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getByTestId('mapped-external_id').innerText(), '← uid');
+    await page.getByLabel('New Oomnitza field name').fill('ninja_user_type');
+    await dragTo(page, 'NinjaOne field User Type', 'Add new Oomnitza field');
+    assert.equal(await page.getByTestId('mapped-ninja_user_type').innerText(), '← userType');
+    await screenshot(page, '05-mapping');
+    // The emulated Oomnitza has no such field (a run would stop on it): take it out again.
+    await page.getByRole('button', { name: 'Unmap ninja_user_type' }).click();
+    await page.getByRole('button', { name: 'Save mapping' }).click();
+    await page.getByText('Mapping saved.').waitFor();
+    const stored = await server.context.db.selectFrom('integrations').select('document').executeTakeFirstOrThrow();
+    const mapping = JSON.parse(String(stored.document)).mapping;
+    assert.equal(mapping.phone_number, 'phone');
+    assert.equal(mapping.external_id, 'uid');
+    assert.equal(mapping.ninja_user_type, undefined);
+
+    // A dry run: the plan, nothing written.
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    oomnitza.knobs.clearLog();
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await page.getByRole('heading', { name: /^Dry run of/ }).waitFor();
+    await page.getByRole('table', { name: 'Run records' }).waitFor({ timeout: 30_000 });
+    const planned = Number(await page.locator('[data-count="created"] p').last().innerText());
+    assert.ok(planned > 0, 'the dry run plans creations');
+    assert.equal(oomnitza.knobs.log.filter((e) => e.method !== 'GET' && e.path.startsWith('/api/v3/users')).length, 0, 'a dry run writes nothing');
+    await screenshot(page, '06-dry-run');
+
+    // The real run, then its records: filter, search, old → new.
+    await page.getByRole('link', { name: '← NinjaOne users' }).click();
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.getByRole('heading', { name: /^Run of/ }).waitFor();
+    await page.getByRole('table', { name: 'Run records' }).waitFor({ timeout: 30_000 });
+    assert.equal(Number(await page.locator('[data-count="created"] p').last().innerText()), planned, 'the run did what the dry run planned');
+    assert.equal(oomnitza.store.users.size, 3 + planned);
+    await page.getByLabel('Outcome').getByText('created', { exact: true }).click();
+    await page.getByRole('status').filter({ hasText: `${planned} records` }).waitFor();
+    const firstLabel = (await page.getByRole('table', { name: 'Run records' }).locator('tbody tr').first().locator('td').nth(1).innerText()).split('\n')[0]!;
+    assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /phone_number|email/);
+    assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /∅ → /, 'new records show old → new');
+    await page.getByLabel('Search records').fill(firstLabel);
+    await page.getByRole('status').filter({ hasText: /^1 records$/ }).waitFor();
+    const csv = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+    assert.match(csv ?? '', /records\.csv\?outcome=created&search=/);
+    await page.getByLabel('Search records').fill('');
+    await screenshot(page, '07-run-records');
+
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('link', { name: 'NinjaOne users' }).waitFor();
+    await screenshot(page, '08-integrations');
+  }
+
+  test('a viewer signs in, sees no edit buttons, and signs out', async () => {
+    await createAppUser(server.context.db, { email: 'viewer@acme.example', name: 'Vic Viewer', role: 'viewer', password }, new Date());
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/credentials`);
+    await page.getByLabel('Email').fill('viewer@acme.example');
+    await page.getByLabel(/^Password/).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'NinjaOne credentials' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Add new credential' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Add Oomnitza connection' }).count(), 0);
+    await page.getByRole('link', { name: 'ninjaone' }).click();
+    await page.getByRole('table', { name: 'Credential details' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Authenticate' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Delete' }).count(), 0);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await context.close();
+  });
+
+  test('screen paths answer the app, API paths never do', async () => {
+    for (const path of ['/credentials/abc', '/integrations/abc/mapping', '/runs/xyz']) {
+      const answer = await fetch(server.url + path);
+      assert.equal(answer.status, 200, path);
+      assert.match(await answer.text(), /<div id="root">/);
+    }
+    const api = await fetch(`${server.url}/api/nope`);
+    assert.equal(api.status, 404);
+    assert.match(api.headers.get('content-type') ?? '', /json/);
+    const catalogue = await fetch(`${server.url}/api/catalogue`);
+    assert.equal(catalogue.status, 401, 'the catalogue needs a signed-in user');
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * One integration, in tabs: details, mapping and runs. `/integrations/new` opens the details form
+ * for a new integration, pre-filled with the first credential and connection.
+ */
+import { Alert, Group, Stack, Tabs, Title } from '@mantine/core';
+
+import { api } from './api.ts';
+import { IntegrationForm } from './integration-form.tsx';
+import { MappingEditor } from './mapping-editor.tsx';
+import { newIntegrationDocument } from './new-integration.ts';
+import { Link, navigate } from './router.tsx';
+import { RunsPanel } from './runs-panel.tsx';
+import type { CredentialList, OomnitzaConnection, StoredIntegration } from './types.ts';
+import { useLoad } from './use-load.ts';
+
+export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
+  const isNew = id === 'new';
+  const { data, error, reload } = useLoad(async () => {
+    const [credentials, { connections }, integration] = await Promise.all([
+      api.get<CredentialList>('/api/credentials'),
+      api.get<{ connections: OomnitzaConnection[] }>('/api/oomnitza-connections'),
+      isNew ? Promise.resolve(null) : api.get<StoredIntegration>(`/api/integrations/${encodeURIComponent(id)}`),
+    ]);
+    return { credentials: credentials.credentials, connections, integration };
+  }, [id]);
+
+  if (error) return <Alert color="red" role="alert">{error}</Alert>;
+  if (!data) return null;
+  const { integration } = data;
+  const document = integration?.document ?? newIntegrationDocument(data.credentials[0]?.name ?? '', data.connections[0]?.name ?? '');
+  const form = (
+    <IntegrationForm id={integration?.id ?? null} document={document} credentials={data.credentials} connections={data.connections}
+      onSaved={(saved) => { if (isNew) navigate(`/integrations/${saved.id}/mapping`); else void reload(); }} />
+  );
+  return (
+    <Stack>
+      <Link to="/integrations">← Integrations</Link>
+      <Group><Title order={2}>{integration ? integration.name : 'New integration'}</Title></Group>
+      {isNew ? form : (
+        <Tabs value={tab} onChange={(next) => navigate(next === 'details' ? `/integrations/${id}` : `/integrations/${id}/${next ?? ''}`)} keepMounted={false}>
+          <Tabs.List>
+            <Tabs.Tab value="details">Details</Tabs.Tab>
+            <Tabs.Tab value="mapping">Mapping</Tabs.Tab>
+            <Tabs.Tab value="runs">Runs</Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="details" pt="md">{form}</Tabs.Panel>
+          <Tabs.Panel value="mapping" pt="md">{integration && <MappingEditor integration={integration} onSaved={reload} />}</Tabs.Panel>
+          <Tabs.Panel value="runs" pt="md">{integration && <RunsPanel integration={integration} />}</Tabs.Panel>
+        </Tabs>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * Configuration → Integrations: every integration as a card (status colour from its last run,
+ * last run, schedule) or as a list, and "New integration".
+ */
+import { Alert, Badge, Button, Card, Group, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+
+import { api } from './api.ts';
+import { Link, navigate } from './router.tsx';
+import { scheduleText } from './schedule-text.ts';
+import { useSession } from './session-context.ts';
+import { StatusBadge, statusColour } from './status-badge.tsx';
+import type { Run, StoredIntegration } from './types.ts';
+import { useLoad } from './use-load.ts';
+
+export function IntegrationsPage() {
+  const { isAdmin } = useSession();
+  const [view, setView] = useState<'blocks' | 'list'>('blocks');
+  const { data, error } = useLoad(async () => {
+    const [{ integrations }, { runs }] = await Promise.all([
+      api.get<{ integrations: StoredIntegration[] }>('/api/integrations'),
+      api.get<{ runs: Run[] }>('/api/runs?limit=200'),
+    ]);
+    const lastRun = new Map<string, Run>();
+    for (const run of runs) if (run.integrationId && !lastRun.has(run.integrationId)) lastRun.set(run.integrationId, run);
+    return { integrations, lastRun };
+  }, []);
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Integrations</Title>
+        <Group>
+          <SegmentedControl aria-label="View" value={view} onChange={(v) => setView(v)} data={[{ value: 'blocks', label: 'Blocks' }, { value: 'list', label: 'List' }]} />
+          {isAdmin && <Button onClick={() => navigate('/integrations/new')}>New integration</Button>}
+        </Group>
+      </Group>
+      {error && <Alert color="red" role="alert">{error}</Alert>}
+      {data && data.integrations.length === 0 && (
+        <Text c="dimmed">No integration yet. {isAdmin ? 'Add a NinjaOne credential and an Oomnitza connection under Credentials, then press “New integration”.' : ''}</Text>
+      )}
+      {data && view === 'blocks' && (
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
+          {data.integrations.map((i) => {
+            const run = data.lastRun.get(i.id);
+            return (
+              <Card key={i.id} withBorder shadow="xs" style={{ borderLeft: `6px solid var(--mantine-color-${run ? statusColour(run.state) : 'gray'}-6)` }} aria-label={`Integration ${i.name}`}>
+                <Group justify="space-between" mb="xs">
+                  <Text fw={600}><Link to={`/integrations/${i.id}`}>{i.name}</Link></Text>
+                  {!i.enabled && <Badge color="gray">disabled</Badge>}
+                </Group>
+                <Text size="sm">NinjaOne users → Oomnitza{i.document.recordType === 'user_and_saas_user' ? ' (with SaaS users)' : ''}</Text>
+                <Text size="sm" c="dimmed">Runs {scheduleText(i.document.schedule)}</Text>
+                <Group mt="sm" gap="xs">
+                  <Text size="sm">Last run:</Text>
+                  {run ? <><StatusBadge status={run.state} /><Link to={`/runs/${run.id}`}>{new Date(run.queuedAt).toLocaleString()}</Link></> : <Text size="sm" c="dimmed">never</Text>}
+                </Group>
+              </Card>
+            );
+          })}
+        </SimpleGrid>
+      )}
+      {data && view === 'list' && data.integrations.length > 0 && (
+        <Table striped aria-label="Integrations">
+          <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Credential</Table.Th><Table.Th>Connection</Table.Th><Table.Th>Schedule</Table.Th><Table.Th>Last run</Table.Th></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {data.integrations.map((i) => {
+              const run = data.lastRun.get(i.id);
+              return (
+                <Table.Tr key={i.id}>
+                  <Table.Td><Link to={`/integrations/${i.id}`}>{i.name}</Link></Table.Td>
+                  <Table.Td>{i.document.source.credential ?? 'inline'}</Table.Td>
+                  <Table.Td>{i.document.destination.connection ?? 'inline'}</Table.Td>
+                  <Table.Td>{scheduleText(i.document.schedule)}</Table.Td>
+                  <Table.Td>{run ? <StatusBadge status={run.state} /> : 'never'}</Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
+  );
+}

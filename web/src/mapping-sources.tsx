@@ -1,0 +1,63 @@
+/**
+ * The left side of the mapping page: the 19 NinjaOne catalogue fields and the custom fields, each
+ * a draggable chip, and a small form to add a custom field (a name and a JSONata expression).
+ */
+import { useDraggable } from '@dnd-kit/core';
+import { Button, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useState } from 'react';
+
+import type { CatalogueField } from './types.ts';
+
+/** How a NinjaOne field looks, in the list and under the pointer while dragged. */
+export function ChipView({ label, detail }: { label: string; detail: string }) {
+  return (
+    <Paper withBorder px="sm" py={4} shadow="md" style={{ background: 'var(--mantine-color-blue-0)' }}>
+      <Text size="sm" fw={500}>{label}</Text>
+      <Text size="xs" c="dimmed">{detail}</Text>
+    </Paper>
+  );
+}
+
+function SourceChip({ id, label, detail }: { id: string; label: string; detail: string }) {
+  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: `src:${id}` });
+  return (
+    <Paper ref={setNodeRef} withBorder px="sm" py={4} data-source-field={id}
+      style={{ cursor: 'grab', opacity: isDragging ? 0.4 : 1, touchAction: 'none', background: 'var(--mantine-color-blue-0)' }}
+      {...listeners} {...attributes} aria-label={`NinjaOne field ${label}`}>
+      <Text size="sm" fw={500}>{label}</Text>
+      <Text size="xs" c="dimmed">{detail}</Text>
+    </Paper>
+  );
+}
+
+export function MappingSources({ catalogue, customFields, canEdit, onAddCustom, errors }: {
+  catalogue: readonly CatalogueField[]; customFields: Readonly<Record<string, string>>; canEdit: boolean;
+  onAddCustom: (name: string, expr: string) => void; errors: Readonly<Record<string, string>>;
+}) {
+  const [name, setName] = useState('');
+  const [expr, setExpr] = useState('');
+  return (
+    <Stack gap={6} aria-label="NinjaOne fields" role="region">
+      <Title order={4}>NinjaOne fields</Title>
+      <Text size="xs" c="dimmed">Drag a field onto an Oomnitza field on the right.</Text>
+      {catalogue.map((f) => <SourceChip key={f.key} id={f.key} label={f.label} detail={`${f.key} · ${f.type}`} />)}
+      <Title order={5} mt="sm">Custom fields</Title>
+      {Object.keys(customFields).length === 0 && <Text size="xs" c="dimmed">None yet: a custom field is a JSONata expression over the NinjaOne user.</Text>}
+      {Object.entries(customFields).map(([key, expression]) => (
+        <div key={key}>
+          <SourceChip id={key} label={key} detail={`= ${expression}`} />
+          {errors[`customFields.${key}`] && <Text c="red" size="xs">{errors[`customFields.${key}`]}</Text>}
+        </div>
+      ))}
+      {canEdit && (
+        <Stack gap={4} mt={4}>
+          <Group grow gap={4}>
+            <TextInput size="xs" label="Custom field name" placeholder="fullName" value={name} onChange={(e) => setName(e.currentTarget.value)} />
+            <TextInput size="xs" label="Expression" placeholder="firstName & ' ' & lastName" value={expr} onChange={(e) => setExpr(e.currentTarget.value)} />
+          </Group>
+          <Button size="xs" variant="light" disabled={name.trim() === '' || expr.trim() === ''} onClick={() => { onAddCustom(name.trim(), expr.trim()); setName(''); setExpr(''); }}>Add custom field</Button>
+        </Stack>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * A very small client-side router: the path is the state, `navigate` pushes history, `<Link>`
+ * keeps normal link behaviour (open in a new tab works) and the server answers index.html for
+ * every screen path, so a reload lands on the same screen.
+ *
+ * @example
+ * const path = usePath();
+ * const id = matchPath('/runs/:id', path)?.['id'];
+ */
+import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { Anchor } from '@mantine/core';
+
+const listeners = new Set<() => void>();
+
+export function navigate(to: string): void {
+  window.history.pushState(null, '', to);
+  for (const listener of listeners) listener();
+}
+
+export function usePath(): string {
+  const [path, setPath] = useState(window.location.pathname);
+  useEffect(() => {
+    const update = (): void => setPath(window.location.pathname);
+    listeners.add(update);
+    window.addEventListener('popstate', update);
+    return () => {
+      listeners.delete(update);
+      window.removeEventListener('popstate', update);
+    };
+  }, []);
+  return path;
+}
+
+/** `/runs/:id` against `/runs/abc` gives `{ id: 'abc' }`; null when it does not match. */
+export function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split('/').filter(Boolean);
+  const have = path.split('/').filter(Boolean);
+  if (want.length !== have.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const h = have[i]!;
+    if (w.startsWith(':')) params[w.slice(1)] = decodeURIComponent(h);
+    else if (w !== h) return null;
+  }
+  return params;
+}
+
+export function Link({ to, children, ...rest }: { to: string } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href' | 'color' | 'style'>) {
+  const onClick = (event: MouseEvent<HTMLAnchorElement>): void => {
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    navigate(to);
+  };
+  return <Anchor href={to} onClick={onClick} {...rest}>{children}</Anchor>;
+}
