@@ -10,6 +10,10 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Kysely } from 'kysely';
+import pino from 'pino';
+
+import { loadConfig } from '../config.ts';
+import { generateVaultKey } from '../credentials/vault.ts';
 
 import { migrations } from '../db/migrations/index.ts';
 import * as schedulesAndAlerts from '../db/migrations/0003-schedules-and-alerts.ts';
@@ -17,6 +21,8 @@ import type { CredentialStatus } from '../db/types-accounts.ts';
 import type { Database } from '../db/types.ts';
 import type { Schedule } from '../integrations/schema.ts';
 import { alertsDb, type AlertsDatabase } from '../notifications/alerts-db.ts';
+import { buildApp, type RouteModule } from '../server/app.ts';
+import { createContext } from '../server/start.ts';
 import type { TestDatabaseTarget } from '../../test/support/databases.ts';
 
 /** A new migrated database with migration 0003 applied (also before it is listed in `migrations/index.ts`). */
@@ -77,4 +83,29 @@ export function testClock(start: string): { now: () => Date; set(iso: string): v
     set: (iso) => { current = new Date(iso).getTime(); },
     advance: (ms) => { current += ms; },
   };
+}
+
+/**
+ * A real server on a loopback port with the given route modules (besides health, session and
+ * tokens), against a fresh database of `target` that has the alert tables, and a test clock.
+ *
+ * @example
+ * const server = await startRoutesServer(target, [registerScheduleRoutes], clock.now);
+ * after(() => server.close());
+ */
+export async function startRoutesServer(target: TestDatabaseTarget, routes: readonly RouteModule[], now: () => Date): Promise<{ url: string; db: Kysely<AlertsDatabase>; close(): Promise<void> }> {
+  const { databaseUrl, dataDir } = await target.options();
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, NINJA_SYNC_KEY: generateVaultKey().toString('base64'), LOG_LEVEL: 'silent', ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }) });
+  const { context, close } = await createContext(config, { now, logger: pino({ level: 'silent' }) });
+  const db = await withAlertTables(context.db);
+  const app = await buildApp(context, routes);
+  try {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, db, close: async () => { await app.close(); await close(); } };
 }
