@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 
 import { compileMapping } from '../mapping/compile.ts';
 import { createRunReporter } from '../runs/run-reporter.ts';
-import { createRun, finishRun, startRun } from '../runs/run-store.ts';
+import { createRun, finishRun, listRuns, startRun } from '../runs/run-store.ts';
 import { runSync, type RunResult } from '../sync/run-sync.ts';
 import { withProgress } from './progress.ts';
 import type { Kysely } from 'kysely';
@@ -55,8 +55,9 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
   const { db, integration, io } = input;
   const limit = input.sampleLimit ?? 20;
   const compiled = compileMapping(integration);
+  await closeOrphanedRuns(db);
   const created = await createRun(db, { integrationId: null, integrationName: integration.name, trigger: 'cli', dryRun: input.dryRun });
-  await startRun(db, created.id, { workerId: `cli:${hostname()}:${process.pid}` });
+  await startRun(db, created.id, { workerId: `${workerPrefix()}${process.pid}` });
 
   const samples: Record<RecordOutcomeKind, RecordOutcome[]> = { created: [], updated: [], unchanged: [], skipped: [], failed: [] };
   const problemTotal = { n: 0 };
@@ -142,4 +143,38 @@ export function retryTally(): { readonly counts: Record<string, number>; readonl
       counts[key] = (counts[key] ?? 0) + 1;
     },
   };
+}
+
+function workerPrefix(): string {
+  return `cli:${hostname()}:`;
+}
+
+export const orphanedRunError =
+  'The ninja-sync process running this run stopped before it finished (killed or crashed). Records reported before then stand; a rerun finishes the job without duplicates.';
+
+/**
+ * Runs this machine's CLI started whose process is gone (killed, crashed, power lost) would stay
+ * "running" for ever; each CLI run closes them as failed first. Only runs of this host are touched,
+ * and only when their process id no longer exists.
+ */
+export async function closeOrphanedRuns(db: Kysely<Database>): Promise<number> {
+  const running = await listRuns(db, { state: 'running', limit: 100 });
+  let closed = 0;
+  for (const run of running) {
+    if (run.workerId === null || !run.workerId.startsWith(workerPrefix())) continue;
+    const pid = Number(run.workerId.slice(workerPrefix().length));
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    await finishRun(db, run.id, { state: 'failed', error: orphanedRunError, phase: 'done' });
+    closed++;
+  }
+  return closed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

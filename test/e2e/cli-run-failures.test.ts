@@ -154,5 +154,12 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
     assert.equal(rerun.json.counts.created, syncable(world) - createdBeforeKill);
     const third = await run(world, file);
     assert.equal(third.json.counts.created + third.json.counts.updated, 0);
+    // The killed run does not stay "running" for ever: the next run closed it as failed, saying why.
+    const list = await runCli(['runs', 'list', '--json', '--data-dir', world.dataDir], { env: world.env });
+    const runs = (JSON.parse(list.stdout) as { runs: { id: string; state: string; error: string | null }[] }).runs;
+    assert.equal(runs.length, 3);
+    const orphan = runs[2];
+    assert.equal(orphan?.state, 'failed');
+    assert.match(orphan.error ?? '', /stopped before it finished/);
   });
 });
