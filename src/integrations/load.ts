@@ -165,8 +165,10 @@ function splitPath(path: string | readonly (string | number)[]): (string | numbe
   return segments;
 }
 
+/** Problems in file order (a problem without a line first), each message scrubbed of secrets. */
 function fail(problems: readonly IntegrationProblem[], secrets: readonly string[]): LoadResult {
-  return { ok: false, integration: null, problems: problems.map((p) => ({ ...p, message: scrub(p.message, secrets) })) };
+  const ordered = [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  return { ok: false, integration: null, problems: ordered.map((p) => ({ ...p, message: scrub(p.message, secrets) })) };
 }
 
 /** Belt and braces: no message may carry a secret's value, whatever produced it. */
