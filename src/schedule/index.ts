@@ -19,3 +19,5 @@ export {
   defaultErrorShare, defaultMaxRunMs, runWatchdogs,
 } from './watchdogs.ts';
 export type { AlertClearing, AlertFinding, WatchdogFindings, WatchdogOptions } from './watchdogs.ts';
+export { schedulerTick } from './tick.ts';
+export type { TickOptions, TickResult } from './tick.ts';
