@@ -15,7 +15,7 @@ import { startNinjaOneEmulator, type NinjaOneEmulator } from '../../emulators/ni
 import { startOomnitzaEmulator, type OomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { createAppUser } from '../../src/accounts/users.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { ensureWebBuild, launchChromium, screenshot, sqliteTarget } from './support.ts';
+import { ensureWebBuild, launchChromium, screenshot, screenshotDir, sqliteTarget } from './support.ts';
 
 const password = 'correct horse battery staple';
 
@@ -159,6 +159,7 @@ describe('web UI in Chromium [sqlite]', () => {
     assert.equal(mapping.ninja_user_type, undefined);
 
     // A dry run: the plan, nothing written.
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.getByRole('tab', { name: 'Runs' }).click();
     oomnitza.knobs.clearLog();
     await page.getByRole('button', { name: 'Dry run' }).click();
@@ -186,7 +187,15 @@ describe('web UI in Chromium [sqlite]', () => {
     const csv = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
     assert.match(csv ?? '', /records\.csv\?outcome=created&search=/);
     await page.getByLabel('Search records').fill('');
-    await screenshot(page, '07-run-records');
+    await page.getByRole('status').filter({ hasText: `${planned} records` }).waitFor();
+    await page.screenshot({ path: join(screenshotDir, '07-run-records.png') });
+
+    // A credential in use cannot be deleted; the refusal says why.
+    await page.getByRole('link', { name: 'Credentials' }).click();
+    await page.getByRole('link', { name: 'ninjaone' }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete credential' }).click();
+    assert.match(await page.getByRole('alert').filter({ hasText: 'used by' }).innerText(), /"NinjaOne users".*another credential/);
 
     await page.getByRole('link', { name: 'Integrations' }).click();
     await page.getByRole('link', { name: 'NinjaOne users' }).waitFor();
@@ -211,6 +220,24 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
+  });
+
+  test('demo mode says so on the sign-in page and on every screen', async () => {
+    const demoServer = await startTestServer(target, { worker: false, demo: { ninjaOneUrl: ninja.url, oomnitzaUrl: oomnitza.url } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(demoServer.url);
+      await page.getByRole('note', { name: 'Demo mode' }).waitFor();
+      await page.getByLabel('Email').fill('demo@acme.example');
+      await page.getByLabel(/^Password/).fill(password);
+      await page.getByRole('button', { name: 'Create administrator' }).click();
+      await page.getByRole('heading', { name: 'Integrations' }).waitFor();
+      assert.equal(await page.getByRole('note', { name: 'Demo mode' }).count(), 1);
+    } finally {
+      await context.close();
+      await demoServer.close();
+    }
   });
 
   test('screen paths answer the app, API paths never do', async () => {

@@ -23,7 +23,14 @@ export function IntegrationsPage() {
     ]);
     const lastRun = new Map<string, Run>();
     for (const run of runs) if (run.integrationId && !lastRun.has(run.integrationId)) lastRun.set(run.integrationId, run);
-    return { integrations, lastRun };
+    // The next run time as the scheduler computes it; a server without the schedule routes has none.
+    const nextRun = new Map<string, string>();
+    await Promise.all(integrations.map(async (i) => {
+      const schedule = await api.get<{ nextRuns: { words: string }[] }>(`/api/integrations/${i.id}/schedule`).catch(() => null);
+      const first = schedule?.nextRuns[0];
+      if (first) nextRun.set(i.id, first.words);
+    }));
+    return { integrations, lastRun, nextRun };
   }, []);
 
   return (
@@ -51,6 +58,7 @@ export function IntegrationsPage() {
                 </Group>
                 <Text size="sm">NinjaOne users → Oomnitza{i.document.recordType === 'user_and_saas_user' ? ' (with SaaS users)' : ''}</Text>
                 <Text size="sm" c="dimmed">Runs {scheduleText(i.document.schedule)}</Text>
+                {i.enabled && data.nextRun.has(i.id) && <Text size="sm">Next run: {data.nextRun.get(i.id)}</Text>}
                 <Group mt="sm" gap="xs">
                   <Text size="sm">Last run:</Text>
                   {run ? <><StatusBadge status={run.state} /><Link to={`/runs/${run.id}`}>{new Date(run.queuedAt).toLocaleString()}</Link></> : <Text size="sm" c="dimmed">never</Text>}
@@ -62,7 +70,7 @@ export function IntegrationsPage() {
       )}
       {data && view === 'list' && data.integrations.length > 0 && (
         <Table striped aria-label="Integrations">
-          <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Credential</Table.Th><Table.Th>Connection</Table.Th><Table.Th>Schedule</Table.Th><Table.Th>Last run</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Credential</Table.Th><Table.Th>Connection</Table.Th><Table.Th>Schedule</Table.Th><Table.Th>Next run</Table.Th><Table.Th>Last run</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
             {data.integrations.map((i) => {
               const run = data.lastRun.get(i.id);
@@ -72,6 +80,7 @@ export function IntegrationsPage() {
                   <Table.Td>{i.document.source.credential ?? 'inline'}</Table.Td>
                   <Table.Td>{i.document.destination.connection ?? 'inline'}</Table.Td>
                   <Table.Td>{scheduleText(i.document.schedule)}</Table.Td>
+                  <Table.Td>{i.enabled ? data.nextRun.get(i.id) ?? '—' : 'disabled'}</Table.Td>
                   <Table.Td>{run ? <StatusBadge status={run.state} /> : 'never'}</Table.Td>
                 </Table.Tr>
               );

@@ -1,33 +1,62 @@
 /**
- * The notifications bell. The inbox API (`GET /api/notifications`) is being built separately: the
- * bell shows only when that route answers, with the unread count when the answer carries one.
+ * The notifications bell with the unread count, and the inbox in a popover (`GET
+ * /api/notifications`). The bell shows only when that route answers, so a server without the inbox
+ * shows none.
  */
-import { ActionIcon, Indicator } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { ActionIcon, Anchor, Button, Group, Indicator, Popover, ScrollArea, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
 
 import { api } from './api.ts';
+import { navigate } from './router.tsx';
+import { useLoad } from './use-load.ts';
+
+interface Notification {
+  readonly id: string;
+  readonly title: string;
+  readonly body: string;
+  readonly link: string | null;
+  readonly createdAt: string;
+  readonly readAt: string | null;
+}
 
 export function NotificationsBell() {
-  const [unread, setUnread] = useState<number | null>(null);
-  useEffect(() => {
-    let live = true;
-    api.get<{ unread?: number; notifications?: readonly { read?: boolean; readAt?: string | null }[] }>('/api/notifications')
-      .then((answer) => {
-        if (!live) return;
-        const list = answer.notifications ?? [];
-        setUnread(answer.unread ?? list.filter((n) => !(n.read ?? n.readAt)).length);
-      })
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, []);
-  if (unread === null) return null;
+  const [open, setOpen] = useState(false);
+  const { data, reload } = useLoad(() => api.get<{ notifications: Notification[]; unreadCount: number }>('/api/notifications?limit=20').catch(() => null), []);
+  if (!data) return null;
+  const unread = data.unreadCount;
+  const follow = async (n: Notification): Promise<void> => {
+    setOpen(false);
+    if (!n.readAt) await api.post(`/api/notifications/${n.id}/read`).catch(() => undefined);
+    if (n.link) navigate(n.link);
+    await reload();
+  };
   return (
-    <Indicator label={unread} disabled={unread === 0} size={16}>
-      <ActionIcon variant="subtle" size="lg" aria-label={`Notifications (${unread} unread)`} title="Notifications">
-        <span aria-hidden="true">🔔</span>
-      </ActionIcon>
-    </Indicator>
+    <Popover opened={open} onChange={setOpen} position="bottom-end" width={360} shadow="md">
+      <Popover.Target>
+        <Indicator label={unread} disabled={unread === 0} size={16}>
+          <ActionIcon variant="subtle" size="lg" aria-label={`Notifications (${unread} unread)`} onClick={() => { setOpen((o) => !o); void reload(); }}>
+            <span aria-hidden="true">🔔</span>
+          </ActionIcon>
+        </Indicator>
+      </Popover.Target>
+      <Popover.Dropdown aria-label="Notifications">
+        <Group justify="space-between" mb="xs">
+          <Text fw={600}>Notifications</Text>
+          {unread > 0 && <Button size="compact-xs" variant="subtle" onClick={() => void api.post('/api/notifications/read-all').then(reload)}>Mark all read</Button>}
+        </Group>
+        {data.notifications.length === 0 && <Text size="sm" c="dimmed">Nothing yet. Failed runs and credentials that need attention show up here.</Text>}
+        <ScrollArea.Autosize mah={360}>
+          <Stack gap="xs">
+            {data.notifications.map((n) => (
+              <div key={n.id}>
+                <Anchor component="button" type="button" fw={n.readAt ? 400 : 700} size="sm" onClick={() => void follow(n)}>{n.title}</Anchor>
+                <Text size="xs">{n.body}</Text>
+                <Text size="xs" c="dimmed">{new Date(n.createdAt).toLocaleString()}</Text>
+              </div>
+            ))}
+          </Stack>
+        </ScrollArea.Autosize>
+      </Popover.Dropdown>
+    </Popover>
   );
 }

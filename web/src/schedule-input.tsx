@@ -1,13 +1,17 @@
 /** The schedule: daily at a time, every N minutes/hours, or a cron expression; with a time zone. */
 import { Group, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
 
-import { scheduleText } from './schedule-text.ts';
+import { SchedulePreview } from './schedule-preview.tsx';
+
 import type { IntegrationInput } from './types.ts';
 
 type Schedule = NonNullable<IntegrationInput['schedule']>;
 type Kind = 'daily' | 'every' | 'cron';
 
-export function ScheduleInput({ value, onChange, errors, disabled }: { value: Schedule; onChange: (s: Schedule) => void; errors: Readonly<Record<string, string>>; disabled: boolean }) {
+export function ScheduleInput({ value, onChange, errors: saveErrors, disabled }: { value: Schedule; onChange: (s: Schedule) => void; errors: Readonly<Record<string, string>>; disabled: boolean }) {
+  const [previewErrors, setPreviewErrors] = useState<Record<string, string>>({});
+  const errors = { ...previewErrors, ...saveErrors };
   const kind: Kind = 'daily' in value ? 'daily' : 'every' in value ? 'every' : 'cron';
   const text = 'daily' in value ? value.daily : 'every' in value ? value.every : value.cron;
   const timezone = value.timezone ?? 'UTC';
@@ -23,7 +27,7 @@ export function ScheduleInput({ value, onChange, errors, disabled }: { value: Sc
           value={text} onChange={(e) => onChange(make(kind, e.currentTarget.value, timezone))} error={errors[`schedule.${kind}`] ?? errors['schedule']} />
         <TextInput disabled={disabled} label="Time zone" value={timezone} onChange={(e) => onChange(make(kind, text, e.currentTarget.value))} error={errors['schedule.timezone']} description="e.g. UTC, Europe/Berlin" />
       </Group>
-      <Text size="sm" c="dimmed" role="status">Runs {scheduleText(value)}.</Text>
+      <SchedulePreview schedule={value} onProblems={setPreviewErrors} />
     </Stack>
   );
 }
