@@ -21,6 +21,8 @@ import type { Integration } from '../integrations/schema.ts';
 export interface Clients {
   readonly ok: true;
   readonly source: NinjaOneClient;
+  /** The NinjaOne origin the URL was normalised to, e.g. `https://eu.ninjarmm.com`. */
+  readonly ninjaoneOrigin: URL;
   readonly destination: OomnitzaClient;
   readonly grant: 'client_credentials' | 'refresh_token';
 }
@@ -89,5 +91,5 @@ export async function buildClients(integration: Integration, options: BuildClien
     return { ok: false, message: `destination.url: ${error instanceof Error ? error.message : String(error)}` };
   }
   const ninjaone = createNinjaOneClient({ origin, tokens, ...(options.onRetry ? { onRetry: options.onRetry } : {}) });
-  return { ok: true, source: ninjaone, destination: oomnitza, grant };
+  return { ok: true, source: ninjaone, ninjaoneOrigin: origin, destination: oomnitza, grant };
 }

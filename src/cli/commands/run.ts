@@ -61,7 +61,8 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    if (!options.json) io.err(`${options.dryRun ? 'Dry run' : 'Run'} of "${integration.name}": NinjaOne ${integration.source.url ?? ''} → Oomnitza ${integration.destination.url ?? ''}\n`);
+    // The parsed origins, not the file's text: a URL pasted with a path or user info prints clean.
+    if (!options.json) io.err(`${options.dryRun ? 'Dry run' : 'Run'} of "${integration.name}": NinjaOne ${clients.ninjaoneOrigin.origin} → Oomnitza ${clients.destination.baseUrl.origin}\n`);
     const done = await runOnce({
       db: database.db,
       integration,
