@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document } from 'yaml';
 
-import { validateMapping } from '../mapping/validate.ts';
+import { validateMapping, type ValidateOptions } from '../mapping/validate.ts';
 import { substituteEnv } from './env-substitution.ts';
 import { integrationSchema, type Integration } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
@@ -36,6 +36,8 @@ export type LoadResult =
 export interface LoadOptions {
   /** Where `${VAR}` values come from; pass `process.env` in the CLI. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** What the mapping is checked against, e.g. the Oomnitza instance's own users fields. */
+  readonly mapping?: ValidateOptions;
 }
 
 /** Keys whose values are secrets: never echoed, never exported. */
@@ -83,7 +85,7 @@ export function loadIntegrationText(text: string, options: LoadOptions): LoadRes
   }
   if (!parsed.success || problems.length > 0) return fail(problems, secrets);
 
-  for (const problem of validateMapping(parsed.data)) {
+  for (const problem of validateMapping(parsed.data, options.mapping ?? {})) {
     const segments = splitPath(problem.path);
     const at = locate(doc, lineCounter, segments);
     const shift = problem.position !== undefined && at ? expressionOffset(doc, segments, problem.position) : 0;

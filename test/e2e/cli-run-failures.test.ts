@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { awkwardUserIds } from '../../emulators/common/world.ts';
-import { oomnitzaWrites, parseJsonOutput, runCli, startWorld, writeIntegration, type World } from './helpers.ts';
+import { integrationYaml, oomnitzaWrites, parseJsonOutput, runCli, startWorld, writeIntegration, type World } from './helpers.ts';
 
 interface RunJson {
   ok: boolean;
@@ -56,6 +56,17 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
     assert.match(badSecret.json.error ?? '', /NinjaOne/);
     assert.ok(!JSON.stringify(badSecret).includes('wrong-secret-9876543210'));
     assert.equal(oomnitzaWrites(world), 0);
+  });
+
+  test('a mapping to a field this Oomnitza does not have is refused before any request that writes, with its line', async (t) => {
+    const world = await startWorld(t, { users: 10 });
+    const file = await writeIntegration(world, integrationYaml('  ninja_department: firstName\n'));
+    const result = await runCli(['run', '--config', file, '--data-dir', world.dataDir], { env: world.env });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /integration\.yaml:\d+:\d+ +mapping\.ninja_department +.*ninja_department/);
+    assert.match(result.stderr, /not run; the mapping does not fit the users fields/);
+    assert.equal(oomnitzaWrites(world), 0);
+    assert.equal(world.ninjaone.knobs.log.filter((e) => e.path.startsWith('/v2/')).length, 0, 'NinjaOne was not read either');
   });
 
   test('injected faults (429 storm, 500s, HTML pages, malformed JSON) still complete, with only the real failures', async (t) => {

@@ -16,6 +16,7 @@ import { exitCodeOfRunState, exitCodes } from '../exit-codes.ts';
 import { retryTally, runOnce } from '../run-once.ts';
 import { formatSummary } from '../summary.ts';
 import { formatProblem } from './validate.ts';
+import type { OomnitzaClient } from '../../oomnitza/client.ts';
 import type { CliIo } from '../io.ts';
 
 export interface RunOptions {
@@ -42,6 +43,8 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
   const tally = retryTally();
   const clients = await buildClients(integration, { dataDir: options.dataDir, env: io.env, concurrency: options.concurrency, onRetry: tally.onRetry });
   if (!clients.ok) return failBeforeRun(io, options, clients.message);
+  const fieldProblems = await checkAgainstOomnitzaFields(io, options, clients.destination);
+  if (fieldProblems !== null) return fieldProblems;
 
   let database;
   try {
@@ -106,6 +109,29 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
     process.off('SIGTERM', onSignal);
     await database.close();
   }
+}
+
+/**
+ * Checks the mapping against the Oomnitza instance's users fields (an unknown field, a sync key
+ * that is not unique) before anything is read or written. An instance that does not describe its
+ * fields, or cannot be reached yet, is not checked here: the run itself then says what is wrong.
+ */
+async function checkAgainstOomnitzaFields(io: CliIo, options: RunOptions, oomnitza: OomnitzaClient): Promise<number | null> {
+  let fields;
+  try {
+    fields = await oomnitza.listUserFields();
+  } catch {
+    return null;
+  }
+  if (fields === null) return null;
+  const checked = await loadIntegrationFile(options.config, { env: io.env, mapping: { oomnitzaFields: fields.map((f) => ({ name: f.name, unique: f.unique })) } });
+  if (checked.ok) return null;
+  if (options.json) io.out(`${JSON.stringify({ ok: false, state: 'failed', error: 'the mapping does not fit the Oomnitza users fields', problems: checked.problems })}\n`);
+  else {
+    for (const problem of checked.problems) io.err(`${formatProblem(options.config, problem)}\n`);
+    io.err(`${options.config}: not run; the mapping does not fit the users fields of ${oomnitza.baseUrl.origin}\n`);
+  }
+  return exitCodes.failed;
 }
 
 function failBeforeRun(io: CliIo, options: RunOptions, message: string): number {
