@@ -33,8 +33,8 @@ describe('ninja-sync (in-process)', () => {
     assert.match(io.stdout(), /3 +canceled/);
   });
 
-  test('usage errors exit 64: unknown command, unknown option, missing --config, bad number, bad fault', async () => {
-    for (const argv of [['frobnicate'], ['run', '--config', 'x.yaml', '--bogus'], ['run'], ['run', '--config', 'x', '--concurrency', 'lots'], ['emulate', '--fault', 'meteor:0.5'], ['emulate', '--fault', 'html:2']]) {
+  test('usage errors exit 64: no command, unknown command, unknown option, missing --config, bad number, bad fault', async () => {
+    for (const argv of [[], ['frobnicate'], ['run', '--config', 'x.yaml', '--bogus'], ['run'], ['run', '--config', 'x', '--concurrency', 'lots'], ['emulate', '--fault', 'meteor:0.5'], ['emulate', '--fault', 'html:2']]) {
       const io = captureIo();
       assert.equal(await main(argv, io), exitCodes.usage, argv.join(' '));
       assert.ok(io.stderr().length > 0, `explains ${argv.join(' ')}`);

@@ -23,8 +23,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return exitCodes.ok;
-      return exitCodes.usage;
+      // --help and --version exit 0; help shown because no command was given is a usage error.
+      return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
     io.err(`ninja-sync: ${error instanceof Error ? error.message : String(error)}\n`);
     return exitCodes.failed;
