@@ -150,6 +150,13 @@ describe('web UI in Chromium [sqlite]', () => {
     await screenshot(page, '05-mapping');
     // The emulated Oomnitza has no such field (a run would stop on it): take it out again.
     await page.getByRole('button', { name: 'Unmap ninja_user_type' }).click();
+    // An expression, and a filter rule built from field, operator and value.
+    await page.getByRole('combobox', { name: 'Source for full_name' }).click();
+    await page.getByRole('option', { name: 'Expression…' }).click();
+    await page.getByLabel('Expression for full_name').fill("firstName & ' ' & lastName");
+    await page.getByRole('button', { name: 'Add filter rule' }).click();
+    await page.getByRole('combobox', { name: 'Filter 1 operator' }).click();
+    await page.getByRole('option', { name: 'has a value' }).click();
     await page.getByRole('button', { name: 'Save mapping' }).click();
     await page.getByText('Mapping saved.').waitFor();
     const stored = await server.context.db.selectFrom('integrations').select('document').executeTakeFirstOrThrow();
@@ -157,6 +164,8 @@ describe('web UI in Chromium [sqlite]', () => {
     assert.equal(mapping.phone_number, 'phone');
     assert.equal(mapping.external_id, 'uid');
     assert.equal(mapping.ninja_user_type, undefined);
+    assert.deepEqual(mapping.full_name, { expr: "firstName & ' ' & lastName" });
+    assert.deepEqual(JSON.parse(String(stored.document)).filters, [{ field: 'userType', op: 'exists' }]);
 
     // A dry run: the plan, nothing written.
     await page.setViewportSize({ width: 1440, height: 900 });
@@ -180,7 +189,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByLabel('Outcome').getByText('created', { exact: true }).click();
     await page.getByRole('status').filter({ hasText: `${planned} records` }).waitFor();
     const firstLabel = (await page.getByRole('table', { name: 'Run records' }).locator('tbody tr').first().locator('td').nth(1).innerText()).split('\n')[0]!;
-    assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /phone_number|email/);
+    assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /full_name ∅ → \S+ \S+/, 'the expression wrote full names');
     assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /∅ → /, 'new records show old → new');
     await page.getByLabel('Search records').fill(firstLabel);
     await page.getByRole('status').filter({ hasText: /^1 records$/ }).waitFor();

@@ -2,7 +2,7 @@
  * One integration, in tabs: details, mapping and runs. `/integrations/new` opens the details form
  * for a new integration, pre-filled with the first credential and connection.
  */
-import { Alert, Group, Stack, Tabs, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Stack, Tabs, Title } from '@mantine/core';
 
 import { api } from './api.ts';
 import { IntegrationForm } from './integration-form.tsx';
@@ -10,11 +10,15 @@ import { MappingEditor } from './mapping-editor.tsx';
 import { newIntegrationDocument } from './new-integration.ts';
 import { Link, navigate } from './router.tsx';
 import { RunsPanel } from './runs-panel.tsx';
+import { useSession } from './session-context.ts';
 import type { CredentialList, OomnitzaConnection, StoredIntegration } from './types.ts';
 import { useLoad } from './use-load.ts';
+import { useSubmit } from './use-submit.ts';
 
 export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
   const isNew = id === 'new';
+  const { isAdmin } = useSession();
+  const removal = useSubmit();
   const { data, error, reload } = useLoad(async () => {
     const [credentials, { connections }, integration] = await Promise.all([
       api.get<CredentialList>('/api/credentials'),
@@ -35,7 +39,20 @@ export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
   return (
     <Stack>
       <Link to="/integrations">← Integrations</Link>
-      <Group><Title order={2}>{integration ? integration.name : 'New integration'}</Title></Group>
+      <Group justify="space-between">
+        <Title order={2}>{integration ? integration.name : 'New integration'}</Title>
+        {integration && (
+          <Group>
+            <Anchor href={`/api/integrations/${integration.id}/export`} download>Export YAML</Anchor>
+            {isAdmin && (
+              <Button variant="outline" color="red" size="xs" loading={removal.busy} onClick={() => {
+                if (window.confirm(`Delete the integration “${integration.name}”? Its runs stay in the history.`)) void removal.run(() => api.delete(`/api/integrations/${integration.id}`), () => navigate('/integrations'));
+              }}>Delete integration</Button>
+            )}
+          </Group>
+        )}
+      </Group>
+      {removal.message && <Alert color="red" role="alert">{removal.message}</Alert>}
       {isNew ? form : (
         <Tabs value={tab} onChange={(next) => navigate(next === 'details' ? `/integrations/${id}` : `/integrations/${id}/${next ?? ''}`)} keepMounted={false}>
           <Tabs.List>

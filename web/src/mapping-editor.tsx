@@ -12,6 +12,7 @@ import { assignSource, commonOomnitzaFields, toOomnitzaName, type Target } from 
 import { ChipView, MappingSources } from './mapping-sources.tsx';
 import { MappingTargets } from './mapping-targets.tsx';
 import { useSession } from './session-context.ts';
+import { FilterRulesEditor, type FilterRule } from './filter-rules-editor.tsx';
 import { SyncKeysEditor } from './sync-keys-editor.tsx';
 import type { CatalogueField, StoredIntegration } from './types.ts';
 import { useLoad } from './use-load.ts';
@@ -31,6 +32,7 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
   const [customFields, setCustomFields] = useState<Record<string, string>>({ ...(doc.customFields ?? {}) });
   const [syncKeys, setSyncKeys] = useState<string[]>([...doc.syncKeys]);
   const [updateSyncKeys, setUpdateSyncKeys] = useState(doc.updateSyncKeys ?? false);
+  const [filters, setFilters] = useState<FilterRule[]>([...(doc.filters ?? [])]);
   const [extraFields, setExtraFields] = useState<string[]>([]);
   const [newName, setNewName] = useState('');
   const [dragging, setDragging] = useState<string | null>(null);
@@ -52,6 +54,10 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
   const change = (): void => { setDirty(true); setSaved(false); };
   const pick = (field: string, source: string): void => {
     setMapping((m) => ({ ...m, [field]: assignSource(m[field], source) }));
+    change();
+  };
+  const set = (field: string, target: Target): void => {
+    setMapping((m) => ({ ...m, [field]: target }));
     change();
   };
   const clear = (field: string): void => {
@@ -77,7 +83,7 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
   };
 
   const save = (): void => {
-    const body = { ...doc, mapping, customFields, syncKeys, updateSyncKeys };
+    const body = { ...doc, mapping, customFields, syncKeys, updateSyncKeys, filters };
     void submit.run(() => api.put<StoredIntegration>(`/api/integrations/${integration.id}`, body), async () => {
       setDirty(false);
       setSaved(true);
@@ -86,7 +92,7 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
   };
 
   const e = submit.errors;
-  const generalErrors = Object.entries(e).filter(([path]) => !path.startsWith('mapping.') && !path.startsWith('customFields.') && !path.startsWith('syncKeys'));
+  const generalErrors = Object.entries(e).filter(([path]) => !path.startsWith('mapping.') && !path.startsWith('customFields.') && !path.startsWith('syncKeys') && !path.startsWith('filters.'));
   return (
     <DndContext sensors={sensors} collisionDetection={dropTarget} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragging(null)}>
       <Stack>
@@ -108,12 +114,15 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 5 }}>
             <MappingTargets fields={fields} mapping={mapping} options={options} canEdit={isAdmin} errors={e}
-              newName={newName} onNewName={setNewName} onAddField={() => addField()} onPick={pick} onClear={clear} />
+              newName={newName} onNewName={setNewName} onAddField={() => addField()} onPick={pick} onSet={set} onClear={clear} />
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 3 }}>
             <SyncKeysEditor keys={syncKeys} mapped={Object.keys(mapping)} canEdit={isAdmin} updateSyncKeys={updateSyncKeys}
               error={Object.entries(e).find(([p]) => p.startsWith('syncKeys'))?.[1]}
               onChange={(k) => { setSyncKeys(k); change(); }} onUpdateSyncKeys={(on) => { setUpdateSyncKeys(on); change(); }} />
+          </Grid.Col>
+          <Grid.Col span={12}>
+            <FilterRulesEditor rules={filters} options={options} canEdit={isAdmin} errors={e} onChange={(r) => { setFilters(r); change(); }} />
           </Grid.Col>
         </Grid>
       </Stack>
