@@ -52,7 +52,7 @@ export function FilterRulesEditor({ rules, options, canEdit, errors, onChange }:
               <Select size="xs" w={150} aria-label={`Filter ${i + 1} field`} data={options} value={rule.field} disabled={!canEdit} searchable allowDeselect={false}
                 onChange={(v) => update(i, { ...rule, field: v ?? rule.field })} />
               <Select size="xs" w={130} aria-label={`Filter ${i + 1} operator`} data={operators} value={rule.op} disabled={!canEdit} allowDeselect={false}
-                onChange={(v) => { const op = (v ?? rule.op) as Op; update(i, { field: rule.field, op, ...(noValue.has(op) ? {} : { value: parseRuleValue(op, valueText(rule.value)) }) }); }} />
+                onChange={(v) => { const op = (v ?? rule.op); update(i, { field: rule.field, op, ...(noValue.has(op) ? {} : { value: parseRuleValue(op, valueText(rule.value)) }) }); }} />
               {!noValue.has(rule.op) && (
                 <TextInput key={rule.op} size="xs" w={150} aria-label={`Filter ${i + 1} value`} placeholder={listOps.has(rule.op) ? 'a, b, c' : 'value'} disabled={!canEdit}
                   defaultValue={valueText(rule.value)} onBlur={(e) => update(i, { ...rule, value: parseRuleValue(rule.op, e.currentTarget.value) })} />
