@@ -16,7 +16,7 @@
  * npm run bench -- --users 2000 --records 20000   # a quicker run
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, freemem, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,7 +79,20 @@ function runJson<T>(file: string, args: readonly string[], env: Record<string, s
 interface Emulators {
   ninjaone: { url: string };
   oomnitza: { url: string; apiToken: string };
+  /** CPU seconds the emulators' process has used so far (Linux; null elsewhere). */
+  cpuSeconds(): Promise<number | null>;
   stop(): Promise<void>;
+}
+
+/** utime + stime of a process from /proc, in seconds (clock ticks of 1/100 s on Linux). */
+async function processCpuSeconds(pid: number | undefined): Promise<number | null> {
+  if (pid === undefined) return null;
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 async function startEmulators(): Promise<Emulators> {
@@ -95,6 +108,7 @@ async function startEmulators(): Promise<Emulators> {
   const info = JSON.parse(line) as { ninjaone: { url: string }; oomnitza: { url: string; apiToken: string } };
   return {
     ...info,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -136,6 +150,7 @@ function countKinds(log: readonly LoggedRequest[]): { kinds: Map<string, { ok: n
 async function syncSection(title: string, emulators: Emulators, dataDir: string): Promise<{ sync: SyncJson; served: number; limited: number; bound: number; ninjaRequests: number }> {
   await admin(emulators.oomnitza.url, 'DELETE', '/requests');
   await admin(emulators.ninjaone.url, 'DELETE', '/requests');
+  const emulatorCpuBefore = await emulators.cpuSeconds();
   const sync = await runJson<SyncJson>('bench/sync-once.ts', [], {
     NINJAONE_URL: emulators.ninjaone.url,
     OOMNITZA_URL: emulators.oomnitza.url,
@@ -143,6 +158,7 @@ async function syncSection(title: string, emulators: Emulators, dataDir: string)
     BENCH_DATA_DIR: dataDir,
     BENCH_CONCURRENCY: String(concurrency),
   });
+  const emulatorCpuAfter = await emulators.cpuSeconds();
   const oomnitzaLog = (await admin(emulators.oomnitza.url, 'GET', '/requests')) as LoggedRequest[];
   const ninjaLog = (await admin(emulators.ninjaone.url, 'GET', '/requests')) as LoggedRequest[];
   const { kinds, served, limited } = countKinds(oomnitzaLog);
@@ -158,6 +174,10 @@ async function syncSection(title: string, emulators: Emulators, dataDir: string)
   print(`Lower bound          ${(bound / 1000).toFixed(2)} s   (${served} Oomnitza requests × ${latencyMs} ms ÷ ${concurrency})`);
   print(`Ratio                ${bound > 0 ? (sync.wallMs / bound).toFixed(2) : 'n/a'}×`);
   print(`CPU time             ${(sync.cpuMs / 1000).toFixed(2)} s${served > 100 ? `   (${(sync.cpuMs / served).toFixed(2)} ms a request; the bound's pace, ${Math.round((concurrency * 1000) / latencyMs)} requests/s, leaves ${(latencyMs / concurrency).toFixed(2)} ms a request)` : ''}`);
+  if (emulatorCpuBefore !== null && emulatorCpuAfter !== null) {
+    const emulatorCpu = emulatorCpuAfter - emulatorCpuBefore;
+    print(`Emulators' CPU        ${emulatorCpu.toFixed(2)} s   (sync + emulators: ${((sync.cpuMs / 1000 + emulatorCpu) / (sync.wallMs / 1000)).toFixed(2)} of ${cpus().length} cores busy on average)`);
+  }
   print(`Peak memory          RSS ${sync.peakRssMb} MB, heap ${sync.peakHeapMb} MB`);
   print(`Client concurrency   ${sync.concurrencyLimitAtEnd} at the end; ${limited} requests answered 429`);
   print();
