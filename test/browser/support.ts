@@ -66,5 +66,7 @@ export function sqliteTarget(): TestDatabaseTarget & { cleanup(): void } {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
+  // From the top, so the fixed header sits where it belongs in a full-page picture.
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
 }

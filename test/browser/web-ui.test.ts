@@ -147,7 +147,6 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByLabel('New Oomnitza field name').fill('ninja_user_type');
     await dragTo(page, 'NinjaOne field User Type', 'Add new Oomnitza field');
     assert.equal(await page.getByTestId('mapped-ninja_user_type').innerText(), '← userType');
-    await screenshot(page, '05-mapping');
     // The emulated Oomnitza has no such field (a run would stop on it): take it out again.
     await page.getByRole('button', { name: 'Unmap ninja_user_type' }).click();
     // An expression, and a filter rule built from field, operator and value.
@@ -159,6 +158,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('option', { name: 'has a value' }).click();
     await page.getByRole('button', { name: 'Save mapping' }).click();
     await page.getByText('Mapping saved.').waitFor();
+    await screenshot(page, '05-mapping');
     const stored = await server.context.db.selectFrom('integrations').select('document').executeTakeFirstOrThrow();
     const mapping = JSON.parse(String(stored.document)).mapping;
     assert.equal(mapping.phone_number, 'phone');
@@ -205,6 +205,15 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('button', { name: 'Delete credential' }).click();
     assert.match(await page.getByRole('alert').filter({ hasText: 'used by' }).innerText(), /"NinjaOne users".*another credential/);
+    // Renaming it would break the integration: the refusal shows under the name.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('form', { name: 'Edit credential' });
+    await edit.getByLabel('Name').fill('renamed');
+    await edit.getByRole('button', { name: 'Save credential' }).click();
+    await edit.locator('input[aria-invalid="true"]').first().waitFor();
+    assert.equal(await edit.getByLabel('Name').getAttribute('aria-invalid'), 'true');
+    assert.match(await edit.innerText(), /used by "NinjaOne users" under its name/);
+    await edit.getByRole('button', { name: 'Cancel' }).click();
 
     await page.getByRole('link', { name: 'Integrations' }).click();
     await page.getByRole('link', { name: 'NinjaOne users' }).waitFor();

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import pino from 'pino';
+
+import { loadConfig } from '../../config.ts';
+import { generateVaultKey } from '../../credentials/vault.ts';
+import { buildApp } from '../app.ts';
+import { createContext } from '../start.ts';
+import { createWebRoutes } from './web.ts';
+
+async function appWithDist(t: { after: (fn: () => Promise<void> | void) => void }, distDir: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ninja-sync-web-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, NINJA_SYNC_KEY: generateVaultKey().toString('base64') });
+  const { context, close } = await createContext(config, { logger: pino({ level: 'silent' }) });
+  const app = await buildApp(context, [createWebRoutes({ distDir })]);
+  t.after(async () => {
+    await app.close();
+    await close();
+  });
+  return app;
+}
+
+test('screen paths answer the built index.html; assets are served; API, OAuth and health paths never get the page', async (t) => {
+  const dist = mkdtempSync(join(tmpdir(), 'ninja-sync-dist-'));
+  t.after(() => rmSync(dist, { recursive: true, force: true }));
+  mkdirSync(join(dist, 'assets'));
+  writeFileSync(join(dist, 'index.html'), '<!doctype html><div id="root"></div>');
+  writeFileSync(join(dist, 'assets', 'app-1234.js'), 'console.log(1)');
+  const app = await appWithDist(t, dist);
+
+  for (const url of ['/', '/credentials', '/credentials/c1', '/integrations/i1', '/integrations/i1/mapping', '/runs/r1']) {
+    const answer = await app.inject({ url });
+    assert.equal(answer.statusCode, 200, url);
+    assert.match(answer.body, /id="root"/, url);
+    assert.equal(answer.headers['cache-control'], 'no-cache');
+  }
+  const asset = await app.inject({ url: '/assets/app-1234.js' });
+  assert.equal(asset.statusCode, 200);
+  assert.match(String(asset.headers['content-type']), /javascript/);
+  assert.match(String(asset.headers['cache-control']), /immutable/);
+
+  for (const url of ['/api/nope', '/api/credentials/x/unknown', '/oauth2/elsewhere', '/credentials/a/b', '/assets/missing.js']) {
+    const answer = await app.inject({ url });
+    assert.equal(answer.statusCode, 404, url);
+    assert.doesNotMatch(answer.body, /id="root"/, url);
+  }
+  assert.deepEqual((await app.inject({ url: '/healthz' })).json(), { status: 'ok' });
+});
+
+test('without a built UI, screen paths say how to build it', async (t) => {
+  const app = await appWithDist(t, join(tmpdir(), 'ninja-sync-no-such-dist'));
+  const answer = await app.inject({ url: '/credentials/c1' });
+  assert.equal(answer.statusCode, 503);
+  assert.match(answer.body, /npm run build:web/);
+  assert.equal((await app.inject({ url: '/api/catalogue' })).statusCode, 401, 'the API still answers');
+});
+
+test('the catalogue lists the 19 NinjaOne fields for a signed-in user', async (t) => {
+  const app = await appWithDist(t, join(tmpdir(), 'ninja-sync-no-such-dist'));
+  const setup = await app.inject({ method: 'POST', url: '/api/setup', payload: { email: 'it@acme.example', password: 'correct horse battery staple' } });
+  assert.equal(setup.statusCode, 201);
+  const cookie = String(setup.headers['set-cookie']).split(';')[0]!;
+  const answer = await app.inject({ url: '/api/catalogue', headers: { cookie } });
+  assert.equal(answer.statusCode, 200);
+  const fields = answer.json().fields as { key: string; label: string; values?: string[] }[];
+  assert.equal(fields.length, 19);
+  assert.deepEqual(fields.find((f) => f.key === 'userType')?.values, ['TECHNICIAN', 'END_USER']);
+});
