@@ -156,6 +156,14 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('button', { name: 'Add filter rule' }).click();
     await page.getByRole('combobox', { name: 'Filter 1 operator' }).click();
     await page.getByRole('option', { name: 'has a value' }).click();
+    // Sync keys: add one, drag it to the top, then put e-mail back first with the keyboard-reachable button.
+    await page.getByRole('combobox', { name: 'Add sync key' }).click();
+    await page.getByRole('option', { name: 'external_id' }).click();
+    await dragTo(page, 'Sync key external_id, position 2', 'Sync key email, position 1');
+    await page.getByLabel('Sync key external_id, position 1').waitFor();
+    await page.getByRole('button', { name: 'Move email up' }).click();
+    await page.getByLabel('Sync key email, position 1').waitFor();
+    await page.getByRole('button', { name: 'Remove sync key external_id' }).click();
     await page.getByRole('button', { name: 'Save mapping' }).click();
     await page.getByText('Mapping saved.').waitFor();
     await screenshot(page, '05-mapping');
@@ -166,6 +174,7 @@ describe('web UI in Chromium [sqlite]', () => {
     assert.equal(mapping.ninja_user_type, undefined);
     assert.deepEqual(mapping.full_name, { expr: "firstName & ' ' & lastName" });
     assert.deepEqual(JSON.parse(String(stored.document)).filters, [{ field: 'userType', op: 'exists' }]);
+    assert.deepEqual(JSON.parse(String(stored.document)).syncKeys, ['email']);
 
     // A dry run: the plan, nothing written.
     await page.setViewportSize({ width: 1440, height: 900 });

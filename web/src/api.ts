@@ -39,6 +39,12 @@ export class ApiCallError extends Error {
 }
 
 let csrfToken: string | null = null;
+let onUnauthorized: (() => void) | null = null;
+
+/** Called when a signed-in call answers 401 (the session expired or was signed out elsewhere). */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  onUnauthorized = handler;
+}
 
 /** Remembered from `GET /api/session` (and sign-in/setup answers); sent as `x-csrf-token`. */
 export function setCsrfToken(token: string | null): void {
@@ -63,6 +69,7 @@ async function send<T>(method: string, path: string, body?: unknown): Promise<T>
   let parsed: unknown = undefined;
   if (text !== '' && (response.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
   if (!response.ok) {
+    if (response.status === 401 && !path.startsWith('/api/session') && !path.startsWith('/api/setup')) onUnauthorized?.();
     const error = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
     throw new ApiCallError(response.status, error?.code ?? 'http_' + String(response.status), error?.message ?? `the server answered ${response.status}`, error?.details);
   }

@@ -5,7 +5,7 @@
 import { Alert, Center, Loader } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 
-import { api, errorMessage, setCsrfToken } from './api.ts';
+import { api, errorMessage, setCsrfToken, setUnauthorizedHandler } from './api.ts';
 import { LoginPage } from './login-page.tsx';
 import { Screens } from './screens.tsx';
 import { SessionContext } from './session-context.ts';
@@ -30,6 +30,9 @@ export function App() {
 
   useEffect(() => {
     void refresh();
+    // An expired session sends the person back to the sign-in page instead of showing errors.
+    setUnauthorizedHandler(() => void refresh());
+    return () => setUnauthorizedHandler(null);
   }, [refresh]);
 
   if (error) return <Alert color="red" title="ninja-sync is not reachable" m="xl">{error}</Alert>;
