@@ -15,6 +15,7 @@ import type { Generated } from 'kysely';
 
 import type { RecordOutcomeKind, RunPhase, RunState } from '../sync/ports.ts';
 import type { AccountsTables } from './types-accounts.ts';
+import type { AlertsTables } from './types-alerts.ts';
 
 /** ISO 8601 UTC text, e.g. `2026-11-27T09:00:00.000Z`. */
 export type IsoTimestamp = string;
@@ -82,7 +83,7 @@ export interface RunRecordsTable {
 }
 
 /** Every table: 0001's here, 0002's (people, credentials) in `types-accounts.ts`. */
-export interface Database extends AccountsTables {
+export interface Database extends AccountsTables, AlertsTables {
   integrations: IntegrationsTable;
   runs: RunsTable;
   run_records: RunRecordsTable;

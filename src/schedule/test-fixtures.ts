@@ -15,8 +15,6 @@ import pino from 'pino';
 import { loadConfig } from '../config.ts';
 import { generateVaultKey } from '../credentials/vault.ts';
 
-import { migrations } from '../db/migrations/index.ts';
-import * as schedulesAndAlerts from '../db/migrations/0003-schedules-and-alerts.ts';
 import type { CredentialStatus } from '../db/types-accounts.ts';
 import type { Database } from '../db/types.ts';
 import type { Schedule } from '../integrations/schema.ts';
@@ -25,15 +23,14 @@ import { buildApp, type RouteModule } from '../server/app.ts';
 import { createContext } from '../server/start.ts';
 import type { TestDatabaseTarget } from '../../test/support/databases.ts';
 
-/** A new migrated database with migration 0003 applied (also before it is listed in `migrations/index.ts`). */
+/** A new, empty, migrated database, typed with the alert tables. */
 export async function openAlertsStore(target: TestDatabaseTarget): Promise<Kysely<AlertsDatabase>> {
   const { db } = await target.open();
   return withAlertTables(db);
 }
 
-/** The same for a database opened otherwise (e.g. `target.reopen`); call it once per database. */
+/** The same view of a database opened otherwise (e.g. `target.reopen`). */
 export async function withAlertTables<DB extends Database>(db: Kysely<DB>): Promise<Kysely<AlertsDatabase>> {
-  if (migrations['0003-schedules-and-alerts'] === undefined) await schedulesAndAlerts.up(db as unknown as Kysely<unknown>);
   return alertsDb(db);
 }
 

@@ -9,10 +9,12 @@ import type { Migration, MigrationProvider } from 'kysely';
 
 import * as initial from './0001-initial.ts';
 import * as accounts from './0002-accounts-and-credentials.ts';
+import * as schedulesAndAlerts from './0003-schedules-and-alerts.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-accounts-and-credentials': accounts,
+  '0003-schedules-and-alerts': schedulesAndAlerts,
 };
 
 export const migrationProvider: MigrationProvider = {
