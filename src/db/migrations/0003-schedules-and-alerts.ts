@@ -18,6 +18,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('catch_up', 'text', (c) => c.notNull().defaultTo('once'))
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
+  // The run watchdog reads each integration's latest finished run on every tick.
+  await db.schema.createIndex('runs_integration_finished_at').on('runs').columns(['integration_id', 'finished_at']).execute();
   await db.schema.createIndex('schedule_state_next_run_at').on('schedule_state').column('next_run_at').execute();
 
   await db.schema
@@ -85,4 +87,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('notifications').execute();
   await db.schema.dropTable('alerts').execute();
   await db.schema.dropTable('schedule_state').execute();
+  await db.schema.dropIndex('runs_integration_finished_at').execute();
 }
