@@ -14,7 +14,8 @@ import { hostname } from 'node:os';
 
 import { compileMapping } from '../mapping/compile.ts';
 import { createRunReporter } from '../runs/run-reporter.ts';
-import { createRun, finishRun, listRuns, startRun } from '../runs/run-store.ts';
+import { IllegalRunTransitionError } from '../runs/errors.ts';
+import { createRun, finishRun, getRun, heartbeat, listRuns, startRun } from '../runs/run-store.ts';
 import { runSync, type RunResult } from '../sync/run-sync.ts';
 import { withProgress } from './progress.ts';
 import type { Kysely } from 'kysely';
@@ -41,6 +42,8 @@ export interface RunOnceInput {
   readonly sampleLimit?: number;
   /** Retried requests by cause, counted by the clients' onRetry (see `retryTally`). */
   readonly retries?: Readonly<Record<string, number>>;
+  /** How often the run tells the store it is alive (and learns of a cancel asked elsewhere); 15 s by default. */
+  readonly heartbeatMs?: number;
 }
 
 export interface RunOnceResult {
@@ -74,6 +77,20 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
     },
   };
   const reporter = withProgress(sampling, io, { enabled: input.progress });
+  // A server or worker on the same store fails runs that stop sending heartbeats, and may ask this
+  // run to cancel (the web UI's Cancel): the beat keeps the run alive and hears the request.
+  const controller = new AbortController();
+  const stopOnSignal = () => controller.abort();
+  if (input.signal?.aborted) controller.abort();
+  input.signal?.addEventListener('abort', stopOnSignal, { once: true });
+  const beat = setInterval(() => {
+    heartbeat(db, created.id).then(
+      (state) => {
+        if (!state.running || state.cancelRequested) controller.abort();
+      },
+      () => undefined, // a missed beat is retried at the next one
+    );
+  }, input.heartbeatMs ?? 15_000);
   const started = performance.now();
   let result: RunResult;
   try {
@@ -85,25 +102,21 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
       reporter,
       dryRun: input.dryRun,
       concurrency: input.concurrency,
-      ...(input.signal ? { signal: input.signal } : {}),
+      signal: controller.signal,
     });
     await store.flush();
   } catch (error) {
     reporter.finish();
+    clearInterval(beat);
     const message = `The run stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
     await finishRun(db, created.id, { state: 'failed', error: message, phase: 'done' });
     throw error;
   }
   reporter.finish();
+  clearInterval(beat);
+  input.signal?.removeEventListener('abort', stopOnSignal);
   const durationMs = performance.now() - started;
-  const run = await finishRun(db, created.id, {
-    state: terminal(result.state),
-    counts: result.counts,
-    ...(result.saasCounts ? { saasCounts: result.saasCounts } : {}),
-    error: result.error ?? null,
-    fuseReason: result.fuseTripped ?? null,
-    phase: 'done',
-  });
+  const run = await finishRecord(db, created.id, result);
   const problems = [...samples.failed, ...samples.skipped].slice(0, limit);
   return {
     run,
@@ -176,5 +189,26 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stores the result. If something else already ended the run (a server that took it for dead while
+ * this process was stopped, e.g. suspended), its verdict stands and is returned.
+ */
+async function finishRecord(db: Kysely<Database>, id: string, result: RunResult): Promise<Run> {
+  try {
+    return await finishRun(db, id, {
+      state: terminal(result.state),
+      counts: result.counts,
+      ...(result.saasCounts ? { saasCounts: result.saasCounts } : {}),
+      error: result.error ?? null,
+      fuseReason: result.fuseTripped ?? null,
+      phase: 'done',
+    });
+  } catch (error) {
+    const stored = error instanceof IllegalRunTransitionError ? await getRun(db, id) : null;
+    if (stored === null) throw error;
+    return stored;
   }
 }
