@@ -186,7 +186,7 @@ describe('web UI in Chromium [sqlite]', () => {
     const planned = Number(await page.locator('[data-count="created"] p').last().innerText());
     assert.ok(planned > 0, 'the dry run plans creations');
     assert.equal(oomnitza.knobs.log.filter((e) => e.method !== 'GET' && e.path.startsWith('/api/v3/users')).length, 0, 'a dry run writes nothing');
-    await screenshot(page, '06-dry-run');
+    await page.screenshot({ path: join(screenshotDir, '06-dry-run.png') });
 
     // The real run, then its records: filter, search, old → new.
     await page.getByRole('link', { name: '← NinjaOne users' }).click();

@@ -42,7 +42,7 @@ export function RunRecords({ runId }: { runId: string }) {
         <>
           <Text size="sm" c="dimmed" role="status">{data.total} records</Text>
           <Table striped aria-label="Run records" verticalSpacing="xs">
-            <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>Record</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>Changes (old → new) or reason</Table.Th></Table.Tr></Table.Thead>
+            <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th w={280}>Record</Table.Th><Table.Th w={150}>Outcome</Table.Th><Table.Th>Changes (old → new) or reason</Table.Th></Table.Tr></Table.Thead>
             <Table.Tbody>
               {data.records.map((r) => (
                 <Table.Tr key={`${r.kind}-${r.seq}`}>
