@@ -85,7 +85,7 @@ export async function demoCommand(io: CliIo, options: DemoOptions): Promise<numb
 
     say('5. Second sync');
     const second = await runOnce({ db: database.db, integration, source: clients.source, destination: clients.destination, io, dryRun: false, concurrency: 8, progress: true, sampleLimit: 50 });
-    showRun(say, second, { created: 10 });
+    showRun(say, second, { created: 10, problemsShownBefore: first.summary.problemTotal });
     const secondWrites = countWrites(oomnitza.knobs.log) - writesAfterFirst;
     say(`   Oomnitza received ${secondWrites} write request${secondWrites === 1 ? '' : 's'} in the second sync: only the changes above.`);
     say(`   The ${second.summary.counts.unchanged} unchanged people cost no write.`);
@@ -107,8 +107,15 @@ export async function demoCommand(io: CliIo, options: DemoOptions): Promise<numb
   }
 }
 
-function showRun(say: (text?: string) => void, done: RunOnceResult, limits: { readonly created: number }): void {
-  for (const line of formatSummary(done.summary).trimEnd().split('\n')) say(line ? `   ${line}` : '');
+function showRun(say: (text?: string) => void, done: RunOnceResult, limits: { readonly created: number; readonly problemsShownBefore?: number }): void {
+  // The second sync's records that were not synced are the first one's: say so instead of repeating them.
+  const repeat = limits.problemsShownBefore !== undefined && limits.problemsShownBefore === done.summary.problemTotal;
+  const summary = repeat ? { ...done.summary, problems: [], problemTotal: 0 } : done.summary;
+  for (const line of formatSummary(summary).trimEnd().split('\n')) say(line ? `   ${line}` : '');
+  if (repeat) {
+    say();
+    say(`   The same ${done.summary.problemTotal} records as in the first sync were not synced, for the same reasons.`);
+  }
   const { samples } = done;
   const written = [
     ...samples.created.slice(0, limits.created).map((r) => ['created', r.label, newValues(r.changes)]),
