@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 
 import { addIntegration, openAlertsStore } from '../schedule/test-fixtures.ts';
 import { forEachDialect } from '../../test/support/databases.ts';
@@ -22,12 +22,12 @@ async function closedPort(): Promise<number> {
 }
 
 forEachDialect('alert e-mail', (target) => {
-  test('the SMTP server receives the alert with the integration, what happened, the error, the run link and what to do — and no secret', async () => {
+  test('the SMTP server receives the alert with the integration, what happened, the error, the run link and what to do — and no secret', async (t) => {
     const smtp = await startSmtpServer();
-    after(() => smtp.close());
+    t.after(() => smtp.close());
     const mailer = createMailer({ smtpUrl: smtp.url, smtpFrom: 'ninja-sync@acme.example' }, { timeoutMs: 5000 });
     assert.ok(mailer);
-    after(() => mailer.close());
+    t.after(() => mailer.close());
     const db = await openAlertsStore(target);
     const staff = await addIntegration(db, { name: 'Staff sync', contacts: ['it@acme.example'] });
     const runId = '0f3c2a9e-0000-4000-8000-000000000001';
@@ -62,11 +62,11 @@ forEachDialect('alert e-mail', (target) => {
     assert.match(recovered.text, /is over: a run failed, and now it works again/);
   });
 
-  test('SMTP down: the failure is recorded and retried later with backoff, never thrown; it goes out when the server is back', async () => {
+  test('SMTP down: the failure is recorded and retried later with backoff, never thrown; it goes out when the server is back', async (t) => {
     const port = await closedPort();
     const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, smtpFrom: 'ninja-sync@acme.example' }, { timeoutMs: 2000 });
     assert.ok(mailer);
-    after(() => mailer.close());
+    t.after(() => mailer.close());
     const db = await openAlertsStore(target);
     await queueEmail(db, { to: 'it@acme.example', subject: 'Alert', text: 'body' }, at(0));
 
@@ -83,7 +83,7 @@ forEachDialect('alert e-mail', (target) => {
     assert.equal(row?.nextAttemptAt, at(3).toISOString(), 'then after two more');
 
     const smtp = await startSmtpServer({ port });
-    after(() => smtp.close());
+    t.after(() => smtp.close());
     assert.deepEqual(await deliverPendingEmails(db, mailer, at(3)), { sent: 1, retrying: 0, failed: 0 });
     assert.equal((await smtp.waitForMessages(1))[0]?.subject, 'Alert');
     [row] = await listOutbox(db);
@@ -91,10 +91,10 @@ forEachDialect('alert e-mail', (target) => {
     assert.equal(row?.attempts, 3);
   });
 
-  test('after the last attempt a message is failed for good', async () => {
+  test('after the last attempt a message is failed for good', async (t) => {
     const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${await closedPort()}`, smtpFrom: 'ninja-sync@acme.example' }, { timeoutMs: 2000 });
     assert.ok(mailer);
-    after(() => mailer.close());
+    t.after(() => mailer.close());
     const db = await openAlertsStore(target);
     await queueEmail(db, { to: 'it@acme.example', subject: 'Alert', text: 'body' }, at(0));
     assert.deepEqual(await deliverPendingEmails(db, mailer, at(0), { maxAttempts: 2 }), { sent: 0, retrying: 1, failed: 0 });
@@ -103,12 +103,12 @@ forEachDialect('alert e-mail', (target) => {
     assert.equal((await listOutbox(db, { status: 'failed' })).length, 1);
   });
 
-  test('at most 10 e-mails per contact per hour; the rest are held and summed up in one e-mail later', async () => {
+  test('at most 10 e-mails per contact per hour; the rest are held and summed up in one e-mail later', async (t) => {
     const smtp = await startSmtpServer();
-    after(() => smtp.close());
+    t.after(() => smtp.close());
     const mailer = createMailer({ smtpUrl: smtp.url, smtpFrom: 'ninja-sync@acme.example' }, { timeoutMs: 5000 });
     assert.ok(mailer);
-    after(() => mailer.close());
+    t.after(() => mailer.close());
     const db = await openAlertsStore(target);
     for (let i = 0; i < 13; i += 1) {
       const integration = await addIntegration(db, { name: `Integration ${i}`, contacts: ['it@acme.example', i === 0 ? 'other@acme.example' : 'it@acme.example'] });

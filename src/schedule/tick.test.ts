@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 
 import { createMailer } from '../notifications/mailer.ts';
 import { listOutbox } from '../notifications/outbox.ts';
@@ -15,12 +15,12 @@ const publicUrl = 'https://sync.acme.example';
 const counts = { created: 1, updated: 2, unchanged: 50, skipped: 0, failed: 0 };
 
 forEachDialect('schedulerTick', (target) => {
-  test('a day of a scheduled integration: queued on time, a dead worker\'s run failed and alerted by e-mail, the next success recovers', async () => {
+  test('a day of a scheduled integration: queued on time, a dead worker\'s run failed and alerted by e-mail, the next success recovers', async (t) => {
     const smtp = await startSmtpServer();
-    after(() => smtp.close());
+    t.after(() => smtp.close());
     const mailer = createMailer({ smtpUrl: smtp.url, smtpFrom: 'ninja-sync@acme.example' }, { timeoutMs: 5000 });
     assert.ok(mailer);
-    after(() => mailer.close());
+    t.after(() => mailer.close());
     const db = await openAlertsStore(target);
     const clock = testClock('2026-11-27T12:00:00Z');
     const staff = await addIntegration(db, { name: 'Staff', schedule: { daily: '02:00', timezone: 'Europe/Berlin' }, contacts: ['it@acme.example'] });
@@ -58,14 +58,14 @@ forEachDialect('schedulerTick', (target) => {
     assert.equal((await listRuns(db, { integrationId: staff.id, limit: 10 })).length, 2);
   });
 
-  test('with the mail server down, runs are still planned and alerts raised; the e-mail waits for a retry', async () => {
+  test('with the mail server down, runs are still planned and alerts raised; the e-mail waits for a retry', async (t) => {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const address = probe.address();
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`, smtpFrom: 'ninja-sync@acme.example' }, { timeoutMs: 2000 });
     assert.ok(mailer);
-    after(() => mailer.close());
+    t.after(() => mailer.close());
     const db = await openAlertsStore(target);
     const clock = testClock('2026-11-27T12:00:00Z');
     await addIntegration(db, { name: 'Staff', schedule: { every: '1h', timezone: 'UTC' }, contacts: ['it@acme.example'] });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 
 import { raiseAlert, resolveAlerts } from '../../notifications/alerts.ts';
 import { addIntegration, startRoutesServer, testClock } from '../../schedule/test-fixtures.ts';
@@ -8,10 +8,10 @@ import { forEachDialect } from '../../../test/support/databases.ts';
 import { registerNotificationRoutes } from './notifications.ts';
 
 forEachDialect('notification routes', (target) => {
-  test('the inbox of the signed-in person with unread count and mark read; alerts filtered by status', async () => {
+  test('the inbox of the signed-in person with unread count and mark read; alerts filtered by status', async (t) => {
     const clock = testClock('2026-11-27T12:00:00Z');
     const server = await startRoutesServer(target, [registerNotificationRoutes], clock.now);
-    after(() => server.close());
+    t.after(() => server.close());
     const admin = apiClient(server.url);
     assert.equal((await admin.post('/api/setup', { email: 'admin@acme.example', name: 'Admin', password: 'a long enough passphrase 42' })).status, 201);
     const viewerCreated = await admin.post('/api/users', { email: 'viewer@acme.example', name: 'Viewer', role: 'viewer', password: 'another long passphrase 43' });
