@@ -21,10 +21,14 @@ import { registerIntegrationRoutes } from './routes/integrations.ts';
 import { registerOAuthRedirectRoute } from './routes/oauth-redirect.ts';
 import { registerOomnitzaConnectionRoutes } from './routes/oomnitza-connections.ts';
 import { createRunRoutes } from './routes/runs.ts';
+import { registerNotificationRoutes } from './routes/notifications.ts';
+import { registerScheduleRoutes } from './routes/schedule.ts';
 import { registerWebRoutes } from './routes/web.ts';
+import { createMailer } from '../notifications/index.ts';
+import { afterRunFinished, startMaintenance, type MaintenanceDeps } from '../worker/maintenance.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 
-export const serverRoutes: readonly RouteModule[] = [registerCredentialRoutes, registerOAuthRedirectRoute, registerOomnitzaConnectionRoutes, registerIntegrationRoutes, registerWebRoutes];
+export const serverRoutes: readonly RouteModule[] = [registerCredentialRoutes, registerOAuthRedirectRoute, registerOomnitzaConnectionRoutes, registerIntegrationRoutes, registerNotificationRoutes, registerScheduleRoutes, registerWebRoutes];
 
 export interface StartedServer {
   readonly app: FastifyInstance;
@@ -43,6 +47,9 @@ export interface StartOptions {
   /** Run queued runs in this process (default true; false when separate workers take them). */
   readonly worker?: boolean;
   readonly workerPollMs?: number;
+  /** Schedules, watchdogs and e-mail on a beat in this process (default true). */
+  readonly maintenance?: boolean;
+  readonly maintenanceIntervalMs?: number;
 }
 
 export async function createContext(config: Config, options: StartOptions = {}): Promise<{ context: AppContext; close: () => Promise<void> }> {
@@ -66,6 +73,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}) => context.logger[level](fields, message),
   };
   let worker: Worker | null = null;
+  const maintenanceDeps: MaintenanceDeps = {
+    db: context.db, now: context.now, mailer: createMailer(context.config), log: workerDeps.log,
+    get publicUrl() { return context.config.publicUrl; },
+  };
   try {
     app = await buildApp(context, [...serverRoutes, createRunRoutes({ wake: () => worker?.wake(), cancel: (runId) => worker?.cancel(runId) })]);
     await app.listen({ host: config.host, port: config.port });
@@ -82,7 +93,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     publicUrl.port = String(port);
     (context as { config: Config }).config = Object.freeze({ ...config, port, publicUrl });
   }
-  if (options.worker ?? true) worker = startWorker(workerDeps, { ...(options.workerPollMs ? { pollMs: options.workerPollMs } : {}) });
+  if (options.worker ?? true) {
+    worker = startWorker(workerDeps, { ...(options.workerPollMs ? { pollMs: options.workerPollMs } : {}), onRunFinished: (run) => afterRunFinished(maintenanceDeps, run) });
+  }
+  const maintenance = (options.maintenance ?? true)
+    ? startMaintenance(maintenanceDeps, { ...(options.maintenanceIntervalMs ? { intervalMs: options.maintenanceIntervalMs } : {}), onQueued: () => worker?.wake() })
+    : null;
+  void maintenance?.tick();
   return {
     app,
     context,
@@ -90,7 +107,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     async close() {
       await app.close();
+      await maintenance?.stop();
       await worker?.stop();
+      maintenanceDeps.mailer?.close();
       await closeStore();
     },
   };

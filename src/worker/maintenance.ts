@@ -1,7 +1,8 @@
 /**
- * The housekeeping every server and worker process does on a short beat: turn due schedules into
- * queued runs, fail runs whose worker stopped heartbeating, run the watchdogs (failed, stuck and
- * missed runs, credentials needing re-authorisation) and deliver queued e-mails.
+ * The housekeeping every server and worker process does on a short beat (`schedulerTick`): turn
+ * due schedules into queued runs, fail runs whose worker stopped heartbeating, run the watchdogs
+ * (failed, stuck and missed runs, credentials needing re-authorisation) and deliver queued e-mails.
+ * This module adds the beat itself, the logging, and alerts right after each run.
  *
  * Every step is safe to run in several processes at once: due schedules are claimed with row locks,
  * a stale run can be failed only once, alerts are one per problem, and e-mails are leased before
@@ -13,10 +14,10 @@
  * await maintenance.stop();
  */
 import type { AppDb } from '../db/app-database.ts';
-import { deliverPendingEmails, type Mailer } from '../notifications/index.ts';
-import { failStaleRuns } from '../runs/claim.ts';
-import { alertsForFinishedRun, applyWatchdogFindings, planDueRuns, runWatchdogs } from '../schedule/index.ts';
+import type { Mailer } from '../notifications/index.ts';
 import type { Run } from '../runs/run.ts';
+import { alertsForFinishedRun } from '../schedule/index.ts';
+import { schedulerTick } from '../schedule/tick.ts';
 
 export interface MaintenanceDeps {
   readonly db: AppDb;
@@ -59,44 +60,23 @@ export async function afterRunFinished(deps: MaintenanceDeps, run: Pick<Run, 'in
 
 export async function maintenanceTick(deps: MaintenanceDeps): Promise<TickReport> {
   const log = deps.log ?? (() => undefined);
-  const report = { queued: 0, missed: 0, staleFailed: 0, alertsOpened: 0, alertsResolved: 0, emailsSent: 0 };
-  const step = async (name: string, work: () => Promise<void>): Promise<void> => {
-    try {
-      await work();
-    } catch (error) {
-      log('error', `maintenance: ${name} failed`, { error: error instanceof Error ? error.message : String(error) });
-    }
+  const result = await schedulerTick(deps.db, deps.now(), {
+    mailer: deps.mailer,
+    notify: notifyOptions(deps),
+    staleAfterMs: deps.staleAfterMs ?? defaultStaleAfterMs,
+    ...(deps.maxRunMs === undefined ? {} : { maxRunMs: deps.maxRunMs }),
+  });
+  for (const problem of result.plan?.problems ?? []) log('warn', 'an integration\'s schedule cannot be used', { ...problem });
+  for (const run of result.staleRuns) log('warn', 'a run\'s worker stopped heartbeating; the run is failed', { run: run.id, worker: run.workerId });
+  for (const error of result.errors) log('error', `maintenance: ${error.step} failed`, { error: error.message });
+  return {
+    queued: result.plan?.queued.length ?? 0,
+    missed: result.plan?.missed.length ?? 0,
+    staleFailed: result.staleRuns.length,
+    alertsOpened: result.alerts?.opened ?? 0,
+    alertsResolved: result.alerts?.resolved ?? 0,
+    emailsSent: result.email?.sent ?? 0,
   };
-  const options = notifyOptions(deps);
-  await step('planning due runs', async () => {
-    const planned = await planDueRuns(deps.db, deps.now(), { notify: options });
-    report.queued = planned.queued.length;
-    report.missed = planned.missed.length;
-    for (const problem of planned.problems) log('warn', 'an integration\'s schedule cannot be used', { ...problem });
-  });
-  await step('failing stale runs', async () => {
-    const now = deps.now();
-    const dead = await failStaleRuns(deps.db, new Date(now.getTime() - (deps.staleAfterMs ?? defaultStaleAfterMs)), { now });
-    report.staleFailed = dead.length;
-    for (const run of dead) {
-      log('warn', 'a run\'s worker stopped heartbeating; the run is failed', { run: run.id, worker: run.workerId });
-      await afterRunFinished(deps, run);
-    }
-  });
-  await step('watchdogs', async () => {
-    const now = deps.now();
-    const findings = await runWatchdogs(deps.db, now, deps.maxRunMs === undefined ? {} : { maxRunMs: deps.maxRunMs });
-    const applied = await applyWatchdogFindings(deps.db, findings, now, options);
-    report.alertsOpened = applied.opened;
-    report.alertsResolved = applied.resolved;
-  });
-  if (deps.mailer) {
-    const mailer = deps.mailer;
-    await step('delivering e-mail', async () => {
-      report.emailsSent = (await deliverPendingEmails(deps.db, mailer, deps.now())).sent;
-    });
-  }
-  return report;
 }
 
 export interface Maintenance {
