@@ -129,6 +129,21 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('link', { name: 'Integrations' }).click();
     await page.getByRole('button', { name: 'New integration' }).click();
     await page.getByRole('form', { name: 'Integration details' }).waitFor();
+    // A credential can be created from here too; it is picked, and nothing else is saved yet.
+    await page.getByRole('button', { name: 'New NinjaOne credential' }).click();
+    const inline = page.getByRole('form', { name: 'New credential' });
+    await inline.getByLabel('Name').fill('ninjaone-eu');
+    await inline.getByLabel('NinjaOne URL').fill(ninja.url);
+    await inline.getByLabel('Client ID').fill('demo-web');
+    await inline.getByLabel(/^Client secret/).fill('demo-web-secret');
+    await inline.getByLabel('Allow plain http').check();
+    await inline.getByRole('button', { name: 'Add credential' }).click();
+    await inline.waitFor({ state: 'detached' });
+    const credentialSelect = page.getByRole('textbox', { name: 'NinjaOne credential' }).or(page.getByRole('combobox', { name: 'NinjaOne credential' })).first();
+    assert.equal(await credentialSelect.inputValue(), 'ninjaone-eu (pending)');
+    assert.equal(new URL(page.url()).pathname, '/integrations/new', 'adding a credential does not create the integration');
+    await credentialSelect.click();
+    await page.getByRole('option', { name: 'ninjaone (active)' }).click();
     await screenshot(page, '04-integration-details');
     await page.getByRole('button', { name: 'Create integration' }).click();
     await page.getByRole('region', { name: 'Oomnitza fields' }).waitFor();
@@ -210,7 +225,7 @@ describe('web UI in Chromium [sqlite]', () => {
 
     // A credential in use cannot be deleted; the refusal says why.
     await page.getByRole('link', { name: 'Credentials' }).click();
-    await page.getByRole('link', { name: 'ninjaone' }).click();
+    await page.getByRole('link', { name: 'ninjaone', exact: true }).click();
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('button', { name: 'Delete credential' }).click();
     assert.match(await page.getByRole('alert').filter({ hasText: 'used by' }).innerText(), /"NinjaOne users".*another credential/);
@@ -223,6 +238,12 @@ describe('web UI in Chromium [sqlite]', () => {
     assert.equal(await edit.getByLabel('Name').getAttribute('aria-invalid'), 'true');
     assert.match(await edit.innerText(), /used by "NinjaOne users" under its name/);
     await edit.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await page.getByRole('textbox', { name: 'State' }).or(page.getByRole('combobox', { name: 'State' })).first().click();
+    await page.getByRole('option', { name: 'completed_with_errors' }).click();
+    await page.getByRole('table', { name: 'Runs' }).waitFor();
+    assert.equal(await page.getByRole('table', { name: 'Runs' }).locator('tbody tr').count(), 2, 'the dry run and the run');
 
     await page.getByRole('link', { name: 'Integrations' }).click();
     await page.getByRole('link', { name: 'NinjaOne users' }).waitFor();
@@ -240,7 +261,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('heading', { name: 'NinjaOne credentials' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Add new credential' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Add Oomnitza connection' }).count(), 0);
-    await page.getByRole('link', { name: 'ninjaone' }).click();
+    await page.getByRole('link', { name: 'ninjaone', exact: true }).click();
     await page.getByRole('table', { name: 'Credential details' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Authenticate' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Delete' }).count(), 0);

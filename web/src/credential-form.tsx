@@ -28,6 +28,8 @@ export function CredentialForm({ existing, onSaved, onCancel }: { existing?: Cre
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
+    // Rendered in a modal (a portal) inside other forms: React would bubble the submit to them.
+    event.stopPropagation();
     const body = { name, url, clientId, scopes: scopes.join(' '), grantType, allowInsecureHttp, ...(clientSecret !== '' ? { clientSecret } : {}) };
     void submit.run(
       () => (existing ? api.patch<Credential>(`/api/credentials/${existing.id}`, body) : api.post<Credential>('/api/credentials', { ...body, clientSecret })),

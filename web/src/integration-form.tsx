@@ -3,11 +3,12 @@
  * credential and connection, contacts, schedule and whether it is enabled. Saving creates the
  * integration or replaces its whole document (mapping included, unchanged here).
  */
-import { Alert, Button, Group, Select, SimpleGrid, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 
 import { api } from './api.ts';
 import { ChoiceGroup } from './choice-group.tsx';
+import { CredentialForm } from './credential-form.tsx';
 import { Link } from './router.tsx';
 import { ScheduleInput } from './schedule-input.tsx';
 import { useSession } from './session-context.ts';
@@ -28,9 +29,12 @@ const preferenceChoices = [
   { value: 'update_only', label: 'Update only', help: 'Never creates users; only keeps existing ones in step.' },
 ] as const;
 
-export function IntegrationForm({ id, document, credentials, connections, onSaved }: {
+export function IntegrationForm({ id, document, credentials: known, connections, onSaved }: {
   id: string | null; document: IntegrationInput; credentials: readonly Credential[]; connections: readonly OomnitzaConnection[]; onSaved: (saved: StoredIntegration) => void;
 }) {
+  const [added, setAdded] = useState<Credential[]>([]);
+  const [creating, setCreating] = useState(false);
+  const credentials = [...known, ...added];
   const { isAdmin } = useSession();
   const [doc, setDoc] = useState<IntegrationInput>(document);
   const [saved, setSaved] = useState(false);
@@ -58,7 +62,13 @@ export function IntegrationForm({ id, document, credentials, connections, onSave
             <Select label="Oomnitza connection" placeholder={connections.length ? 'Pick a connection' : 'Add one under Credentials first'} data={connections.map((c) => c.name)}
               value={doc.destination.connection ?? null} onChange={(v) => set({ destination: { ...doc.destination, connection: v ?? '' } })} error={e['destination.connection'] ?? e['destination']} allowDeselect={false} />
           </SimpleGrid>
-          <Link to="/credentials">Edit or create credentials and connections</Link>
+          <Group gap="md">
+            {isAdmin && <Button size="xs" variant="light" onClick={() => setCreating(true)}>New NinjaOne credential</Button>}
+            {doc.source.credential && credentials.some((c) => c.name === doc.source.credential) && (
+              <Link to={`/credentials/${credentials.find((c) => c.name === doc.source.credential)!.id}`}>Open the credential (authenticate, test, edit)</Link>
+            )}
+            <Link to="/credentials">All credentials and Oomnitza connections</Link>
+          </Group>
           <SimpleGrid cols={{ base: 1, md: 3 }}>
             <ChoiceGroup label="Record type" value={doc.recordType ?? 'user'} onChange={(v) => set({ recordType: v })} choices={recordTypes} error={e['recordType']} disabled={!isAdmin} />
             <ChoiceGroup label="Installation" value={doc.installation ?? 'cloud'} onChange={(v) => set({ installation: v })} choices={installations} error={e['installation']} disabled={!isAdmin} />
@@ -72,6 +82,13 @@ export function IntegrationForm({ id, document, credentials, connections, onSave
           {isAdmin && <Group><Button type="submit" loading={submit.busy}>{id ? 'Save details' : 'Create integration'}</Button></Group>}
         </Stack>
       </fieldset>
+      <Modal opened={creating} onClose={() => setCreating(false)} title="Add new credential" size="lg">
+        <CredentialForm onCancel={() => setCreating(false)} onSaved={(c) => {
+          setAdded((a) => [...a, c]);
+          set({ source: { ...doc.source, credential: c.name } });
+          setCreating(false);
+        }} />
+      </Modal>
     </form>
   );
 }

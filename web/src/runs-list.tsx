@@ -13,9 +13,9 @@ import { terminalStates, type Run } from './types.ts';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
-export function RunsList({ integrationId, version = 0 }: { integrationId?: string; version?: number }) {
+export function RunsList({ integrationId, state, version = 0 }: { integrationId?: string; state?: string; version?: number }) {
   const { isAdmin } = useSession();
-  const query = integrationId ? `?integrationId=${encodeURIComponent(integrationId)}&limit=50` : '?limit=50';
+  const query = `?${new URLSearchParams({ ...(integrationId ? { integrationId } : {}), ...(state ? { state } : {}), limit: '50' }).toString()}`;
   const { data, error, reload } = useLoad(() => api.get<{ runs: Run[] }>(`/api/runs${query}`).then((a) => a.runs), [query, version]);
   const cancel = useSubmit();
   const going = data?.some((r) => !terminalStates.has(r.state)) ?? false;
@@ -27,6 +27,7 @@ export function RunsList({ integrationId, version = 0 }: { integrationId?: strin
 
   if (error) return <Alert color="red" role="alert">{error}</Alert>;
   if (!data) return null;
+  if (data.length === 0 && state) return <Text c="dimmed">No run is {state.replaceAll('_', ' ')}.</Text>;
   if (data.length === 0) return <Text c="dimmed">No runs yet. {isAdmin && integrationId ? 'Start with a dry run: it shows what would change and writes nothing.' : ''}</Text>;
   return (
     <>

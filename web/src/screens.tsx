@@ -8,7 +8,7 @@ import { IntegrationPage } from './integration-page.tsx';
 import { IntegrationsPage } from './integrations-page.tsx';
 import { matchPath, navigate, usePath } from './router.tsx';
 import { RunPage } from './run-page.tsx';
-import { RunsList } from './runs-list.tsx';
+import { RunsPage } from './runs-page.tsx';
 
 export function Screens() {
   const path = usePath();
@@ -21,7 +21,7 @@ export function Screens() {
   if (path === '/integrations') return <IntegrationsPage />;
   if ((params = matchPath('/integrations/:id', path))) return <IntegrationPage id={params['id']!} tab="details" />;
   if ((params = matchPath('/integrations/:id/:tab', path))) return <IntegrationPage id={params['id']!} tab={params['tab']!} />;
-  if (path === '/runs') return <><Title order={2} mb="md">Runs</Title><RunsList /></>;
+  if (path === '/runs') return <RunsPage />;
   if ((params = matchPath('/runs/:id', path))) return <RunPage id={params['id']!} />;
   return <Title order={2}>Nothing here: pick a screen from the menu.</Title>;
 }

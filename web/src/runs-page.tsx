@@ -1,0 +1,19 @@
+/** Every run, newest first, filtered by state. */
+import { Group, Select, Stack, Title } from '@mantine/core';
+import { useState } from 'react';
+
+import { RunsList } from './runs-list.tsx';
+import { runStates } from './types.ts';
+
+export function RunsPage() {
+  const [state, setState] = useState<string | null>(null);
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Runs</Title>
+        <Select w={220} label="State" placeholder="any state" clearable data={[...runStates]} value={state} onChange={setState} />
+      </Group>
+      <RunsList {...(state ? { state } : {})} />
+    </Stack>
+  );
+}
