@@ -168,6 +168,11 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('combobox', { name: 'Source for full_name' }).click();
     await page.getByRole('option', { name: 'Expression…' }).click();
     await page.getByLabel('Expression for full_name').fill("firstName & ' ' & lastName");
+    await page.getByLabel('Custom field name').fill('displayName');
+    await page.getByLabel('Expression', { exact: true }).fill("lastName & ', ' & firstName");
+    await page.getByRole('button', { name: 'Add custom field' }).click();
+    await page.getByRole('combobox', { name: 'Source for position' }).click();
+    await page.getByRole('option', { name: 'displayName (custom)' }).click();
     await page.getByRole('button', { name: 'Add filter rule' }).click();
     await page.getByRole('combobox', { name: 'Filter 1 operator' }).click();
     await page.getByRole('option', { name: 'has a value' }).click();
@@ -188,6 +193,8 @@ describe('web UI in Chromium [sqlite]', () => {
     assert.equal(mapping.external_id, 'uid');
     assert.equal(mapping.ninja_user_type, undefined);
     assert.deepEqual(mapping.full_name, { expr: "firstName & ' ' & lastName" });
+    assert.equal(mapping.position, 'displayName');
+    assert.deepEqual(JSON.parse(String(stored.document)).customFields, { displayName: "lastName & ', ' & firstName" });
     assert.deepEqual(JSON.parse(String(stored.document)).filters, [{ field: 'userType', op: 'exists' }]);
     assert.deepEqual(JSON.parse(String(stored.document)).syncKeys, ['email']);
 
@@ -214,6 +221,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('status').filter({ hasText: `${planned} records` }).waitFor();
     const firstLabel = (await page.getByRole('table', { name: 'Run records' }).locator('tbody tr').first().locator('td').nth(1).innerText()).split('\n')[0]!;
     assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /full_name ∅ → \S+ \S+/, 'the expression wrote full names');
+    assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /position ∅ → \S+, \S+/, 'the custom field wrote "last, first"');
     assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /∅ → /, 'new records show old → new');
     await page.getByLabel('Search records').fill(firstLabel);
     await page.getByRole('status').filter({ hasText: /^1 records$/ }).waitFor();

@@ -110,7 +110,8 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
         <Grid>
           <Grid.Col span={{ base: 12, md: 4 }}>
             <MappingSources catalogue={catalogue ?? []} customFields={customFields} canEdit={isAdmin} errors={e}
-              onAddCustom={(name, expr) => { setCustomFields((c) => ({ ...c, [name]: expr })); change(); }} />
+              onAddCustom={(name, expr) => { setCustomFields((c) => ({ ...c, [name]: expr })); change(); }}
+              onRemoveCustom={(name) => { setCustomFields((c) => Object.fromEntries(Object.entries(c).filter(([k]) => k !== name))); change(); }} />
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 5 }}>
             <MappingTargets fields={fields} mapping={mapping} options={options} canEdit={isAdmin} errors={e}

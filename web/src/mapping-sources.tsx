@@ -30,9 +30,9 @@ function SourceChip({ id, label, detail }: { id: string; label: string; detail: 
   );
 }
 
-export function MappingSources({ catalogue, customFields, canEdit, onAddCustom, errors }: {
+export function MappingSources({ catalogue, customFields, canEdit, onAddCustom, onRemoveCustom, errors }: {
   catalogue: readonly CatalogueField[]; customFields: Readonly<Record<string, string>>; canEdit: boolean;
-  onAddCustom: (name: string, expr: string) => void; errors: Readonly<Record<string, string>>;
+  onAddCustom: (name: string, expr: string) => void; onRemoveCustom: (name: string) => void; errors: Readonly<Record<string, string>>;
 }) {
   const [name, setName] = useState('');
   const [expr, setExpr] = useState('');
@@ -46,6 +46,7 @@ export function MappingSources({ catalogue, customFields, canEdit, onAddCustom, 
       {Object.entries(customFields).map(([key, expression]) => (
         <div key={key}>
           <SourceChip id={key} label={key} detail={`= ${expression}`} />
+          {canEdit && <Button size="compact-xs" variant="subtle" color="red" onClick={() => onRemoveCustom(key)} aria-label={`Remove custom field ${key}`}>Remove</Button>}
           {errors[`customFields.${key}`] && <Text c="red" size="xs">{errors[`customFields.${key}`]}</Text>}
         </div>
       ))}
