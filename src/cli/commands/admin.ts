@@ -18,7 +18,8 @@ import { afterRunFinished, startMaintenance } from '../../worker/maintenance.ts'
 import { startWorker } from '../../worker/worker.ts';
 import { exitCodes } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { configOrExit, untilSignal } from './serve.ts';
+import { untilSignal } from './emulate.ts';
+import { configOrExit } from './serve.ts';
 
 export interface AdminCreateOptions {
   readonly email: string;

@@ -21,6 +21,7 @@ import { createOomnitzaConnection } from '../../credentials/oomnitza-connections
 import { createLogger } from '../../server/logger.ts';
 import { startServer, type StartedServer } from '../../server/start.ts';
 import { startEmulators, type RunningEmulators } from '../emulators.ts';
+import { untilSignal } from './emulate.ts';
 import { exitCodes } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -33,19 +34,6 @@ export interface ServeOptions {
 
 export const demoCredentialName = 'NinjaOne (demo)';
 export const demoConnectionName = 'Oomnitza (demo)';
-
-/** Resolves on the first SIGINT or SIGTERM. */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 export function configOrExit(io: CliIo, overrides: { port?: number | undefined; dataDir?: string | undefined }): Config | null {
   try {
