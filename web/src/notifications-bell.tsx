@@ -19,6 +19,16 @@ interface Notification {
   readonly readAt: string | null;
 }
 
+/** A bell drawn inline: emoji fonts are not everywhere (servers, CI browsers). */
+function BellIcon() {
+  return (
+    <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+      <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+      <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+    </svg>
+  );
+}
+
 export function NotificationsBell() {
   const [open, setOpen] = useState(false);
   const { data, reload } = useLoad(() => api.get<{ notifications: Notification[]; unreadCount: number }>('/api/notifications?limit=20').catch(() => null), []);
@@ -35,7 +45,7 @@ export function NotificationsBell() {
       <Popover.Target>
         <Indicator label={unread} disabled={unread === 0} size={16}>
           <ActionIcon variant="subtle" size="lg" aria-label={`Notifications (${unread} unread)`} onClick={() => { setOpen((o) => !o); void reload(); }}>
-            <span aria-hidden="true">🔔</span>
+            <BellIcon />
           </ActionIcon>
         </Indicator>
       </Popover.Target>
