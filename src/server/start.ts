@@ -20,6 +20,7 @@ import { registerCredentialRoutes } from './routes/credentials.ts';
 import { registerIntegrationRoutes } from './routes/integrations.ts';
 import { registerOAuthRedirectRoute } from './routes/oauth-redirect.ts';
 import { registerOomnitzaConnectionRoutes } from './routes/oomnitza-connections.ts';
+import { registerPreviewRoutes } from './routes/preview.ts';
 import { createRunRoutes } from './routes/runs.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerScheduleRoutes } from './routes/schedule.ts';
@@ -28,7 +29,7 @@ import { createMailer } from '../notifications/index.ts';
 import { afterRunFinished, startMaintenance, type MaintenanceDeps } from '../worker/maintenance.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 
-export const serverRoutes: readonly RouteModule[] = [registerCredentialRoutes, registerOAuthRedirectRoute, registerOomnitzaConnectionRoutes, registerIntegrationRoutes, registerNotificationRoutes, registerScheduleRoutes, registerWebRoutes];
+export const serverRoutes: readonly RouteModule[] = [registerCredentialRoutes, registerOAuthRedirectRoute, registerOomnitzaConnectionRoutes, registerIntegrationRoutes, registerPreviewRoutes, registerNotificationRoutes, registerScheduleRoutes, registerWebRoutes];
 
 export interface StartedServer {
   readonly app: FastifyInstance;

@@ -1,0 +1,139 @@
+/**
+ * A preview of an integration while it is edited: reads the tenant's NinjaOne users with the
+ * document's stored credential, runs the mapping and answers the first records as they would be
+ * written, what the filters drop and why, what fails, and a few sample values of each catalogue
+ * field. Nothing is written anywhere: Oomnitza is not contacted, so the destination need not exist.
+ *
+ * @example
+ * POST /api/integrations/preview { "document": { ...integration }, "limit": 5 }
+ * → { "total": 120, "kept": [{ "sourceId": "7", "label": "ada@example.com", "fields": { "email": "ada@example.com" } }], ... }
+ */
+import { z } from 'zod';
+
+import { findCredentialRowByName } from '../../credentials/store.ts';
+import { CredentialUnusableError, createStoredTokenProvider } from '../../credentials/tokens.ts';
+import { checkStoredIntegration } from '../../integrations/integration-store.ts';
+import { integrationSchema, type Integration } from '../../integrations/schema.ts';
+import { catalogue } from '../../mapping/catalogue.ts';
+import { compileMapping, type MapOutcome } from '../../mapping/compile.ts';
+import { toSourceRecord } from '../../mapping/source-record.ts';
+import { createNinjaOneClient } from '../../ninjaone/client.ts';
+import { NinjaOneAuthError } from '../../ninjaone/errors.ts';
+import type { RouteKit } from '../app.ts';
+import type { AppContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { defineRoute } from '../route.ts';
+import type { NinjaOneUser } from '../../ninjaone/types.ts';
+
+const previewBodySchema = z.strictObject({
+  document: integrationSchema,
+  limit: z.number().int().min(1).max(50).default(10),
+});
+
+const recordSchema = z.strictObject({ sourceId: z.string(), label: z.string() });
+
+export const previewSchema = z.strictObject({
+  /** Users NinjaOne returned. */
+  total: z.number().int(),
+  kept: z.array(recordSchema.extend({ fields: z.record(z.string(), z.unknown()) })),
+  keptTotal: z.number().int(),
+  dropped: z.array(recordSchema.extend({ reason: z.string() })),
+  droppedTotal: z.number().int(),
+  failed: z.array(recordSchema.extend({ reason: z.string() })),
+  failedTotal: z.number().int(),
+  /** Catalogue key → up to 3 distinct non-empty values, as text. */
+  samples: z.record(z.string(), z.array(z.string())),
+});
+export type Preview = z.infer<typeof previewSchema>;
+
+const samplesPerField = 3;
+
+function sampleText(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (Array.isArray(value)) return value.length === 0 ? null : value.map(String).join(', ');
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Up to three distinct non-empty values per catalogue field, in the tenant's order. */
+export function sampleValues(users: readonly NinjaOneUser[], now: Date): Record<string, string[]> {
+  const samples: Record<string, string[]> = Object.fromEntries(catalogue.map((field) => [field.key, []]));
+  for (const user of users) {
+    let record: Record<string, unknown>;
+    try {
+      record = toSourceRecord(user, now) as unknown as Record<string, unknown>;
+    } catch {
+      continue; // a malformed user shows up in `failed`; it gives no samples
+    }
+    let full = true;
+    for (const field of catalogue) {
+      const list = samples[field.key] as string[];
+      if (list.length >= samplesPerField) continue;
+      full = false;
+      const text = sampleText(record[field.key]);
+      if (text !== null && !list.includes(text)) list.push(text);
+    }
+    if (full) break;
+  }
+  return samples;
+}
+
+/** The kept, dropped and failed records, the first `limit` of each with the totals. */
+export function summariseOutcomes(outcomes: readonly MapOutcome[], limit: number): Omit<Preview, 'total' | 'samples'> {
+  const kept: Preview['kept'] = [];
+  const dropped: Preview['dropped'] = [];
+  const failed: Preview['failed'] = [];
+  for (const outcome of outcomes) {
+    if (outcome.kept) kept.push({ sourceId: outcome.record.sourceId, label: outcome.record.label, fields: { ...outcome.record.fields } });
+    else ('error' in outcome ? failed : dropped).push({ sourceId: outcome.sourceId, label: outcome.label, reason: outcome.reason });
+  }
+  return {
+    kept: kept.slice(0, limit), keptTotal: kept.length,
+    dropped: dropped.slice(0, limit), droppedTotal: dropped.length,
+    failed: failed.slice(0, limit), failedTotal: failed.length,
+  };
+}
+
+/** The NinjaOne reader of the document's stored credential (the worker's, without the destination). */
+async function sourceFor(context: AppContext, document: Integration): Promise<ReturnType<typeof createNinjaOneClient>> {
+  const name = document.source.credential as string; // checkStoredIntegration has made sure it exists
+  const credential = await findCredentialRowByName(context.db, name);
+  if (!credential) throw new ApiError(400, 'validation_failed', `there is no credential named "${name}"`, { fields: [{ path: 'source.credential', message: `there is no credential named "${name}"; add it under Credentials or pick an existing one` }] });
+  return createNinjaOneClient({ origin: new URL(credential.url), tokens: createStoredTokenProvider(context, credential.id) });
+}
+
+function unusable(name: string, error: unknown): never {
+  if (error instanceof CredentialUnusableError) throw new ApiError(409, 'credential_unusable', error.message, { credential: name }, { cause: error });
+  if (error instanceof NinjaOneAuthError) throw new ApiError(409, 'credential_unusable', `NinjaOne refused the credential "${name}": ${error.message}. Open the credential and check it, or authenticate again.`, { credential: name }, { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  throw new ApiError(502, 'ninjaone_unavailable', `could not read from NinjaOne with the credential "${name}": ${message}. Check the NinjaOne URL, then refresh the preview.`, { credential: name }, { cause: error });
+}
+
+/** Reads, maps and summarises; never writes. */
+export async function previewIntegration(context: AppContext, document: Integration, limit: number): Promise<Preview> {
+  // The destination plays no part in a preview; only the source and the mapping must be right.
+  const problems = (await checkStoredIntegration(context.db, document)).filter((p) => !p.path.startsWith('destination.'));
+  if (problems.length > 0) {
+    throw new ApiError(400, 'validation_failed', `the integration has ${String(problems.length)} problem${problems.length === 1 ? '' : 's'}: ${problems[0]?.path ?? ''}: ${problems[0]?.message ?? ''}`, { fields: problems });
+  }
+  const compiled = compileMapping(document);
+  const source = await sourceFor(context, document);
+  const name = document.source.credential as string;
+  const [users, organizations, devices] = await Promise.all([
+    source.listUsers(document.source.userType === undefined ? {} : { userType: document.source.userType }),
+    compiled.needs.organizations ? source.listOrganizations() : [],
+    compiled.needs.devices ? source.listDevices() : [],
+  ]).catch((error: unknown) => unusable(name, error));
+  const runStartedAt = context.now();
+  const outcomes = await compiled.mapAll(users, { runStartedAt, organizations: new Map(organizations.map((o) => [o.id, o])), devices: new Map(devices.map((d) => [d.id, d])) });
+  return { total: users.length, ...summariseOutcomes(outcomes, limit), samples: sampleValues(users, runStartedAt) };
+}
+
+export function registerPreviewRoutes({ app, context, registry, authorize }: RouteKit): void {
+  defineRoute(app, registry, authorize, {
+    method: 'POST', url: '/api/integrations/preview', summary: 'Preview an integration document against the NinjaOne tenant (writes nothing)', tags: ['integrations'], access: 'viewer',
+    description: 'Reads the users with the document\'s stored credential (source.credential), maps them and answers the first `limit` kept, dropped and failed records and up to 3 sample values per NinjaOne field. Oomnitza is not contacted.',
+    body: previewBodySchema, response: previewSchema,
+    handler: async ({ body }) => previewIntegration(context, body.document, body.limit),
+  });
+}
