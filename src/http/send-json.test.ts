@@ -54,6 +54,12 @@ before(async () => {
     reply.hijack();
     return reply;
   });
+  app.get('/stall-body', async (_request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+    reply.raw.write('{"partial":');
+    return reply;
+  });
   app.post('/fail-500', async (request, reply) => {
     hit(request.url);
     return reply.code(500).send({ error: { code: 'boom', message: 'it broke' } });
@@ -195,6 +201,23 @@ describe('sendJson', () => {
     assert.equal(error.status, null);
     assert.equal(error.retryable, true);
     assert.equal(error.attempts, 2);
+  });
+
+  test('a body that stalls after the headers becomes a timeout error', async () => {
+    const error = await rejection(sendJson({ method: 'GET', url: new URL('/stall-body', base), timeoutMs: 100 }, fastOptions({ retry: { maxAttempts: 1 } })));
+    assert.equal(error.kind, 'timeout');
+    assert.equal(error.status, null);
+  });
+
+  test('an injected fetch replaces the built-in transport', async () => {
+    const seen: string[] = [];
+    const spy: typeof fetch = async (input, init) => {
+      seen.push(input instanceof URL ? input.href : typeof input === 'string' ? input : input.url);
+      return fetch(input, init);
+    };
+    const response = await sendJson({ method: 'GET', url: new URL('/ok', base) }, fastOptions({ fetch: spy }));
+    assert.deepEqual(response.body, { ok: true, auth: null });
+    assert.deepEqual(seen, [new URL('/ok', base).href]);
   });
 
   test('a POST is not retried after a 500 unless marked idempotent', async () => {
