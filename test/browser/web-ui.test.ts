@@ -149,6 +149,10 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('button', { name: 'Create integration' }).click();
     await page.getByRole('region', { name: 'Oomnitza fields' }).waitFor();
     await page.getByLabel('NinjaOne field User Type').waitFor();
+    // Beside each NinjaOne field, a few of the tenant's values, from the preview.
+    const firstEmail = ninja.world.users.map((u) => u.email).find((m): m is string => typeof m === 'string' && m !== '');
+    assert.ok(firstEmail, 'the tenant has a user with an e-mail');
+    await page.getByTestId('samples-email').filter({ hasText: firstEmail }).waitFor();
     // Tall enough that every NinjaOne field and its drop target are on screen at once.
     await page.setViewportSize({ width: 1440, height: 1500 });
     await dragTo(page, 'NinjaOne field Phone', 'Oomnitza field phone_number');
@@ -172,9 +176,22 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByLabel('Custom field name').fill('displayName');
     await page.getByLabel('Expression', { exact: true }).fill("lastName & ', ' & firstName");
     await page.getByRole('button', { name: 'Add custom field' }).click();
+    // The preview writes each record as the mapping stands, and follows the tenant on "Refresh preview".
+    const first = ninja.world.users[0]!;
+    const fullName = (): string => `${first.firstName ?? ''} ${first.lastName ?? ''}`.trim();
+    const firstFullName = page.getByTestId(`preview-${String(first.id)}-full_name`);
+    const exactly = (text: string): RegExp => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+    await firstFullName.filter({ hasText: exactly(fullName()) }).waitFor();
+    first.lastName = 'Previewson';
+    await page.getByRole('button', { name: 'Refresh preview' }).click();
+    await firstFullName.filter({ hasText: exactly(fullName()) }).waitFor();
     await page.getByRole('combobox', { name: 'Source for position' }).click();
     await page.getByRole('option', { name: 'displayName (custom)' }).click();
     await page.getByRole('button', { name: 'Add filter rule' }).click();
+    // A new rule keeps end users only: the preview lists the technicians it drops, and why.
+    const technician = ninja.world.users.find((u) => u.userType === 'TECHNICIAN');
+    assert.ok(technician, 'the tenant has a technician');
+    await page.getByTestId(`preview-reason-${String(technician.id)}`).filter({ hasText: 'filtered out by rule 1: userType eq "END_USER"' }).waitFor();
     await page.getByRole('combobox', { name: 'Filter 1 operator' }).click();
     await page.getByRole('option', { name: 'has a value' }).click();
     // Sync keys: add one, drag it to the top, then put e-mail back first with the keyboard-reachable button.
@@ -187,6 +204,8 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('button', { name: 'Remove sync key external_id' }).click();
     await page.getByRole('button', { name: 'Save mapping' }).click();
     await page.getByText('Mapping saved.').waitFor();
+    // With the rule now "has a value", the preview drops no one any more.
+    await page.getByRole('table', { name: 'Dropped records' }).waitFor({ state: 'detached' });
     await screenshot(page, '05-mapping');
     const stored = await server.context.db.selectFrom('integrations').select('document').executeTakeFirstOrThrow();
     const mapping = JSON.parse(String(stored.document)).mapping;

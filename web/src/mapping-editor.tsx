@@ -1,7 +1,8 @@
 /**
  * The mapping page: NinjaOne fields on the left, Oomnitza fields on the right; drag a NinjaOne
  * field onto an Oomnitza field (or onto "Add new Oomnitza field"), or use each row's select.
- * Sync keys are picked and ordered on the side. Saving PUTs the whole integration document.
+ * Sync keys are picked and ordered on the side. Saving PUTs the whole integration document. Below,
+ * a preview shows the tenant's first users as the mapping being edited would write them.
  */
 import { DndContext, DragOverlay, KeyboardSensor, PointerSensor, pointerWithin, rectIntersection, useSensor, useSensors, type CollisionDetection, type DragEndEvent, type DragStartEvent } from '@dnd-kit/core';
 import { Alert, Button, Grid, Group, Stack, Text } from '@mantine/core';
@@ -10,12 +11,14 @@ import { useMemo, useState } from 'react';
 import { api } from './api.ts';
 import { assignSource, commonOomnitzaFields, toOomnitzaName, type Target } from './mapping-model.ts';
 import { ChipView, MappingSources } from './mapping-sources.tsx';
+import { MappingPreview } from './mapping-preview.tsx';
 import { MappingTargets } from './mapping-targets.tsx';
 import { useSession } from './session-context.ts';
 import { FilterRulesEditor, type FilterRule } from './filter-rules-editor.tsx';
 import { SyncKeysEditor } from './sync-keys-editor.tsx';
 import type { CatalogueField, StoredIntegration } from './types.ts';
 import { useLoad } from './use-load.ts';
+import { usePreview } from './use-preview.ts';
 import { useSubmit } from './use-submit.ts';
 
 /** The field under the pointer wins; by keyboard (no pointer) the most overlapped one. */
@@ -39,6 +42,8 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
   const [dirty, setDirty] = useState(false);
   const [saved, setSaved] = useState(false);
   const submit = useSubmit();
+  const edited = useMemo(() => ({ ...doc, mapping, customFields, syncKeys, updateSyncKeys, filters }), [doc, mapping, customFields, syncKeys, updateSyncKeys, filters]);
+  const preview = usePreview(edited);
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor));
 
   const fields = useMemo(() => {
@@ -83,8 +88,7 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
   };
 
   const save = (): void => {
-    const body = { ...doc, mapping, customFields, syncKeys, updateSyncKeys, filters };
-    void submit.run(() => api.put<StoredIntegration>(`/api/integrations/${integration.id}`, body), async () => {
+    void submit.run(() => api.put<StoredIntegration>(`/api/integrations/${integration.id}`, edited), async () => {
       setDirty(false);
       setSaved(true);
       await onSaved();
@@ -109,7 +113,7 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
         {saved && <Alert color="green" role="status">Mapping saved.</Alert>}
         <Grid>
           <Grid.Col span={{ base: 12, md: 4 }}>
-            <MappingSources catalogue={catalogue ?? []} customFields={customFields} canEdit={isAdmin} errors={e}
+            <MappingSources catalogue={catalogue ?? []} customFields={customFields} canEdit={isAdmin} errors={e} samples={preview.data?.samples}
               onAddCustom={(name, expr) => { setCustomFields((c) => ({ ...c, [name]: expr })); change(); }}
               onRemoveCustom={(name) => { setCustomFields((c) => Object.fromEntries(Object.entries(c).filter(([k]) => k !== name))); change(); }} />
           </Grid.Col>
@@ -124,6 +128,9 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
           </Grid.Col>
           <Grid.Col span={12}>
             <FilterRulesEditor rules={filters} options={options} canEdit={isAdmin} errors={e} onChange={(r) => { setFilters(r); change(); }} />
+          </Grid.Col>
+          <Grid.Col span={12}>
+            <MappingPreview preview={preview} fields={Object.keys(mapping)} />
           </Grid.Col>
         </Grid>
       </Stack>
