@@ -114,8 +114,9 @@ describe('exchange (node:http transport)', () => {
     await assert.rejects(exchange(new URL(`http://127.0.0.1:${address.port}/x`), init()), (error: { code?: string }) => error.code === 'ECONNREFUSED');
   });
 
-  test('only http and https URLs are carried', () => {
+  test('only http and https URLs without credentials are carried', () => {
     assert.equal(canExchange(new URL('https://x.example.net/')), true);
     assert.equal(canExchange(new URL('file:///etc/hosts')), false);
+    assert.equal(canExchange(new URL('https://user:pass@x.example.net/')), false);
   });
 });

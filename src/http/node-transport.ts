@@ -54,9 +54,13 @@ const idleSocketMs = 4_000;
 const httpAgent = new HttpAgent({ keepAlive: true, timeout: idleSocketMs });
 const httpsAgent = new HttpsAgent({ keepAlive: true, timeout: idleSocketMs });
 
-/** True when `exchange` can carry this URL; anything else goes through fetch. */
+/**
+ * True when `exchange` can carry this URL; anything else goes through fetch, which keeps its own
+ * answer: other schemes fail, and so does a URL with credentials (fetch refuses it, where node:http
+ * would quietly send them as Basic auth).
+ */
 export function canExchange(url: URL): boolean {
-  return url.protocol === 'http:' || url.protocol === 'https:';
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
 }
 
 export function exchange(url: URL, init: ExchangeInit): Promise<ExchangeAnswer> {

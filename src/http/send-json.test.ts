@@ -220,6 +220,16 @@ describe('sendJson', () => {
     assert.deepEqual(seen, [new URL('/ok', base).href]);
   });
 
+  test('a URL with credentials is refused, as fetch refuses it, and nothing is sent', async () => {
+    const url = new URL('/bad-request', base);
+    url.username = 'user';
+    url.password = 'pass';
+    const before = hits.get('/bad-request') ?? 0;
+    const error = await rejection(sendJson({ method: 'GET', url }, fastOptions({ retry: { maxAttempts: 1 } })));
+    assert.equal(error.kind, 'network');
+    assert.equal(hits.get('/bad-request') ?? 0, before);
+  });
+
   test('a POST is not retried after a 500 unless marked idempotent', async () => {
     const url = new URL('/fail-500', base);
     const once = await rejection(sendJson({ method: 'POST', url, json: { a: 1 } }, fastOptions()));
