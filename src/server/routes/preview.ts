@@ -15,7 +15,7 @@ import { CredentialUnusableError, createStoredTokenProvider } from '../../creden
 import { checkStoredIntegration } from '../../integrations/integration-store.ts';
 import { integrationSchema, type Integration } from '../../integrations/schema.ts';
 import { catalogue } from '../../mapping/catalogue.ts';
-import { compileMapping, type MapOutcome } from '../../mapping/compile.ts';
+import { compileMapping, MappingValidationError, type CompiledMapping, type MapOutcome } from '../../mapping/compile.ts';
 import { toSourceRecord } from '../../mapping/source-record.ts';
 import { createNinjaOneClient } from '../../ninjaone/client.ts';
 import { NinjaOneAuthError } from '../../ninjaone/errors.ts';
@@ -109,6 +109,17 @@ function unusable(name: string, error: unknown): never {
   throw new ApiError(502, 'ninjaone_unavailable', `could not read from NinjaOne with the credential "${name}": ${message}. Check the NinjaOne URL, then refresh the preview.`, { credential: name }, { cause: error });
 }
 
+/** The compiled mapping; a problem `checkStoredIntegration` let through is still a 400 with its path. */
+function compile(document: Integration): CompiledMapping {
+  try {
+    return compileMapping(document);
+  } catch (error) {
+    if (!(error instanceof MappingValidationError)) throw error;
+    const fields = error.problems.map((p) => ({ path: p.path.map((part, i) => (typeof part === 'number' ? `[${String(part)}]` : i === 0 ? part : `.${part}`)).join(''), message: p.message }));
+    throw new ApiError(400, 'validation_failed', error.message, { fields }, { cause: error });
+  }
+}
+
 /** Reads, maps and summarises; never writes. */
 export async function previewIntegration(context: AppContext, document: Integration, limit: number): Promise<Preview> {
   // The destination plays no part in a preview; only the source and the mapping must be right.
@@ -116,7 +127,7 @@ export async function previewIntegration(context: AppContext, document: Integrat
   if (problems.length > 0) {
     throw new ApiError(400, 'validation_failed', `the integration has ${String(problems.length)} problem${problems.length === 1 ? '' : 's'}: ${problems[0]?.path ?? ''}: ${problems[0]?.message ?? ''}`, { fields: problems });
   }
-  const compiled = compileMapping(document);
+  const compiled = compile(document);
   const source = await sourceFor(context, document);
   const name = document.source.credential as string;
   const [users, organizations, devices] = await Promise.all([
