@@ -16,6 +16,7 @@ import type { AppDb } from '../db/app-database.ts';
 import type { IntegrationsTable } from '../db/types.ts';
 import { validateMapping } from '../mapping/validate.ts';
 import { integrationSchema, type Integration } from './schema.ts';
+import { formatPath } from './yaml-locate.ts';
 
 export interface StoredIntegration {
   readonly id: string;
@@ -45,11 +46,10 @@ export function integrationRowToIntegration(row: IntegrationsTable): StoredInteg
   return { id: row.id, name: row.name, enabled: row.enabled === 1, document, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
-const joinPath = (path: readonly (string | number)[]): string => path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
 
 /** Every problem of a parsed document as a server-stored integration. */
 export async function checkStoredIntegration(db: AppDb, document: Integration): Promise<DocumentProblem[]> {
-  const problems: DocumentProblem[] = validateMapping(document).map((p) => ({ path: joinPath(p.path), message: p.position === undefined ? p.message : `${p.message} (at character ${p.position + 1})` }));
+  const problems: DocumentProblem[] = validateMapping(document).map((p) => ({ path: formatPath(p.path), message: p.position === undefined ? p.message : `${p.message} (at character ${p.position + 1})` }));
   const { source, destination } = document;
   for (const key of ['clientSecret', 'refreshToken', 'clientId', 'url'] as const) {
     if (source[key] !== undefined) problems.push({ path: `source.${key}`, message: 'an integration on the server names a stored credential instead of inline credentials: remove this and set source.credential' });

@@ -7,6 +7,8 @@
  */
 import type { z } from 'zod';
 
+import { formatPath } from '../integrations/yaml-locate.ts';
+
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
@@ -32,7 +34,7 @@ export const notFound = (what: string, id: string): ApiError => new ApiError(404
 
 /** A zod failure as a 400 whose details list each field path with its problem. */
 export function validationError(where: 'body' | 'query' | 'params', error: z.ZodError): ApiError {
-  const fields = error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issue.message }));
+  const fields = error.issues.map((issue) => ({ path: formatPath(issue.path.map((part) => (typeof part === 'number' ? part : String(part)))) || '(root)', message: issue.message }));
   const first = fields[0];
   const summary = first ? `${first.path}: ${first.message}` : 'invalid input';
   return new ApiError(400, 'validation_failed', `the request ${where} is not valid — ${summary}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}`, { fields });

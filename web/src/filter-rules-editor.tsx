@@ -60,7 +60,7 @@ export function FilterRulesEditor({ rules, options, canEdit, errors, onChange }:
             </Group>
           )}
           {canEdit && <Button size="compact-xs" variant="subtle" color="red" onClick={() => onChange(rules.filter((_, j) => j !== i))} aria-label={`Remove filter ${i + 1}`}>Remove</Button>}
-          {Object.entries(errors).filter(([p]) => p === `filters.${i}` || p.startsWith(`filters.${i}.`)).map(([p, m]) => <Text key={p} c="red" size="xs" role="alert">{m}</Text>)}
+          {Object.entries(errors).filter(([p]) => p === `filters[${i}]` || p.startsWith(`filters[${i}].`)).map(([p, m]) => <Text key={p} c="red" size="xs" role="alert">{m}</Text>)}
         </div>
       ))}
       {canEdit && (

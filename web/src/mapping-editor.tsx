@@ -96,7 +96,7 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
   };
 
   const e = submit.errors;
-  const generalErrors = Object.entries(e).filter(([path]) => !path.startsWith('mapping.') && !path.startsWith('customFields.') && !path.startsWith('syncKeys') && !path.startsWith('filters.'));
+  const generalErrors = Object.entries(e).filter(([path]) => !path.startsWith('mapping.') && !path.startsWith('customFields.') && !path.startsWith('syncKeys') && !path.startsWith('filters['));
   return (
     <DndContext sensors={sensors} collisionDetection={dropTarget} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragging(null)}>
       <Stack>
