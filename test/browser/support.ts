@@ -17,7 +17,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { TestDatabaseTarget } from '../support/databases.ts';
 
 const webRoot = fileURLToPath(new URL('../../web/', import.meta.url));
-export const screenshotDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+/**
+ * Screenshots go into docs/screenshots (committed, shown in the README) only when
+ * UPDATE_SCREENSHOTS=1; otherwise into a temporary folder, so a test run leaves the tree clean.
+ */
+export const screenshotDir = process.env['UPDATE_SCREENSHOTS'] === '1'
+  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+  : join(tmpdir(), 'ninja-sync-screenshots');
 export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 function newestMtime(path: string): number {
