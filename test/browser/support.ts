@@ -7,7 +7,7 @@
  * await ensureWebBuild();
  * const browser = await launchChromium();
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 import type { TestDatabaseTarget } from '../support/databases.ts';
 
-const webRoot = fileURLToPath(new URL('../../web/', import.meta.url));
 /**
  * Screenshots go into docs/screenshots (committed, shown in the README) only when
  * UPDATE_SCREENSHOTS=1; otherwise into a temporary folder, so a test run leaves the tree clean.
@@ -26,20 +25,7 @@ export const screenshotDir = process.env['UPDATE_SCREENSHOTS'] === '1'
   : join(tmpdir(), 'ninja-sync-screenshots');
 export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
-}
-
-/** Builds web/dist with Vite unless it is newer than every source file. */
-export async function ensureWebBuild(): Promise<void> {
-  const index = join(webRoot, 'dist', 'index.html');
-  const sources = Math.max(newestMtime(join(webRoot, 'src')), newestMtime(join(webRoot, 'index.html')), newestMtime(join(webRoot, 'vite.config.ts')));
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
-  const { build } = await import('vite');
-  await build({ configFile: join(webRoot, 'vite.config.ts'), logLevel: 'warn' });
-}
+export { ensureWebBuild } from '../../src/server/web-build.ts';
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({

@@ -20,6 +20,7 @@ import { createCredential } from '../../credentials/store.ts';
 import { createOomnitzaConnection } from '../../credentials/oomnitza-connections.ts';
 import { createLogger } from '../../server/logger.ts';
 import { startServer, type StartedServer } from '../../server/start.ts';
+import { ensureWebBuild } from '../../server/web-build.ts';
 import { startEmulators, type RunningEmulators } from '../emulators.ts';
 import { untilSignal } from './emulate.ts';
 import { exitCodes } from '../exit-codes.ts';
@@ -52,6 +53,14 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
   const dataDir = options.dataDir ?? throwaway ?? undefined;
   const config = configOrExit(io, { port: options.port, dataDir });
   if (!config) return exitCodes.usage;
+
+  try {
+    if (await ensureWebBuild()) io.out('built the web UI (web/dist)\n');
+  } catch (error) {
+    // Without Vite (a production install without dev dependencies) the API still serves; the
+    // UI's page says how to build it.
+    io.err(`ninja-sync serve: the web UI could not be built (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); run \`npm run build:web\`\n`);
+  }
 
   let emulators: RunningEmulators | null = null;
   let server: StartedServer;
