@@ -71,6 +71,11 @@ export class VendorError extends Error {
     return copy;
   }
 
+  /** The same error with a new message (e.g. naming the record, or a hint), caused by this one. */
+  withMessage(message: string): VendorError {
+    return new VendorError(message, { ...this.init(), cause: this });
+  }
+
   private init(): VendorErrorInit {
     return {
       vendor: this.vendor,

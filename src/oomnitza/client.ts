@@ -128,19 +128,7 @@ function explainConnectionError(error: unknown): unknown {
   else if (error.status === 404 || error.kind === 'html') hint = 'check destination.url: it should be the instance address, https://<instance>.oomnitza.com';
   else if (error.kind === 'network' || error.kind === 'timeout') hint = 'check destination.url and that this machine can reach it';
   if (hint === null) return error;
-  return new VendorError(`${error.message}; ${hint}`, {
-    vendor: error.vendor,
-    kind: error.kind,
-    status: error.status,
-    host: error.host,
-    method: error.method,
-    path: error.path,
-    retryable: error.retryable,
-    attempts: error.attempts,
-    ...(error.code === undefined ? {} : { code: error.code }),
-    ...(error.details === undefined ? {} : { details: error.details }),
-    cause: error,
-  });
+  return error.withMessage(`${error.message}; ${hint}`);
 }
 
 function wholeNumber(name: string, value: number, min: number, max: number): number {

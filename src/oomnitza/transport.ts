@@ -140,20 +140,7 @@ function pickScalars(details: Record<string, unknown>): Record<string, unknown> 
  */
 export function withRecordContext(error: unknown, doing: string): unknown {
   if (!(error instanceof VendorError)) return error;
-  const copy = new VendorError(`${doing}: ${error.message}`, {
-    vendor: error.vendor,
-    kind: error.kind,
-    status: error.status,
-    host: error.host,
-    method: error.method,
-    path: error.path,
-    retryable: error.retryable,
-    attempts: error.attempts,
-    ...(error.code === undefined ? {} : { code: error.code }),
-    ...(error.details === undefined ? {} : { details: error.details }),
-    cause: error,
-  });
-  return copy;
+  return error.withMessage(`${doing}: ${error.message}`);
 }
 
 /** An answer that is JSON but not the shape we rely on (e.g. a user without `uid`). */
