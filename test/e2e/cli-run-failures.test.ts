@@ -7,35 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { awkwardUserIds } from '../../emulators/common/world.ts';
-import { integrationYaml, oomnitzaWrites, parseJsonOutput, runCli, startWorld, writeIntegration, type World } from './helpers.ts';
-
-interface RunJson {
-  ok: boolean;
-  runId: string;
-  state: string;
-  dryRun: boolean;
-  counts: Record<'created' | 'updated' | 'unchanged' | 'skipped' | 'failed', number>;
-  durationMs: number;
-  error: string | null;
-  problems: { outcome: string; label: string; sourceId: string | null; reason: string }[];
-  problemTotal: number;
-  plan?: { outcome: string; label: string; changes: { field: string; old: unknown; new: unknown }[] }[];
-}
-
-async function run(world: World, file: string, extra: readonly string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; json: RunJson; stderr: string }> {
-  const result = await runCli(['run', '--config', file, '--json', '--data-dir', world.dataDir, ...extra], { env: { ...world.env, ...env } });
-  return { code: result.code, json: parseJsonOutput(result) as unknown as RunJson, stderr: result.stderr };
-}
-
-/** The NinjaOne users a sync by email can write: with an email no other user shares. */
-function syncable(world: World): number {
-  const emails = new Map<string, number>();
-  for (const user of world.ninjaone.world.users) {
-    const key = user.email?.trim().toLowerCase();
-    if (key) emails.set(key, (emails.get(key) ?? 0) + 1);
-  }
-  return [...emails.values()].filter((n) => n === 1).length;
-}
+import { integrationYaml, oomnitzaWrites, parseJsonOutput, runCli, runJson, startWorld, syncable, writeIntegration, type RunJson, type World } from './helpers.ts';
 
 function oomnitzaEmails(world: World): string[] {
   return [...world.oomnitza.store.users.values()].map((u) => (typeof u['email'] === 'string' ? u['email'].toLowerCase() : '')).filter(Boolean);
@@ -45,13 +17,13 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
   test('exit 1 when a service refuses the credentials, with no secret in the output', async (t) => {
     const world = await startWorld(t, { users: 10 });
     const file = await writeIntegration(world);
-    const badToken = await run(world, file, [], { OOMNITZA_API_TOKEN: 'wrong-token-0123456789' });
+    const badToken = await runJson(world, file, [], { OOMNITZA_API_TOKEN: 'wrong-token-0123456789' });
     assert.equal(badToken.code, 1);
     assert.equal(badToken.json.state, 'failed');
     assert.match(badToken.json.error ?? '', /Oomnitza/);
     assert.ok(!JSON.stringify(badToken).includes('wrong-token-0123456789'));
 
-    const badSecret = await run(world, file, [], { NINJAONE_CLIENT_SECRET: 'wrong-secret-9876543210' });
+    const badSecret = await runJson(world, file, [], { NINJAONE_CLIENT_SECRET: 'wrong-secret-9876543210' });
     assert.equal(badSecret.code, 1);
     assert.match(badSecret.json.error ?? '', /NinjaOne/);
     assert.ok(!JSON.stringify(badSecret).includes('wrong-secret-9876543210'));
@@ -86,7 +58,7 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
       { kind: 'malformedJson', path: '/v2/users', times: 1 },
     );
     const awkward = awkwardUserIds(world.ninjaone.world);
-    const { code, json, stderr } = await run(world, file, ['--concurrency', '8']);
+    const { code, json, stderr } = await runJson(world, file, ['--concurrency', '8']);
     assert.equal(code, 2, stderr);
     assert.equal(json.state, 'completed_with_errors');
     assert.equal(json.counts.created, syncable(world));
@@ -129,7 +101,7 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
     assert.equal(storedRun.counts.created, json.counts.created);
 
     world.oomnitza.knobs.settings.latencyMs = 0;
-    const rerun = await run(world, file);
+    const rerun = await runJson(world, file);
     assert.equal(rerun.json.counts.created + json.counts.created, syncable(world));
   });
 
@@ -154,7 +126,7 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
     const createdBeforeKill = world.oomnitza.store.users.size - before;
 
     world.oomnitza.knobs.settings.latencyMs = 0;
-    const rerun = await run(world, file);
+    const rerun = await runJson(world, file);
     assert.equal(rerun.code, 2, rerun.stderr);
     const awkward = awkwardUserIds(world.ninjaone.world);
     // Only the duplicate-email users fail: no "already exists" for users the killed run created.
@@ -163,7 +135,7 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
     assert.equal(new Set(emails).size, emails.length, 'no email twice in Oomnitza');
     assert.ok(createdBeforeKill >= 4 && createdBeforeKill < syncable(world), `the kill happened mid-run (${createdBeforeKill} created before it)`);
     assert.equal(rerun.json.counts.created, syncable(world) - createdBeforeKill);
-    const third = await run(world, file);
+    const third = await runJson(world, file);
     assert.equal(third.json.counts.created + third.json.counts.updated, 0);
     // The killed run does not stay "running" for ever: the next run closed it as failed, saying why.
     const list = await runCli(['runs', 'list', '--json', '--data-dir', world.dataDir], { env: world.env });

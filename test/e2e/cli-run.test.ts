@@ -7,35 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { awkwardUserIds } from '../../emulators/common/world.ts';
-import { integrationYaml, oomnitzaWrites, parseJsonOutput, runCli, startWorld, writeIntegration, type World } from './helpers.ts';
-
-interface RunJson {
-  ok: boolean;
-  runId: string;
-  state: string;
-  dryRun: boolean;
-  counts: Record<'created' | 'updated' | 'unchanged' | 'skipped' | 'failed', number>;
-  durationMs: number;
-  error: string | null;
-  problems: { outcome: string; label: string; sourceId: string | null; reason: string }[];
-  problemTotal: number;
-  plan?: { outcome: string; label: string; changes: { field: string; old: unknown; new: unknown }[] }[];
-}
-
-async function run(world: World, file: string, extra: readonly string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; json: RunJson; stderr: string }> {
-  const result = await runCli(['run', '--config', file, '--json', '--data-dir', world.dataDir, ...extra], { env: { ...world.env, ...env } });
-  return { code: result.code, json: parseJsonOutput(result) as unknown as RunJson, stderr: result.stderr };
-}
-
-/** The NinjaOne users a sync by email can write: with an email no other user shares. */
-function syncable(world: World): number {
-  const emails = new Map<string, number>();
-  for (const user of world.ninjaone.world.users) {
-    const key = user.email?.trim().toLowerCase();
-    if (key) emails.set(key, (emails.get(key) ?? 0) + 1);
-  }
-  return [...emails.values()].filter((n) => n === 1).length;
-}
+import { integrationYaml, oomnitzaWrites, parseJsonOutput, runCli, runJson, startWorld, syncable, writeIntegration, type RunJson } from './helpers.ts';
 
 describe('ninja-sync run over the emulators', () => {
   test('initial sync, then a resync that writes nothing; awkward records reported; runs readable afterwards', async (t) => {
@@ -44,7 +16,7 @@ describe('ninja-sync run over the emulators', () => {
     const awkward = awkwardUserIds(world.ninjaone.world);
     const before = world.oomnitza.store.users.size;
 
-    const first = await run(world, file);
+    const first = await runJson(world, file);
     assert.equal(first.code, 2, first.stderr);
     assert.equal(first.json.state, 'completed_with_errors');
     assert.equal(first.json.counts.created, syncable(world));
@@ -61,7 +33,7 @@ describe('ninja-sync run over the emulators', () => {
     for (const p of failed) assert.match(p.reason, /same email/);
 
     world.oomnitza.knobs.clearLog();
-    const second = await run(world, file);
+    const second = await runJson(world, file);
     assert.equal(second.code, 2, second.stderr);
     assert.equal(second.json.counts.created, 0);
     assert.equal(second.json.counts.updated, 0);
@@ -98,7 +70,7 @@ describe('ninja-sync run over the emulators', () => {
   test('a dry run plans every change with old and new values and writes nothing', async (t) => {
     const world = await startWorld(t, { users: 20 });
     const file = await writeIntegration(world);
-    const { code, json } = await run(world, file, ['--dry-run']);
+    const { code, json } = await runJson(world, file, ['--dry-run']);
     assert.equal(code, 2);
     assert.equal(json.dryRun, true);
     assert.equal(json.counts.created, syncable(world));
@@ -113,7 +85,7 @@ describe('ninja-sync run over the emulators', () => {
     const awkward = awkwardUserIds(world.ninjaone.world);
     const excluded = [...awkward.duplicateEmail, ...awkward.duplicateEmailOtherCase];
     const file = await writeIntegration(world, integrationYaml(`filters:\n  - { field: email, op: exists }\n  - { field: id, op: nin, value: [${excluded.join(', ')}] }\n`));
-    const { code, json } = await run(world, file);
+    const { code, json } = await runJson(world, file);
     assert.equal(code, 0, JSON.stringify(json));
     assert.equal(json.state, 'succeeded');
     assert.equal(json.ok, true);
@@ -135,7 +107,7 @@ describe('ninja-sync run over the emulators', () => {
   test('user plus SaaS user: the SaaS application NinjaOne is created and synced users assigned with their role', async (t) => {
     const world = await startWorld(t, { users: 20 });
     const file = await writeIntegration(world, integrationYaml('recordType: user_and_saas_user\n'));
-    const first = await run(world, file);
+    const first = await runJson(world, file);
     const saasCounts = (first.json as unknown as { saasCounts?: Record<string, number> }).saasCounts;
     assert.ok(saasCounts, JSON.stringify(first.json));
     const synced = first.json.counts.created + first.json.counts.updated + first.json.counts.unchanged;

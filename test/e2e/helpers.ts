@@ -146,3 +146,33 @@ export function parseJsonOutput(result: CliResult): Record<string, unknown> {
   if (lines.length !== 1) throw new Error(`expected one line of JSON on stdout, got ${lines.length}:\n${result.stdout}\nstderr:\n${result.stderr}`);
   return JSON.parse(lines[0] ?? '') as Record<string, unknown>;
 }
+
+/** What `ninja-sync run --json` prints. */
+export interface RunJson {
+  ok: boolean;
+  runId: string;
+  state: string;
+  dryRun: boolean;
+  counts: Record<'created' | 'updated' | 'unchanged' | 'skipped' | 'failed', number>;
+  durationMs: number;
+  error: string | null;
+  problems: { outcome: string; label: string; sourceId: string | null; reason: string }[];
+  problemTotal: number;
+  plan?: { outcome: string; label: string; changes: { field: string; old: unknown; new: unknown }[] }[];
+}
+
+/** `ninja-sync run --config FILE --json` against the world, with its JSON answer. */
+export async function runJson(world: World, file: string, extra: readonly string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; json: RunJson; stderr: string }> {
+  const result = await runCli(['run', '--config', file, '--json', '--data-dir', world.dataDir, ...extra], { env: { ...world.env, ...env } });
+  return { code: result.code, json: parseJsonOutput(result) as unknown as RunJson, stderr: result.stderr };
+}
+
+/** The NinjaOne users a sync by email can write: with an email no other user shares. */
+export function syncable(world: World): number {
+  const emails = new Map<string, number>();
+  for (const user of world.ninjaone.world.users) {
+    const key = user.email?.trim().toLowerCase();
+    if (key) emails.set(key, (emails.get(key) ?? 0) + 1);
+  }
+  return [...emails.values()].filter((n) => n === 1).length;
+}
