@@ -88,6 +88,7 @@ export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaCl
     },
   });
 
+  let userFields: Promise<OomnitzaFieldInfo[] | null> | null = null;
   return {
     baseUrl,
     get concurrencyLimit() {
@@ -116,7 +117,16 @@ export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaCl
         throw explainConnectionError(error);
       }
     },
-    listUserFields: (o) => listUserFields(transport, { signal: o?.signal }),
+    listUserFields(o) {
+      // The data model does not change during a run; the pre-flight check and the planner share one read.
+      const read = userFields ?? listUserFields(transport, { signal: o?.signal });
+      // A failed read is not kept: the next caller asks again.
+      userFields = read;
+      read.catch(() => {
+        if (userFields === read) userFields = null;
+      });
+      return read;
+    },
   };
 }
 

@@ -15,7 +15,7 @@ function user(id: string, fields: Record<string, unknown>): DestinationUser {
 }
 function plan(records: MappedRecord[], users: DestinationUser[], options: Partial<Omit<PlanInput, 'records' | 'destination'>> = {}) {
   const syncKeys = options.syncKeys ?? ['email'];
-  return planUsers({ records, syncKeys, preference: options.preference ?? 'create_and_update', updateSyncKeys: options.updateSyncKeys ?? false, destination: buildDestinationIndex(users, syncKeys) });
+  return planUsers({ records, syncKeys, preference: options.preference ?? 'create_and_update', updateSyncKeys: options.updateSyncKeys ?? false, destination: buildDestinationIndex(users, syncKeys), ...(options.requiredOnCreate ? { requiredOnCreate: options.requiredOnCreate } : {}) });
 }
 function only(items: readonly PlanItem[]): PlanItem {
   assert.equal(items.length, 1);
@@ -154,6 +154,19 @@ describe('planUsers', () => {
     assert.equal(ann?.action, 'update');
     assert.ok(fresh?.action === 'skip');
     assert.equal(fresh.reason, 'not in Oomnitza and preference is Update only');
+  });
+
+  test('a record Oomnitza could not create (a required field empty) fails in the plan; updates are not affected', () => {
+    const p = plan(
+      [rec('1', { email: 'new@acme.com', username: 'new@acme.com' }), rec('2', { email: 'nouser@acme.com', username: '' }), rec('3', { email: 'ann@acme.com' })],
+      [user('u1', { email: 'ann@acme.com', username: 'ann' })],
+      { requiredOnCreate: ['username'] },
+    );
+    const [fresh, missing, existing] = p.items;
+    assert.equal(fresh?.action, 'create');
+    assert.ok(missing?.action === 'fail');
+    assert.match(missing.reason, /Oomnitza needs username to create a user/);
+    assert.equal(existing?.action, 'unchanged');
   });
 
   test('plannedOutcome carries the action, the destination and the changes', () => {

@@ -54,6 +54,11 @@ export interface PlanInput {
   /** Write secondary keys on update too. */
   readonly updateSyncKeys: boolean;
   readonly destination: DestinationIndex;
+  /**
+   * Fields Oomnitza requires to create a user (from its data model, when it says). A record that
+   * would be created without one fails in the plan, so a dry run shows what a real run would meet.
+   */
+  readonly requiredOnCreate?: readonly string[];
 }
 
 /** Plans every record; the items keep the order of `records`. */
@@ -115,6 +120,11 @@ function decide(input: PlanInput, record: MappedRecord, match: { readonly user: 
     for (const field in record.fields) {
       const value = record.fields[field];
       if (!isEmptyValue(value)) fields[field] = value;
+    }
+    const missing = (input.requiredOnCreate ?? []).filter((field) => !(field in fields));
+    if (missing.length > 0) {
+      const names = missing.join(', ');
+      return { action: 'fail', sourceId, label, destinationId: null, reason: `not in Oomnitza, and Oomnitza needs ${names} to create a user but this record has no value for ${missing.length === 1 ? 'it' : 'them'}; map ${names} from a field every user has, or filter such users out` };
     }
     return { action: 'create', sourceId, label, fields };
   }

@@ -33,6 +33,8 @@ export interface UserDestination {
   findUsers(field: string, values: readonly string[], fields: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<readonly DestinationUser[]>;
   createUser(fields: Readonly<Record<string, unknown>>, options?: { readonly signal?: AbortSignal }): Promise<DestinationUser>;
   updateUser(id: string, patch: Readonly<Record<string, unknown>>, options?: { readonly signal?: AbortSignal }): Promise<DestinationUser>;
+  /** The user fields of the destination's data model, when it can say (null when it cannot). */
+  listUserFields?(options?: { readonly signal?: AbortSignal }): Promise<readonly { readonly name: string; readonly required: boolean; readonly editable: boolean }[] | null>;
   /**
    * Users per `listUsers` page and values per `findUsers` request. The sync reads them to choose the
    * cheaper way to load the destination (see `src/sync/load-destination.ts`); defaults apply when absent.

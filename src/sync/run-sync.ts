@@ -134,7 +134,8 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
     const loaded = await loadDestination(destination, { records, syncKeys: integration.syncKeys, fields: compiled.targetFields, ...signalOption }).catch((error: unknown) => {
       throw new PhaseError(`Could not read users from Oomnitza: ${messageOf(error)}. Check the Oomnitza URL and API token, then run again.`, error);
     });
-    const plan = planUsers({ records, syncKeys: integration.syncKeys, preference: integration.preference, updateSyncKeys: integration.updateSyncKeys, destination: loaded.index });
+    const requiredOnCreate = await requiredFields(destination, signal);
+    const plan = planUsers({ records, syncKeys: integration.syncKeys, preference: integration.preference, updateSyncKeys: integration.updateSyncKeys, destination: loaded.index, requiredOnCreate });
     const strategy = { destinationStrategy: loaded.strategy };
     if (aborted(signal)) return canceled();
 
@@ -222,4 +223,20 @@ function aborted(signal: AbortSignal | undefined): boolean {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The fields Oomnitza requires to create a user, when the destination can say (its data model);
+ * none when it cannot. Read-only fields are Oomnitza's own (uid, dates) and never asked of us.
+ */
+async function requiredFields(destination: RunSyncInput['destination'], signal: AbortSignal | undefined): Promise<string[]> {
+  if (!destination.listUserFields) return [];
+  try {
+    const fields = await destination.listUserFields(signal === undefined ? {} : { signal });
+    return (fields ?? []).filter((field) => field.required && field.editable).map((field) => field.name);
+  } catch {
+    // The data model is a help for the plan, not a condition of the run: Oomnitza still refuses
+    // a create without a required field, and that record fails with Oomnitza's own words.
+    return [];
+  }
 }
