@@ -5,9 +5,13 @@
  * @example
  * const integration = benchIntegration({ ninjaoneUrl, oomnitzaUrl, apiToken });
  */
-import { integrationSchema, type Integration } from '../src/integrations/schema.ts';
+import { type Integration, integrationSchema } from '../src/integrations/schema.ts';
 
-export function benchIntegration(options: { readonly ninjaoneUrl: string; readonly oomnitzaUrl: string; readonly apiToken: string }): Integration {
+export function benchIntegration(options: {
+  readonly ninjaoneUrl: string;
+  readonly oomnitzaUrl: string;
+  readonly apiToken: string;
+}): Integration {
   return integrationSchema.parse({
     name: 'Benchmark: NinjaOne users',
     source: { url: options.ninjaoneUrl, clientId: 'demo-m2m', clientSecret: 'demo-m2m-secret', scopes: 'monitoring' },

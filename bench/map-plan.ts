@@ -8,9 +8,10 @@
  */
 import { compileMapping } from '../src/mapping/compile.ts';
 import { buildDestinationIndex } from '../src/sync/destination-index.ts';
-import { planUsers, type MappedRecord } from '../src/sync/plan.ts';
+import { type MappedRecord, planUsers } from '../src/sync/plan.ts';
 import { benchIntegration } from './integration.ts';
 import { measure } from './measure.ts';
+
 import type { NinjaOneUser } from '../src/ninjaone/types.ts';
 import type { DestinationUser } from '../src/sync/ports.ts';
 
@@ -60,13 +61,18 @@ function makeDestination(users: readonly NinjaOneUser[]): DestinationUser[] {
       },
     });
   }
-  for (let i = 1; i <= 10_000; i++) destination.push({ id: String(900_000 + i), fields: { email: `stranger${i}@elsewhere.example`, username: `stranger${i}` } });
+  for (let i = 1; i <= 10_000; i++)
+    destination.push({ id: String(900_000 + i), fields: { email: `stranger${i}@elsewhere.example`, username: `stranger${i}` } });
   return destination;
 }
 
 const users = makeUsers(count);
 const destinationUsers = makeDestination(users);
-const integration = benchIntegration({ ninjaoneUrl: 'https://bench.rmmservice.com', oomnitzaUrl: 'https://bench.oomnitza.com', apiToken: 'unused' });
+const integration = benchIntegration({
+  ninjaoneUrl: 'https://bench.rmmservice.com',
+  oomnitzaUrl: 'https://bench.oomnitza.com',
+  apiToken: 'unused',
+});
 const compiled = compileMapping(integration);
 const context = { runStartedAt: new Date(), organizations: new Map(), devices: new Map() };
 
@@ -75,7 +81,13 @@ const measured = await measure(async () => {
   const records: MappedRecord[] = [];
   for (const outcome of mapped) if (outcome.kept) records.push(outcome.record);
   const index = buildDestinationIndex(destinationUsers, integration.syncKeys);
-  const plan = planUsers({ records, syncKeys: integration.syncKeys, preference: integration.preference, updateSyncKeys: integration.updateSyncKeys, destination: index });
+  const plan = planUsers({
+    records,
+    syncKeys: integration.syncKeys,
+    preference: integration.preference,
+    updateSyncKeys: integration.updateSyncKeys,
+    destination: index,
+  });
   return { mapped: mapped.length, kept: records.length, plan: plan.counts };
 });
 

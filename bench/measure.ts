@@ -38,7 +38,14 @@ export async function measure<T>(work: () => Promise<T>, sampleMs = 50): Promise
     const endHeap = process.memoryUsage().heapUsed;
     // maxRSS catches a peak between samples (it is the process's lifetime peak, in KiB).
     peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
-    return { value, wallMs, cpuMs: (used.user + used.system) / 1000, peakRssMb: mb(peakRss), peakHeapMb: mb(peakHeap), endHeapMb: mb(endHeap) };
+    return {
+      value,
+      wallMs,
+      cpuMs: (used.user + used.system) / 1000,
+      peakRssMb: mb(peakRss),
+      peakHeapMb: mb(peakHeap),
+      endHeapMb: mb(endHeap),
+    };
   } finally {
     clearInterval(timer);
   }

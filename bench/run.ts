@@ -17,7 +17,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { cpus, freemem, loadavg, totalmem, tmpdir } from 'node:os';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,7 +25,14 @@ import { parseArgs } from 'node:util';
 import type { LoggedRequest } from '../emulators/common/knobs.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const { values } = parseArgs({ options: { users: { type: 'string', default: '10000' }, records: { type: 'string', default: '100000' }, latency: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '10000' },
+    records: { type: 'string', default: '100000' },
+    latency: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '8' },
+  },
+});
 const users = Number(values.users);
 const records = Number(values.records);
 const latencyMs = Number(values.latency);
@@ -61,7 +68,11 @@ function print(line = ''): void {
 /** Runs a TypeScript file with tsx in a child process and returns its one line of JSON. */
 function runJson<T>(file: string, args: readonly string[], env: Record<string, string> = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, file), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, file), ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.on('error', reject);
@@ -96,7 +107,11 @@ async function processCpuSeconds(pid: number | undefined): Promise<number | null
 }
 
 async function startEmulators(): Promise<Emulators> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'ninja-sync.js'), 'emulate', '--json', '--users', String(users), '--seed', '42'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin', 'ninja-sync.js'), 'emulate', '--json', '--users', String(users), '--seed', '42'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -118,7 +133,10 @@ async function startEmulators(): Promise<Emulators> {
 }
 
 async function admin(url: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${url}/__admin${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+  const response = await fetch(`${url}/__admin${path}`, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
   return response.status === 204 ? null : response.json();
 }
@@ -129,7 +147,11 @@ function kindOf(entry: LoggedRequest): string {
   return `${entry.method} ${path}`;
 }
 
-function countKinds(log: readonly LoggedRequest[]): { kinds: Map<string, { ok: number; limited: number }>; served: number; limited: number } {
+function countKinds(log: readonly LoggedRequest[]): {
+  kinds: Map<string, { ok: number; limited: number }>;
+  served: number;
+  limited: number;
+} {
   const kinds = new Map<string, { ok: number; limited: number }>();
   let served = 0;
   let limited = 0;
@@ -147,7 +169,11 @@ function countKinds(log: readonly LoggedRequest[]): { kinds: Map<string, { ok: n
   return { kinds, served, limited };
 }
 
-async function syncSection(title: string, emulators: Emulators, dataDir: string): Promise<{ sync: SyncJson; served: number; limited: number; bound: number; ninjaRequests: number }> {
+async function syncSection(
+  title: string,
+  emulators: Emulators,
+  dataDir: string,
+): Promise<{ sync: SyncJson; served: number; limited: number; bound: number; ninjaRequests: number }> {
   await admin(emulators.oomnitza.url, 'DELETE', '/requests');
   await admin(emulators.ninjaone.url, 'DELETE', '/requests');
   const emulatorCpuBefore = await emulators.cpuSeconds();
@@ -165,18 +191,31 @@ async function syncSection(title: string, emulators: Emulators, dataDir: string)
   const bound = (served * latencyMs) / concurrency;
 
   print(`## ${title}`);
-  print(`state ${sync.state}; ${Object.entries(sync.counts).map(([k, n]) => `${k} ${n}`).join(', ')}; Oomnitza users loaded by ${sync.destinationStrategy ?? '?'}`);
+  print(
+    `state ${sync.state}; ${Object.entries(sync.counts)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}; Oomnitza users loaded by ${sync.destinationStrategy ?? '?'}`,
+  );
   if (sync.error) print(`error: ${sync.error}`);
   print('Requests by kind:');
   for (const [kind, n] of [...countKinds(ninjaLog).kinds].sort()) print(`  NinjaOne  ${kind.padEnd(34)} ${String(n.ok).padStart(6)}`);
-  for (const [kind, n] of [...kinds].sort()) print(`  Oomnitza  ${kind.padEnd(34)} ${String(n.ok).padStart(6)}${n.limited > 0 ? `   (+${n.limited} answered 429)` : ''}`);
-  print(`Wall time            ${(sync.wallMs / 1000).toFixed(2)} s   (phases: ${Object.entries(sync.durations).map(([p, ms]) => `${p} ${(ms / 1000).toFixed(2)} s`).join(', ')})`);
+  for (const [kind, n] of [...kinds].sort())
+    print(`  Oomnitza  ${kind.padEnd(34)} ${String(n.ok).padStart(6)}${n.limited > 0 ? `   (+${n.limited} answered 429)` : ''}`);
+  print(
+    `Wall time            ${(sync.wallMs / 1000).toFixed(2)} s   (phases: ${Object.entries(sync.durations)
+      .map(([p, ms]) => `${p} ${(ms / 1000).toFixed(2)} s`)
+      .join(', ')})`,
+  );
   print(`Lower bound          ${(bound / 1000).toFixed(2)} s   (${served} Oomnitza requests × ${latencyMs} ms ÷ ${concurrency})`);
   print(`Ratio                ${bound > 0 ? (sync.wallMs / bound).toFixed(2) : 'n/a'}×`);
-  print(`CPU time             ${(sync.cpuMs / 1000).toFixed(2)} s${served > 100 ? `   (${(sync.cpuMs / served).toFixed(2)} ms a request; the bound's pace, ${Math.round((concurrency * 1000) / latencyMs)} requests/s, leaves ${(latencyMs / concurrency).toFixed(2)} ms a request)` : ''}`);
+  print(
+    `CPU time             ${(sync.cpuMs / 1000).toFixed(2)} s${served > 100 ? `   (${(sync.cpuMs / served).toFixed(2)} ms a request; the bound's pace, ${Math.round((concurrency * 1000) / latencyMs)} requests/s, leaves ${(latencyMs / concurrency).toFixed(2)} ms a request)` : ''}`,
+  );
   if (emulatorCpuBefore !== null && emulatorCpuAfter !== null) {
     const emulatorCpu = emulatorCpuAfter - emulatorCpuBefore;
-    print(`Emulators' CPU        ${emulatorCpu.toFixed(2)} s   (sync + emulators: ${((sync.cpuMs / 1000 + emulatorCpu) / (sync.wallMs / 1000)).toFixed(2)} of ${cpus().length} cores busy on average)`);
+    print(
+      `Emulators' CPU        ${emulatorCpu.toFixed(2)} s   (sync + emulators: ${((sync.cpuMs / 1000 + emulatorCpu) / (sync.wallMs / 1000)).toFixed(2)} of ${cpus().length} cores busy on average)`,
+    );
   }
   print(`Peak memory          RSS ${sync.peakRssMb} MB, heap ${sync.peakHeapMb} MB`);
   print(`Client concurrency   ${sync.concurrencyLimitAtEnd} at the end; ${limited} requests answered 429`);
@@ -185,14 +224,26 @@ async function syncSection(title: string, emulators: Emulators, dataDir: string)
 }
 
 print('# ninja-sync benchmark');
-print(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free), Node ${process.version}, ${process.platform}/${process.arch}`);
-print(`Load average when started: ${loadavg().map((n) => n.toFixed(1)).join(', ')} (timings are only meaningful on an otherwise idle machine)`);
-print(`Settings: ${users} NinjaOne users; Oomnitza latency ${latencyMs} ms, ${concurrency} requests in flight per token (429 past that); client concurrency ${concurrency}`);
+print(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free), Node ${process.version}, ${process.platform}/${process.arch}`,
+);
+print(
+  `Load average when started: ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(', ')} (timings are only meaningful on an otherwise idle machine)`,
+);
+print(
+  `Settings: ${users} NinjaOne users; Oomnitza latency ${latencyMs} ms, ${concurrency} requests in flight per token (429 past that); client concurrency ${concurrency}`,
+);
 print();
 
 print(`## Mapping and planning ${records.toLocaleString('en-US')} records (CPU only, no HTTP)`);
 const cpu = await runJson<MapPlanJson>('bench/map-plan.ts', [String(records)]);
-print(`Plan: ${Object.entries(cpu.value.plan).map(([k, n]) => `${k} ${n}`).join(', ')} (against ${cpu.destination} Oomnitza users)`);
+print(
+  `Plan: ${Object.entries(cpu.value.plan)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')} (against ${cpu.destination} Oomnitza users)`,
+);
 print(`CPU time   ${(cpu.cpuMs / 1000).toFixed(2)} s   (aim < 2 s)   wall ${(cpu.wallMs / 1000).toFixed(2)} s`);
 print(`Memory     peak RSS ${cpu.peakRssMb} MB (aim < 400 MB), peak heap ${cpu.peakHeapMb} MB (sampled)`);
 print();
@@ -211,7 +262,10 @@ try {
   const checks: [string, boolean][] = [
     [`initial sync within 1.3× of the lower bound: ${ratio.toFixed(2)}×`, ratio <= 1.3],
     [`resync makes no writes: ${writes} created or updated`, writes === 0],
-    [`resync reads: ${resync.served} Oomnitza requests for ${initial.sync.counts['created']! + initial.sync.counts['unchanged']!} synced users`, resync.served <= Math.ceil(users / 500) + 3],
+    [
+      `resync reads: ${resync.served} Oomnitza requests for ${initial.sync.counts['created']! + initial.sync.counts['unchanged']!} synced users`,
+      resync.served <= Math.ceil(users / 500) + 3,
+    ],
     [`map + plan ${records.toLocaleString('en-US')} records: ${(cpu.cpuMs / 1000).toFixed(2)} s CPU (< 2 s)`, cpu.cpuMs < 2000],
     [`map + plan memory: ${cpu.peakRssMb} MB peak RSS (< 400 MB)`, cpu.peakRssMb < 400],
   ];

@@ -11,6 +11,7 @@ import { runOnce } from '../src/cli/run-once.ts';
 import { openDatabase } from '../src/db/open-database.ts';
 import { benchIntegration } from './integration.ts';
 import { measure } from './measure.ts';
+
 import type { CliIo } from '../src/cli/io.ts';
 
 const env = process.env;
@@ -21,7 +22,11 @@ const need = (name: string): string => {
 };
 const dataDir = need('BENCH_DATA_DIR');
 const concurrency = Number(env['BENCH_CONCURRENCY'] ?? 8);
-const integration = benchIntegration({ ninjaoneUrl: need('NINJAONE_URL'), oomnitzaUrl: need('OOMNITZA_URL'), apiToken: need('OOMNITZA_API_TOKEN') });
+const integration = benchIntegration({
+  ninjaoneUrl: need('NINJAONE_URL'),
+  oomnitzaUrl: need('OOMNITZA_URL'),
+  apiToken: need('OOMNITZA_API_TOKEN'),
+});
 const quiet: CliIo = { out: () => undefined, err: () => undefined, interactive: false, columns: 80, env: {}, cwd: process.cwd() };
 
 const clients = await buildClients(integration, { dataDir, env: {}, concurrency });
@@ -29,7 +34,17 @@ if (!clients.ok) throw new Error(clients.message);
 const database = await openDatabase({ dataDir });
 try {
   const measured = await measure(() =>
-    runOnce({ db: database.db, integration, source: clients.source, destination: clients.destination, io: quiet, dryRun: false, concurrency, progress: false, sampleLimit: 5 }),
+    runOnce({
+      db: database.db,
+      integration,
+      source: clients.source,
+      destination: clients.destination,
+      io: quiet,
+      dryRun: false,
+      concurrency,
+      progress: false,
+      sampleLimit: 5,
+    }),
   );
   const { result } = measured.value;
   process.stdout.write(

@@ -22,14 +22,17 @@ describe('config', () => {
   });
 
   test('each bad variable is named with its fix', () => {
-    assert.throws(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.equal(error.problems.length, 3);
-      assert.match(error.message, /PORT/);
-      assert.match(error.message, /DATABASE_URL: use a postgres:\/\/ URL/);
-      assert.match(error.message, /LOG_LEVEL/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.problems.length, 3);
+        assert.match(error.message, /PORT/);
+        assert.match(error.message, /DATABASE_URL: use a postgres:\/\/ URL/);
+        assert.match(error.message, /LOG_LEVEL/);
+        return true;
+      },
+    );
   });
 
   test('an https public URL makes cookies Secure and sets the redirect URL', () => {

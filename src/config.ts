@@ -20,7 +20,6 @@
  * const config = loadConfig(process.env, { port: 9090 });
  */
 import { resolve } from 'node:path';
-
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -37,11 +36,17 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use a postgres:// URL, or leave it unset for SQLite').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'use a postgres:// URL, or leave it unset for SQLite')
+    .optional(),
   NINJA_SYNC_KEY: z.string().min(1).optional(),
   NINJA_SYNC_PREVIOUS_KEYS: z.string().min(1).optional(),
   NINJA_SYNC_KEY_FILE: z.string().min(1).optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'use smtp://host:port or smtps://host:port').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'use smtp://host:port or smtps://host:port')
+    .optional(),
   SMTP_FROM: z.string().min(3).default('ninja-sync@localhost'),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
@@ -72,10 +77,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      return `${name}: ${issue.message}`;
-    }));
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}: ${issue.message}`;
+      }),
+    );
   }
   const values = parsed.data;
   const port = overrides.port ?? values.PORT;

@@ -4,7 +4,6 @@
  * to a server on 127.0.0.1:8080.
  */
 import { fileURLToPath } from 'node:url';
-
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 

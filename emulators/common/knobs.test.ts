@@ -1,12 +1,14 @@
-import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-
 import Fastify from 'fastify';
 
-import { createKnobs, faultKinds, installKnobs, type FaultRule, type KnobSettings } from './knobs.ts';
+import { createKnobs, faultKinds, type FaultRule, installKnobs, type KnobSettings } from './knobs.ts';
 
-interface Harness { url: string; knobs: ReturnType<typeof createKnobs> }
+interface Harness {
+  url: string;
+  knobs: ReturnType<typeof createKnobs>;
+}
 
 /** A tiny vendor app behind the knobs: GET/POST /data, and an admin route that must stay exempt. */
 async function start(t: TestContext, settings: Partial<KnobSettings> = {}, seed = 1, logLimit?: number): Promise<Harness> {
@@ -91,7 +93,7 @@ describe('knobs', () => {
       assert.deepEqual(await response.json(), { resultCode: 'TOO_MANY_REQUESTS' });
     });
 
-    test('an injected 429 without its own Retry-After uses the settings\' retryAfterSeconds', async (t) => {
+    test("an injected 429 without its own Retry-After uses the settings' retryAfterSeconds", async (t) => {
       const harness = await start(t, { retryAfterSeconds: 9, ...fault('status429') });
       assert.equal((await get(harness)).headers.get('retry-after'), '9');
     });
@@ -170,7 +172,12 @@ describe('knobs', () => {
     });
 
     test('method and path limit which requests a fault matches', async (t) => {
-      const harness = await start(t, { faults: [{ kind: 'status500', method: 'post', path: '/data' }, { kind: 'status429', path: '/elsewhere' }] });
+      const harness = await start(t, {
+        faults: [
+          { kind: 'status500', method: 'post', path: '/data' },
+          { kind: 'status429', path: '/elsewhere' },
+        ],
+      });
       assert.equal((await get(harness)).status, 200);
       assert.equal((await fetch(`${harness.url}/data`, { method: 'POST' })).status, 500);
     });
@@ -182,11 +189,27 @@ describe('knobs', () => {
     await fetch(`${harness.url}/data`, { method: 'POST' });
     await get(harness, '/missing');
     const [first, second, third] = harness.knobs.log;
-    assert.deepEqual({ ...first, at: undefined, durationMs: undefined }, { seq: 1, at: undefined, method: 'GET', path: '/data', query: 'x=1', status: 200, durationMs: undefined, injected: null, token: 'Bearer one' });
+    assert.deepEqual(
+      { ...first, at: undefined, durationMs: undefined },
+      {
+        seq: 1,
+        at: undefined,
+        method: 'GET',
+        path: '/data',
+        query: 'x=1',
+        status: 200,
+        durationMs: undefined,
+        injected: null,
+        token: 'Bearer one',
+      },
+    );
     assert.equal(second!.token, null);
     assert.equal(third!.status, 404);
     assert.deepEqual(harness.knobs.countBy(), { 'GET /data': 1, 'POST /data': 1, 'GET /missing': 1 });
-    assert.deepEqual(harness.knobs.countBy((entry) => entry.method === 'GET'), { 'GET /data': 1, 'GET /missing': 1 });
+    assert.deepEqual(
+      harness.knobs.countBy((entry) => entry.method === 'GET'),
+      { 'GET /data': 1, 'GET /missing': 1 },
+    );
     await get(harness);
     assert.equal(harness.knobs.log.length, 3);
     assert.equal(harness.knobs.log[0]!.seq, 2);
@@ -205,7 +228,14 @@ describe('knobs', () => {
     const harness = await start(t, { latencyMs: 5, faults: [{ kind: 'status500' }] });
     await get(harness);
     harness.knobs.reset();
-    assert.deepEqual(harness.knobs.settings, { latencyMs: 0, jitterMs: 0, ratePerSecond: 0, maxConcurrent: 0, retryAfterSeconds: 1, faults: [] });
+    assert.deepEqual(harness.knobs.settings, {
+      latencyMs: 0,
+      jitterMs: 0,
+      ratePerSecond: 0,
+      maxConcurrent: 0,
+      retryAfterSeconds: 1,
+      faults: [],
+    });
     assert.equal(harness.knobs.log.length, 0);
     assert.equal((await get(harness)).status, 200);
   });

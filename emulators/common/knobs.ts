@@ -14,9 +14,9 @@
  * knobs.settings.latencyMs = 10;
  * knobs.settings.faults.push({ kind: 'status500', times: 1, path: '/v2/users' });
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
 import { createRandom, type Random } from './random.ts';
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const faultKinds = ['status500', 'status503', 'status429', 'html', 'hang', 'reset', 'malformedJson'] as const;
 export type FaultKind = (typeof faultKinds)[number];
@@ -81,11 +81,23 @@ export interface KnobsOptions {
   logLimit?: number;
 }
 
-const defaultSettings = (): KnobSettings => ({ latencyMs: 0, jitterMs: 0, ratePerSecond: 0, maxConcurrent: 0, retryAfterSeconds: 1, faults: [] });
+const defaultSettings = (): KnobSettings => ({
+  latencyMs: 0,
+  jitterMs: 0,
+  ratePerSecond: 0,
+  maxConcurrent: 0,
+  retryAfterSeconds: 1,
+  faults: [],
+});
 
-interface FaultState { seen: number; fired: number }
+interface FaultState {
+  seen: number;
+  fired: number;
+}
 
-export function createKnobs(options: KnobsOptions = {}): Knobs & { readonly random: Random; readonly faultState: WeakMap<FaultRule, FaultState> } {
+export function createKnobs(
+  options: KnobsOptions = {},
+): Knobs & { readonly random: Random; readonly faultState: WeakMap<FaultRule, FaultState> } {
   const settings: KnobSettings = { ...defaultSettings(), ...options.settings };
   const log: LoggedRequest[] = [];
   return {
@@ -124,7 +136,12 @@ export interface InstallOptions {
   logLimit?: number;
 }
 
-interface RequestMark { start: number; injected: FaultKind | 'rateLimited' | null; token: string | null; counted: boolean }
+interface RequestMark {
+  start: number;
+  injected: FaultKind | 'rateLimited' | null;
+  token: string | null;
+  counted: boolean;
+}
 const marks = new WeakMap<FastifyRequest, RequestMark>();
 
 /** Wires the knobs into an emulator's Fastify app. Call before the routes are registered. */
@@ -167,8 +184,7 @@ export function installKnobs(app: FastifyInstance, knobs: ReturnType<typeof crea
         // Windows of past seconds are dead weight; drop them before the map grows with every token seen.
         if (windows.size > 10_000) windows.clear();
         windows.set(key, { second, count: 1 });
-      }
-      else if (++window.count > settings.ratePerSecond) {
+      } else if (++window.count > settings.ratePerSecond) {
         mark.injected = 'rateLimited';
         release(mark);
         return reply.code(429).header('retry-after', String(settings.retryAfterSeconds)).send(options.rateLimitBody());
@@ -239,16 +255,34 @@ async function delay(settings: KnobSettings): Promise<void> {
   if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function injectFault(fault: FaultRule, request: FastifyRequest, reply: FastifyReply, options: InstallOptions, defaultRetryAfter: number): Promise<FastifyReply | undefined> {
+async function injectFault(
+  fault: FaultRule,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: InstallOptions,
+  defaultRetryAfter: number,
+): Promise<FastifyReply | undefined> {
   switch (fault.kind) {
     case 'status500':
       return reply.code(500).send(options.failureBody());
     case 'status503':
-      return reply.code(503).header('retry-after', String(fault.retryAfterSeconds ?? defaultRetryAfter)).type('text/html').send('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>');
+      return reply
+        .code(503)
+        .header('retry-after', String(fault.retryAfterSeconds ?? defaultRetryAfter))
+        .type('text/html')
+        .send('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>');
     case 'status429':
-      return reply.code(429).header('retry-after', String(fault.retryAfterSeconds ?? defaultRetryAfter)).send(options.rateLimitBody());
+      return reply
+        .code(429)
+        .header('retry-after', String(fault.retryAfterSeconds ?? defaultRetryAfter))
+        .send(options.rateLimitBody());
     case 'html':
-      return reply.code(502).type('text/html').send('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');
+      return reply
+        .code(502)
+        .type('text/html')
+        .send(
+          '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
+        );
     case 'malformedJson':
       return reply.code(200).type('application/json').send('[{"id": 1, "email": "trunc');
     case 'reset':

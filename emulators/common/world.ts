@@ -155,16 +155,29 @@ function makeRoles(): WorldRole[] {
 /** A deterministic UUID (version 4 layout) drawn from the seeded random source. */
 export function seededUuid(random: Random): string {
   let hex = '';
-  for (let i = 0; i < 4; i++) hex += Math.floor(random.next() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  for (let i = 0; i < 4; i++)
+    hex += Math.floor(random.next() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function domainOf(name: string): string {
-  return `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}.example`;
+  return `${name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}.example`;
 }
 
-function makeUser(random: Random, id: number, technician: boolean, organizations: WorldOrganization[], roles: WorldRole[], emailsSeen: Map<string, number>): WorldUser {
+function makeUser(
+  random: Random,
+  id: number,
+  technician: boolean,
+  organizations: WorldOrganization[],
+  roles: WorldRole[],
+  emailsSeen: Map<string, number>,
+): WorldUser {
   const firstName = random.pick(firstNames);
   const lastName = random.pick(lastNames);
   const organization = technician ? null : random.pick(organizations);
@@ -182,7 +195,11 @@ function makeUser(random: Random, id: number, technician: boolean, organizations
     firstName,
     lastName,
     email,
-    phone: random.chance(0.75) ? `+1 555 ${String(random.int(100, 999))} ${String(random.int(1000, 9999))}` : random.chance(0.5) ? '' : null,
+    phone: random.chance(0.75)
+      ? `+1 555 ${String(random.int(100, 999))} ${String(random.int(1000, 9999))}`
+      : random.chance(0.5)
+        ? ''
+        : null,
     enabled: true,
     administrator: false,
     permitAllClients: technician && random.chance(0.5),
@@ -231,7 +248,12 @@ function applyAwkwardCases(users: WorldUser[], techCount: number, roles: WorldRo
     if (user?.email) Object.assign(user, { firstName: first, lastName: last, email: `${emailLocal}@${user.email.split('@')[1] ?? ''}` });
   });
   const spaced = at(9);
-  if (spaced) Object.assign(spaced, { firstName: `  ${spaced.firstName ?? ''}`, lastName: `${spaced.lastName ?? ''} `, email: spaced.email ? ` ${spaced.email} ` : null });
+  if (spaced)
+    Object.assign(spaced, {
+      firstName: `  ${spaced.firstName ?? ''}`,
+      lastName: `${spaced.lastName ?? ''} `,
+      email: spaced.email ? ` ${spaced.email} ` : null,
+    });
   set(10, { enabled: false });
   set(11, { invitationStatus: 'PENDING', mfaConfigured: false });
   set(12, { invitationStatus: 'EXPIRED', mfaConfigured: false, enabled: false });
@@ -274,7 +296,11 @@ function makeDevices(random: Random, users: WorldUser[], organizations: WorldOrg
     if (user.userType !== 'END_USER' || user.organizationId === null || noDevices.has(user.id)) continue;
     const count = random.pick([0, 1, 1, 1, 2, 2, 3] as const);
     for (let k = 0; k < count; k++) {
-      const device = add(user.organizationId, k === 0 || random.chance(0.5) ? user : null, random.pick(deviceClasses.filter((c) => c !== 'WINDOWS_SERVER')));
+      const device = add(
+        user.organizationId,
+        k === 0 || random.chance(0.5) ? user : null,
+        random.pick(deviceClasses.filter((c) => c !== 'WINDOWS_SERVER')),
+      );
       user.deviceIds.push(device.id);
     }
   }
@@ -298,8 +324,12 @@ export function awkwardUserIds(world: NinjaOneWorld): AwkwardUserIds {
   const duplicated = [...byEmail.values()].filter((group) => group.length > 1);
   return {
     noEmail: ids((user) => !user.email),
-    duplicateEmail: duplicated.flatMap((group) => group.filter((user) => group.some((other) => other !== user && other.email === user.email)).map((user) => user.id)),
-    duplicateEmailOtherCase: duplicated.flatMap((group) => group.filter((user) => group.some((other) => other.email !== user.email)).map((user) => user.id)),
+    duplicateEmail: duplicated.flatMap((group) =>
+      group.filter((user) => group.some((other) => other !== user && other.email === user.email)).map((user) => user.id),
+    ),
+    duplicateEmailOtherCase: duplicated.flatMap((group) =>
+      group.filter((user) => group.some((other) => other.email !== user.email)).map((user) => user.id),
+    ),
     upperCaseEmail: ids((user) => !!user.email && user.email === user.email.toUpperCase()),
     nonLatinName: ids((user) => /[^\p{ASCII}]/u.test(`${user.firstName ?? ''}${user.lastName ?? ''}`)),
     surroundingSpaces: ids((user) => [user.firstName, user.lastName, user.email].some((value) => value !== null && value !== value.trim())),

@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 
 import { generateWorld } from '../common/world.ts';
-import { startNinjaOneEmulator, type NinjaOneEmulator } from './index.ts';
+import { type NinjaOneEmulator, startNinjaOneEmulator } from './index.ts';
 import { apiGet, clientToken, getAuthorize } from './test-helpers.ts';
 
 type Json = Record<string, unknown>;
@@ -27,7 +27,10 @@ describe('/__admin', () => {
   const users = async (): Promise<Json[]> => (await (await apiGet(emulator.url, '/v2/users', token)).json()) as Json[];
 
   test('knobs: PUT merges settings, refuses bad ones, and a fault it sets fires', async () => {
-    const put = await admin('PUT', '/knobs', { latencyMs: 0, faults: [{ kind: 'status503', path: '/v2/devices', times: 1, retryAfterSeconds: 7 }] });
+    const put = await admin('PUT', '/knobs', {
+      latencyMs: 0,
+      faults: [{ kind: 'status503', path: '/v2/devices', times: 1, retryAfterSeconds: 7 }],
+    });
     assert.equal(put.status, 200);
     const settings = (await admin('GET', '/knobs')).body as Json;
     assert.deepEqual(settings.faults, [{ kind: 'status503', path: '/v2/devices', times: 1, retryAfterSeconds: 7 }]);
@@ -66,7 +69,12 @@ describe('/__admin', () => {
   });
 
   test('users: POST adds, PATCH changes, DELETE removes; the API shows each change', async () => {
-    const created = await admin('POST', '/users', { firstName: 'Nova', lastName: 'Admin-Made', email: 'nova@example.test', organizationId: 1 });
+    const created = await admin('POST', '/users', {
+      firstName: 'Nova',
+      lastName: 'Admin-Made',
+      email: 'nova@example.test',
+      organizationId: 1,
+    });
     assert.equal(created.status, 201);
     const id = (created.body as Json).id as number;
     assert.equal((await users()).find((user) => user.id === id)?.email, 'nova@example.test');
@@ -76,7 +84,10 @@ describe('/__admin', () => {
     assert.equal(served.enabled, false);
     assert.equal(served.email, 'NOVA@EXAMPLE.TEST');
     assert.equal((await admin('DELETE', `/users/${id}`)).status, 204);
-    assert.equal((await users()).some((user) => user.id === id), false);
+    assert.equal(
+      (await users()).some((user) => user.id === id),
+      false,
+    );
     assert.equal((await admin('DELETE', `/users/${id}`)).status, 404);
   });
 
@@ -97,7 +108,12 @@ describe('/__admin', () => {
       const small = generateWorld({ seed: 9, users: 7 });
       const put = await admin('PUT', '/world', small);
       assert.equal(put.status, 200);
-      assert.deepEqual(put.body, { organizations: small.organizations.length, roles: small.roles.length, users: 7, devices: small.devices.length });
+      assert.deepEqual(put.body, {
+        organizations: small.organizations.length,
+        roles: small.roles.length,
+        users: 7,
+        devices: small.devices.length,
+      });
       assert.equal((await users()).length, 7);
       const broken = { ...small, users: [{ ...small.users[0], uid: 'not-a-uuid' }] };
       const refused = await admin('PUT', '/world', broken);
@@ -123,9 +139,12 @@ describe('/__admin', () => {
 
   test('client apps are listed with the demo credentials', async () => {
     const apps = (await admin('GET', '/client-apps')).body as Json[];
-    assert.deepEqual(apps.map((app) => [app.clientId, app.platform, app.grants]), [
-      ['demo-web', 'web', ['authorization_code', 'refresh_token']],
-      ['demo-m2m', 'api_services', ['client_credentials']],
-    ]);
+    assert.deepEqual(
+      apps.map((app) => [app.clientId, app.platform, app.grants]),
+      [
+        ['demo-web', 'web', ['authorization_code', 'refresh_token']],
+        ['demo-m2m', 'api_services', ['client_credentials']],
+      ],
+    );
   });
 });

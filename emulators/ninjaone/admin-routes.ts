@@ -15,13 +15,13 @@
  * await fetch(`${url}/__admin/knobs`, { method: 'PUT', body: JSON.stringify({ latencyMs: 50 }), headers: { 'content-type': 'application/json' } });
  */
 import { randomUUID } from 'node:crypto';
-
 import { z } from 'zod';
-import type { FastifyInstance, FastifyReply } from 'fastify';
 
 import { faultKinds } from '../common/knobs.ts';
 import { WorldValidationError } from '../common/world.ts';
 import { validateWorld } from '../common/world-validate.ts';
+
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { createKnobs, FaultRule } from '../common/knobs.ts';
 import type { NinjaOneWorld, WorldUser } from '../common/world.ts';
 import type { ClientApp } from './client-apps.ts';
@@ -35,24 +35,29 @@ export interface AdminOptions {
   addRedirectUri(clientId: string, uri: string): void;
 }
 
-const faultSchema = z.object({
-  kind: z.enum(faultKinds),
-  method: z.string().optional(),
-  path: z.string().optional(),
-  probability: z.number().min(0).max(1).optional(),
-  times: z.number().int().min(1).optional(),
-  after: z.number().int().min(0).optional(),
-  retryAfterSeconds: z.number().int().min(0).optional(),
-}).strict();
+const faultSchema = z
+  .object({
+    kind: z.enum(faultKinds),
+    method: z.string().optional(),
+    path: z.string().optional(),
+    probability: z.number().min(0).max(1).optional(),
+    times: z.number().int().min(1).optional(),
+    after: z.number().int().min(0).optional(),
+    retryAfterSeconds: z.number().int().min(0).optional(),
+  })
+  .strict();
 
-const knobsSchema = z.object({
-  latencyMs: z.number().min(0),
-  jitterMs: z.number().min(0),
-  ratePerSecond: z.number().int().min(0),
-  maxConcurrent: z.number().int().min(0),
-  retryAfterSeconds: z.number().int().min(0),
-  faults: z.array(faultSchema),
-}).partial().strict();
+const knobsSchema = z
+  .object({
+    latencyMs: z.number().min(0),
+    jitterMs: z.number().min(0),
+    ratePerSecond: z.number().int().min(0),
+    maxConcurrent: z.number().int().min(0),
+    retryAfterSeconds: z.number().int().min(0),
+    faults: z.array(faultSchema),
+  })
+  .partial()
+  .strict();
 
 function fail(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
   return reply.code(status).send({ error: { code, message } });
@@ -77,7 +82,10 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     if (!parsed.success) return fail(reply, 400, 'invalid_knobs', zodMessage(parsed.error));
     const { faults, ...rest } = parsed.data;
     Object.assign(knobs.settings, rest);
-    if (faults) knobs.settings.faults = faults.map((fault) => Object.fromEntries(Object.entries(fault).filter(([, value]) => value !== undefined)) as unknown as FaultRule);
+    if (faults)
+      knobs.settings.faults = faults.map(
+        (fault) => Object.fromEntries(Object.entries(fault).filter(([, value]) => value !== undefined)) as unknown as FaultRule,
+      );
     return knobs.settings;
   });
 
@@ -91,7 +99,12 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
   app.put('/world', { bodyLimit: 200 * 1024 * 1024 }, async function putWorld(request, reply) {
     try {
       replaceWorld(world, validateWorld(request.body, 'world'));
-      return { organizations: world.organizations.length, roles: world.roles.length, users: world.users.length, devices: world.devices.length };
+      return {
+        organizations: world.organizations.length,
+        roles: world.roles.length,
+        users: world.users.length,
+        devices: world.devices.length,
+      };
     } catch (error) {
       if (error instanceof WorldValidationError) return fail(reply, 400, 'invalid_world', error.message);
       throw error;
@@ -102,7 +115,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     const body = (request.body ?? {}) as Partial<WorldUser>;
     const id = body.id ?? world.users.reduce((max, user) => Math.max(max, user.id), 0) + 1;
     const user: WorldUser = { ...newUserDefaults(world, body.userType ?? 'END_USER'), ...body, id };
-    return tryChange(reply, { ...world, users: [...world.users, user] }, () => reply.code(201).send(world.users.find((entry) => entry.id === id)));
+    return tryChange(reply, { ...world, users: [...world.users, user] }, () =>
+      reply.code(201).send(world.users.find((entry) => entry.id === id)),
+    );
   });
 
   app.patch('/users/:id', async function patchUser(request, reply) {
@@ -129,7 +144,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     const { clientId } = request.params as { clientId: string };
     const uri = (request.body as { uri?: unknown } | undefined)?.uri;
     if (typeof uri !== 'string' || !URL.canParse(uri)) return fail(reply, 400, 'invalid_uri', 'Send { "uri": "<absolute redirect URI>" }');
-    if (!options.apps.some((candidate) => candidate.clientId === clientId)) return fail(reply, 404, 'client_not_found', `No client app ${clientId}`);
+    if (!options.apps.some((candidate) => candidate.clientId === clientId))
+      return fail(reply, 404, 'client_not_found', `No client app ${clientId}`);
     options.addRedirectUri(clientId, uri);
     return options.apps.find((candidate) => candidate.clientId === clientId);
   });

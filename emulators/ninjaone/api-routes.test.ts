@@ -1,7 +1,7 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 
-import { startNinjaOneEmulator, type NinjaOneEmulator } from './index.ts';
+import { type NinjaOneEmulator, startNinjaOneEmulator } from './index.ts';
 import { apiGet, clientToken } from './test-helpers.ts';
 
 type Json = Record<string, unknown>;
@@ -80,8 +80,14 @@ describe('NinjaOne API v2', () => {
         if (page.length < 3) break;
         after = page[page.length - 1]!.id as number;
       }
-      assert.deepEqual(seen, all.map((entry) => entry.id));
-      assert.deepEqual(seen, [...seen].sort((a, b) => a - b));
+      assert.deepEqual(
+        seen,
+        all.map((entry) => entry.id),
+      );
+      assert.deepEqual(
+        seen,
+        [...seen].sort((a, b) => a - b),
+      );
     });
   }
 
@@ -91,12 +97,20 @@ describe('NinjaOne API v2', () => {
     }
   });
 
-  test('auth-layer errors have NinjaOne\'s exact bodies', async () => {
+  test("auth-layer errors have NinjaOne's exact bodies", async () => {
     const cases: Array<[Record<string, string>, number, Json]> = [
       [{}, 400, { error: 'missing_header', error_description: 'Missing required header', error_code: 2 }],
-      [{ authorization: 'Token abc' }, 400, { error: 'invalid_header', error_description: "Invalid 'Authorization' header", error_code: 1 }],
+      [
+        { authorization: 'Token abc' },
+        400,
+        { error: 'invalid_header', error_description: "Invalid 'Authorization' header", error_code: 1 },
+      ],
       [{ authorization: 'Bearer' }, 400, { error: 'invalid_header', error_description: "Invalid 'Authorization' header", error_code: 1 }],
-      [{ authorization: 'Bearer not-a-token' }, 401, { error: 'not_authenticated', error_description: 'Invalid credentials', error_code: 10 }],
+      [
+        { authorization: 'Bearer not-a-token' },
+        401,
+        { error: 'not_authenticated', error_description: 'Invalid credentials', error_code: 10 },
+      ],
     ];
     for (const [headers, status, body] of cases) {
       const response = await fetch(`${emulator.url}/api/v2/users`, { headers });
@@ -125,7 +139,7 @@ describe('NinjaOne API v2', () => {
     }
   });
 
-  test('an injected 500 uses NinjaOne\'s failure body; the admin API stays reachable', async () => {
+  test("an injected 500 uses NinjaOne's failure body; the admin API stays reachable", async () => {
     emulator.knobs.settings.faults.push({ kind: 'status500', path: '/v2/users', times: 1 });
     const { status, body } = await get('/v2/users');
     assert.equal(status, 500);

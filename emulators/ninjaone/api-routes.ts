@@ -7,10 +7,10 @@
  * @example
  * await app.register(apiRoutes, { prefix: '/v2', world, store });
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-import { apiDevice, apiLocation, apiOrganization, apiUser, worldView } from './serialize.ts';
 import { appError, authErrors } from './errors.ts';
+import { apiDevice, apiLocation, apiOrganization, apiUser, worldView } from './serialize.ts';
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NinjaOneWorld, WorldUser } from '../common/world.ts';
 import type { AccessToken, OAuthStore } from './oauth-store.ts';
 
@@ -48,7 +48,8 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
 
   app.setErrorHandler(async function apiError(error: Error & { statusCode?: number }, _request, reply) {
     if (error instanceof BadParameterError) return reply.code(400).send(appError('BAD_REQUEST', error.message));
-    if (error.statusCode !== undefined && error.statusCode < 500) return reply.code(error.statusCode).send(appError('BAD_REQUEST', error.message));
+    if (error.statusCode !== undefined && error.statusCode < 500)
+      return reply.code(error.statusCode).send(appError('BAD_REQUEST', error.message));
     return reply.code(500).send(appError('FAILURE', error.name));
   });
 
@@ -57,7 +58,9 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
     const userType = enumParam(query, 'userType', ['TECHNICIAN', 'END_USER'] as const);
     const includeRoles = booleanParam(query, 'includeRoles');
     const view = worldView(world);
-    return world.users.filter((user) => userType === undefined || user.userType === userType).map((user) => apiUser(view, user, includeRoles));
+    return world.users
+      .filter((user) => userType === undefined || user.userType === userType)
+      .map((user) => apiUser(view, user, includeRoles));
   });
 
   app.get('/organization/:id/end-users', async function getEndUsers(request, reply) {
@@ -65,7 +68,9 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
     if (!world.organizations.some((organization) => organization.id === organizationId)) return organizationNotFound(reply, organizationId);
     const includeRoles = booleanParam(request.query as Record<string, unknown>, 'includeRoles');
     const view = worldView(world);
-    return world.users.filter((user) => user.userType === 'END_USER' && user.organizationId === organizationId).map((user) => apiUser(view, user, includeRoles));
+    return world.users
+      .filter((user) => user.userType === 'END_USER' && user.organizationId === organizationId)
+      .map((user) => apiUser(view, user, includeRoles));
   });
 
   app.get('/user/roles', async function getUserRoles(request) {
@@ -78,18 +83,20 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
         else members.set(roleId, [user]);
       }
     }
-    return world.roles.filter((role) => roleType === undefined || role.type === roleType).map((role) => ({
-      id: role.id,
-      name: role.name,
-      type: role.type,
-      description: role.description,
-      members: (members.get(role.id) ?? []).map((user) => ({
-        id: user.id,
-        ...(user.email === null ? {} : { email: user.email }),
-        name: `${user.firstName ?? ''} ${user.lastName ?? ''}`.trim(),
-        source: 'DIRECT',
-      })),
-    }));
+    return world.roles
+      .filter((role) => roleType === undefined || role.type === roleType)
+      .map((role) => ({
+        id: role.id,
+        name: role.name,
+        type: role.type,
+        description: role.description,
+        members: (members.get(role.id) ?? []).map((user) => ({
+          id: user.id,
+          ...(user.email === null ? {} : { email: user.email }),
+          name: `${user.firstName ?? ''} ${user.lastName ?? ''}`.trim(),
+          source: 'DIRECT',
+        })),
+      }));
   });
 
   app.get('/organizations', async function getOrganizations(request) {
@@ -108,7 +115,10 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
   app.get('/organization/:id/devices', async function getOrganizationDevices(request, reply) {
     const organizationId = pathId(request);
     if (!world.organizations.some((organization) => organization.id === organizationId)) return organizationNotFound(reply, organizationId);
-    return page(request, world.devices.filter((device) => device.organizationId === organizationId)).map(apiDevice);
+    return page(
+      request,
+      world.devices.filter((device) => device.organizationId === organizationId),
+    ).map(apiDevice);
   });
 }
 
@@ -132,7 +142,8 @@ function stringParam(query: Record<string, unknown>, name: string): string | und
 function enumParam<T extends string>(query: Record<string, unknown>, name: string, values: readonly T[]): T | undefined {
   const value = stringParam(query, name);
   if (value === undefined) return undefined;
-  if (!(values as readonly string[]).includes(value)) throw new BadParameterError(`Invalid value '${value}' for '${name}'; expected one of ${values.join(', ')}`);
+  if (!(values as readonly string[]).includes(value))
+    throw new BadParameterError(`Invalid value '${value}' for '${name}'; expected one of ${values.join(', ')}`);
   return value as T;
 }
 
@@ -147,7 +158,8 @@ function intParam(query: Record<string, unknown>, name: string, min: number): nu
   const value = stringParam(query, name);
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > 2_147_483_647) throw new BadParameterError(`Invalid value '${value}' for '${name}'; expected an integer of at least ${min}`);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > 2_147_483_647)
+    throw new BadParameterError(`Invalid value '${value}' for '${name}'; expected an integer of at least ${min}`);
   return number;
 }
 

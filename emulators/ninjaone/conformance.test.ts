@@ -7,18 +7,20 @@
  * One documented deviation: the spec types `User.organizationId` as a plain integer, but live
  * technician records carry `"organizationId": null` (reference §4.1), so null is allowed there.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import assert from 'node:assert/strict';
-
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
-import { startNinjaOneEmulator, type NinjaOneEmulator } from './index.ts';
+import { type NinjaOneEmulator, startNinjaOneEmulator } from './index.ts';
 import { apiGet, clientToken } from './test-helpers.ts';
 
 type Schema = Record<string, unknown>;
-interface OpenApi { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: Schema }> }> }>>; components: { schemas: Record<string, Schema> } }
+interface OpenApi {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: Schema }> }> }>>;
+  components: { schemas: Record<string, Schema> };
+}
 
 const spec = JSON.parse(readFileSync(new URL('../../../shared/ninjaone/NinjaRMM-API-v2.json', import.meta.url), 'utf8')) as OpenApi;
 // ajv-formats is CommonJS; its default export arrives wrapped under tsx/NodeNext.
@@ -37,7 +39,10 @@ function toJsonSchema(node: unknown, seen: readonly string[] = []): unknown {
   const out: Schema = {};
   for (const [key, value] of Object.entries(source)) {
     if (key === 'nullable' || key === 'example' || key === 'xml' || key === 'discriminator') continue;
-    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as Schema).map(([name, child]) => [name, toJsonSchema(child, seen)])) : toJsonSchema(value, seen);
+    out[key] =
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value as Schema).map(([name, child]) => [name, toJsonSchema(child, seen)]))
+        : toJsonSchema(value, seen);
   }
   if (source.nullable === true && typeof out.type === 'string') {
     out.type = [out.type, 'null'];

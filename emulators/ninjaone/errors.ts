@@ -14,7 +14,11 @@ export function incidentId(): string {
   return `WEB_MGMT_SERVICE-${randomBytes(1).toString('hex')}-${Math.floor(Date.now() / 1000)}-${letters}`;
 }
 
-export interface AppErrorBody { resultCode: string; errorMessage?: string; incidentId: string }
+export interface AppErrorBody {
+  resultCode: string;
+  errorMessage?: string;
+  incidentId: string;
+}
 
 export function appError(resultCode: string, errorMessage?: string): AppErrorBody {
   return errorMessage === undefined ? { resultCode, incidentId: incidentId() } : { resultCode, errorMessage, incidentId: incidentId() };
@@ -27,13 +31,28 @@ export const authErrors = {
   notAuthenticated: { status: 401, body: { error: 'not_authenticated', error_description: 'Invalid credentials', error_code: 10 } },
 } as const;
 
-export const oauthErrorCodes = ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'access_denied', 'unsupported_response_type', 'server_error'] as const;
+export const oauthErrorCodes = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'access_denied',
+  'unsupported_response_type',
+  'server_error',
+] as const;
 export type OAuthErrorCode = (typeof oauthErrorCodes)[number];
 
 /** An OAuth failure; the token endpoint turns it into a JSON answer, the authorize endpoint into a redirect. */
 export class OAuthError extends Error {
   override readonly name = 'OAuthError';
-  constructor(readonly code: OAuthErrorCode, readonly description: string, readonly status = 400, options?: ErrorOptions) {
+  constructor(
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+    readonly status = 400,
+    options?: ErrorOptions,
+  ) {
     super(`${code}: ${description}`, options);
   }
 }

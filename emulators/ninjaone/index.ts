@@ -15,7 +15,6 @@
  * await emulator.close();
  */
 import { createHash, randomUUID } from 'node:crypto';
-
 import Fastify from 'fastify';
 
 import { createKnobs, installKnobs } from '../common/knobs.ts';
@@ -27,14 +26,15 @@ import { appError, failureBody } from './errors.ts';
 import { authorizeRoutes } from './oauth-authorize.ts';
 import { createOAuthStore } from './oauth-store.ts';
 import { tokenRoutes } from './oauth-token.ts';
-import type { KnobSettings, Knobs } from '../common/knobs.ts';
+
+import type { Knobs, KnobSettings } from '../common/knobs.ts';
 import type { NinjaOneWorld } from '../common/world.ts';
 import type { ClientApp } from './client-apps.ts';
 
+export type { FaultKind, FaultRule, Knobs, KnobSettings, LoggedRequest } from '../common/knobs.ts';
+export type { NinjaOneWorld } from '../common/world.ts';
 export type { ClientApp, GrantType, Platform } from './client-apps.ts';
 export { apiScopes, defaultClientApps, demoM2mClient, demoWebClient } from './client-apps.ts';
-export type { NinjaOneWorld } from '../common/world.ts';
-export type { FaultKind, FaultRule, KnobSettings, Knobs, LoggedRequest } from '../common/knobs.ts';
 
 export interface NinjaOneEmulatorOptions {
   /** Loopback only; 127.0.0.1 by default. */
@@ -82,7 +82,12 @@ function tokenFingerprint(header: string | undefined): string | null {
 export async function startNinjaOneEmulator(options: NinjaOneEmulatorOptions = {}): Promise<NinjaOneEmulator> {
   const seed = options.seed ?? 1;
   const world = options.world ? loadWorld(options.world) : generateWorld({ seed, users: options.users ?? 40 });
-  const clientApps = (options.clientApps ?? defaultClientApps()).map((app) => ({ ...app, grants: [...app.grants], scopes: [...app.scopes], redirectUris: [...app.redirectUris] }));
+  const clientApps = (options.clientApps ?? defaultClientApps()).map((app) => ({
+    ...app,
+    grants: [...app.grants],
+    scopes: [...app.scopes],
+    redirectUris: [...app.redirectUris],
+  }));
   const knobs = createKnobs({ seed, settings: { ...options.knobs, faults: [...(options.knobs?.faults ?? [])] } });
   const store = createOAuthStore({
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
@@ -93,7 +98,8 @@ export async function startNinjaOneEmulator(options: NinjaOneEmulatorOptions = {
 
   function addRedirectUri(clientId: string, uri: string): void {
     const app = clientApps.find((candidate) => candidate.clientId === clientId);
-    if (!app) throw new Error(`No client app ${clientId}; the emulator has ${clientApps.map((candidate) => candidate.clientId).join(', ')}`);
+    if (!app)
+      throw new Error(`No client app ${clientId}; the emulator has ${clientApps.map((candidate) => candidate.clientId).join(', ')}`);
     if (!app.redirectUris.includes(uri)) app.redirectUris.push(uri);
   }
 

@@ -1,7 +1,7 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 
-import { startNinjaOneEmulator, type NinjaOneEmulator } from './index.ts';
+import { type NinjaOneEmulator, startNinjaOneEmulator } from './index.ts';
 import { consentTransaction, decide, getAuthorize, pkcePair, redirectUri } from './test-helpers.ts';
 
 describe('GET /ws/oauth/authorize', () => {
@@ -12,7 +12,13 @@ describe('GET /ws/oauth/authorize', () => {
   });
   after(() => emulator.close());
 
-  const base = { response_type: 'code', client_id: 'demo-web', redirect_uri: redirectUri, scope: 'monitoring offline_access', state: 'st-123' };
+  const base = {
+    response_type: 'code',
+    client_id: 'demo-web',
+    redirect_uri: redirectUri,
+    scope: 'monitoring offline_access',
+    state: 'st-123',
+  };
 
   test('shows a consent page whose Authorize button posts a form and redirects with a code and the state', async () => {
     const page = await getAuthorize(emulator.url, base);
@@ -39,7 +45,11 @@ describe('GET /ws/oauth/authorize', () => {
   test('a consent form can be answered only once', async () => {
     const transaction = consentTransaction(await (await getAuthorize(emulator.url, base)).text());
     await decide(emulator.url, transaction, 'approve');
-    const again = await fetch(`${emulator.url}/ws/oauth/authorize`, { method: 'POST', body: new URLSearchParams({ transaction, decision: 'approve' }), redirect: 'manual' });
+    const again = await fetch(`${emulator.url}/ws/oauth/authorize`, {
+      method: 'POST',
+      body: new URLSearchParams({ transaction, decision: 'approve' }),
+      redirect: 'manual',
+    });
     assert.equal(again.status, 400);
     assert.equal(again.headers.get('location'), null);
   });
@@ -75,7 +85,11 @@ describe('GET /ws/oauth/authorize', () => {
   test('PKCE: plain (or no method) is refused, S256 is accepted', async () => {
     const { challenge } = pkcePair();
     for (const method of ['plain', undefined]) {
-      const response = await getAuthorize(emulator.url, { ...base, code_challenge: challenge, ...(method ? { code_challenge_method: method } : {}) });
+      const response = await getAuthorize(emulator.url, {
+        ...base,
+        code_challenge: challenge,
+        ...(method ? { code_challenge_method: method } : {}),
+      });
       assert.equal(new URL(response.headers.get('location') ?? '').searchParams.get('error'), 'invalid_request', String(method));
     }
     const ok = await getAuthorize(emulator.url, { ...base, code_challenge: challenge, code_challenge_method: 'S256' });
@@ -99,7 +113,12 @@ describe('autoApprove', () => {
     const emulator = await startNinjaOneEmulator({ users: 5, autoApprove: true });
     t.after(() => emulator.close());
     emulator.addRedirectUri('demo-web', redirectUri);
-    const response = await getAuthorize(emulator.url, { response_type: 'code', client_id: 'demo-web', redirect_uri: redirectUri, state: 'xyz' });
+    const response = await getAuthorize(emulator.url, {
+      response_type: 'code',
+      client_id: 'demo-web',
+      redirect_uri: redirectUri,
+      state: 'xyz',
+    });
     assert.equal(response.status, 302);
     const location = new URL(response.headers.get('location') ?? '');
     assert.ok(location.searchParams.get('code'));

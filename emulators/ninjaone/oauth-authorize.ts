@@ -10,12 +10,13 @@
  * await app.register(authorizeRoutes, { apps, store, autoApprove: false });
  */
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply } from 'fastify';
 
 import { redirectUriAllowed } from './client-apps.ts';
 import { OAuthError } from './errors.ts';
 import { consentPage, errorPage, notFoundPage } from './pages.ts';
 import { checkScopes, parseScopes } from './scopes.ts';
+
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ClientApp } from './client-apps.ts';
 import type { AuthorizationRequest, OAuthStore } from './oauth-store.ts';
 
@@ -52,7 +53,15 @@ export async function authorizeRoutes(app: FastifyInstance, options: AuthorizeOp
 
     const redirectUri = typeof query.redirect_uri === 'string' ? query.redirect_uri : undefined;
     if (redirectUri === undefined || !redirectUriAllowed(client, redirectUri)) {
-      return reply.code(400).type('text/html').send(errorPage('invalid_redirect_uri', `The redirect_uri ${redirectUri ?? '(missing)'} is not registered for client app ${client.name}. Register it exactly, trailing slash included.`));
+      return reply
+        .code(400)
+        .type('text/html')
+        .send(
+          errorPage(
+            'invalid_redirect_uri',
+            `The redirect_uri ${redirectUri ?? '(missing)'} is not registered for client app ${client.name}. Register it exactly, trailing slash included.`,
+          ),
+        );
     }
 
     const state = typeof query.state === 'string' ? query.state : null;
@@ -60,7 +69,10 @@ export async function authorizeRoutes(app: FastifyInstance, options: AuthorizeOp
       const authRequest = readAuthorizeRequest(client, query, redirectUri, state);
       if (options.autoApprove()) return redirectWith(reply, redirectUri, { code: store.issueCode(authRequest), state });
       const consent = store.startConsent(authRequest);
-      return reply.type('text/html').header('cache-control', 'no-store').send(consentPage(client, consent, authorizePath));
+      return reply
+        .type('text/html')
+        .header('cache-control', 'no-store')
+        .send(consentPage(client, consent, authorizePath));
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       return redirectWith(reply, redirectUri, { error: error.code, error_description: error.description, state });
@@ -70,19 +82,34 @@ export async function authorizeRoutes(app: FastifyInstance, options: AuthorizeOp
   app.post(authorizePath, async function decide(request, reply) {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const consent = typeof body.transaction === 'string' ? store.takeConsent(body.transaction) : null;
-    if (!consent) return reply.code(400).type('text/html').send(errorPage('invalid_request', 'This authorization request has expired or was already answered. Start the sign-in again.'));
+    if (!consent)
+      return reply
+        .code(400)
+        .type('text/html')
+        .send(errorPage('invalid_request', 'This authorization request has expired or was already answered. Start the sign-in again.'));
     if (body.decision !== 'approve') {
-      return redirectWith(reply, consent.redirectUri, { error: 'access_denied', error_description: 'The user denied the authorization request', state: consent.state });
+      return redirectWith(reply, consent.redirectUri, {
+        error: 'access_denied',
+        error_description: 'The user denied the authorization request',
+        state: consent.state,
+      });
     }
     return redirectWith(reply, consent.redirectUri, { code: store.issueCode(consent), state: consent.state });
   });
 }
 
-function readAuthorizeRequest(client: ClientApp, query: Record<string, unknown>, redirectUri: string, state: string | null): AuthorizationRequest {
+function readAuthorizeRequest(
+  client: ClientApp,
+  query: Record<string, unknown>,
+  redirectUri: string,
+  state: string | null,
+): AuthorizationRequest {
   const responseType = single(query, 'response_type');
   if (responseType === undefined) throw new OAuthError('invalid_request', 'Missing response_type');
-  if (responseType !== 'code') throw new OAuthError('unsupported_response_type', `response_type ${responseType} is not supported; use code`);
-  if (!client.grants.includes('authorization_code')) throw new OAuthError('unauthorized_client', 'This client app is not allowed the authorization_code grant');
+  if (responseType !== 'code')
+    throw new OAuthError('unsupported_response_type', `response_type ${responseType} is not supported; use code`);
+  if (!client.grants.includes('authorization_code'))
+    throw new OAuthError('unauthorized_client', 'This client app is not allowed the authorization_code grant');
 
   const requested = parseScopes(single(query, 'scope'));
   // No scope: the app's own scopes, as the client-credentials grant does.
@@ -91,7 +118,8 @@ function readAuthorizeRequest(client: ClientApp, query: Record<string, unknown>,
 
   const challenge = single(query, 'code_challenge');
   const method = single(query, 'code_challenge_method');
-  if (challenge === undefined && method !== undefined) throw new OAuthError('invalid_request', 'code_challenge_method without code_challenge');
+  if (challenge === undefined && method !== undefined)
+    throw new OAuthError('invalid_request', 'code_challenge_method without code_challenge');
   if (challenge !== undefined) {
     // An absent method means "plain" (RFC 7636 §4.3), which is refused: S256 only.
     if (method !== 'S256') throw new OAuthError('invalid_request', 'Only code_challenge_method=S256 is supported');

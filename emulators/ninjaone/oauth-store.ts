@@ -26,7 +26,10 @@ export interface AuthorizationRequest {
   codeChallenge: string | null;
 }
 
-export interface PendingConsent extends AuthorizationRequest { readonly id: string; readonly expiresAt: number }
+export interface PendingConsent extends AuthorizationRequest {
+  readonly id: string;
+  readonly expiresAt: number;
+}
 
 export interface AuthorizationCode {
   readonly code: string;
@@ -55,7 +58,11 @@ export interface RefreshToken {
   spent: boolean;
 }
 
-export interface IssuedTokens { accessToken: string; refreshToken: string | null; scopes: string[] }
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  scopes: string[];
+}
 
 const consentTtlMs = 10 * 60 * 1000;
 
@@ -118,7 +125,16 @@ export function createOAuthStore(settings: OAuthSettings) {
     issueCode(request: AuthorizationRequest): string {
       maybePrune();
       const code = randomUUID();
-      codes.set(code, { code, clientId: request.clientId, redirectUri: request.redirectUri, scopes: request.scopes, codeChallenge: request.codeChallenge, expiresAt: Date.now() + settings.codeTtlSeconds * 1000, family: randomUUID(), used: false });
+      codes.set(code, {
+        code,
+        clientId: request.clientId,
+        redirectUri: request.redirectUri,
+        scopes: request.scopes,
+        codeChallenge: request.codeChallenge,
+        expiresAt: Date.now() + settings.codeTtlSeconds * 1000,
+        family: randomUUID(),
+        used: false,
+      });
       return code;
     },
 

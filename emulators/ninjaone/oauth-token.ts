@@ -11,13 +11,13 @@
  * await app.register(tokenRoutes, { apps, store });
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { isPublicClient } from './client-apps.ts';
 import { appError, OAuthError } from './errors.ts';
 import { checkScopes, offlineAccess, parseScopes } from './scopes.ts';
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientApp, GrantType } from './client-apps.ts';
 import type { IssuedTokens, OAuthStore } from './oauth-store.ts';
 
@@ -53,7 +53,8 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenOptions): 
     } catch (error) {
       if (error instanceof UnknownClientError) return reply.code(404).send(appError('Client app not exist'));
       if (!(error instanceof OAuthError)) throw error;
-      if (error.status === 401 && request.headers.authorization?.startsWith('Basic ')) void reply.header('www-authenticate', 'Basic realm="ninjaone"');
+      if (error.status === 401 && request.headers.authorization?.startsWith('Basic '))
+        void reply.header('www-authenticate', 'Basic realm="ninjaone"');
       return reply.code(error.status).send({ error: error.code, error_description: error.description });
     }
   };
@@ -122,7 +123,8 @@ function grant(request: FastifyRequest, options: TokenOptions): IssuedTokens {
   const grantType = form.grant_type;
   if (grantType === undefined) throw new OAuthError('invalid_request', 'Missing grant_type');
   if (!knownGrants.includes(grantType)) throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported`);
-  if (!client.grants.includes(grantType as GrantType)) throw new OAuthError('unauthorized_client', `This client app is not allowed the ${grantType} grant`);
+  if (!client.grants.includes(grantType as GrantType))
+    throw new OAuthError('unauthorized_client', `This client app is not allowed the ${grantType} grant`);
   if (grantType === 'authorization_code') return authorizationCodeGrant(client, form, options.store);
   if (grantType === 'refresh_token') return refreshTokenGrant(client, form, options.store);
   return clientCredentialsGrant(client, form, options.store);
@@ -138,9 +140,11 @@ function authorizationCodeGrant(client: ClientApp, form: Form, store: OAuthStore
     throw new OAuthError('invalid_grant', 'Authorization code was already used');
   }
   if (code.expiresAt <= Date.now()) throw new OAuthError('invalid_grant', 'Authorization code is invalid or expired');
-  if (form.redirect_uri !== code.redirectUri) throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
+  if (form.redirect_uri !== code.redirectUri)
+    throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
   if (code.codeChallenge === null) {
-    if (form.code_verifier !== undefined) throw new OAuthError('invalid_grant', 'code_verifier sent, but the authorization request had no code_challenge');
+    if (form.code_verifier !== undefined)
+      throw new OAuthError('invalid_grant', 'code_verifier sent, but the authorization request had no code_challenge');
   } else {
     if (form.code_verifier === undefined) throw new OAuthError('invalid_grant', 'Missing code_verifier');
     const computed = createHash('sha256').update(form.code_verifier).digest('base64url');
@@ -154,7 +158,8 @@ function authorizationCodeGrant(client: ClientApp, form: Form, store: OAuthStore
 function refreshTokenGrant(client: ClientApp, form: Form, store: OAuthStore): IssuedTokens {
   if (form.refresh_token === undefined) throw new OAuthError('invalid_request', 'Missing refresh_token');
   const refresh = store.findRefreshToken(form.refresh_token);
-  if (!refresh || refresh.spent || refresh.clientId !== client.clientId) throw new OAuthError('invalid_grant', 'Refresh token is invalid, expired or already used');
+  if (!refresh || refresh.spent || refresh.clientId !== client.clientId)
+    throw new OAuthError('invalid_grant', 'Refresh token is invalid, expired or already used');
   const requested = parseScopes(form.scope);
   let accessScopes = refresh.scopes;
   if (requested !== null && requested.length > 0) {

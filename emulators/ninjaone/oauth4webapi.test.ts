@@ -2,12 +2,11 @@
  * The emulator's OAuth endpoints driven by oauth4webapi, the library ninja-sync itself uses, so a
  * disagreement between the two (response shape, PKCE, client authentication) shows up here first.
  */
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-
+import { after, before, describe, test } from 'node:test';
 import * as oauth from 'oauth4webapi';
 
-import { startNinjaOneEmulator, type NinjaOneEmulator } from './index.ts';
+import { type NinjaOneEmulator, startNinjaOneEmulator } from './index.ts';
 import { apiGet, consentTransaction, decide, redirectUri } from './test-helpers.ts';
 
 describe('oauth4webapi against the emulator', () => {
@@ -17,7 +16,11 @@ describe('oauth4webapi against the emulator', () => {
   before(async () => {
     emulator = await startNinjaOneEmulator({ users: 10 });
     emulator.addRedirectUri('demo-web', redirectUri);
-    as = { issuer: emulator.url, authorization_endpoint: `${emulator.url}/ws/oauth/authorize`, token_endpoint: `${emulator.url}/ws/oauth/token` };
+    as = {
+      issuer: emulator.url,
+      authorization_endpoint: `${emulator.url}/ws/oauth/authorize`,
+      token_endpoint: `${emulator.url}/ws/oauth/token`,
+    };
   });
   after(() => emulator.close());
 
@@ -46,26 +49,51 @@ describe('oauth4webapi against the emulator', () => {
     assert.ok(tokens.refresh_token);
     assert.equal((await apiGet(emulator.url, '/v2/users', tokens.access_token)).status, 200);
 
-    const refreshed = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, auth, tokens.refresh_token, insecure));
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, auth, tokens.refresh_token, insecure),
+    );
     assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
     const spent = await oauth.refreshTokenGrantRequest(as, client, auth, tokens.refresh_token, insecure);
-    await assert.rejects(oauth.processRefreshTokenResponse(as, client, spent), (error: unknown) => error instanceof oauth.ResponseBodyError && error.error === 'invalid_grant' && error.status === 400);
+    await assert.rejects(
+      oauth.processRefreshTokenResponse(as, client, spent),
+      (error: unknown) => error instanceof oauth.ResponseBodyError && error.error === 'invalid_grant' && error.status === 400,
+    );
   });
 
   test('a denied consent comes back as an access_denied authorization error', async () => {
     const client: oauth.Client = { client_id: 'demo-web' };
     const url = `${as.authorization_endpoint!}?${new URLSearchParams({ response_type: 'code', client_id: 'demo-web', redirect_uri: redirectUri, state: 'st' }).toString()}`;
     const callback = await decide(emulator.url, consentTransaction(await (await fetch(url)).text()), 'deny');
-    assert.throws(() => oauth.validateAuthResponse(as, client, callback, 'st'), (error: unknown) => error instanceof oauth.AuthorizationResponseError && error.error === 'access_denied');
+    assert.throws(
+      () => oauth.validateAuthResponse(as, client, callback, 'st'),
+      (error: unknown) => error instanceof oauth.AuthorizationResponseError && error.error === 'access_denied',
+    );
   });
 
   test('client credentials with the secret in the body', async () => {
     const client: oauth.Client = { client_id: 'demo-m2m' };
-    const response = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretPost('demo-m2m-secret'), { scope: 'monitoring' }, insecure);
+    const response = await oauth.clientCredentialsGrantRequest(
+      as,
+      client,
+      oauth.ClientSecretPost('demo-m2m-secret'),
+      { scope: 'monitoring' },
+      insecure,
+    );
     const tokens = await oauth.processClientCredentialsResponse(as, client, response);
     assert.equal(tokens.scope, 'monitoring');
     assert.equal(tokens.refresh_token, undefined);
-    const refused = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretPost('demo-m2m-secret'), { scope: 'monitoring offline_access' }, insecure);
-    await assert.rejects(oauth.processClientCredentialsResponse(as, client, refused), (error: unknown) => error instanceof oauth.ResponseBodyError && error.error === 'invalid_scope');
+    const refused = await oauth.clientCredentialsGrantRequest(
+      as,
+      client,
+      oauth.ClientSecretPost('demo-m2m-secret'),
+      { scope: 'monitoring offline_access' },
+      insecure,
+    );
+    await assert.rejects(
+      oauth.processClientCredentialsResponse(as, client, refused),
+      (error: unknown) => error instanceof oauth.ResponseBodyError && error.error === 'invalid_scope',
+    );
   });
 });

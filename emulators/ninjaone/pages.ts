@@ -42,4 +42,5 @@ export function errorPage(title: string, message: string): string {
 <body><h1 id="error">${escapeHtml(title)}</h1><p id="error-description">${escapeHtml(message)}</p></body></html>`;
 }
 
-export const notFoundPage = '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>';
+export const notFoundPage =
+  '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>';

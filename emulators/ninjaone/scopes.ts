@@ -5,6 +5,7 @@
  * parseScopes('monitoring  management'); // ['monitoring', 'management']
  */
 import { OAuthError } from './errors.ts';
+
 import type { ClientApp } from './client-apps.ts';
 
 export const offlineAccess = 'offline_access';

@@ -55,11 +55,22 @@ export function apiUser(view: WorldView, user: WorldUser, includeRoles: boolean)
 }
 
 export function apiOrganization(organization: WorldOrganization): Record<string, unknown> {
-  return { name: organization.name, description: organization.description, nodeApprovalMode: organization.nodeApprovalMode, id: organization.id };
+  return {
+    name: organization.name,
+    description: organization.description,
+    nodeApprovalMode: organization.nodeApprovalMode,
+    id: organization.id,
+  };
 }
 
 export function apiLocation(organization: WorldOrganization): Record<string, unknown> {
-  return { name: 'Main office', address: `${organization.id} Main Street`, description: `${organization.name} main office`, id: organization.id, organizationId: organization.id };
+  return {
+    name: 'Main office',
+    address: `${organization.id} Main Street`,
+    description: `${organization.name} main office`,
+    id: organization.id,
+    organizationId: organization.id,
+  };
 }
 
 export function apiDevice(device: WorldDevice): Record<string, unknown> {

@@ -15,7 +15,12 @@ export function pkcePair(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-export async function postToken(baseUrl: string, form: Record<string, string>, headers: Record<string, string> = {}, path = '/ws/oauth/token'): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+export async function postToken(
+  baseUrl: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+  path = '/ws/oauth/token',
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const response = await fetch(`${baseUrl}${path}`, { method: 'POST', body: new URLSearchParams(form), headers });
   return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
 }
@@ -33,7 +38,11 @@ export function consentTransaction(html: string): string {
 
 /** Posts the consent form as a browser would when a button is clicked; returns the redirect Location. */
 export async function decide(baseUrl: string, transaction: string, decision: 'approve' | 'deny'): Promise<URL> {
-  const response = await fetch(`${baseUrl}/ws/oauth/authorize`, { method: 'POST', body: new URLSearchParams({ transaction, decision }), redirect: 'manual' });
+  const response = await fetch(`${baseUrl}/ws/oauth/authorize`, {
+    method: 'POST',
+    body: new URLSearchParams({ transaction, decision }),
+    redirect: 'manual',
+  });
   if (response.status !== 302) throw new Error(`consent answered ${response.status}`);
   return new URL(response.headers.get('location') ?? '');
 }
@@ -50,7 +59,12 @@ export async function apiGet(baseUrl: string, path: string, accessToken: string)
 }
 
 export async function clientToken(baseUrl: string, scope?: string): Promise<string> {
-  const { body } = await postToken(baseUrl, { grant_type: 'client_credentials', client_id: 'demo-m2m', client_secret: 'demo-m2m-secret', ...(scope ? { scope } : {}) });
+  const { body } = await postToken(baseUrl, {
+    grant_type: 'client_credentials',
+    client_id: 'demo-m2m',
+    client_secret: 'demo-m2m-secret',
+    ...(scope ? { scope } : {}),
+  });
   if (typeof body.access_token !== 'string') throw new Error('no access token');
   return body.access_token;
 }

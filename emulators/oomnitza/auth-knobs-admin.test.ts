@@ -1,8 +1,9 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 
 import { startOomnitzaEmulator } from './index.ts';
 import { client } from './test-client.ts';
+
 import type { OomnitzaEmulator } from './index.ts';
 import type { Call } from './test-client.ts';
 
@@ -12,12 +13,20 @@ const basic = (user: string, password: string): string => `Basic ${Buffer.from(`
 describe('auth', () => {
   let emulator: OomnitzaEmulator;
   before(async () => {
-    emulator = await startOomnitzaEmulator({ apiToken: 'token-for-auth-tests', basicAuth: { username: 'admin@example.com', password: 's3cret pass' } });
+    emulator = await startOomnitzaEmulator({
+      apiToken: 'token-for-auth-tests',
+      basicAuth: { username: 'admin@example.com', password: 's3cret pass' },
+    });
   });
   after(() => emulator.close());
 
   test('no credentials, a wrong token, a token in the Authorization header, or wrong Basic: 401', async () => {
-    for (const headers of [{}, { Authorization2: 'wrong-token' }, { Authorization: 'token-for-auth-tests' }, { Authorization: basic('admin@example.com', 'nope') }]) {
+    for (const headers of [
+      {},
+      { Authorization2: 'wrong-token' },
+      { Authorization: 'token-for-auth-tests' },
+      { Authorization: basic('admin@example.com', 'nope') },
+    ]) {
       const res = await client(emulator, headers)('GET', '/api/v3/users');
       assert.equal(res.status, 401, JSON.stringify(headers));
       assert.equal((res.body as { error: Row }).error.code, 'unauthorized');
@@ -34,7 +43,11 @@ describe('auth', () => {
   });
 
   test('a revoked token gets 403; the admin API needs no vendor auth', async () => {
-    const add = await fetch(`${emulator.url}/__admin/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'second-token-123', username: 'integration' }) });
+    const add = await fetch(`${emulator.url}/__admin/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: 'second-token-123', username: 'integration' }),
+    });
     assert.equal(add.status, 201);
     const second = client({ url: emulator.url, apiToken: 'second-token-123' });
     assert.equal((await second('GET', '/api/v3/users?limit=1')).status, 200);
@@ -55,7 +68,11 @@ describe('knobs', () => {
   test('past N requests a second per token: 429 with Retry-After; another token is counted apart', async () => {
     emulator.knobs.settings.ratePerSecond = 2;
     emulator.knobs.settings.retryAfterSeconds = 3;
-    await fetch(`${emulator.url}/__admin/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'other-token-1234' }) });
+    await fetch(`${emulator.url}/__admin/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: 'other-token-1234' }),
+    });
     try {
       // Three calls in a row within one second window; retry the lot if a second boundary split them.
       let statuses: number[] = [];
@@ -74,7 +91,10 @@ describe('knobs', () => {
       assert.equal((await client({ url: emulator.url, apiToken: 'other-token-1234' })('GET', '/api/v3/users')).status, 200);
       const logged = emulator.knobs.log.filter((e) => e.injected === 'rateLimited');
       assert.ok(logged.length >= 1);
-      assert.ok(logged.every((e) => e.token !== emulator.apiToken && e.token?.startsWith('token:')), 'the log holds a hash, not the token');
+      assert.ok(
+        logged.every((e) => e.token !== emulator.apiToken && e.token?.startsWith('token:')),
+        'the log holds a hash, not the token',
+      );
     } finally {
       emulator.knobs.settings.ratePerSecond = 0;
     }
@@ -91,18 +111,30 @@ describe('knobs', () => {
     const statuses = [];
     for (const name of ['f1', 'f2', 'f3']) statuses.push((await call('POST', '/api/v3/users', { username: name })).status);
     assert.deepEqual(statuses, [200, 500, 200]);
-    assert.equal([...emulator.store.users.values()].some((u) => u.username === 'f2'), false, 'the faulted request wrote nothing');
+    assert.equal(
+      [...emulator.store.users.values()].some((u) => u.username === 'f2'),
+      false,
+      'the faulted request wrote nothing',
+    );
     const log = (await (await fetch(`${emulator.url}/__admin/requests`)).json()) as Row[];
-    assert.deepEqual(log.map((e) => [e.method, e.path, e.status, e.injected]), [
-      ['POST', '/api/v3/users', 200, null],
-      ['POST', '/api/v3/users', 500, 'status500'],
-      ['POST', '/api/v3/users', 200, null],
-    ]);
+    assert.deepEqual(
+      log.map((e) => [e.method, e.path, e.status, e.injected]),
+      [
+        ['POST', '/api/v3/users', 200, null],
+        ['POST', '/api/v3/users', 500, 'status500'],
+        ['POST', '/api/v3/users', 200, null],
+      ],
+    );
   });
 
   test('a hung request never answers (the client gives up), an HTML fault is not JSON', async () => {
-    emulator.knobs.settings.faults.push({ kind: 'hang', path: '/api/v3/saas', times: 1 }, { kind: 'html', path: '/api/v3/users/', times: 1 });
-    await assert.rejects(fetch(`${emulator.url}/api/v3/saas`, { headers: { Authorization2: emulator.apiToken }, signal: AbortSignal.timeout(300) }));
+    emulator.knobs.settings.faults.push(
+      { kind: 'hang', path: '/api/v3/saas', times: 1 },
+      { kind: 'html', path: '/api/v3/users/', times: 1 },
+    );
+    await assert.rejects(
+      fetch(`${emulator.url}/api/v3/saas`, { headers: { Authorization2: emulator.apiToken }, signal: AbortSignal.timeout(300) }),
+    );
     const html = await call('GET', '/api/v3/users/1001');
     assert.equal(html.status, 502);
     assert.match(String(html.body), /<html>/);
@@ -110,7 +142,11 @@ describe('knobs', () => {
   });
 
   test('PUT /__admin/knobs refuses an unknown knob, naming it', async () => {
-    const res = await fetch(`${emulator.url}/__admin/knobs`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latency: 5 }) });
+    const res = await fetch(`${emulator.url}/__admin/knobs`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ latency: 5 }),
+    });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /^latency:/);
   });
@@ -124,7 +160,10 @@ describe('admin data', () => {
   after(() => emulator.close());
 
   const admin = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> => {
-    const res = await fetch(`${emulator.url}${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    const res = await fetch(`${emulator.url}${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };

@@ -10,6 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 
 import { OomnitzaApiError } from './errors.ts';
 import { opaqueId } from './ids.ts';
+
 import type { OomnitzaStore } from './store.ts';
 
 export interface BasicCredentials {
@@ -25,7 +26,12 @@ export function authenticate(store: OomnitzaStore, headers: Headers, basic: Basi
   if (token !== undefined) {
     const known = store.tokens.get(token.trim());
     if (!known) throw unauthorized('the Authorization2 token is not valid');
-    if (known.revoked) throw new OomnitzaApiError(403, 'forbidden', 'the Authorization2 token has been revoked; create a new one under Configuration > Security > API tokens');
+    if (known.revoked)
+      throw new OomnitzaApiError(
+        403,
+        'forbidden',
+        'the Authorization2 token has been revoked; create a new one under Configuration > Security > API tokens',
+      );
     return known.username;
   }
   const authorization = header(headers, 'authorization');

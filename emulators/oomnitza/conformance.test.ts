@@ -5,15 +5,15 @@
  * OpenAPI's `nullable` becomes a JSON-schema null type, and `required: true` on a property (invalid
  * JSON schema, used by "SaaS roles") becomes the parent's `required` list.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import assert from 'node:assert/strict';
-
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 import { startOomnitzaEmulator } from './index.ts';
 import { client, filterQuery } from './test-client.ts';
+
 import type { OomnitzaEmulator } from './index.ts';
 import type { Answer, Call } from './test-client.ts';
 
@@ -27,7 +27,12 @@ function toJsonSchema(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const out: Json = {};
   for (const [key, value] of Object.entries(node as Json)) {
-    if (key === '$ref' && typeof value === 'string') out.$ref = value.split('/').map((part) => encodeURIComponent(part)).join('/').replace(/^%23/, '#');
+    if (key === '$ref' && typeof value === 'string')
+      out.$ref = value
+        .split('/')
+        .map((part) => encodeURIComponent(part))
+        .join('/')
+        .replace(/^%23/, '#');
     else out[key] = toJsonSchema(value);
   }
   if (out.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
@@ -61,7 +66,11 @@ function responseSchemaRef(path: string, method: string, status: number): string
   assert.ok(response, `the spec declares no ${status} for ${method.toUpperCase()} ${path}`);
   let pointer = `#/paths/${encodeURIComponent(path)}/${method}/responses/${status}`;
   if (typeof response.$ref === 'string') {
-    pointer = response.$ref.split('/').map((part) => encodeURIComponent(part)).join('/').replace(/^%23/, '#');
+    pointer = response.$ref
+      .split('/')
+      .map((part) => encodeURIComponent(part))
+      .join('/')
+      .replace(/^%23/, '#');
     response = resolve(response.$ref);
   }
   if (!(response.content as Json | undefined)?.['application/json']) return null;
@@ -71,13 +80,19 @@ function responseSchemaRef(path: string, method: string, status: number): string
 function assertConforms(path: string, method: string, answer: Answer, override?: (schema: Json) => Json): void {
   const ref = responseSchemaRef(path, method, answer.status);
   if (ref === null) {
-    assert.ok(answer.body === null || answer.body === '' || Array.isArray(answer.body), `${method} ${path}: no schema, so only an empty or list body is expected`);
+    assert.ok(
+      answer.body === null || answer.body === '' || Array.isArray(answer.body),
+      `${method} ${path}: no schema, so only an empty or list body is expected`,
+    );
     return;
   }
   const validate = override ? ajv.compile(override(ajv.getSchema(ref)?.schema as Json)) : ajv.getSchema(ref);
   assert.ok(validate, `no compiled schema at ${ref}`);
   const ok = validate(answer.body);
-  assert.ok(ok, `${method.toUpperCase()} ${path} (${answer.status}) does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(answer.body).slice(0, 500)}`);
+  assert.ok(
+    ok,
+    `${method.toUpperCase()} ${path} (${answer.status}) does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(answer.body).slice(0, 500)}`,
+  );
 }
 
 describe('conformance with the Oomnitza v3 OpenAPI export', () => {
@@ -95,8 +110,19 @@ describe('conformance with the Oomnitza v3 OpenAPI export', () => {
 
   test('users: list (all shapes of the seed), create, read, edit, delete', async () => {
     assertConforms('/api/v3/users', 'get', await call('GET', '/api/v3/users?limit=1000'));
-    assertConforms('/api/v3/users', 'get', await call('GET', `/api/v3/users?${filterQuery("email LIKE '%corp%'")}&fields=uid,email&sortby=email desc`));
-    const created = await call('POST', '/api/v3/users', { username: 'conf', email: 'conf@example.com', role: 30, suspended: false, email_subscription: true, phone_number: '+1 555' });
+    assertConforms(
+      '/api/v3/users',
+      'get',
+      await call('GET', `/api/v3/users?${filterQuery("email LIKE '%corp%'")}&fields=uid,email&sortby=email desc`),
+    );
+    const created = await call('POST', '/api/v3/users', {
+      username: 'conf',
+      email: 'conf@example.com',
+      role: 30,
+      suspended: false,
+      email_subscription: true,
+      phone_number: '+1 555',
+    });
     assertConforms('/api/v3/users', 'post', created);
     const uid = String((created.body as Json).uid);
     assertConforms('/api/v3/users/{ident}', 'get', await call('GET', `/api/v3/users/${uid}`));
@@ -113,7 +139,13 @@ describe('conformance with the Oomnitza v3 OpenAPI export', () => {
 
   test('SaaS: list, create, read, edit; roles; SaaS users; activate/deactivate; external id; delete', async () => {
     assertConforms('/api/v3/saas', 'get', await call('GET', '/api/v3/saas'));
-    const created = await call('POST', '/api/v3/saas', { saas_name: 'NinjaOne', url: 'https://app.ninjarmm.com', total_licenses: 10, annual_spend: 1200.5, is_inf: false });
+    const created = await call('POST', '/api/v3/saas', {
+      saas_name: 'NinjaOne',
+      url: 'https://app.ninjarmm.com',
+      total_licenses: 10,
+      annual_spend: 1200.5,
+      is_inf: false,
+    });
     assertConforms('/api/v3/saas', 'post', created);
     const id = (created.body as { saas_id: string }).saas_id;
     assertConforms('/api/v3/saas/{ident}', 'get', await call('GET', `/api/v3/saas/${id}`));
@@ -128,10 +160,29 @@ describe('conformance with the Oomnitza v3 OpenAPI export', () => {
     assertConforms('/api/v3/saas/{ident}/roles', 'post', role);
     const roleId = String((role.body as Json).role_id);
     assertConforms('/api/v3/saas/{ident}/roles', 'get', await call('GET', `/api/v3/saas/${id}/roles`));
-    assertConforms('/api/v3/saas/{ident}/roles/{saas_role_id}', 'patch', await call('PATCH', `/api/v3/saas/${id}/roles/${roleId}`, { role_external_label: 'Tech' }));
-    assertConforms('/api/v3/saas/{ident}/roles/users', 'post', await call('POST', `/api/v3/saas/${id}/roles/users`, { users: [ada], roles: [roleId] }));
-    assertConforms('/api/v3/saas/{ident}/roles/users', 'patch', await call('PATCH', `/api/v3/saas/${id}/roles/users`, { users: ada, roles: [{ role_external_id: 'admin', role_external_label: 'Admin' }] }));
-    assertConforms('/api/v3/saas/{ident}/users/{user_id}', 'post', await call('POST', `/api/v3/saas/${id}/users/${ada}`, { user_external_id: 'ninja-42' }));
+    assertConforms(
+      '/api/v3/saas/{ident}/roles/{saas_role_id}',
+      'patch',
+      await call('PATCH', `/api/v3/saas/${id}/roles/${roleId}`, { role_external_label: 'Tech' }),
+    );
+    assertConforms(
+      '/api/v3/saas/{ident}/roles/users',
+      'post',
+      await call('POST', `/api/v3/saas/${id}/roles/users`, { users: [ada], roles: [roleId] }),
+    );
+    assertConforms(
+      '/api/v3/saas/{ident}/roles/users',
+      'patch',
+      await call('PATCH', `/api/v3/saas/${id}/roles/users`, {
+        users: ada,
+        roles: [{ role_external_id: 'admin', role_external_label: 'Admin' }],
+      }),
+    );
+    assertConforms(
+      '/api/v3/saas/{ident}/users/{user_id}',
+      'post',
+      await call('POST', `/api/v3/saas/${id}/users/${ada}`, { user_external_id: 'ninja-42' }),
+    );
 
     assertConforms('/api/v3/saas/{ident}/users', 'get', await call('GET', `/api/v3/saas/${id}/users`));
     assertConforms('/api/v3/saas_users', 'get', await call('GET', '/api/v3/saas_users'));
@@ -143,8 +194,18 @@ describe('conformance with the Oomnitza v3 OpenAPI export', () => {
       ((copy.items as Json).properties as Record<string, Json>).error!.type = ['string', 'null'];
       return copy;
     };
-    assertConforms('/api/v3/saas_users/deactivate', 'patch', await call('PATCH', '/api/v3/saas_users/deactivate', { saas_user_ids: [saasUserId, 'missing'] }), nullableError);
-    assertConforms('/api/v3/saas_users/activate', 'patch', await call('PATCH', '/api/v3/saas_users/activate', { saas_user_ids: [saasUserId] }), nullableError);
+    assertConforms(
+      '/api/v3/saas_users/deactivate',
+      'patch',
+      await call('PATCH', '/api/v3/saas_users/deactivate', { saas_user_ids: [saasUserId, 'missing'] }),
+      nullableError,
+    );
+    assertConforms(
+      '/api/v3/saas_users/activate',
+      'patch',
+      await call('PATCH', '/api/v3/saas_users/activate', { saas_user_ids: [saasUserId] }),
+      nullableError,
+    );
 
     const removed = await call('DELETE', `/api/v3/saas/${id}/roles/users`, { users: [ada], roles: [roleId] });
     assert.equal(removed.status, 204);

@@ -36,7 +36,13 @@ export interface FieldDefinition {
   readonly system?: boolean;
 }
 
-const sys = (externalId: string, label: string, dataType: FieldDataType, internalId: string, extra: Partial<FieldDefinition> = {}): FieldDefinition => ({
+const sys = (
+  externalId: string,
+  label: string,
+  dataType: FieldDataType,
+  internalId: string,
+  extra: Partial<FieldDefinition> = {},
+): FieldDefinition => ({
   externalId,
   label,
   dataType,
@@ -87,7 +93,10 @@ const externalIdPattern = /^[a-z][a-z0-9_]*$/;
 /** Adds a custom field ("Add new Oomnitza users field"); refuses a bad name or a clash with an existing one. */
 export function addCustomField(registry: FieldRegistry, field: FieldDefinition): FieldDefinition {
   if (!externalIdPattern.test(field.externalId)) {
-    throw fieldError('externalId', `"${field.externalId}" is not a valid external id; use lower case letters, digits and underscores, e.g. ninja_uid`);
+    throw fieldError(
+      'externalId',
+      `"${field.externalId}" is not a valid external id; use lower case letters, digits and underscores, e.g. ninja_uid`,
+    );
   }
   if (registry.has(field.externalId)) {
     throw fieldError('externalId', `a users field "${field.externalId}" already exists`, 'duplicate_field');
@@ -98,7 +107,11 @@ export function addCustomField(registry: FieldRegistry, field: FieldDefinition):
   if (field.dataType === 'dropdown' && (!field.options || field.options.length === 0)) {
     throw fieldError('options', 'a dropdown field needs at least one option');
   }
-  const defined: FieldDefinition = { ...field, internalId: field.internalId ?? opaqueId(`field:${field.externalId}`, 32).toUpperCase(), system: false };
+  const defined: FieldDefinition = {
+    ...field,
+    internalId: field.internalId ?? opaqueId(`field:${field.externalId}`, 32).toUpperCase(),
+    system: false,
+  };
   registry.set(field.externalId, defined);
   return defined;
 }
@@ -122,20 +135,24 @@ export function coerceFieldValue(field: FieldDefinition, value: unknown): unknow
       if (typeof value !== 'string') throw fieldError(name, `expects text, got ${describe(value)}`, 'wrong_type');
       const max = field.length ?? 255;
       if (value.length > max) throw fieldError(name, `is at most ${max} characters, got ${value.length}`);
-      if (field.dataType === 'email' && value !== '' && !emailPattern.test(value)) throw fieldError(name, `"${value}" is not an email address`);
+      if (field.dataType === 'email' && value !== '' && !emailPattern.test(value))
+        throw fieldError(name, `"${value}" is not an email address`);
       return value;
     }
     case 'dropdown': {
       if (typeof value !== 'string') throw fieldError(name, `expects one of its dropdown values, got ${describe(value)}`, 'wrong_type');
       const option = field.options?.find((o) => o.toLowerCase() === value.toLowerCase());
-      if (option === undefined) throw fieldError(name, `"${value}" is not one of its dropdown values (${(field.options ?? []).join(', ')})`);
+      if (option === undefined)
+        throw fieldError(name, `"${value}" is not one of its dropdown values (${(field.options ?? []).join(', ')})`);
       return option;
     }
     case 'integer':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw fieldError(name, `expects an integer, got ${describe(value)}`, 'wrong_type');
+      if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        throw fieldError(name, `expects an integer, got ${describe(value)}`, 'wrong_type');
       return value;
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw fieldError(name, `expects a number, got ${describe(value)}`, 'wrong_type');
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        throw fieldError(name, `expects a number, got ${describe(value)}`, 'wrong_type');
       return value;
     case 'boolean':
       if (typeof value !== 'boolean') throw fieldError(name, `expects true or false, got ${describe(value)}`, 'wrong_type');
@@ -144,7 +161,11 @@ export function coerceFieldValue(field: FieldDefinition, value: unknown): unknow
     case 'datetime': {
       const epoch = parseDateValue(value);
       if (epoch === null) {
-        throw fieldError(name, `expects a date as ISO 8601 in UTC ('YYYY-MM-DDTHH:mm:SSZ') or unix seconds, got ${describe(value)}`, 'wrong_type');
+        throw fieldError(
+          name,
+          `expects a date as ISO 8601 in UTC ('YYYY-MM-DDTHH:mm:SSZ') or unix seconds, got ${describe(value)}`,
+          'wrong_type',
+        );
       }
       return field.dataType === 'date' ? epoch - (((epoch % 86400) + 86400) % 86400) : epoch;
     }
@@ -159,10 +180,18 @@ export function parseDateValue(value: unknown): number | null {
   if (typeof value !== 'string') return null;
   const m = isoPattern.exec(value.trim());
   if (!m) return null;
-  const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1).map((part) => part ?? '0') as [string, string, string, string?, string?, string?];
+  const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1).map((part) => part ?? '0') as [
+    string,
+    string,
+    string,
+    string?,
+    string?,
+    string?,
+  ];
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const check = new Date(ms);
-  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59)
+    return null;
   return Math.floor(ms / 1000);
 }
 

@@ -13,9 +13,10 @@
  * const match = compileFilter(parseFilter("email eq 'A@B.C'"), { email: 'text' }, 'users');
  * match({ email: 'a@b.c' }); // true
  */
-import { OomnitzaApiError, display } from './errors.ts';
+import { display, OomnitzaApiError } from './errors.ts';
 import { parseDateValue } from './fields.ts';
 import { FilterSyntaxError, parseFilter } from './filter-parser.ts';
+
 import type { FilterLiteral, FilterNode } from './filter-parser.ts';
 
 export type FilterFieldType = 'text' | 'number' | 'boolean' | 'date';
@@ -46,7 +47,10 @@ export function compileFilter(node: FilterNode, schema: FilterSchema, objectName
   const { field } = node;
   const type = Object.hasOwn(schema, field) ? schema[field] : undefined;
   if (type === undefined) {
-    throw new OomnitzaApiError(400, 'invalid_filter', `filter: unknown ${objectName} field "${field}" at position ${node.position}`, { field, position: node.position });
+    throw new OomnitzaApiError(400, 'invalid_filter', `filter: unknown ${objectName} field "${field}" at position ${node.position}`, {
+      field,
+      position: node.position,
+    });
   }
   const get = (r: Readonly<Record<string, unknown>>): string | number | null => normalize(r[field], type);
   switch (node.kind) {
@@ -78,7 +82,12 @@ export function compileFilter(node: FilterNode, schema: FilterSchema, objectName
     }
     case 'like': {
       if (type !== 'text') {
-        throw new OomnitzaApiError(400, 'invalid_filter', `filter: LIKE needs a text field; "${field}" is a ${type} field (position ${node.position})`, { field, position: node.position });
+        throw new OomnitzaApiError(
+          400,
+          'invalid_filter',
+          `filter: LIKE needs a text field; "${field}" is a ${type} field (position ${node.position})`,
+          { field, position: node.position },
+        );
       }
       const pattern = likeToRegExp(node.pattern);
       return (r) => {
@@ -108,7 +117,10 @@ function normalize(value: unknown, type: FilterFieldType): string | number | nul
 
 function literal(value: FilterLiteral, field: string, type: FilterFieldType): string | number {
   const fail = (what: string): never => {
-    throw new OomnitzaApiError(400, 'invalid_filter', `filter: "${field}" is a ${type} field; ${what} (position ${value.position})`, { field, position: value.position });
+    throw new OomnitzaApiError(400, 'invalid_filter', `filter: "${field}" is a ${type} field; ${what} (position ${value.position})`, {
+      field,
+      position: value.position,
+    });
   };
   switch (type) {
     case 'text':
@@ -120,7 +132,8 @@ function literal(value: FilterLiteral, field: string, type: FilterFieldType): st
     case 'boolean':
       if (value.type === 'boolean') return value.value ? 1 : 0;
       if (value.type === 'number' && (value.value === 0 || value.value === 1)) return value.value;
-      if (value.type === 'string' && ['true', 'false'].includes(value.value.toLowerCase())) return value.value.toLowerCase() === 'true' ? 1 : 0;
+      if (value.type === 'string' && ['true', 'false'].includes(value.value.toLowerCase()))
+        return value.value.toLowerCase() === 'true' ? 1 : 0;
       return fail(`${JSON.stringify(value.value)} is not true or false`);
     case 'date': {
       const epoch = parseDateValue(value.value);

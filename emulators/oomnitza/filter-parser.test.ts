@@ -1,24 +1,31 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { OomnitzaApiError } from './errors.ts';
 import { compileFilter, filterFromQuery, likeToRegExp } from './filter-eval.ts';
-import { FilterSyntaxError, filterFields, parseFilter, tokenizeFilter } from './filter-parser.ts';
+import { filterFields, FilterSyntaxError, parseFilter, tokenizeFilter } from './filter-parser.ts';
+
 import type { FilterSchema } from './filter-eval.ts';
 
 describe('filter parser: well-formed filters', () => {
   test('a comparison with each word operator, keywords in any case', () => {
     for (const op of ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'EQ', 'Gte']) {
       const tree = parseFilter(`role ${op} 25`);
-      assert.deepEqual(tree, { kind: 'compare', field: 'role', position: 0, op: op.toLowerCase(), value: { type: 'number', value: 25, position: op.length + 6 } });
+      assert.deepEqual(tree, {
+        kind: 'compare',
+        field: 'role',
+        position: 0,
+        op: op.toLowerCase(),
+        value: { type: 'number', value: 25, position: op.length + 6 },
+      });
     }
   });
 
   test('AND binds tighter than OR; parentheses override', () => {
-    const flat = parseFilter("a eq 1 OR b eq 2 AND c eq 3");
+    const flat = parseFilter('a eq 1 OR b eq 2 AND c eq 3');
     assert.equal(flat.kind, 'or');
     assert.equal(flat.kind === 'or' && flat.right.kind, 'and');
-    const grouped = parseFilter("(a eq 1 or b eq 2) and c eq 3");
+    const grouped = parseFilter('(a eq 1 or b eq 2) and c eq 3');
     assert.equal(grouped.kind, 'and');
     assert.equal(grouped.kind === 'and' && grouped.left.kind, 'or');
   });
@@ -62,7 +69,15 @@ describe('filter parser: well-formed filters', () => {
 
   test('the tokenizer reports string tokens with their start position', () => {
     const tokens = tokenizeFilter("  email eq 'x'");
-    assert.deepEqual(tokens.map((t) => [t.type, t.position]), [['word', 2], ['word', 8], ['string', 11], ['end', 14]]);
+    assert.deepEqual(
+      tokens.map((t) => [t.type, t.position]),
+      [
+        ['word', 2],
+        ['word', 8],
+        ['string', 11],
+        ['end', 14],
+      ],
+    );
   });
 
   test('filterFields lists every field with its position', () => {
@@ -103,7 +118,11 @@ describe('filter parser: malformed filters name the position', () => {
     test(JSON.stringify(filter), () => {
       assert.throws(
         () => parseFilter(filter),
-        (error: unknown) => error instanceof FilterSyntaxError && error.position === position && message.test(error.message) && error.message.includes(`position ${position}`),
+        (error: unknown) =>
+          error instanceof FilterSyntaxError &&
+          error.position === position &&
+          message.test(error.message) &&
+          error.message.includes(`position ${position}`),
       );
     });
   }
@@ -158,7 +177,11 @@ describe('filter evaluation', () => {
     const fails = (filter: string, field: string): void => {
       assert.throws(
         () => filterFromQuery(filter, schema, 'users'),
-        (error: unknown) => error instanceof OomnitzaApiError && error.status === 400 && error.details?.field === field && error.message.includes(`"${field}"`),
+        (error: unknown) =>
+          error instanceof OomnitzaApiError &&
+          error.status === 400 &&
+          error.details?.field === field &&
+          error.message.includes(`"${field}"`),
       );
     };
     fails("colour eq 'red'", 'colour');

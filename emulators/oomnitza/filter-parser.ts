@@ -32,11 +32,23 @@ export type FilterLiteral =
 export type FilterNode =
   | { readonly kind: 'and'; readonly left: FilterNode; readonly right: FilterNode }
   | { readonly kind: 'or'; readonly left: FilterNode; readonly right: FilterNode }
-  | { readonly kind: 'compare'; readonly field: string; readonly position: number; readonly op: ComparisonOperator; readonly value: FilterLiteral }
+  | {
+      readonly kind: 'compare';
+      readonly field: string;
+      readonly position: number;
+      readonly op: ComparisonOperator;
+      readonly value: FilterLiteral;
+    }
   | { readonly kind: 'in'; readonly field: string; readonly position: number; readonly values: readonly FilterLiteral[] }
   | { readonly kind: 'null'; readonly field: string; readonly position: number; readonly negated: boolean }
   | { readonly kind: 'like'; readonly field: string; readonly position: number; readonly pattern: string }
-  | { readonly kind: 'between'; readonly field: string; readonly position: number; readonly low: FilterLiteral; readonly high: FilterLiteral };
+  | {
+      readonly kind: 'between';
+      readonly field: string;
+      readonly position: number;
+      readonly low: FilterLiteral;
+      readonly high: FilterLiteral;
+    };
 
 /** A filter that is not well formed; `position` is the 0-based character offset of the problem. */
 export class FilterSyntaxError extends Error {
@@ -180,12 +192,14 @@ export function parseFilter(source: string): FilterNode {
         const negated = isKeyword(peek(), 'not');
         if (negated) next();
         const nullToken = next();
-        if (!isKeyword(nullToken, 'null')) throw new FilterSyntaxError(`expected NULL after IS${negated ? ' NOT' : ''}, found ${describe(nullToken)}`, nullToken.position);
+        if (!isKeyword(nullToken, 'null'))
+          throw new FilterSyntaxError(`expected NULL after IS${negated ? ' NOT' : ''}, found ${describe(nullToken)}`, nullToken.position);
         return { kind: 'null', field, position, negated };
       }
       case 'like': {
         const pattern = next();
-        if (pattern.type !== 'string') throw new FilterSyntaxError(`LIKE takes a quoted pattern, found ${describe(pattern)}`, pattern.position);
+        if (pattern.type !== 'string')
+          throw new FilterSyntaxError(`LIKE takes a quoted pattern, found ${describe(pattern)}`, pattern.position);
         return { kind: 'like', field, position, pattern: pattern.text };
       }
       case 'between': {
@@ -206,15 +220,18 @@ export function parseFilter(source: string): FilterNode {
     const token = next();
     if (token.type === 'string') return { type: 'string', value: token.text, position: token.position };
     if (token.type === 'number') return { type: 'number', value: Number(token.text), position: token.position };
-    if (isKeyword(token, 'true') || isKeyword(token, 'false')) return { type: 'boolean', value: token.text.toLowerCase() === 'true', position: token.position };
+    if (isKeyword(token, 'true') || isKeyword(token, 'false'))
+      return { type: 'boolean', value: token.text.toLowerCase() === 'true', position: token.position };
     if (isKeyword(token, 'null')) throw new FilterSyntaxError('compare with NULL using IS NULL or IS NOT NULL', token.position);
-    if (token.type === 'word') throw new FilterSyntaxError(`the value ${describe(token)} must be quoted, e.g. '${token.text}'`, token.position);
+    if (token.type === 'word')
+      throw new FilterSyntaxError(`the value ${describe(token)} must be quoted, e.g. '${token.text}'`, token.position);
     throw new FilterSyntaxError(`expected a value, found ${describe(token)}`, token.position);
   }
 
   function parseList(): FilterLiteral[] {
     const open = next();
-    if (open.type !== 'lbracket' && open.type !== 'lparen') throw new FilterSyntaxError(`IN takes a list in [ ] or ( ), found ${describe(open)}`, open.position);
+    if (open.type !== 'lbracket' && open.type !== 'lparen')
+      throw new FilterSyntaxError(`IN takes a list in [ ] or ( ), found ${describe(open)}`, open.position);
     const close: TokenType = open.type === 'lbracket' ? 'rbracket' : 'rparen';
     const values: FilterLiteral[] = [];
     if (peek().type === close) {
@@ -225,7 +242,11 @@ export function parseFilter(source: string): FilterNode {
       values.push(parseValue());
       const sep = next();
       if (sep.type === close) return values;
-      if (sep.type !== 'comma') throw new FilterSyntaxError(`expected "," or "${close === 'rbracket' ? ']' : ')'}" in the IN list, found ${describe(sep)}`, sep.position);
+      if (sep.type !== 'comma')
+        throw new FilterSyntaxError(
+          `expected "," or "${close === 'rbracket' ? ']' : ')'}" in the IN list, found ${describe(sep)}`,
+          sep.position,
+        );
     }
   }
 

@@ -12,7 +12,6 @@
  * await oomnitza.close();
  */
 import Fastify from 'fastify';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 
 import { createKnobs, installKnobs } from '../common/knobs.ts';
 import { authenticate, rateLimitKey } from './auth.ts';
@@ -22,17 +21,19 @@ import { registerSaasRoutes } from './routes-saas.ts';
 import { registerUserRoutes } from './routes-users.ts';
 import { seedStore } from './seed.ts';
 import { createStore } from './store.ts';
+
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Knobs, KnobSettings } from '../common/knobs.ts';
 import type { BasicCredentials } from './auth.ts';
 import type { FieldDefinition } from './fields.ts';
 import type { OomnitzaStore } from './store.ts';
 
-export type { FieldDefinition, FieldDataType } from './fields.ts';
-export type { OomnitzaStore, OomnitzaUser, SaasApp, SaasRole, SaasUser, ApiToken } from './store.ts';
 export type { OomnitzaData } from './data.ts';
-export { parseFilter, FilterSyntaxError } from './filter-parser.ts';
-export { defaultPageSize, maxPageSize } from './list-query.ts';
 export { exportData, importData } from './data.ts';
+export type { FieldDataType, FieldDefinition } from './fields.ts';
+export { FilterSyntaxError, parseFilter } from './filter-parser.ts';
+export { defaultPageSize, maxPageSize } from './list-query.ts';
+export type { ApiToken, OomnitzaStore, OomnitzaUser, SaasApp, SaasRole, SaasUser } from './store.ts';
 
 export interface OomnitzaEmulatorOptions {
   /** Loopback address to listen on; 127.0.0.1 by default. */
@@ -105,7 +106,10 @@ export function buildApp(store: OomnitzaStore, knobs: ReturnType<typeof createKn
     try {
       done(null, JSON.parse(text));
     } catch (error) {
-      done(new OomnitzaApiError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`, undefined, { cause: error }), undefined);
+      done(
+        new OomnitzaApiError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`, undefined, { cause: error }),
+        undefined,
+      );
     }
   });
 
@@ -122,7 +126,8 @@ export function buildApp(store: OomnitzaStore, knobs: ReturnType<typeof createKn
       return reply.code(error.status).send(error.toBody());
     }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    const code = status === 500 ? 'internal_error' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'invalid_body';
+    const code =
+      status === 500 ? 'internal_error' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'invalid_body';
     return reply.code(status).send({ error: { code, message: status === 500 ? 'Internal Server Error' : error.message } });
   });
   app.setNotFoundHandler(function sendNotFound(request, reply) {

@@ -11,8 +11,9 @@
  * const page = runListQuery(users, request.query, { schema, objectName: 'users', tieBreaker: 'uid' });
  * reply.header('x-total-count', page.total).send(page.items);
  */
-import { OomnitzaApiError, display } from './errors.ts';
+import { display, OomnitzaApiError } from './errors.ts';
 import { filterFromQuery } from './filter-eval.ts';
+
 import type { FilterSchema } from './filter-eval.ts';
 
 export const defaultPageSize = 100;
@@ -43,7 +44,11 @@ export interface ListPage<T> {
   readonly items: T[];
 }
 
-export function runListQuery<T extends Readonly<Record<string, unknown>>>(records: Iterable<T>, query: ListQuery, options: ListOptions): ListPage<Record<string, unknown>> {
+export function runListQuery<T extends Readonly<Record<string, unknown>>>(
+  records: Iterable<T>,
+  query: ListQuery,
+  options: ListOptions,
+): ListPage<Record<string, unknown>> {
   const match = filterFromQuery(query.filter, options.schema, options.objectName);
   const sort = parseSortBy(query.sortby, options);
   const skip = parseCount('skip', query.skip, 0, 0);
@@ -60,7 +65,12 @@ export function runListQuery<T extends Readonly<Record<string, unknown>>>(record
 function parseCount(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) {
-    throw new OomnitzaApiError(400, 'invalid_parameter', `${name}: expects a whole number${min > 0 ? ` of at least ${min}` : ''}, got "${raw}"`, { parameter: name });
+    throw new OomnitzaApiError(
+      400,
+      'invalid_parameter',
+      `${name}: expects a whole number${min > 0 ? ` of at least ${min}` : ''}, got "${raw}"`,
+      { parameter: name },
+    );
   }
   return Number(raw);
 }
@@ -73,12 +83,21 @@ type Comparator = (a: Readonly<Record<string, unknown>>, b: Readonly<Record<stri
  */
 function parseSortBy(raw: string | undefined, options: ListOptions): Comparator {
   const keys: Array<{ field: string; direction: 1 | -1 }> = [];
-  for (const part of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (raw ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?$/i.exec(part);
-    if (!m) throw new OomnitzaApiError(400, 'invalid_parameter', `sortby: expected "<field> asc" or "<field> desc", got "${part}"`, { parameter: 'sortby' });
+    if (!m)
+      throw new OomnitzaApiError(400, 'invalid_parameter', `sortby: expected "<field> asc" or "<field> desc", got "${part}"`, {
+        parameter: 'sortby',
+      });
     const field = m[1]!;
     if (!Object.hasOwn(options.schema, field)) {
-      throw new OomnitzaApiError(400, 'invalid_parameter', `sortby: unknown ${options.objectName} field "${field}"`, { parameter: 'sortby', field });
+      throw new OomnitzaApiError(400, 'invalid_parameter', `sortby: unknown ${options.objectName} field "${field}"`, {
+        parameter: 'sortby',
+        field,
+      });
     }
     keys.push({ field, direction: m[2]?.toLowerCase() === 'desc' ? -1 : 1 });
   }
@@ -105,10 +124,16 @@ function compareValues(a: unknown, b: unknown, direction: 1 | -1): number {
 
 function parseFields(raw: string | undefined, options: ListOptions): string[] | null {
   if (raw === undefined || raw.trim() === '') return null;
-  const fields = raw.split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = raw
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   for (const field of fields) {
     if (!Object.hasOwn(options.schema, field) && !options.selectable?.includes(field)) {
-      throw new OomnitzaApiError(400, 'invalid_parameter', `fields: unknown ${options.objectName} field "${field}"`, { parameter: 'fields', field });
+      throw new OomnitzaApiError(400, 'invalid_parameter', `fields: unknown ${options.objectName} field "${field}"`, {
+        parameter: 'fields',
+        field,
+      });
     }
   }
   return fields;

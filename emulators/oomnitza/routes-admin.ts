@@ -16,10 +16,11 @@
  * await fetch(`${url}/__admin/knobs`, { method: 'PUT', body: JSON.stringify({ ratePerSecond: 5 }), headers: { 'content-type': 'application/json' } });
  */
 import { exportData, importData } from './data.ts';
-import { OomnitzaApiError, fieldError, notFound } from './errors.ts';
+import { fieldError, notFound, OomnitzaApiError } from './errors.ts';
 import { addCustomField } from './fields.ts';
 import { rebuildUniqueIndex } from './store.ts';
 import { createUser, deleteUser, findUser, updateUser } from './users-store.ts';
+
 import type { FastifyInstance } from 'fastify';
 import type { Knobs, KnobSettings } from '../common/knobs.ts';
 import type { FieldDefinition } from './fields.ts';
@@ -34,8 +35,10 @@ export function registerAdminRoutes(app: FastifyInstance, store: OomnitzaStore, 
     const body = objectBody(request.body);
     const next: Partial<KnobSettings> = {};
     for (const [key, value] of Object.entries(body)) {
-      if (!(knobKeys as readonly string[]).includes(key)) throw fieldError(key, `unknown knob; known knobs: ${knobKeys.join(', ')}`, 'unknown_field');
-      if (key === 'faults' ? !Array.isArray(value) : typeof value !== 'number' || value < 0) throw fieldError(key, key === 'faults' ? 'must be a list of fault rules' : 'must be a number ≥ 0', 'wrong_type');
+      if (!(knobKeys as readonly string[]).includes(key))
+        throw fieldError(key, `unknown knob; known knobs: ${knobKeys.join(', ')}`, 'unknown_field');
+      if (key === 'faults' ? !Array.isArray(value) : typeof value !== 'number' || value < 0)
+        throw fieldError(key, key === 'faults' ? 'must be a list of fault rules' : 'must be a number ≥ 0', 'wrong_type');
       Object.assign(next, { [key]: value });
     }
     Object.assign(knobs.settings, next);
@@ -54,18 +57,27 @@ export function registerAdminRoutes(app: FastifyInstance, store: OomnitzaStore, 
     return { users: store.users.size, saas: store.saas.size, saasRoles: store.saasRoles.size, saasUsers: store.saasUsers.size };
   });
 
-  app.post('/__admin/users', async (request, reply) => reply.code(201).send(createUser(store, request.body, adminActor, { allowReadOnly: true })));
+  app.post('/__admin/users', async (request, reply) =>
+    reply.code(201).send(createUser(store, request.body, adminActor, { allowReadOnly: true })),
+  );
   app.patch<{ Params: { ident: string } }>('/__admin/users/:ident', async (request) =>
     updateUser(store, findUser(store, request.params.ident).uid, request.body, adminActor, { allowReadOnly: true }),
   );
-  app.delete<{ Params: { ident: string } }>('/__admin/users/:ident', async (request) => deleteUser(store, findUser(store, request.params.ident).uid));
+  app.delete<{ Params: { ident: string } }>('/__admin/users/:ident', async (request) =>
+    deleteUser(store, findUser(store, request.params.ident).uid),
+  );
 
   app.get('/__admin/fields', async () => [...store.fields.values()]);
   app.post('/__admin/fields', async function postField(request, reply) {
     const body = objectBody(request.body) as unknown as FieldDefinition;
     if (typeof body.externalId !== 'string') throw fieldError('externalId', 'is required, e.g. "ninja_uid"', 'required_field');
     if (typeof body.label !== 'string') throw fieldError('label', 'is required, e.g. "NinjaOne UID"', 'required_field');
-    const field = addCustomField(store.fields, { ...body, unique: body.unique === true, readOnly: body.readOnly === true, required: body.required === true });
+    const field = addCustomField(store.fields, {
+      ...body,
+      unique: body.unique === true,
+      readOnly: body.readOnly === true,
+      required: body.required === true,
+    });
     try {
       rebuildUniqueIndex(store);
     } catch (error) {
@@ -78,7 +90,8 @@ export function registerAdminRoutes(app: FastifyInstance, store: OomnitzaStore, 
   app.delete<{ Params: { externalId: string } }>('/__admin/fields/:externalId', async function deleteField(request, reply) {
     const field = store.fields.get(request.params.externalId);
     if (!field) throw notFound('users field', request.params.externalId);
-    if (field.system) throw new OomnitzaApiError(400, 'system_field', `${field.externalId}: a system field cannot be removed`, { field: field.externalId });
+    if (field.system)
+      throw new OomnitzaApiError(400, 'system_field', `${field.externalId}: a system field cannot be removed`, { field: field.externalId });
     store.fields.delete(field.externalId);
     for (const user of store.users.values()) delete user[field.externalId];
     rebuildUniqueIndex(store);
@@ -87,7 +100,8 @@ export function registerAdminRoutes(app: FastifyInstance, store: OomnitzaStore, 
 
   app.post('/__admin/tokens', async function postToken(request, reply) {
     const { token, username } = objectBody(request.body);
-    if (typeof token !== 'string' || token.length < 8) throw fieldError('token', 'is required: text of at least 8 characters', 'required_field');
+    if (typeof token !== 'string' || token.length < 8)
+      throw fieldError('token', 'is required: text of at least 8 characters', 'required_field');
     store.tokens.set(token, { token, username: typeof username === 'string' ? username : 'api-user', revoked: false });
     return reply.code(201).send({ username: typeof username === 'string' ? username : 'api-user' });
   });
@@ -100,6 +114,7 @@ export function registerAdminRoutes(app: FastifyInstance, store: OomnitzaStore, 
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new OomnitzaApiError(400, 'invalid_body', 'the body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new OomnitzaApiError(400, 'invalid_body', 'the body must be a JSON object');
   return body as Record<string, unknown>;
 }

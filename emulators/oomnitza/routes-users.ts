@@ -8,6 +8,7 @@
 import { fieldError } from './errors.ts';
 import { runListQuery } from './list-query.ts';
 import { createUser, deleteUser, findUser, updateUser, userFilterSchema } from './users-store.ts';
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FieldDefinition } from './fields.ts';
 import type { ListQuery } from './list-query.ts';
@@ -17,7 +18,11 @@ type IdentRequest = FastifyRequest<{ Params: { ident: string }; Querystring: { a
 
 export function registerUserRoutes(app: FastifyInstance, store: OomnitzaStore, actorOf: (request: FastifyRequest) => string): void {
   app.get<{ Querystring: ListQuery }>('/api/v3/users', async function listUsers(request, reply) {
-    const page = runListQuery(store.users.values(), request.query, { schema: userFilterSchema(store), objectName: 'users', tieBreaker: 'uid' });
+    const page = runListQuery(store.users.values(), request.query, {
+      schema: userFilterSchema(store),
+      objectName: 'users',
+      tieBreaker: 'uid',
+    });
     return reply.header('x-total-count', String(page.total)).send(page.items.map((u) => renderUser(store, u)));
   });
 

@@ -10,16 +10,24 @@
  * @example
  * replaceUserRoles(store, '101', { users: '1001', roles: [{ role_external_id: 'technician', role_external_label: 'Technician' }] });
  */
-import { OomnitzaApiError, fieldError, notFound } from './errors.ts';
+import { fieldError, notFound, OomnitzaApiError } from './errors.ts';
 import { opaqueId } from './ids.ts';
 import { findSaas, findSaasUser, resolveSaasUserRef } from './saas-store.ts';
+
 import type { OomnitzaStore, SaasRole, SaasUser } from './store.ts';
 
 /** A role in the spec's `SaaS roles` shape. */
 export function renderRole(store: OomnitzaStore, role: SaasRole): Record<string, unknown> {
   let usersCount = 0;
   for (const su of store.saasUsers.values()) if (su.role_ids.includes(role.role_id)) usersCount++;
-  return { role_id: role.role_id, saas_id: String(role.saas_id), source: role.source, role_external_id: role.role_external_id, role_external_label: role.role_external_label, users_count: usersCount };
+  return {
+    role_id: role.role_id,
+    saas_id: String(role.saas_id),
+    source: role.source,
+    role_external_id: role.role_external_id,
+    role_external_label: role.role_external_label,
+    users_count: usersCount,
+  };
 }
 
 export function listRoles(store: OomnitzaStore, ident: string): SaasRole[] {
@@ -32,15 +40,20 @@ export function createRole(store: OomnitzaStore, ident: string, body: unknown): 
   const app = findSaas(store, ident);
   const { role_external_label: label, role_external_id: externalId, ...rest } = objectBody(body);
   const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) throw fieldError(unknown, 'unknown SaaS role field; send role_external_label (and optionally role_external_id)', 'unknown_field');
-  if (typeof label !== 'string' || label.trim() === '') throw fieldError('role_external_label', 'is required and must be text', 'required_field');
+  if (unknown !== undefined)
+    throw fieldError(unknown, 'unknown SaaS role field; send role_external_label (and optionally role_external_id)', 'unknown_field');
+  if (typeof label !== 'string' || label.trim() === '')
+    throw fieldError('role_external_label', 'is required and must be text', 'required_field');
   if (externalId !== undefined && typeof externalId !== 'string') throw fieldError('role_external_id', 'must be text', 'wrong_type');
   return addRole(store, app.saas_id, externalId ?? label, label);
 }
 
 export function addRole(store: OomnitzaStore, saasId: number, externalId: string, label: string): SaasRole {
   if (findRoleByExternalId(store, saasId, externalId)) {
-    throw new OomnitzaApiError(409, 'not_unique', `role_external_id: "${externalId}" already exists in SaaS ${saasId}`, { field: 'role_external_id', value: externalId });
+    throw new OomnitzaApiError(409, 'not_unique', `role_external_id: "${externalId}" already exists in SaaS ${saasId}`, {
+      field: 'role_external_id',
+      value: externalId,
+    });
   }
   let roleId: string;
   do roleId = opaqueId(`role:${++store.counters.role}`, 24);
@@ -91,7 +104,10 @@ export function changeRoleUsers(store: OomnitzaStore, ident: string, body: unkno
   for (const ref of users) {
     const su = saasUserOf(store, app.saas_id, ref, errors);
     if (!su) continue;
-    su.role_ids = mode === 'add' ? [...su.role_ids, ...roleIds.filter((id) => !su.role_ids.includes(id))] : su.role_ids.filter((id) => !roleIds.includes(id));
+    su.role_ids =
+      mode === 'add'
+        ? [...su.role_ids, ...roleIds.filter((id) => !su.role_ids.includes(id))]
+        : su.role_ids.filter((id) => !roleIds.includes(id));
   }
   return pairResult(users, roles, errors);
 }
@@ -129,7 +145,12 @@ export function replaceUserRoles(store: OomnitzaStore, ident: string, body: unkn
 }
 
 /** `POST /api/v3/saas/{ident}/users/{user_id}` with `{user_external_id}`. */
-export function setUserExternalId(store: OomnitzaStore, ident: string, userRef: string, body: unknown): { user_external_id: string; errors: string[] } {
+export function setUserExternalId(
+  store: OomnitzaStore,
+  ident: string,
+  userRef: string,
+  body: unknown,
+): { user_external_id: string; errors: string[] } {
   const app = findSaas(store, ident);
   const { user_external_id: externalId } = objectBody(body);
   if (typeof externalId !== 'string') throw fieldError('user_external_id', 'is required and must be text', 'required_field');
@@ -151,7 +172,8 @@ function saasUserOf(store: OomnitzaStore, saasId: number, ref: unknown, errors: 
 }
 
 function findRoleByExternalId(store: OomnitzaStore, saasId: number, externalId: string): SaasRole | undefined {
-  for (const role of store.saasRoles.values()) if (role.saas_id === saasId && role.role_external_id.toLowerCase() === externalId.toLowerCase()) return role;
+  for (const role of store.saasRoles.values())
+    if (role.saas_id === saasId && role.role_external_id.toLowerCase() === externalId.toLowerCase()) return role;
   return undefined;
 }
 
@@ -164,10 +186,15 @@ function findRole(store: OomnitzaStore, ident: string, roleId: string): SaasRole
 
 /** The spec answers one object for many pairs; it names the pair when there is exactly one. [INFERRED] */
 function pairResult(users: readonly unknown[], roles: readonly unknown[], errors: string[]): RoleUsersResult {
-  return { ...(roles.length === 1 ? { role_id: String(roles[0]) } : {}), ...(users.length === 1 ? { user_id: String(users[0]) } : {}), errors };
+  return {
+    ...(roles.length === 1 ? { role_id: String(roles[0]) } : {}),
+    ...(users.length === 1 ? { user_id: String(users[0]) } : {}),
+    errors,
+  };
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new OomnitzaApiError(400, 'invalid_body', 'the body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new OomnitzaApiError(400, 'invalid_body', 'the body must be a JSON object');
   return body as Record<string, unknown>;
 }

@@ -10,16 +10,22 @@
  * const app = createSaas(store, { saas_name: 'NinjaOne' }, 'api-user');
  * assignSaasUsers(store, app.saas_id, [{ user_id: '1001', assign: true }]);
  */
-import { OomnitzaApiError, display, fieldError, notFound } from './errors.ts';
+import { display, fieldError, notFound, OomnitzaApiError } from './errors.ts';
 import { coerceFieldValue } from './fields.ts';
 import { opaqueId } from './ids.ts';
 import { isActiveUser } from './users-store.ts';
 import { filterTypeOf } from './users-store.ts';
+
 import type { FieldDefinition } from './fields.ts';
 import type { FilterSchema } from './filter-eval.ts';
 import type { OomnitzaStore, OomnitzaUser, SaasApp, SaasUser } from './store.ts';
 
-const f = (externalId: string, dataType: FieldDefinition['dataType'], extra: Partial<FieldDefinition> = {}): FieldDefinition => ({ externalId, label: externalId, dataType, ...extra });
+const f = (externalId: string, dataType: FieldDefinition['dataType'], extra: Partial<FieldDefinition> = {}): FieldDefinition => ({
+  externalId,
+  label: externalId,
+  dataType,
+  ...extra,
+});
 
 /** The writable fields of a SaaS application, typed as in the spec's `SaaS` schema. */
 export const saasFields: readonly FieldDefinition[] = [
@@ -39,23 +45,55 @@ export const saasFields: readonly FieldDefinition[] = [
   f('annual_spend', 'number'),
   f('is_inf', 'boolean'),
 ];
-const readOnlySaasFields = ['saas_id', 'uid', 'hash', 'changedate', 'changedby', 'creationdate', 'createdby', 'deleted', 'visited', 'usage_history'];
+const readOnlySaasFields = [
+  'saas_id',
+  'uid',
+  'hash',
+  'changedate',
+  'changedby',
+  'creationdate',
+  'createdby',
+  'deleted',
+  'visited',
+  'usage_history',
+];
 
 export function saasFilterSchema(): FilterSchema {
-  const schema: Record<string, 'text' | 'number' | 'boolean' | 'date'> = { saas_id: 'number', uid: 'number', hash: 'boolean', changedate: 'text', creationdate: 'text' };
+  const schema: Record<string, 'text' | 'number' | 'boolean' | 'date'> = {
+    saas_id: 'number',
+    uid: 'number',
+    hash: 'boolean',
+    changedate: 'text',
+    creationdate: 'text',
+  };
   for (const field of saasFields) schema[field.externalId] = filterTypeOf(field);
   return schema;
 }
 
 export function createSaas(store: OomnitzaStore, body: unknown, actor: string, allowReadOnly = false): SaasApp {
   const values = checkSaasBody(body, allowReadOnly);
-  if (typeof values.saas_name !== 'string' || values.saas_name.trim() === '') throw fieldError('saas_name', 'is required to create a SaaS', 'required_field');
+  if (typeof values.saas_name !== 'string' || values.saas_name.trim() === '')
+    throw fieldError('saas_name', 'is required to create a SaaS', 'required_field');
   const saasId = typeof values.saas_id === 'number' ? values.saas_id : store.counters.saasId + 1;
   if (store.saas.has(saasId)) throw new OomnitzaApiError(409, 'not_unique', `saas_id: ${saasId} already exists`, { field: 'saas_id' });
   store.counters.saasId = Math.max(store.counters.saasId, saasId);
   const now = String(store.now());
   // Defaults fill the fields the spec marks required. [INFERRED values]
-  const app: SaasApp = { source: 'API', link_key: '', linked: 'false', ignored: 'false', hash: false, creationdate: now, createdby: actor, changedate: now, changedby: actor, ...values, saas_id: saasId, uid: saasId, saas_name: values.saas_name };
+  const app: SaasApp = {
+    source: 'API',
+    link_key: '',
+    linked: 'false',
+    ignored: 'false',
+    hash: false,
+    creationdate: now,
+    createdby: actor,
+    changedate: now,
+    changedby: actor,
+    ...values,
+    saas_id: saasId,
+    uid: saasId,
+    saas_name: values.saas_name,
+  };
   store.saas.set(saasId, app);
   return app;
 }
@@ -63,8 +101,17 @@ export function createSaas(store: OomnitzaStore, body: unknown, actor: string, a
 export function updateSaas(store: OomnitzaStore, ident: string, body: unknown, actor: string): SaasApp {
   const app = findSaas(store, ident);
   const values = checkSaasBody(body, false);
-  if (values.saas_name !== undefined && (typeof values.saas_name !== 'string' || values.saas_name.trim() === '')) throw fieldError('saas_name', 'cannot be emptied', 'required_field');
-  const next: SaasApp = { ...app, ...values, saas_id: app.saas_id, uid: app.uid, saas_name: values.saas_name ?? app.saas_name, changedate: String(store.now()), changedby: actor };
+  if (values.saas_name !== undefined && (typeof values.saas_name !== 'string' || values.saas_name.trim() === ''))
+    throw fieldError('saas_name', 'cannot be emptied', 'required_field');
+  const next: SaasApp = {
+    ...app,
+    ...values,
+    saas_id: app.saas_id,
+    uid: app.uid,
+    saas_name: values.saas_name ?? app.saas_name,
+    changedate: String(store.now()),
+    changedby: actor,
+  };
   store.saas.set(app.saas_id, next);
   return next;
 }
@@ -114,9 +161,11 @@ export interface AssignResult {
 /** `POST /api/v3/saas/{ident}/users`: assign (or re-activate) with `assign: true`, unassign with false. */
 export function assignSaasUsers(store: OomnitzaStore, ident: string, body: unknown): AssignResult[] {
   const app = findSaas(store, ident);
-  if (!Array.isArray(body)) throw new OomnitzaApiError(400, 'invalid_body', 'the body must be a JSON array of {"user_id": "...", "assign": true|false}');
+  if (!Array.isArray(body))
+    throw new OomnitzaApiError(400, 'invalid_body', 'the body must be a JSON array of {"user_id": "...", "assign": true|false}');
   return body.map((item: unknown, i): AssignResult => {
-    if (typeof item !== 'object' || item === null) return { user_id: '', saas_user_id: null, error: `item ${i}: expected {"user_id", "assign"}` };
+    if (typeof item !== 'object' || item === null)
+      return { user_id: '', saas_user_id: null, error: `item ${i}: expected {"user_id", "assign"}` };
     const { user_id: ref, assign } = item as Record<string, unknown>;
     const label = display(ref ?? '');
     if (typeof assign !== 'boolean') return { user_id: label, saas_user_id: null, error: `item ${i}: assign must be true or false` };
@@ -125,9 +174,18 @@ export function assignSaasUsers(store: OomnitzaStore, ident: string, body: unkno
     const existing = findSaasUser(store, app.saas_id, user.uid);
     if (!assign) {
       if (existing) store.saasUsers.delete(existing.saas_user_id);
-      return { user_id: label, saas_user_id: existing?.saas_user_id ?? null, error: existing ? null : `user "${label}" is not assigned to SaaS ${app.saas_id}` };
+      return {
+        user_id: label,
+        saas_user_id: existing?.saas_user_id ?? null,
+        error: existing ? null : `user "${label}" is not assigned to SaaS ${app.saas_id}`,
+      };
     }
-    if (!isActiveUser(user)) return { user_id: label, saas_user_id: existing?.saas_user_id ?? null, error: `user "${user.username}" is not active in Oomnitza (suspended or deleted)` };
+    if (!isActiveUser(user))
+      return {
+        user_id: label,
+        saas_user_id: existing?.saas_user_id ?? null,
+        error: `user "${user.username}" is not active in Oomnitza (suspended or deleted)`,
+      };
     if (existing) {
       existing.is_active = true;
       return { user_id: label, saas_user_id: existing.saas_user_id, error: null };
@@ -141,20 +199,39 @@ export function addSaasUser(store: OomnitzaStore, saasId: number, uid: number, e
   let id: string;
   do id = opaqueId(`saas_user:${++store.counters.saasUser}`, 24);
   while (store.saasUsers.has(id));
-  const su: SaasUser = { saas_user_id: id, saas_id: saasId, uid, role_ids: [], is_active: true, last_visit: null, user_external_id: null, contract_id: null, creation_date: store.now(), ...extra };
+  const su: SaasUser = {
+    saas_user_id: id,
+    saas_id: saasId,
+    uid,
+    role_ids: [],
+    is_active: true,
+    last_visit: null,
+    user_external_id: null,
+    contract_id: null,
+    creation_date: store.now(),
+    ...extra,
+  };
   store.saasUsers.set(su.saas_user_id, su);
   return su;
 }
 
 /** `PATCH /api/v3/saas_users/activate|deactivate`: per-item results, errors in the item. */
-export function setSaasUsersActive(store: OomnitzaStore, body: unknown, active: boolean): Array<{ saas_user_id: string; error: string | null }> {
+export function setSaasUsersActive(
+  store: OomnitzaStore,
+  body: unknown,
+  active: boolean,
+): Array<{ saas_user_id: string; error: string | null }> {
   const ids = (body as { saas_user_ids?: unknown } | null)?.saas_user_ids;
-  if (!Array.isArray(ids)) throw new OomnitzaApiError(400, 'invalid_body', 'the body must be {"saas_user_ids": ["<saas_user_id>", ...]}', { field: 'saas_user_ids' });
+  if (!Array.isArray(ids))
+    throw new OomnitzaApiError(400, 'invalid_body', 'the body must be {"saas_user_ids": ["<saas_user_id>", ...]}', {
+      field: 'saas_user_ids',
+    });
   return ids.map((id: unknown) => {
     const key = String(id);
     const su = store.saasUsers.get(key);
     if (!su) return { saas_user_id: key, error: `SaaS user "${key}" not found` };
-    if (active && !isActiveUser(store.users.get(su.uid))) return { saas_user_id: key, error: `the Oomnitza user of SaaS user "${key}" is not active (suspended or deleted)` };
+    if (active && !isActiveUser(store.users.get(su.uid)))
+      return { saas_user_id: key, error: `the Oomnitza user of SaaS user "${key}" is not active (suspended or deleted)` };
     su.is_active = active;
     return { saas_user_id: key, error: null };
   });
@@ -176,7 +253,11 @@ export function renderSaasUser(store: OomnitzaStore, su: SaasUser): Record<strin
     media_url: '',
     contract_id: su.contract_id ?? '',
     // The spec's `roles` is one object, not a list: the first role is shown; all of them filter with ?roles=.
-    roles: { role_id: role?.role_id ?? '', role_external_id: role?.role_external_id ?? '', role_external_label: role?.role_external_label ?? '' },
+    roles: {
+      role_id: role?.role_id ?? '',
+      role_external_id: role?.role_external_id ?? '',
+      role_external_label: role?.role_external_label ?? '',
+    },
     user_external_id: su.user_external_id ?? '',
     // Not in the spec's shape, but activate/deactivate need the id and a sync needs the state. [INFERRED]
     saas_user_id: su.saas_user_id,
@@ -187,13 +268,30 @@ export function renderSaasUser(store: OomnitzaStore, su: SaasUser): Record<strin
 }
 
 export function saasUserFilterSchema(): FilterSchema {
-  return { email: 'text', full_name: 'text', last_visit: 'date', user_id: 'text', username: 'text', user_external_id: 'text', saas_user_id: 'text', saas_id: 'number', saas_name: 'text', is_active: 'boolean', contract_id: 'text' };
+  return {
+    email: 'text',
+    full_name: 'text',
+    last_visit: 'date',
+    user_id: 'text',
+    username: 'text',
+    user_external_id: 'text',
+    saas_user_id: 'text',
+    saas_id: 'number',
+    saas_name: 'text',
+    is_active: 'boolean',
+    contract_id: 'text',
+  };
 }
 
 /** Whether a SaaS user has one of the roles a `roles=` parameter lists (role ids or external ids, comma-separated). */
 export function hasAnyRole(store: OomnitzaStore, su: SaasUser, rolesParam: string | undefined): boolean {
   if (rolesParam === undefined || rolesParam.trim() === '') return true;
-  const wanted = new Set(rolesParam.split(',').map((r) => r.trim().toLowerCase()).filter(Boolean));
+  const wanted = new Set(
+    rolesParam
+      .split(',')
+      .map((r) => r.trim().toLowerCase())
+      .filter(Boolean),
+  );
   return su.role_ids.some((id) => {
     const role = store.saasRoles.get(id);
     return wanted.has(id.toLowerCase()) || (role !== undefined && wanted.has(role.role_external_id.toLowerCase()));
@@ -201,7 +299,8 @@ export function hasAnyRole(store: OomnitzaStore, su: SaasUser, rolesParam: strin
 }
 
 function checkSaasBody(body: unknown, allowReadOnly: boolean): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new OomnitzaApiError(400, 'invalid_body', 'the body must be a JSON object of SaaS fields, e.g. {"saas_name": "NinjaOne"}');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new OomnitzaApiError(400, 'invalid_body', 'the body must be a JSON object of SaaS fields, e.g. {"saas_name": "NinjaOne"}');
   const values: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(body)) {
     if (readOnlySaasFields.includes(name)) {
@@ -210,7 +309,8 @@ function checkSaasBody(body: unknown, allowReadOnly: boolean): Record<string, un
       continue;
     }
     const field = saasFields.find((s) => s.externalId === name);
-    if (!field) throw fieldError(name, `unknown SaaS field; known fields: ${saasFields.map((s) => s.externalId).join(', ')}`, 'unknown_field');
+    if (!field)
+      throw fieldError(name, `unknown SaaS field; known fields: ${saasFields.map((s) => s.externalId).join(', ')}`, 'unknown_field');
     values[name] = coerceFieldValue(field, value);
   }
   return values;

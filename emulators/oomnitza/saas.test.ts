@@ -1,8 +1,9 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 
 import { startOomnitzaEmulator } from './index.ts';
 import { client, filterQuery } from './test-client.ts';
+
 import type { OomnitzaEmulator } from './index.ts';
 import type { Call } from './test-client.ts';
 
@@ -56,14 +57,26 @@ describe('SaaS: a "User plus SaaS user" sync against the emulator', () => {
       { user_id: grace, assign: true },
     ]);
     assert.equal(assigned.status, 200);
-    assert.deepEqual((assigned.body as Row[]).map((r) => r.error), [null, null]);
+    assert.deepEqual(
+      (assigned.body as Row[]).map((r) => r.error),
+      [null, null],
+    );
 
-    const setRole = await call('PATCH', `/api/v3/saas/${id}/roles/users`, { users: ada, roles: [{ role_external_id: 'technician', role_external_label: 'Technician' }] });
+    const setRole = await call('PATCH', `/api/v3/saas/${id}/roles/users`, {
+      users: ada,
+      roles: [{ role_external_id: 'technician', role_external_label: 'Technician' }],
+    });
     assert.deepEqual((setRole.body as Row).errors, []);
-    await call('PATCH', `/api/v3/saas/${id}/roles/users`, { users: grace, roles: [{ role_external_id: 'end-user', role_external_label: 'End user' }] });
+    await call('PATCH', `/api/v3/saas/${id}/roles/users`, {
+      users: grace,
+      roles: [{ role_external_id: 'end-user', role_external_label: 'End user' }],
+    });
 
     const roles = (await call('GET', `/api/v3/saas/${id}/roles`)).body as Row[];
-    assert.deepEqual(roles.map((r) => [r.role_external_id, r.users_count]).sort(), [['end-user', 1], ['technician', 1]]);
+    assert.deepEqual(roles.map((r) => [r.role_external_id, r.users_count]).sort(), [
+      ['end-user', 1],
+      ['technician', 1],
+    ]);
 
     const listed = (await call('GET', `/api/v3/saas/${id}/users`)).body as Row[];
     const byUser: Record<string, Row> = Object.fromEntries(listed.map((r) => [String(r.username), r]));
@@ -72,12 +85,18 @@ describe('SaaS: a "User plus SaaS user" sync against the emulator', () => {
     assert.equal(byUser.ada?.is_active, true);
 
     const onlyTech = (await call('GET', `/api/v3/saas/${id}/users?roles=technician`)).body as Row[];
-    assert.deepEqual(onlyTech.map((r) => r.username), ['ada']);
+    assert.deepEqual(
+      onlyTech.map((r) => r.username),
+      ['ada'],
+    );
 
     // Replacing the role list moves Ada to end-user, creating no duplicate role.
     await call('PATCH', `/api/v3/saas/${id}/roles/users`, { users: ada, roles: [{ role_external_id: 'END-USER' }] });
     const after = (await call('GET', `/api/v3/saas/${id}/roles`)).body as Row[];
-    assert.deepEqual(after.map((r) => [r.role_external_id, r.users_count]).sort(), [['end-user', 2], ['technician', 0]]);
+    assert.deepEqual(after.map((r) => [r.role_external_id, r.users_count]).sort(), [
+      ['end-user', 2],
+      ['technician', 0],
+    ]);
   });
 
   test('deactivate, then re-activate by assigning again or by activate', async () => {
@@ -93,7 +112,10 @@ describe('SaaS: a "User plus SaaS user" sync against the emulator', () => {
       { saas_user_id: 'no-such-id', error: 'SaaS user "no-such-id" not found' },
     ]);
     const inactive = await call('GET', `/api/v3/saas_users?${filterQuery(`saas_id eq ${id} AND is_active eq false`)}`);
-    assert.deepEqual((inactive.body as Row[]).map((r) => r.saas_user_id), [saasUserId]);
+    assert.deepEqual(
+      (inactive.body as Row[]).map((r) => r.saas_user_id),
+      [saasUserId],
+    );
 
     const again = (await call('POST', `/api/v3/saas/${id}/users`, [{ user_id: ada, assign: true }])).body as Row[];
     assert.equal(again[0]?.saas_user_id, saasUserId, 'assigning again re-activates the same SaaS user');
@@ -152,7 +174,10 @@ describe('SaaS: a "User plus SaaS user" sync against the emulator', () => {
     assert.deepEqual(add.body, { role_id: role.role_id, user_id: grace, errors: [] });
     assert.equal(((await call('GET', `/api/v3/saas/${id}/roles`)).body as Row[])[0]?.users_count, 1);
 
-    const notAssigned = await call('POST', `/api/v3/saas/${id}/roles/users`, { users: [await uidOf('user0001@corp.example')], roles: [role.role_id] });
+    const notAssigned = await call('POST', `/api/v3/saas/${id}/roles/users`, {
+      users: [await uidOf('user0001@corp.example')],
+      roles: [role.role_id],
+    });
     assert.match(String((notAssigned.body as { errors: string[] }).errors[0]), /not a user of SaaS/);
 
     assert.equal((await call('DELETE', `/api/v3/saas/${id}/roles/users`, { users: [grace], roles: [role.role_id] })).status, 204);

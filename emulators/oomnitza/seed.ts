@@ -10,6 +10,7 @@ import { createRandom } from '../common/random.ts';
 import { addRole } from './saas-roles-store.ts';
 import { addSaasUser, createSaas } from './saas-store.ts';
 import { createUser } from './users-store.ts';
+
 import type { OomnitzaStore } from './store.ts';
 
 export interface SeedOptions {
@@ -19,8 +20,35 @@ export interface SeedOptions {
   readonly seedUsers?: ReadonlyArray<Record<string, unknown>>;
 }
 
-const firstNames = ['Ada', 'Grace', 'Linus', 'Margaret', 'Alan', 'Barbara', 'Ken', 'Frances', 'Dennis', 'Radia', 'Chloé', 'Jürgen', 'Søren'];
-const lastNames = ['Lovelace', 'Hopper', 'Torvalds', 'Hamilton', 'Turing', 'Liskov', 'Thompson', 'Allen', 'Ritchie', 'Perlman', "O'Neil", 'Müller'];
+const firstNames = [
+  'Ada',
+  'Grace',
+  'Linus',
+  'Margaret',
+  'Alan',
+  'Barbara',
+  'Ken',
+  'Frances',
+  'Dennis',
+  'Radia',
+  'Chloé',
+  'Jürgen',
+  'Søren',
+];
+const lastNames = [
+  'Lovelace',
+  'Hopper',
+  'Torvalds',
+  'Hamilton',
+  'Turing',
+  'Liskov',
+  'Thompson',
+  'Allen',
+  'Ritchie',
+  'Perlman',
+  "O'Neil",
+  'Müller',
+];
 // Names in other scripts, to catch encoding and collation bugs.
 const nonLatin = [
   { first_name: '明', last_name: '王' },
@@ -61,8 +89,16 @@ function generatedUser(i: number, random: ReturnType<typeof createRandom>): Reco
 }
 
 function seedSaas(store: OomnitzaStore): void {
-  const slack = createSaas(store, { saas_name: 'Slack', category: 'Communication', publisher: 'Slack Technologies', url: 'https://slack.com', total_licenses: 50 }, seedActor);
-  createSaas(store, { saas_name: 'Zoom', category: 'Communication', publisher: 'Zoom Video Communications', url: 'https://zoom.us' }, seedActor);
+  const slack = createSaas(
+    store,
+    { saas_name: 'Slack', category: 'Communication', publisher: 'Slack Technologies', url: 'https://slack.com', total_licenses: 50 },
+    seedActor,
+  );
+  createSaas(
+    store,
+    { saas_name: 'Zoom', category: 'Communication', publisher: 'Zoom Video Communications', url: 'https://zoom.us' },
+    seedActor,
+  );
   const member = addRole(store, slack.saas_id, 'member', 'Member');
   const admin = addRole(store, slack.saas_id, 'admin', 'Workspace Admin');
   let n = 0;

@@ -7,8 +7,9 @@
  * const store = createStore();
  * store.users.get(1001)?.email;
  */
-import { OomnitzaApiError, display } from './errors.ts';
+import { display, OomnitzaApiError } from './errors.ts';
 import { createFieldRegistry } from './fields.ts';
+
 import type { FieldDefinition, FieldRegistry } from './fields.ts';
 
 /** A user by its v3 field names (system and custom); dates are epoch seconds; a missing key is null. */

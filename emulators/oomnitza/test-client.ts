@@ -16,7 +16,10 @@ export interface Answer {
 
 export type Call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Answer>;
 
-export function client(emulator: Pick<OomnitzaEmulator, 'url' | 'apiToken'>, auth: Record<string, string> = { Authorization2: emulator.apiToken }): Call {
+export function client(
+  emulator: Pick<OomnitzaEmulator, 'url' | 'apiToken'>,
+  auth: Record<string, string> = { Authorization2: emulator.apiToken },
+): Call {
   return async function call(method, path, body, headers = {}) {
     const res = await fetch(`${emulator.url}${path}`, {
       method,

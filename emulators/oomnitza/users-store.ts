@@ -7,10 +7,11 @@
  * const user = createUser(store, { username: 'ada', email: 'ada@example.com' }, 'api-user');
  * updateUser(store, user.uid, { position: 'Engineer' }, 'api-user');
  */
-import { OomnitzaApiError, fieldError, notFound } from './errors.ts';
+import { fieldError, notFound, OomnitzaApiError } from './errors.ts';
 import { coerceFieldValue } from './fields.ts';
 import { opaqueId } from './ids.ts';
 import { uniqueClash, uniqueKey } from './store.ts';
+
 import type { FieldDefinition } from './fields.ts';
 import type { FilterSchema } from './filter-eval.ts';
 import type { OomnitzaStore, OomnitzaUser } from './store.ts';
@@ -26,7 +27,10 @@ export const defaultRole = 25;
 export function createUser(store: OomnitzaStore, body: unknown, actor: string, options: WriteOptions = {}): OomnitzaUser {
   const values = checkBody(store, body, options);
   for (const field of store.fields.values()) {
-    if (field.required && (values[field.externalId] === undefined || values[field.externalId] === null || values[field.externalId] === '')) {
+    if (
+      field.required &&
+      (values[field.externalId] === undefined || values[field.externalId] === null || values[field.externalId] === '')
+    ) {
       throw fieldError(field.externalId, `is required to create a user`, 'required_field');
     }
   }
@@ -61,7 +65,8 @@ export function updateUser(store: OomnitzaStore, uid: number, body: unknown, act
   const values = checkBody(store, body, options);
   if (values.uid !== undefined && values.uid !== uid) throw fieldError('uid', 'cannot be changed', 'read_only_field');
   for (const [name, value] of Object.entries(values)) {
-    if (store.fields.get(name)?.required && (value === null || value === '')) throw fieldError(name, 'is required and cannot be emptied', 'required_field');
+    if (store.fields.get(name)?.required && (value === null || value === ''))
+      throw fieldError(name, 'is required and cannot be emptied', 'required_field');
   }
   const next: OomnitzaUser = {
     ...current,
@@ -97,7 +102,10 @@ export function deleteUser(store: OomnitzaStore, uid: number): OomnitzaUser {
 export function findUser(store: OomnitzaStore, ident: string, alternativeId?: string): OomnitzaUser {
   if (alternativeId !== undefined && alternativeId !== '') {
     const field = store.fields.get(alternativeId);
-    if (!field?.unique) throw new OomnitzaApiError(400, 'invalid_parameter', `alternative_id: "${alternativeId}" is not a unique users field`, { parameter: 'alternative_id' });
+    if (!field?.unique)
+      throw new OomnitzaApiError(400, 'invalid_parameter', `alternative_id: "${alternativeId}" is not a unique users field`, {
+        parameter: 'alternative_id',
+      });
     const uid = store.uniqueIndex.get(alternativeId)?.get(uniqueKey(coerceIdent(field, ident)) ?? '');
     const user = uid === undefined ? undefined : store.users.get(uid);
     if (!user) throw notFound('user', ident);
@@ -137,7 +145,11 @@ export function filterTypeOf(field: FieldDefinition): 'text' | 'number' | 'boole
 
 /** Whether a user can hold a SaaS account: it exists and is neither suspended nor deleted. */
 export function isActiveUser(user: OomnitzaUser | undefined): boolean {
-  return user !== undefined && user.suspended !== true && (user.deleted === undefined || user.deleted === null || user.deleted === '' || user.deleted === 'false');
+  return (
+    user !== undefined &&
+    user.suspended !== true &&
+    (user.deleted === undefined || user.deleted === null || user.deleted === '' || user.deleted === 'false')
+  );
 }
 
 function coerceIdent(field: FieldDefinition, ident: string): unknown {
@@ -146,12 +158,21 @@ function coerceIdent(field: FieldDefinition, ident: string): unknown {
 
 function checkBody(store: OomnitzaStore, body: unknown, options: WriteOptions): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new OomnitzaApiError(400, 'invalid_body', 'the body must be a JSON object of user fields, e.g. {"username": "ada", "email": "ada@example.com"}');
+    throw new OomnitzaApiError(
+      400,
+      'invalid_body',
+      'the body must be a JSON object of user fields, e.g. {"username": "ada", "email": "ada@example.com"}',
+    );
   }
   const values: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(body)) {
     const field = store.fields.get(name);
-    if (!field) throw fieldError(name, 'unknown users field; see GET /api/v3/users/meta for the fields, or add it as a custom field', 'unknown_field');
+    if (!field)
+      throw fieldError(
+        name,
+        'unknown users field; see GET /api/v3/users/meta for the fields, or add it as a custom field',
+        'unknown_field',
+      );
     if (field.readOnly && !options.allowReadOnly) throw fieldError(name, 'is read-only; the server sets it', 'read_only_field');
     values[name] = coerceFieldValue(field, value);
   }

@@ -1,15 +1,17 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 
 import { startOomnitzaEmulator } from './index.ts';
 import { maxPageSize } from './list-query.ts';
 import { client, filterQuery } from './test-client.ts';
+
 import type { OomnitzaEmulator } from './index.ts';
 import type { Call } from './test-client.ts';
 
 type Row = Record<string, unknown>;
 const rows = (body: unknown): Row[] => body as Row[];
-const errorOf = (body: unknown): { code: string; message: string; details?: Row } => (body as { error: { code: string; message: string; details?: Row } }).error;
+const errorOf = (body: unknown): { code: string; message: string; details?: Row } =>
+  (body as { error: { code: string; message: string; details?: Row } }).error;
 
 describe('users: filtering, paging, sorting and fields over HTTP', () => {
   let emulator: OomnitzaEmulator;
@@ -50,20 +52,35 @@ describe('users: filtering, paging, sorting and fields over HTTP', () => {
   test('a quote inside a value, by doubling or by backslash', async () => {
     for (const filter of ["last_name eq 'O''Brien'", "last_name eq 'O\\'Brien'", `last_name eq "O'Brien"`]) {
       const res = await call('GET', `/api/v3/users?${filterQuery(filter)}`);
-      assert.deepEqual(rows(res.body).map((u) => u.username), ['obrien'], filter);
+      assert.deepEqual(
+        rows(res.body).map((u) => u.username),
+        ['obrien'],
+        filter,
+      );
     }
   });
 
   test('IN, IS NULL, LIKE, AND/OR over HTTP', async () => {
     const inList = await call('GET', `/api/v3/users?${filterQuery("username IN ['ada', 'OBRIEN', 'nobody']")}&sortby=username asc`);
-    assert.deepEqual(rows(inList.body).map((u) => u.username), ['ada', 'obrien']);
+    assert.deepEqual(
+      rows(inList.body).map((u) => u.username),
+      ['ada', 'obrien'],
+    );
     const noEmail = await call('GET', `/api/v3/users?${filterQuery('email IS NULL')}&limit=1000`);
     assert.ok(rows(noEmail.body).length > 0);
     assert.ok(rows(noEmail.body).every((u) => !('email' in u)));
-    const like = await call('GET', `/api/v3/users?${filterQuery("email LIKE '%@corp.example' AND (role eq 25 OR suspended eq true)")}&limit=1000`);
+    const like = await call(
+      'GET',
+      `/api/v3/users?${filterQuery("email LIKE '%@corp.example' AND (role eq 25 OR suspended eq true)")}&limit=1000`,
+    );
     const all = rows((await call('GET', '/api/v3/users?limit=1000')).body);
-    const expected = all.filter((u) => typeof u.email === 'string' && u.email.toLowerCase().endsWith('@corp.example') && (u.role === 25 || u.suspended === true));
-    assert.deepEqual(rows(like.body).map((u) => u.uid), expected.map((u) => u.uid));
+    const expected = all.filter(
+      (u) => typeof u.email === 'string' && u.email.toLowerCase().endsWith('@corp.example') && (u.role === 25 || u.suspended === true),
+    );
+    assert.deepEqual(
+      rows(like.body).map((u) => u.uid),
+      expected.map((u) => u.uid),
+    );
     assert.equal(like.headers.get('x-total-count'), String(expected.length));
   });
 
@@ -120,7 +137,10 @@ describe('users: filtering, paging, sorting and fields over HTTP', () => {
   test('sortby orders ascending and descending, text case-insensitively, missing values last when ascending', async () => {
     const asc = rows((await call('GET', '/api/v3/users?sortby=email asc&limit=1000&fields=uid,email')).body);
     const emails = asc.map((u) => u.email).filter((e): e is string => typeof e === 'string');
-    assert.deepEqual(emails, [...emails].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
+    assert.deepEqual(
+      emails,
+      [...emails].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)),
+    );
     assert.ok(!('email' in asc[asc.length - 1]!), 'users without email come last');
     const desc = rows((await call('GET', '/api/v3/users?sortby=email desc&limit=1000&fields=uid,email')).body);
     assert.ok(!('email' in desc[0]!), 'users without email come first when descending');
@@ -149,7 +169,14 @@ describe('users: create, read, edit, delete and validation', () => {
   after(() => emulator.close());
 
   test('POST creates a user with a server uid and returns it; GET by uid and by username find it', async () => {
-    const created = await call('POST', '/api/v3/users', { username: 'grace', email: 'grace@example.com', first_name: 'Grace', last_name: 'Hopper', ninja_uid: 'abc-1', hired_on: '2024-05-06T07:08:09+02:00' });
+    const created = await call('POST', '/api/v3/users', {
+      username: 'grace',
+      email: 'grace@example.com',
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      ninja_uid: 'abc-1',
+      hired_on: '2024-05-06T07:08:09+02:00',
+    });
     assert.equal(created.status, 200);
     const user = created.body as Row;
     assert.equal(typeof user.uid, 'number');
@@ -246,14 +273,21 @@ describe('users: create, read, edit, delete and validation', () => {
   test('a body that is not a JSON object is a 400', async () => {
     const list = await call('POST', '/api/v3/users', [{ username: 'x' }]);
     assert.equal(list.status, 400);
-    const broken = await fetch(`${emulator.url}/api/v3/users`, { method: 'POST', headers: { Authorization2: emulator.apiToken, 'content-type': 'application/json' }, body: '{"username": ' });
+    const broken = await fetch(`${emulator.url}/api/v3/users`, {
+      method: 'POST',
+      headers: { Authorization2: emulator.apiToken, 'content-type': 'application/json' },
+      body: '{"username": ',
+    });
     assert.equal(broken.status, 400);
     assert.equal(errorOf(await broken.json()).code, 'invalid_json');
   });
 
   test('a DELETE sent with a JSON content type and no body is fine', async () => {
     await call('POST', '/api/v3/users', { username: 'empty-body' });
-    const res = await fetch(`${emulator.url}/api/v3/users/empty-body`, { method: 'DELETE', headers: { Authorization2: emulator.apiToken, 'content-type': 'application/json' } });
+    const res = await fetch(`${emulator.url}/api/v3/users/empty-body`, {
+      method: 'DELETE',
+      headers: { Authorization2: emulator.apiToken, 'content-type': 'application/json' },
+    });
     assert.equal(res.status, 200);
   });
 
@@ -273,7 +307,10 @@ describe('users: create, read, edit, delete and validation', () => {
     assert.equal(meta.ninja_uid?.data_type, 'string');
     assert.equal(meta.ninja_uid?.unique, 'true');
     assert.match(String(meta.ninja_uid?.internal_id), /^[0-9A-F]{32}$/);
-    assert.deepEqual((meta.cost_center?.searchhelp as Row[]).map((o) => o.value), ['IT', 'Sales']);
+    assert.deepEqual(
+      (meta.cost_center?.searchhelp as Row[]).map((o) => o.value),
+      ['IT', 'Sales'],
+    );
   });
 
   test('a custom field added through the admin API can be written and filtered at once', async () => {
@@ -287,7 +324,11 @@ describe('users: create, read, edit, delete and validation', () => {
     const res = await call('GET', `/api/v3/users?${filterQuery('badge_no eq 7')}&fields=username,badge_no`);
     assert.deepEqual(res.body, [{ username: 'badge1', badge_no: 7 }]);
     assert.equal((await call('POST', '/api/v3/users', { username: 'badge2', badge_no: 7 })).status, 409);
-    const badName = await fetch(`${emulator.url}/__admin/fields`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ externalId: 'Bad Name', label: 'x', dataType: 'string' }) });
+    const badName = await fetch(`${emulator.url}/__admin/fields`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ externalId: 'Bad Name', label: 'x', dataType: 'string' }),
+    });
     assert.equal(badName.status, 400);
   });
 });

@@ -8,9 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { hashSecretToken, newSecretToken } from './secrets.ts';
+
 import type { AppDb } from '../db/app-database.ts';
 import type { ApiTokensTable, AppRole } from '../db/types-accounts.ts';
-import { hashSecretToken, newSecretToken } from './secrets.ts';
 
 export const apiTokenPrefix = 'nsk';
 
@@ -26,18 +27,46 @@ export interface ApiToken {
 }
 
 export function apiTokenRowToApiToken(row: ApiTokensTable): ApiToken {
-  return { id: row.id, name: row.name, role: row.role, hint: row.hint, createdBy: row.created_by, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at };
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    hint: row.hint,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
 }
 
-export async function createApiToken(db: AppDb, input: { name: string; role: AppRole; createdBy: string | null }, now: Date): Promise<{ token: string; record: ApiToken }> {
+export async function createApiToken(
+  db: AppDb,
+  input: { name: string; role: AppRole; createdBy: string | null },
+  now: Date,
+): Promise<{ token: string; record: ApiToken }> {
   const { token, hash, hint } = newSecretToken(apiTokenPrefix);
-  const row: ApiTokensTable = { id: randomUUID(), name: input.name, token_hash: hash, hint, role: input.role, created_by: input.createdBy, created_at: now.toISOString(), last_used_at: null, revoked_at: null };
+  const row: ApiTokensTable = {
+    id: randomUUID(),
+    name: input.name,
+    token_hash: hash,
+    hint,
+    role: input.role,
+    created_by: input.createdBy,
+    created_at: now.toISOString(),
+    last_used_at: null,
+    revoked_at: null,
+  };
   await db.insertInto('api_tokens').values(row).execute();
   return { token, record: apiTokenRowToApiToken(row) };
 }
 
 export async function resolveApiToken(db: AppDb, token: string, now: Date): Promise<ApiToken | null> {
-  const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hashSecretToken(token)).where('revoked_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('token_hash', '=', hashSecretToken(token))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   if (!row) return null;
   // Only stamp once a minute: a busy script should not turn every read into a write.
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000) {
@@ -52,6 +81,11 @@ export async function listApiTokens(db: AppDb): Promise<ApiToken[]> {
 
 /** True when a live token was revoked; false when there is none with that id (or it was revoked already). */
 export async function revokeApiToken(db: AppDb, id: string, now: Date): Promise<boolean> {
-  const result = await db.updateTable('api_tokens').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }

@@ -7,7 +7,7 @@
  * const stored = await hashPassword('correct horse battery staple');
  * await verifyPassword('correct horse battery staple', stored); // true
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
 
 /** N = 2^15, r = 8: about 32 MiB and tens of milliseconds per hash on this class of machine. */
 const current = { N: 2 ** 15, r: 8, p: 1 } as const;
@@ -18,7 +18,9 @@ export const minPasswordLength = 12;
 function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // maxmem must cover 128 * N * r bytes, with headroom.
-    scrypt(password.normalize('NFKC'), salt, keyLength, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password.normalize('NFKC'), salt, keyLength, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }
 

@@ -9,10 +9,11 @@
  */
 import { randomBytes } from 'node:crypto';
 
+import { hashSecretToken } from './secrets.ts';
+import { appUserRowToAppUser } from './users.ts';
+
 import type { AppDb } from '../db/app-database.ts';
 import type { AppUser } from './users.ts';
-import { appUserRowToAppUser } from './users.ts';
-import { hashSecretToken } from './secrets.ts';
 
 export const sessionLifetimeMs = 12 * 60 * 60 * 1000;
 
@@ -27,7 +28,16 @@ export async function createSession(db: AppDb, userId: string, now: Date): Promi
   const id = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + sessionLifetimeMs);
-  await db.insertInto('sessions').values({ id_hash: hashSecretToken(id), user_id: userId, csrf_token: csrfToken, created_at: now.toISOString(), expires_at: expiresAt.toISOString() }).execute();
+  await db
+    .insertInto('sessions')
+    .values({
+      id_hash: hashSecretToken(id),
+      user_id: userId,
+      csrf_token: csrfToken,
+      created_at: now.toISOString(),
+      expires_at: expiresAt.toISOString(),
+    })
+    .execute();
   return { id, csrfToken, expiresAt };
 }
 

@@ -28,7 +28,11 @@ export async function recordLoginFailure(db: AppDb, key: string, now: Date): Pro
       locked_until: failures >= throttle.maxFailures ? new Date(now.getTime() + throttle.lockMs).toISOString() : null,
     };
     if (row) await trx.updateTable('login_attempts').set(values).where('key', '=', key).execute();
-    else await trx.insertInto('login_attempts').values({ key, ...values }).execute();
+    else
+      await trx
+        .insertInto('login_attempts')
+        .values({ key, ...values })
+        .execute();
   });
 }
 

@@ -8,9 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+
 import type { AppDb } from '../db/app-database.ts';
 import type { AppRole, AppUsersTable } from '../db/types-accounts.ts';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 
 export interface AppUser {
   readonly id: string;
@@ -23,7 +24,10 @@ export interface AppUser {
 
 export class AccountError extends Error {
   override readonly name = 'AccountError';
-  constructor(readonly code: 'weak_password' | 'email_taken' | 'invalid_email', message: string) {
+  constructor(
+    readonly code: 'weak_password' | 'email_taken' | 'invalid_email',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -37,11 +41,18 @@ export function normaliseEmail(email: string): string {
 }
 
 export async function countAppUsers(db: AppDb): Promise<number> {
-  const row = await db.selectFrom('app_users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('app_users')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-export async function createAppUser(db: AppDb, input: { email: string; name: string; role: AppRole; password: string }, now: Date): Promise<AppUser> {
+export async function createAppUser(
+  db: AppDb,
+  input: { email: string; name: string; role: AppRole; password: string },
+  now: Date,
+): Promise<AppUser> {
   const email = normaliseEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new AccountError('invalid_email', `"${input.email}" is not an e-mail address`);
   const problem = passwordProblem(input.password);
@@ -49,8 +60,13 @@ export async function createAppUser(db: AppDb, input: { email: string; name: str
   const existing = await db.selectFrom('app_users').select('id').where('email', '=', email).executeTakeFirst();
   if (existing) throw new AccountError('email_taken', `a user with e-mail ${email} exists already`);
   const row: AppUsersTable = {
-    id: randomUUID(), email, name: input.name.trim() || email, role: input.role,
-    password_hash: await hashPassword(input.password), created_at: now.toISOString(), last_login_at: null,
+    id: randomUUID(),
+    email,
+    name: input.name.trim() || email,
+    role: input.role,
+    password_hash: await hashPassword(input.password),
+    created_at: now.toISOString(),
+    last_login_at: null,
   };
   await db.insertInto('app_users').values(row).execute();
   return appUserRowToAppUser(row);

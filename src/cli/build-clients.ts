@@ -15,6 +15,7 @@ import { createTokenProvider, type TokenProvider } from '../ninjaone/token-provi
 import { parseNinjaOneUrl } from '../ninjaone/url.ts';
 import { createOomnitzaClient, type OomnitzaClient } from '../oomnitza/client.ts';
 import { openRefreshTokenStore } from './refresh-token-store.ts';
+
 import type { RetryInfo } from '../http/send-json.ts';
 import type { Integration } from '../integrations/schema.ts';
 
@@ -41,18 +42,31 @@ export interface BuildClientsOptions {
 export async function buildClients(integration: Integration, options: BuildClientsOptions): Promise<BuildClientsResult> {
   const { source, destination, allowInsecureHttp } = integration;
   if (source.credential !== undefined && source.clientId === undefined) {
-    return { ok: false, message: `source.credential "${source.credential}" names a credential stored on the server, which "ninja-sync run" does not read. Write source.url, source.clientId and source.clientSecret (or source.refreshToken) from \${VARIABLES} instead.` };
+    return {
+      ok: false,
+      message: `source.credential "${source.credential}" names a credential stored on the server, which "ninja-sync run" does not read. Write source.url, source.clientId and source.clientSecret (or source.refreshToken) from \${VARIABLES} instead.`,
+    };
   }
   if (destination.connection !== undefined && destination.apiToken === undefined) {
-    return { ok: false, message: `destination.connection "${destination.connection}" names a connection stored on the server, which "ninja-sync run" does not read. Write destination.url and destination.apiToken: \${OOMNITZA_API_TOKEN} instead.` };
+    return {
+      ok: false,
+      message: `destination.connection "${destination.connection}" names a connection stored on the server, which "ninja-sync run" does not read. Write destination.url and destination.apiToken: \${OOMNITZA_API_TOKEN} instead.`,
+    };
   }
-  if (source.url === undefined) return { ok: false, message: 'source.url is missing: the NinjaOne URL, e.g. https://acme.rmmservice.com or https://eu.ninjarmm.com' };
-  if (source.clientId === undefined) return { ok: false, message: 'source.clientId is missing: the client app id from NinjaOne (Administration → Apps → API)' };
+  if (source.url === undefined)
+    return { ok: false, message: 'source.url is missing: the NinjaOne URL, e.g. https://acme.rmmservice.com or https://eu.ninjarmm.com' };
+  if (source.clientId === undefined)
+    return { ok: false, message: 'source.clientId is missing: the client app id from NinjaOne (Administration → Apps → API)' };
   if (source.clientSecret === undefined && source.refreshToken === undefined) {
-    return { ok: false, message: 'source needs clientSecret (client credentials grant) or refreshToken: set clientSecret: ${NINJAONE_CLIENT_SECRET}' };
+    return {
+      ok: false,
+      message: 'source needs clientSecret (client credentials grant) or refreshToken: set clientSecret: ${NINJAONE_CLIENT_SECRET}',
+    };
   }
-  if (destination.url === undefined) return { ok: false, message: 'destination.url is missing: the Oomnitza URL, e.g. https://acme.oomnitza.com' };
-  if (destination.apiToken === undefined) return { ok: false, message: 'destination.apiToken is missing: set apiToken: ${OOMNITZA_API_TOKEN}' };
+  if (destination.url === undefined)
+    return { ok: false, message: 'destination.url is missing: the Oomnitza URL, e.g. https://acme.oomnitza.com' };
+  if (destination.apiToken === undefined)
+    return { ok: false, message: 'destination.apiToken is missing: set apiToken: ${OOMNITZA_API_TOKEN}' };
 
   const parsed = parseNinjaOneUrl(source.url, { allowInsecureHttp });
   if (!parsed.ok) return { ok: false, message: `source.url: ${parsed.message}` };

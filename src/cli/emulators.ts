@@ -25,7 +25,12 @@ export interface StartEmulatorsOptions {
 }
 
 export async function startEmulators(options: StartEmulatorsOptions): Promise<RunningEmulators> {
-  const ninjaone = await startNinjaOneEmulator({ host: '127.0.0.1', port: options.ninjaonePort ?? 0, seed: options.seed, users: options.users });
+  const ninjaone = await startNinjaOneEmulator({
+    host: '127.0.0.1',
+    port: options.ninjaonePort ?? 0,
+    seed: options.seed,
+    users: options.users,
+  });
   let oomnitza: OomnitzaEmulator;
   try {
     oomnitza = await startOomnitzaEmulator({ host: '127.0.0.1', port: options.oomnitzaPort ?? 0, seed: options.seed });

@@ -1,8 +1,8 @@
+import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 
 import { exitCodes } from './exit-codes.ts';
 import { main } from './main.ts';
@@ -34,7 +34,15 @@ describe('ninja-sync (in-process)', () => {
   });
 
   test('usage errors exit 64: no command, unknown command, unknown option, missing --config, bad number, bad fault', async () => {
-    for (const argv of [[], ['frobnicate'], ['run', '--config', 'x.yaml', '--bogus'], ['run'], ['run', '--config', 'x', '--concurrency', 'lots'], ['emulate', '--fault', 'meteor:0.5'], ['emulate', '--fault', 'html:2']]) {
+    for (const argv of [
+      [],
+      ['frobnicate'],
+      ['run', '--config', 'x.yaml', '--bogus'],
+      ['run'],
+      ['run', '--config', 'x', '--concurrency', 'lots'],
+      ['emulate', '--fault', 'meteor:0.5'],
+      ['emulate', '--fault', 'html:2'],
+    ]) {
       const io = captureIo();
       assert.equal(await main(argv, io), exitCodes.usage, argv.join(' '));
       assert.ok(io.stderr().length > 0, `explains ${argv.join(' ')}`);
@@ -45,16 +53,33 @@ describe('ninja-sync (in-process)', () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(
       file,
-      ['name: Bad', 'source:', '  url: https://acme.rmmservice.com', '  clientId: ${NINJAONE_CLIENT_ID}', '  clientSecrt: x', 'destination:', '  url: https://acme.oomnitza.com', '  apiToken: ${MISSING_TOKEN}', 'syncKeys: [email]', 'preference: often', 'mapping:', '  email: email', ''].join('\n'),
+      [
+        'name: Bad',
+        'source:',
+        '  url: https://acme.rmmservice.com',
+        '  clientId: ${NINJAONE_CLIENT_ID}',
+        '  clientSecrt: x',
+        'destination:',
+        '  url: https://acme.oomnitza.com',
+        '  apiToken: ${MISSING_TOKEN}',
+        'syncKeys: [email]',
+        'preference: often',
+        'mapping:',
+        '  email: email',
+        '',
+      ].join('\n'),
     );
     const io = captureIo({ env });
     assert.equal(await main(['validate', file], io), exitCodes.failed);
     const lines = io.stdout().trim().split('\n');
-    assert.deepEqual(lines.sort(), [
-      `${file}:10:13  preference  must be one of "create_and_update", "create_only", "update_only"`,
-      `${file}:5:3  source.clientSecrt  unknown key 'clientSecrt' — did you mean 'clientSecret'?`,
-      `${file}:8:13  destination.apiToken  environment variable MISSING_TOKEN is not set; set it, or give a default as \${MISSING_TOKEN:-value}`,
-    ].sort());
+    assert.deepEqual(
+      lines.sort(),
+      [
+        `${file}:10:13  preference  must be one of "create_and_update", "create_only", "update_only"`,
+        `${file}:5:3  source.clientSecrt  unknown key 'clientSecrt' — did you mean 'clientSecret'?`,
+        `${file}:8:13  destination.apiToken  environment variable MISSING_TOKEN is not set; set it, or give a default as \${MISSING_TOKEN:-value}`,
+      ].sort(),
+    );
     assert.match(io.stderr(), /3 problems/);
   });
 
@@ -74,7 +99,18 @@ describe('ninja-sync (in-process)', () => {
 
   test('run with a broken file lists its problems, never a secret, and exits 1 without running', async () => {
     const file = join(dir, 'secret.yaml');
-    await writeFile(file, ['name: S', 'source:', '  clientSecret: [very-secret-value]', 'destination: {}', 'syncKeys: [email]', 'mapping: { email: email }', ''].join('\n'));
+    await writeFile(
+      file,
+      [
+        'name: S',
+        'source:',
+        '  clientSecret: [very-secret-value]',
+        'destination: {}',
+        'syncKeys: [email]',
+        'mapping: { email: email }',
+        '',
+      ].join('\n'),
+    );
     const io = captureIo({ env });
     assert.equal(await main(['run', '--config', file, '--data-dir', join(dir, 'data')], io), exitCodes.failed);
     assert.match(io.stderr(), /source\.clientSecret/);
@@ -84,7 +120,17 @@ describe('ninja-sync (in-process)', () => {
 
   test('run with a stored-credential reference says what to write instead', async () => {
     const file = join(dir, 'credential.yaml');
-    await writeFile(file, ['name: C', 'source: { credential: ninjaone-prod }', 'destination: { url: "https://acme.oomnitza.com", apiToken: t }', 'syncKeys: [email]', 'mapping: { email: email, username: email }', ''].join('\n'));
+    await writeFile(
+      file,
+      [
+        'name: C',
+        'source: { credential: ninjaone-prod }',
+        'destination: { url: "https://acme.oomnitza.com", apiToken: t }',
+        'syncKeys: [email]',
+        'mapping: { email: email, username: email }',
+        '',
+      ].join('\n'),
+    );
     const io = captureIo({ env });
     assert.equal(await main(['run', '--config', file, '--json', '--data-dir', join(dir, 'data')], io), exitCodes.failed);
     const parsed = JSON.parse(io.stdout()) as { ok: boolean; error: string };

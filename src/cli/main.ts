@@ -9,9 +9,9 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
-import { faultKinds, type FaultKind } from '../../emulators/common/knobs.ts';
+import { type FaultKind, faultKinds } from '../../emulators/common/knobs.ts';
 import { exitCodeHelp, exitCodes } from './exit-codes.ts';
-import { processIo, type CliIo } from './io.ts';
+import { type CliIo, processIo } from './io.ts';
 import { addServerCommands } from './server-commands.ts';
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
@@ -42,14 +42,20 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   // Sub-commands inherit neither exitOverride nor output, so set them on each.
   const sub = (name: string): Command =>
-    program.command(name).exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).showHelpAfterError();
+    program
+      .command(name)
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+      .showHelpAfterError();
 
   sub('validate')
     .description('check an integration file and print every problem with its line')
     .argument('<file>', 'the integration YAML file')
     .option('--json', 'print one JSON object')
     .addHelpText('after', '\nPrints FILE:LINE:COL  path  message for each problem. Exit 0 when valid, 1 when not.')
-    .action(async (file: string, options: { json?: boolean }) => setExit(await (await import('./commands/validate.ts')).validateCommand(io, file, { json: options.json === true })));
+    .action(async (file: string, options: { json?: boolean }) =>
+      setExit(await (await import('./commands/validate.ts')).validateCommand(io, file, { json: options.json === true })),
+    );
 
   sub('run')
     .description('run one sync from an integration file')
@@ -62,7 +68,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addHelpText('after', `\n${exitCodeHelp}\n`)
     .action(async (options: { config: string; dryRun?: boolean; json?: boolean; dataDir: string; concurrency: number; show: number }) =>
       setExit(
-        await (await import('./commands/run.ts')).runCommand(io, {
+        await (
+          await import('./commands/run.ts')
+        ).runCommand(io, {
           config: options.config,
           dryRun: options.dryRun === true,
           json: options.json === true,
@@ -83,7 +91,11 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .action(async (options: { dataDir: string; limit: number; json?: boolean }) =>
-      setExit(await (await import('./commands/runs.ts')).runsListCommand(io, { dataDir: options.dataDir, limit: options.limit, json: options.json === true })),
+      setExit(
+        await (
+          await import('./commands/runs.ts')
+        ).runsListCommand(io, { dataDir: options.dataDir, limit: options.limit, json: options.json === true }),
+      ),
     );
   runs
     .command('show')
@@ -96,7 +108,16 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .action(async (id: string, options: { dataDir: string; outcome?: string; limit: number; json?: boolean }) =>
-      setExit(await (await import('./commands/runs.ts')).runsShowCommand(io, id, { dataDir: options.dataDir, limit: options.limit, json: options.json === true, ...(options.outcome ? { outcome: options.outcome } : {}) })),
+      setExit(
+        await (
+          await import('./commands/runs.ts')
+        ).runsShowCommand(io, id, {
+          dataDir: options.dataDir,
+          limit: options.limit,
+          json: options.json === true,
+          ...(options.outcome ? { outcome: options.outcome } : {}),
+        }),
+      ),
     );
 
   sub('emulate')
@@ -106,7 +127,11 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--latency <ms>', 'latency added to every API answer', nonNegativeInt, 0)
     .option('--rate-limit <n>', 'requests a second per token before 429 (0 = none)', nonNegativeInt, 0)
     .option('--max-concurrent <n>', 'requests in flight per token before 429 (0 = none)', nonNegativeInt, 0)
-    .addOption(new Option('--fault <kind:prob>', `inject a fault with a probability, repeatable; kinds: ${faultKinds.join(', ')}`).argParser(collectFault).default([]))
+    .addOption(
+      new Option('--fault <kind:prob>', `inject a fault with a probability, repeatable; kinds: ${faultKinds.join(', ')}`)
+        .argParser(collectFault)
+        .default([]),
+    )
     .option('--ninjaone-port <port>', 'port of the NinjaOne emulator (0 = any free)', nonNegativeInt, 0)
     .option('--oomnitza-port <port>', 'port of the Oomnitza emulator (0 = any free)', nonNegativeInt, 0)
     .option('--json', 'print one JSON object on one line (URLs, client apps, API token)')
@@ -130,7 +155,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--data-dir <dir>', 'where the SQLite store lives', './data')
     .option('--users <n>', 'NinjaOne users in the demo tenant', positiveInt, 40)
     .option('--seed <n>', 'seed of the demo data', nonNegativeInt, 7)
-    .action(async (options: { dataDir: string; users: number; seed: number }) => setExit(await (await import('./commands/demo.ts')).demoCommand(io, options)));
+    .action(async (options: { dataDir: string; users: number; seed: number }) =>
+      setExit(await (await import('./commands/demo.ts')).demoCommand(io, options)),
+    );
 
   addServerCommands(sub, io, setExit);
   return program;
@@ -150,8 +177,10 @@ function nonNegativeInt(value: string): number {
 
 function collectFault(value: string, previous: { kind: FaultKind; probability: number }[]): { kind: FaultKind; probability: number }[] {
   const [kind, prob = '1'] = value.split(':', 2);
-  if (!faultKinds.includes(kind as FaultKind)) throw new InvalidArgumentError(`unknown fault kind '${kind}'; use one of ${faultKinds.join(', ')}, e.g. status500:0.05`);
+  if (!faultKinds.includes(kind as FaultKind))
+    throw new InvalidArgumentError(`unknown fault kind '${kind}'; use one of ${faultKinds.join(', ')}, e.g. status500:0.05`);
   const probability = Number(prob);
-  if (!Number.isFinite(probability) || probability < 0 || probability > 1) throw new InvalidArgumentError(`the probability in '${value}' must be between 0 and 1, e.g. html:0.1`);
+  if (!Number.isFinite(probability) || probability < 0 || probability > 1)
+    throw new InvalidArgumentError(`the probability in '${value}' must be between 0 and 1, e.g. html:0.1`);
   return [...previous, { kind: kind as FaultKind, probability }];
 }

@@ -1,9 +1,10 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { withProgress } from './progress.ts';
 import { formatSummary, table } from './summary.ts';
 import { captureIo } from './test-io.test-helper.ts';
+
 import type { RecordOutcome, RunPhase, RunReporter } from '../sync/ports.ts';
 
 const outcome = (kind: RecordOutcome['outcome'], label: string, reason: string | null = null): RecordOutcome => ({
@@ -47,7 +48,10 @@ describe('withProgress', () => {
     const lines = io.stderr().split('\n').filter(Boolean);
     assert.ok(lines.every((line) => !line.includes('\r')));
     assert.ok(lines.some((line) => line.includes('Fetching NinjaOne users')));
-    assert.ok(lines.some((line) => /Writing to Oomnitza 2\/2 — created 2/.test(line)), lines.join('\n'));
+    assert.ok(
+      lines.some((line) => /Writing to Oomnitza 2\/2 — created 2/.test(line)),
+      lines.join('\n'),
+    );
   });
 
   test('on a terminal it redraws one line with \\r and a bar, and clears it at the end', async () => {
@@ -97,7 +101,16 @@ describe('formatSummary', () => {
   });
 
   test('a dry run says nothing was written and words the counts as plans', () => {
-    const text = formatSummary({ runId: 'r', integration: 'U', state: 'succeeded', dryRun: true, counts: { created: 1, updated: 0, unchanged: 0, skipped: 0, failed: 0 }, durationMs: 10, problems: [], problemTotal: 0 });
+    const text = formatSummary({
+      runId: 'r',
+      integration: 'U',
+      state: 'succeeded',
+      dryRun: true,
+      counts: { created: 1, updated: 0, unchanged: 0, skipped: 0, failed: 0 },
+      durationMs: 10,
+      problems: [],
+      problemTotal: 0,
+    });
     assert.match(text, /Nothing was written to Oomnitza/);
     assert.match(text, /would create +1/);
   });
@@ -105,6 +118,15 @@ describe('formatSummary', () => {
 
 describe('table', () => {
   test('pads columns to their widest cell', () => {
-    assert.deepEqual(table([['a', '1'], ['bbb', '22']], ['left', 'right']), ['a     1', 'bbb  22']);
+    assert.deepEqual(
+      table(
+        [
+          ['a', '1'],
+          ['bbb', '22'],
+        ],
+        ['left', 'right'],
+      ),
+      ['a     1', 'bbb  22'],
+    );
   });
 });

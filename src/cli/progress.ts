@@ -27,7 +27,11 @@ const phaseLabels: Record<RunPhase, string> = {
 };
 
 /** Quiet when `enabled` is false (`--json`): the inner reporter still gets everything. */
-export function withProgress(inner: RunReporter | null, io: CliIo, options: { readonly enabled?: boolean; readonly now?: () => number } = {}): ProgressReporter {
+export function withProgress(
+  inner: RunReporter | null,
+  io: CliIo,
+  options: { readonly enabled?: boolean; readonly now?: () => number } = {},
+): ProgressReporter {
   const now = options.now ?? Date.now;
   const enabled = options.enabled ?? true;
   const started = now();
@@ -71,7 +75,10 @@ export function withProgress(inner: RunReporter | null, io: CliIo, options: { re
       const fraction = counted() && total !== undefined && total > 0 ? Math.min(done / total, 1) : null;
       const width = 24;
       const filled = fraction === null ? 0 : Math.round(fraction * width);
-      const bar = fraction === null ? `${position().trim()} ` : `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${Math.min(done, total ?? done)}/${total} `;
+      const bar =
+        fraction === null
+          ? `${position().trim()} `
+          : `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${Math.min(done, total ?? done)}/${total} `;
       const line = `${label.padEnd(24)} ${bar}${countsText()}  ${elapsed()}`;
       io.err(`\r${line.slice(0, Math.max(io.columns - 1, 20)).padEnd(Math.min(io.columns - 1, 120))}`);
       drawn = true;

@@ -24,7 +24,10 @@ export interface RefreshTokenStore {
   save(original: string, rotated: string): Promise<void>;
 }
 
-export async function openRefreshTokenStore(options: { readonly dataDir: string; readonly env: Readonly<Record<string, string | undefined>> }): Promise<RefreshTokenStore> {
+export async function openRefreshTokenStore(options: {
+  readonly dataDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}): Promise<RefreshTokenStore> {
   await mkdir(options.dataDir, { recursive: true });
   const vault: Vault = createVault(await loadVaultKey({ envKey: options.env['NINJA_SYNC_KEY'], dataDir: options.dataDir }));
   const file = join(options.dataDir, refreshTokenFileName);

@@ -1,8 +1,8 @@
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 
 import { startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
@@ -41,7 +41,17 @@ describe('runOnce', () => {
     const { oomnitza, store, integration, clients } = await setUp(t);
     oomnitza.knobs.settings.latencyMs = 60;
     const io = captureIo();
-    const running = runOnce({ db: store.db, integration, source: clients.source, destination: clients.destination, io, dryRun: false, concurrency: 2, progress: false, heartbeatMs: 20 });
+    const running = runOnce({
+      db: store.db,
+      integration,
+      source: clients.source,
+      destination: clients.destination,
+      io,
+      dryRun: false,
+      concurrency: 2,
+      progress: false,
+      heartbeatMs: 20,
+    });
     // Ask once the first writes are in.
     while (oomnitza.knobs.log.filter((e) => e.method === 'POST').length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
     const [run] = await listRuns(store.db, { state: 'running', limit: 1 });
@@ -53,7 +63,7 @@ describe('runOnce', () => {
     assert.ok(done.result.counts.created < 30, `stopped early (${done.result.counts.created} created)`);
   });
 
-  test('closeOrphanedRuns fails this host\'s CLI runs whose process is gone, and nothing else', async (t) => {
+  test("closeOrphanedRuns fails this host's CLI runs whose process is gone, and nothing else", async (t) => {
     const { store } = await setUp(t);
     const host = (await import('node:os')).hostname();
     const dead = await createRun(store.db, { integrationId: null, integrationName: 'dead', trigger: 'cli' });

@@ -13,17 +13,26 @@
 import { hostname } from 'node:os';
 
 import { compileMapping } from '../mapping/compile.ts';
-import { createRunReporter } from '../runs/run-reporter.ts';
 import { IllegalRunTransitionError } from '../runs/errors.ts';
+import { createRunReporter } from '../runs/run-reporter.ts';
 import { createRun, finishRun, getRun, heartbeat, listRuns, startRun } from '../runs/run-store.ts';
-import { runSync, type RunResult } from '../sync/run-sync.ts';
+import { type RunResult, runSync } from '../sync/run-sync.ts';
 import { withProgress } from './progress.ts';
+
 import type { Kysely } from 'kysely';
-import type { RetryInfo } from '../http/send-json.ts';
 import type { Database } from '../db/types.ts';
+import type { RetryInfo } from '../http/send-json.ts';
 import type { Integration } from '../integrations/schema.ts';
 import type { Run, TerminalRunState } from '../runs/run.ts';
-import type { RecordOutcome, RecordOutcomeKind, RunReporter, RunState, SaasDestination, UserDestination, UserSource } from '../sync/ports.ts';
+import type {
+  RecordOutcome,
+  RecordOutcomeKind,
+  RunReporter,
+  RunState,
+  SaasDestination,
+  UserDestination,
+  UserSource,
+} from '../sync/ports.ts';
 import type { CliIo } from './io.ts';
 import type { RunSummary } from './summary.ts';
 
@@ -151,7 +160,10 @@ export function retryTally(): { readonly counts: Record<string, number>; readonl
     counts,
     onRetry(info) {
       const vendor = info.error.vendor;
-      const cause = info.error.kind === 'http' || info.error.kind === 'rate_limited' ? String(info.error.status ?? info.error.kind) : info.error.kind.replace('_', ' ');
+      const cause =
+        info.error.kind === 'http' || info.error.kind === 'rate_limited'
+          ? String(info.error.status ?? info.error.kind)
+          : info.error.kind.replace('_', ' ');
       const key = `${vendor} ${cause}`;
       counts[key] = (counts[key] ?? 0) + 1;
     },

@@ -9,12 +9,22 @@ import { loadVaultKeys, vaultFromKeys } from '../credentials/vault.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { adminCreateCommand, keyRotateCommand } from './commands/admin.ts';
 import { serveCommand } from './commands/serve.ts';
+
 import type { CliIo } from './io.ts';
 
 function captureIo(env: Record<string, string>): CliIo & { readonly stdout: string[]; readonly stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), interactive: false, columns: 80, env, cwd: process.cwd() };
+  return {
+    stdout,
+    stderr,
+    out: (t) => void stdout.push(t),
+    err: (t) => void stderr.push(t),
+    interactive: false,
+    columns: 80,
+    env,
+    cwd: process.cwd(),
+  };
 }
 
 describe('server commands', () => {
@@ -24,10 +34,20 @@ describe('server commands', () => {
     assert.equal(await adminCreateCommand(io, { email: 'it@acme.example', role: 'admin', passwordStdin: false, dataDir }), 64);
     assert.match(io.stderr.join(''), /--password-stdin|NINJA_SYNC_ADMIN_PASSWORD/);
 
-    assert.equal(await adminCreateCommand(io, { email: 'it@acme.example', role: 'admin', passwordStdin: true, dataDir }, async () => 'short'), 1);
+    assert.equal(
+      await adminCreateCommand(io, { email: 'it@acme.example', role: 'admin', passwordStdin: true, dataDir }, async () => 'short'),
+      1,
+    );
     assert.match(io.stderr.join(''), /at least 12/);
 
-    assert.equal(await adminCreateCommand(io, { email: 'it@acme.example', role: 'admin', passwordStdin: true, dataDir }, async () => 'correct horse battery staple'), 0);
+    assert.equal(
+      await adminCreateCommand(
+        io,
+        { email: 'it@acme.example', role: 'admin', passwordStdin: true, dataDir },
+        async () => 'correct horse battery staple',
+      ),
+      0,
+    );
     assert.match(io.stdout.join(''), /created admin it@acme.example/);
     const store = await openDatabase({ dataDir });
     const users = await store.db.selectFrom('app_users').select(['email', 'role']).execute();
@@ -39,7 +59,19 @@ describe('server commands', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cli-key-'));
     const before = await loadVaultKeys({ dataDir });
     const store = await openDatabase({ dataDir });
-    const created = await createCredential(store.db, vaultFromKeys(before), { name: 'prod', url: 'https://acme.rmmservice.com', clientId: 'cid', clientSecret: 'the-client-secret', scopes: 'monitoring', grantType: 'client_credentials' }, new Date());
+    const created = await createCredential(
+      store.db,
+      vaultFromKeys(before),
+      {
+        name: 'prod',
+        url: 'https://acme.rmmservice.com',
+        clientId: 'cid',
+        clientSecret: 'the-client-secret',
+        scopes: 'monitoring',
+        grantType: 'client_credentials',
+      },
+      new Date(),
+    );
     await store.close();
 
     const io = captureIo({});
@@ -73,12 +105,18 @@ describe('server commands', () => {
     assert.ok(url, `serve printed its URL: ${io.stderr.join('')}`);
     const output = io.stdout.join('');
     assert.match(output, /DEMO MODE/);
-    const session = await (await fetch(`${url}/api/session`)).json() as { demo: { ninjaOneUrl: string } | null };
+    const session = (await (await fetch(`${url}/api/session`)).json()) as { demo: { ninjaOneUrl: string } | null };
     const ninjaOneUrl = session.demo?.ninjaOneUrl ?? assert.fail('the session says it is a demo');
     assert.ok(ninjaOneUrl.startsWith('http://127.0.0.1:'));
     // The redirect URL is registered with the emulator: its authorize page accepts it.
     const authorize = new URL('/ws/oauth/authorize', ninjaOneUrl);
-    authorize.search = new URLSearchParams({ response_type: 'code', client_id: 'demo-web', redirect_uri: `${url}/oauth2/redirect`, scope: 'monitoring', state: 's' }).toString();
+    authorize.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'demo-web',
+      redirect_uri: `${url}/oauth2/redirect`,
+      scope: 'monitoring',
+      state: 's',
+    }).toString();
     assert.equal((await fetch(authorize, { redirect: 'manual' })).status, 200);
     stop();
     assert.equal(await finished, 0);

@@ -2,7 +2,7 @@
  * The server's commands on the `ninja-sync` command line: `serve`, `worker`, `admin create` and
  * `key rotate`. Kept apart from the file-run commands in `main.ts`; each module loads on use.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 
 import type { CliIo } from './io.ts';
 
@@ -25,9 +25,16 @@ export function addServerCommands(sub: (name: string) => Command, io: CliIo, set
     .option('--data-dir <dir>', 'folder of the SQLite store and the vault key (else DATA_DIR, else ./data)')
     .option('--demo', 'also start both emulators in-process, pre-filled, and mark every page as a demo')
     .option('--no-worker', 'do not run queued runs in this process (separate `ninja-sync worker` processes take them)')
-    .addHelpText('after', '\nEnvironment: HOST, PORT, PUBLIC_URL, DATA_DIR, DATABASE_URL, NINJA_SYNC_KEY, NINJA_SYNC_KEY_FILE, SMTP_URL, SMTP_FROM, LOG_LEVEL.')
+    .addHelpText(
+      'after',
+      '\nEnvironment: HOST, PORT, PUBLIC_URL, DATA_DIR, DATABASE_URL, NINJA_SYNC_KEY, NINJA_SYNC_KEY_FILE, SMTP_URL, SMTP_FROM, LOG_LEVEL.',
+    )
     .action(async (options: { port?: number; dataDir?: string; demo?: boolean; worker: boolean }) =>
-      setExit(await (await import('./commands/serve.ts')).serveCommand(io, { port: options.port, dataDir: options.dataDir, demo: options.demo === true, worker: options.worker })),
+      setExit(
+        await (
+          await import('./commands/serve.ts')
+        ).serveCommand(io, { port: options.port, dataDir: options.dataDir, demo: options.demo === true, worker: options.worker }),
+      ),
     );
 
   sub('worker')
@@ -37,7 +44,9 @@ export function addServerCommands(sub: (name: string) => Command, io: CliIo, set
     .option('--heartbeat-ms <ms>', 'how often a running run is stamped alive', positive, 5000)
     .option('--stale-after-ms <ms>', 'fail a running run with no heartbeat for this long (its worker died)', positive, 60000)
     .option('--tick-ms <ms>', 'how often schedules, watchdogs and e-mail are looked after', positive, 15000)
-    .action(async (options: { id?: string; pollMs: number; heartbeatMs: number; staleAfterMs: number; tickMs: number }) => setExit(await (await import('./commands/admin.ts')).workerCommand(io, options)));
+    .action(async (options: { id?: string; pollMs: number; heartbeatMs: number; staleAfterMs: number; tickMs: number }) =>
+      setExit(await (await import('./commands/admin.ts')).workerCommand(io, options)),
+    );
 
   const admin = sub('admin').description('manage app users');
   admin
@@ -45,16 +54,23 @@ export function addServerCommands(sub: (name: string) => Command, io: CliIo, set
     .description('create a user (the first admin on a fresh install); the password comes from stdin or NINJA_SYNC_ADMIN_PASSWORD')
     .requiredOption('--email <email>', 'the e-mail address to sign in with')
     .option('--name <name>', 'display name')
-    .option('--role <role>', 'admin or viewer', (value: string) => {
-      if (value !== 'admin' && value !== 'viewer') throw new InvalidArgumentError('use admin or viewer.');
-      return value;
-    }, 'admin')
+    .option(
+      '--role <role>',
+      'admin or viewer',
+      (value: string) => {
+        if (value !== 'admin' && value !== 'viewer') throw new InvalidArgumentError('use admin or viewer.');
+        return value;
+      },
+      'admin',
+    )
     .option('--password-stdin', 'read the password from the first line of standard input')
     .option('--data-dir <dir>', 'folder of the SQLite store (else DATA_DIR, else ./data)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .action(async (options: { email: string; name?: string; role: 'admin' | 'viewer'; passwordStdin?: boolean; dataDir?: string }) =>
-      setExit(await (await import('./commands/admin.ts')).adminCreateCommand(io, { ...options, passwordStdin: options.passwordStdin === true })),
+      setExit(
+        await (await import('./commands/admin.ts')).adminCreateCommand(io, { ...options, passwordStdin: options.passwordStdin === true }),
+      ),
     );
 
   const key = sub('key').description('manage the vault key');

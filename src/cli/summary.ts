@@ -42,13 +42,16 @@ export function formatSummary(summary: RunSummary): string {
   lines.push(`${what} ${summary.runId} of "${summary.integration}" ${stateWords[summary.state]} in ${formatDuration(summary.durationMs)}`);
   if (summary.dryRun) lines.push('Nothing was written to Oomnitza: the counts below are what a real run would do.');
   // The fuse's reason is also the run's error: say it once.
-  if (summary.fuseReason) lines.push(summary.fuseReason.startsWith('Safety fuse') ? summary.fuseReason : `Safety fuse: ${summary.fuseReason}`);
+  if (summary.fuseReason)
+    lines.push(summary.fuseReason.startsWith('Safety fuse') ? summary.fuseReason : `Safety fuse: ${summary.fuseReason}`);
   if (summary.error && summary.error !== summary.fuseReason) lines.push(`Error: ${summary.error}`);
   lines.push('');
   const header = summary.saasCounts ? ['', 'users', 'SaaS users'] : ['', 'users'];
   const rows = order.map((kind) => {
     const label = summary.dryRun ? plannedWord(kind) : kind;
-    return summary.saasCounts ? [label, String(summary.counts[kind]), String(summary.saasCounts[kind])] : [label, String(summary.counts[kind])];
+    return summary.saasCounts
+      ? [label, String(summary.counts[kind]), String(summary.saasCounts[kind])]
+      : [label, String(summary.counts[kind])];
   });
   lines.push(...table([header, ...rows], ['left', 'right', 'right']).map((l) => `  ${l}`));
   const retried = Object.entries(summary.retries ?? {});
@@ -58,9 +61,17 @@ export function formatSummary(summary: RunSummary): string {
   }
   if (summary.problemTotal > 0) {
     lines.push('');
-    const more = summary.problemTotal > summary.problems.length ? ` (first ${summary.problems.length} of ${summary.problemTotal}; ninja-sync runs show ${summary.runId} for all)` : '';
+    const more =
+      summary.problemTotal > summary.problems.length
+        ? ` (first ${summary.problems.length} of ${summary.problemTotal}; ninja-sync runs show ${summary.runId} for all)`
+        : '';
     lines.push(`Records that were not synced${more}:`);
-    lines.push(...table(summary.problems.map((r) => [r.outcome, r.label, r.reason ?? '']), ['left', 'left', 'left']).map((l) => `  ${l}`));
+    lines.push(
+      ...table(
+        summary.problems.map((r) => [r.outcome, r.label, r.reason ?? '']),
+        ['left', 'left', 'left'],
+      ).map((l) => `  ${l}`),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

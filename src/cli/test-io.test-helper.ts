@@ -13,7 +13,9 @@ export interface CapturedIo extends CliIo {
   stderr(): string;
 }
 
-export function captureIo(options: { readonly env?: Record<string, string | undefined>; readonly interactive?: boolean; readonly cwd?: string } = {}): CapturedIo {
+export function captureIo(
+  options: { readonly env?: Record<string, string | undefined>; readonly interactive?: boolean; readonly cwd?: string } = {},
+): CapturedIo {
   let out = '';
   let err = '';
   return {

@@ -7,9 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { CredentialError } from './store.ts';
+
 import type { AppDb } from '../db/app-database.ts';
 import type { OomnitzaConnectionsTable } from '../db/types-accounts.ts';
-import { CredentialError } from './store.ts';
 import type { Vault } from './vault.ts';
 
 export interface OomnitzaConnection {
@@ -26,8 +27,15 @@ export interface OomnitzaConnection {
 
 export function connectionRowToConnection(row: OomnitzaConnectionsTable): OomnitzaConnection {
   return {
-    id: row.id, name: row.name, url: row.url, apiTokenHint: row.api_token_hint, allowInsecureHttp: row.allow_insecure_http === 1,
-    status: row.status, statusReason: row.status_reason, createdAt: row.created_at, updatedAt: row.updated_at,
+    id: row.id,
+    name: row.name,
+    url: row.url,
+    apiTokenHint: row.api_token_hint,
+    allowInsecureHttp: row.allow_insecure_http === 1,
+    status: row.status,
+    statusReason: row.status_reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -40,18 +48,33 @@ export function checkOomnitzaUrl(input: string, allowInsecureHttp: boolean): str
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(input.trim()) ? input.trim() : `https://${input.trim()}`);
   } catch {
-    throw new CredentialError('invalid_field', `"${input}" is not a URL; use the address of your instance, e.g. https://acme.oomnitza.com`, 'url');
+    throw new CredentialError(
+      'invalid_field',
+      `"${input}" is not a URL; use the address of your instance, e.g. https://acme.oomnitza.com`,
+      'url',
+    );
   }
   if (url.protocol === 'http:') {
-    if (!loopback.test(url.hostname)) throw new CredentialError('invalid_field', `Oomnitza must be reached over https (got ${url.origin}); use https://${url.host}`, 'url');
-    if (!allowInsecureHttp) throw new CredentialError('invalid_field', `http is allowed only for a loopback emulator with allowInsecureHttp set; got ${url.origin}`, 'url');
+    if (!loopback.test(url.hostname))
+      throw new CredentialError('invalid_field', `Oomnitza must be reached over https (got ${url.origin}); use https://${url.host}`, 'url');
+    if (!allowInsecureHttp)
+      throw new CredentialError(
+        'invalid_field',
+        `http is allowed only for a loopback emulator with allowInsecureHttp set; got ${url.origin}`,
+        'url',
+      );
   } else if (url.protocol !== 'https:') {
     throw new CredentialError('invalid_field', `use an https URL such as https://acme.oomnitza.com (got ${url.protocol})`, 'url');
   }
   return url.origin;
 }
 
-export async function createOomnitzaConnection(db: AppDb, vault: Vault, input: { name: string; url: string; apiToken: string; allowInsecureHttp?: boolean }, now: Date): Promise<OomnitzaConnection> {
+export async function createOomnitzaConnection(
+  db: AppDb,
+  vault: Vault,
+  input: { name: string; url: string; apiToken: string; allowInsecureHttp?: boolean },
+  now: Date,
+): Promise<OomnitzaConnection> {
   const allowInsecureHttp = input.allowInsecureHttp ?? false;
   const url = checkOomnitzaUrl(input.url, allowInsecureHttp);
   if (await db.selectFrom('oomnitza_connections').select('id').where('name', '=', input.name).executeTakeFirst()) {
@@ -59,22 +82,46 @@ export async function createOomnitzaConnection(db: AppDb, vault: Vault, input: {
   }
   const id = randomUUID();
   const row: OomnitzaConnectionsTable = {
-    id, name: input.name, url, api_token_sealed: vault.seal(input.apiToken, tokenContext(id)), api_token_hint: input.apiToken.slice(-4),
-    allow_insecure_http: allowInsecureHttp ? 1 : 0, status: 'untested', status_reason: null, created_at: now.toISOString(), updated_at: now.toISOString(),
+    id,
+    name: input.name,
+    url,
+    api_token_sealed: vault.seal(input.apiToken, tokenContext(id)),
+    api_token_hint: input.apiToken.slice(-4),
+    allow_insecure_http: allowInsecureHttp ? 1 : 0,
+    status: 'untested',
+    status_reason: null,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
   };
   await db.insertInto('oomnitza_connections').values(row).execute();
   return connectionRowToConnection(row);
 }
 
-export async function updateOomnitzaConnection(db: AppDb, vault: Vault, id: string, patch: { name?: string | undefined; url?: string | undefined; apiToken?: string | undefined; allowInsecureHttp?: boolean | undefined }, now: Date): Promise<OomnitzaConnection> {
+export async function updateOomnitzaConnection(
+  db: AppDb,
+  vault: Vault,
+  id: string,
+  patch: { name?: string | undefined; url?: string | undefined; apiToken?: string | undefined; allowInsecureHttp?: boolean | undefined },
+  now: Date,
+): Promise<OomnitzaConnection> {
   const row = await getOomnitzaConnectionRow(db, id);
   const allowInsecureHttp = patch.allowInsecureHttp ?? row.allow_insecure_http === 1;
   const values: Partial<OomnitzaConnectionsTable> = {
     name: patch.name ?? row.name,
-    url: patch.url !== undefined || patch.allowInsecureHttp !== undefined ? checkOomnitzaUrl(patch.url ?? row.url, allowInsecureHttp) : row.url,
+    url:
+      patch.url !== undefined || patch.allowInsecureHttp !== undefined
+        ? checkOomnitzaUrl(patch.url ?? row.url, allowInsecureHttp)
+        : row.url,
     allow_insecure_http: allowInsecureHttp ? 1 : 0,
     updated_at: now.toISOString(),
-    ...(patch.apiToken ? { api_token_sealed: vault.seal(patch.apiToken, tokenContext(id)), api_token_hint: patch.apiToken.slice(-4), status: 'untested' as const, status_reason: null } : {}),
+    ...(patch.apiToken
+      ? {
+          api_token_sealed: vault.seal(patch.apiToken, tokenContext(id)),
+          api_token_hint: patch.apiToken.slice(-4),
+          status: 'untested' as const,
+          status_reason: null,
+        }
+      : {}),
   };
   await db.updateTable('oomnitza_connections').set(values).where('id', '=', id).execute();
   return connectionRowToConnection({ ...row, ...values });
@@ -97,9 +144,17 @@ export async function listOomnitzaConnections(db: AppDb): Promise<OomnitzaConnec
 export async function deleteOomnitzaConnection(db: AppDb, id: string): Promise<void> {
   const row = await getOomnitzaConnectionRow(db, id);
   const users = (await db.selectFrom('integrations').select(['name', 'document']).execute())
-    .filter((integration) => (JSON.parse(integration.document) as { destination?: { connection?: string } }).destination?.connection === row.name)
+    .filter(
+      (integration) => (JSON.parse(integration.document) as { destination?: { connection?: string } }).destination?.connection === row.name,
+    )
     .map((integration) => integration.name);
-  if (users.length > 0) throw new CredentialError('in_use', `the connection is used by ${users.map((n) => `"${n}"`).join(', ')}; point those integrations at another connection first`, undefined, { integrations: users });
+  if (users.length > 0)
+    throw new CredentialError(
+      'in_use',
+      `the connection is used by ${users.map((n) => `"${n}"`).join(', ')}; point those integrations at another connection first`,
+      undefined,
+      { integrations: users },
+    );
   await db.deleteFrom('oomnitza_connections').where('id', '=', id).execute();
 }
 
@@ -107,6 +162,16 @@ export function openOomnitzaToken(vault: Vault, row: OomnitzaConnectionsTable): 
   return vault.open(row.api_token_sealed, tokenContext(row.id));
 }
 
-export async function setConnectionStatus(db: AppDb, id: string, status: 'ok' | 'failing', reason: string | null, now: Date): Promise<void> {
-  await db.updateTable('oomnitza_connections').set({ status, status_reason: reason, updated_at: now.toISOString() }).where('id', '=', id).execute();
+export async function setConnectionStatus(
+  db: AppDb,
+  id: string,
+  status: 'ok' | 'failing',
+  reason: string | null,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('oomnitza_connections')
+    .set({ status, status_reason: reason, updated_at: now.toISOString() })
+    .where('id', '=', id)
+    .execute();
 }

@@ -10,9 +10,10 @@
  * @example
  * const { resealed } = await rotateVaultKey(db, keys, generateVaultKey());
  */
-import type { AppDb } from '../db/app-database.ts';
 import { sealContext } from './store.ts';
-import { createVault, writeKeyFile, type VaultKeys } from './vault.ts';
+import { createVault, type VaultKeys, writeKeyFile } from './vault.ts';
+
+import type { AppDb } from '../db/app-database.ts';
 
 const connectionContext = (id: string): string => `oomnitza_connection:${id}:api_token`;
 
@@ -24,15 +25,26 @@ export async function resealAll(db: AppDb, from: ReturnType<typeof createVault>,
       resealed++;
       return to.seal(from.open(value, context), context);
     };
-    for (const row of await trx.selectFrom('credentials').select(['id', 'client_secret_sealed', 'access_token_sealed', 'refresh_token_sealed']).execute()) {
-      await trx.updateTable('credentials').set({
-        client_secret_sealed: reseal(row.client_secret_sealed, sealContext.clientSecret(row.id))!,
-        access_token_sealed: reseal(row.access_token_sealed, sealContext.accessToken(row.id)),
-        refresh_token_sealed: reseal(row.refresh_token_sealed, sealContext.refreshToken(row.id)),
-      }).where('id', '=', row.id).execute();
+    for (const row of await trx
+      .selectFrom('credentials')
+      .select(['id', 'client_secret_sealed', 'access_token_sealed', 'refresh_token_sealed'])
+      .execute()) {
+      await trx
+        .updateTable('credentials')
+        .set({
+          client_secret_sealed: reseal(row.client_secret_sealed, sealContext.clientSecret(row.id))!,
+          access_token_sealed: reseal(row.access_token_sealed, sealContext.accessToken(row.id)),
+          refresh_token_sealed: reseal(row.refresh_token_sealed, sealContext.refreshToken(row.id)),
+        })
+        .where('id', '=', row.id)
+        .execute();
     }
     for (const row of await trx.selectFrom('oomnitza_connections').select(['id', 'api_token_sealed']).execute()) {
-      await trx.updateTable('oomnitza_connections').set({ api_token_sealed: reseal(row.api_token_sealed, connectionContext(row.id))! }).where('id', '=', row.id).execute();
+      await trx
+        .updateTable('oomnitza_connections')
+        .set({ api_token_sealed: reseal(row.api_token_sealed, connectionContext(row.id))! })
+        .where('id', '=', row.id)
+        .execute();
     }
     await trx.deleteFrom('oauth_states').execute();
     return resealed;

@@ -12,10 +12,11 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import type { AppDb } from '../db/app-database.ts';
-import type { CredentialsTable, CredentialStatus, GrantType } from '../db/types-accounts.ts';
 import { normaliseScopes } from '../ninjaone/oauth.ts';
 import { parseNinjaOneUrl } from '../ninjaone/url.ts';
+
+import type { AppDb } from '../db/app-database.ts';
+import type { CredentialsTable, CredentialStatus, GrantType } from '../db/types-accounts.ts';
 import type { Vault } from './vault.ts';
 
 export const allowedScopes = ['monitoring', 'management', 'control'] as const;
@@ -54,11 +55,22 @@ export class CredentialError extends Error {
 
 export function credentialRowToCredential(row: CredentialsTable): Credential {
   return {
-    id: row.id, name: row.name, url: row.url, clientId: row.client_id, clientSecretHint: row.client_secret_hint,
-    scopes: row.scopes, grantType: row.grant_type, allowInsecureHttp: row.allow_insecure_http === 1,
-    status: row.status, statusReason: row.status_reason, grantedScopes: row.granted_scopes,
-    hasRefreshToken: row.refresh_token_sealed !== null, accessTokenExpiresAt: row.access_expires_at,
-    lastRefreshedAt: row.last_refreshed_at, createdAt: row.created_at, updatedAt: row.updated_at,
+    id: row.id,
+    name: row.name,
+    url: row.url,
+    clientId: row.client_id,
+    clientSecretHint: row.client_secret_hint,
+    scopes: row.scopes,
+    grantType: row.grant_type,
+    allowInsecureHttp: row.allow_insecure_http === 1,
+    status: row.status,
+    statusReason: row.status_reason,
+    grantedScopes: row.granted_scopes,
+    hasRefreshToken: row.refresh_token_sealed !== null,
+    accessTokenExpiresAt: row.access_expires_at,
+    lastRefreshedAt: row.last_refreshed_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -88,7 +100,12 @@ function checkUrl(url: string, allowInsecureHttp: boolean): string {
 function checkScopes(scopes: string): string {
   const list = normaliseScopes(scopes).filter((scope) => scope !== 'offline_access');
   const unknown = list.filter((scope) => !(allowedScopes as readonly string[]).includes(scope));
-  if (unknown.length > 0) throw new CredentialError('invalid_field', `unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}; use any of ${allowedScopes.join(', ')}, separated by spaces`, 'scopes');
+  if (unknown.length > 0)
+    throw new CredentialError(
+      'invalid_field',
+      `unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}; use any of ${allowedScopes.join(', ')}, separated by spaces`,
+      'scopes',
+    );
   if (list.length === 0) throw new CredentialError('invalid_field', 'give at least one scope, e.g. "monitoring management"', 'scopes');
   return list.join(' ');
 }
@@ -104,12 +121,26 @@ export async function createCredential(db: AppDb, vault: Vault, input: Credentia
   }
   const id = randomUUID();
   const row: CredentialsTable = {
-    id, name: input.name, url, client_id: input.clientId.trim(),
-    client_secret_sealed: vault.seal(input.clientSecret, sealContext.clientSecret(id)), client_secret_hint: hint(input.clientSecret),
-    scopes, grant_type: input.grantType, allow_insecure_http: allowInsecureHttp ? 1 : 0,
-    status: 'pending', status_reason: input.grantType === 'authorization_code' ? 'not authenticated yet: click Authenticate' : 'not tested yet: click Test connection',
-    granted_scopes: null, access_token_sealed: null, access_expires_at: null, refresh_token_sealed: null,
-    token_version: 0, last_refreshed_at: null, created_at: now.toISOString(), updated_at: now.toISOString(),
+    id,
+    name: input.name,
+    url,
+    client_id: input.clientId.trim(),
+    client_secret_sealed: vault.seal(input.clientSecret, sealContext.clientSecret(id)),
+    client_secret_hint: hint(input.clientSecret),
+    scopes,
+    grant_type: input.grantType,
+    allow_insecure_http: allowInsecureHttp ? 1 : 0,
+    status: 'pending',
+    status_reason:
+      input.grantType === 'authorization_code' ? 'not authenticated yet: click Authenticate' : 'not tested yet: click Test connection',
+    granted_scopes: null,
+    access_token_sealed: null,
+    access_expires_at: null,
+    refresh_token_sealed: null,
+    token_version: 0,
+    last_refreshed_at: null,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
   };
   await db.insertInto('credentials').values(row).execute();
   return credentialRowToCredential(row);
@@ -133,23 +164,52 @@ export interface CredentialPatch {
 export async function updateCredential(db: AppDb, vault: Vault, id: string, patch: CredentialPatch, now: Date): Promise<Credential> {
   const row = await getCredentialRow(db, id);
   const allowInsecureHttp = patch.allowInsecureHttp ?? row.allow_insecure_http === 1;
-  const url = patch.url !== undefined || patch.allowInsecureHttp !== undefined ? checkUrl(patch.url ?? row.url, allowInsecureHttp) : row.url;
+  const url =
+    patch.url !== undefined || patch.allowInsecureHttp !== undefined ? checkUrl(patch.url ?? row.url, allowInsecureHttp) : row.url;
   const scopes = patch.scopes !== undefined ? checkScopes(patch.scopes) : row.scopes;
   if (patch.name !== undefined && patch.name !== row.name) {
     if ((await db.selectFrom('credentials').select('id').where('name', '=', patch.name).executeTakeFirst()) !== undefined) {
       throw new CredentialError('name_taken', `a credential named "${patch.name}" exists already; choose another name`, 'name');
     }
     const users = await integrationsUsing(db, row.name);
-    if (users.length > 0) throw new CredentialError('in_use', `the credential is used by ${users.map((n) => `"${n}"`).join(', ')} under its name; change those integrations first, or keep the name`, 'name', { integrations: users });
+    if (users.length > 0)
+      throw new CredentialError(
+        'in_use',
+        `the credential is used by ${users.map((n) => `"${n}"`).join(', ')} under its name; change those integrations first, or keep the name`,
+        'name',
+        { integrations: users },
+      );
   }
   const newSecret = patch.clientSecret !== undefined && patch.clientSecret !== '' ? patch.clientSecret : null;
   const secretChanged = newSecret !== null;
-  const identityChanged = url !== row.url || (patch.clientId !== undefined && patch.clientId.trim() !== row.client_id) || secretChanged || scopes !== row.scopes || (patch.grantType !== undefined && patch.grantType !== row.grant_type);
+  const identityChanged =
+    url !== row.url ||
+    (patch.clientId !== undefined && patch.clientId.trim() !== row.client_id) ||
+    secretChanged ||
+    scopes !== row.scopes ||
+    (patch.grantType !== undefined && patch.grantType !== row.grant_type);
   const values: Partial<CredentialsTable> = {
-    name: patch.name ?? row.name, url, client_id: patch.clientId?.trim() ?? row.client_id, scopes,
-    grant_type: patch.grantType ?? row.grant_type, allow_insecure_http: allowInsecureHttp ? 1 : 0, updated_at: now.toISOString(),
-    ...(newSecret !== null ? { client_secret_sealed: vault.seal(newSecret, sealContext.clientSecret(id)), client_secret_hint: hint(newSecret) } : {}),
-    ...(identityChanged ? { status: 'pending' as const, status_reason: 'settings changed: authenticate again', access_token_sealed: null, access_expires_at: null, refresh_token_sealed: null, granted_scopes: null, token_version: row.token_version + 1 } : {}),
+    name: patch.name ?? row.name,
+    url,
+    client_id: patch.clientId?.trim() ?? row.client_id,
+    scopes,
+    grant_type: patch.grantType ?? row.grant_type,
+    allow_insecure_http: allowInsecureHttp ? 1 : 0,
+    updated_at: now.toISOString(),
+    ...(newSecret !== null
+      ? { client_secret_sealed: vault.seal(newSecret, sealContext.clientSecret(id)), client_secret_hint: hint(newSecret) }
+      : {}),
+    ...(identityChanged
+      ? {
+          status: 'pending' as const,
+          status_reason: 'settings changed: authenticate again',
+          access_token_sealed: null,
+          access_expires_at: null,
+          refresh_token_sealed: null,
+          granted_scopes: null,
+          token_version: row.token_version + 1,
+        }
+      : {}),
   };
   await db.updateTable('credentials').set(values).where('id', '=', id).execute();
   return credentialRowToCredential({ ...row, ...values });
@@ -172,25 +232,38 @@ export async function listCredentials(db: AppDb): Promise<Credential[]> {
 /** Names of the integrations whose document names this credential. */
 export async function integrationsUsing(db: AppDb, credentialName: string): Promise<string[]> {
   const rows = await db.selectFrom('integrations').select(['name', 'document']).execute();
-  return rows.filter((row) => {
-    try {
-      return (JSON.parse(row.document) as { source?: { credential?: string } }).source?.credential === credentialName;
-    } catch {
-      return false;
-    }
-  }).map((row) => row.name);
+  return rows
+    .filter((row) => {
+      try {
+        return (JSON.parse(row.document) as { source?: { credential?: string } }).source?.credential === credentialName;
+      } catch {
+        return false;
+      }
+    })
+    .map((row) => row.name);
 }
 
 export async function deleteCredential(db: AppDb, id: string): Promise<void> {
   const row = await getCredentialRow(db, id);
   const users = await integrationsUsing(db, row.name);
   if (users.length > 0) {
-    throw new CredentialError('in_use', `the credential is used by ${users.map((n) => `"${n}"`).join(', ')}; point those integrations at another credential first`, undefined, { integrations: users });
+    throw new CredentialError(
+      'in_use',
+      `the credential is used by ${users.map((n) => `"${n}"`).join(', ')}; point those integrations at another credential first`,
+      undefined,
+      { integrations: users },
+    );
   }
   await db.deleteFrom('credentials').where('id', '=', id).execute();
 }
 
-export async function setCredentialStatus(db: AppDb, id: string, status: CredentialStatus, reason: string | null, now: Date): Promise<void> {
+export async function setCredentialStatus(
+  db: AppDb,
+  id: string,
+  status: CredentialStatus,
+  reason: string | null,
+  now: Date,
+): Promise<void> {
   await db.updateTable('credentials').set({ status, status_reason: reason, updated_at: now.toISOString() }).where('id', '=', id).execute();
 }
 

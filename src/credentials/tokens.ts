@@ -17,14 +17,15 @@
  */
 import { sql } from 'kysely';
 
-import type { AppDb } from '../db/app-database.ts';
-import type { CredentialsTable } from '../db/types-accounts.ts';
 import { NinjaOneAuthError } from '../ninjaone/errors.ts';
 import { refreshAccessToken, requestClientCredentialsToken } from '../ninjaone/oauth.ts';
-import type { AccessToken } from '../ninjaone/oauth.ts';
-import type { TokenProvider } from '../ninjaone/token-provider.ts';
 import { countTokenRefresh } from '../server/metrics.ts';
 import { getCredentialRow, openClientSecret, sealContext, setCredentialStatus } from './store.ts';
+
+import type { AppDb } from '../db/app-database.ts';
+import type { CredentialsTable } from '../db/types-accounts.ts';
+import type { AccessToken } from '../ninjaone/oauth.ts';
+import type { TokenProvider } from '../ninjaone/token-provider.ts';
 import type { Vault } from './vault.ts';
 
 /** Renew this long before expiry. */
@@ -40,7 +41,12 @@ export interface TokenDeps {
 /** The credential cannot get tokens until an admin acts; the message says what to do. */
 export class CredentialUnusableError extends Error {
   override readonly name = 'CredentialUnusableError';
-  constructor(readonly credentialName: string, readonly reason: 'needs_reauth' | 'pending' | 'failing', message: string, options?: ErrorOptions) {
+  constructor(
+    readonly credentialName: string,
+    readonly reason: 'needs_reauth' | 'pending' | 'failing',
+    message: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }
@@ -54,18 +60,29 @@ export interface StoredTokens {
 }
 
 /** Seals and stores tokens, bumping the version; the credential becomes active. */
-export async function storeTokens(db: AppDb, vault: Vault, id: string, tokens: StoredTokens, now: Date, statusReason: string | null = null): Promise<void> {
-  await db.updateTable('credentials').set((eb) => ({
-    access_token_sealed: vault.seal(tokens.accessToken, sealContext.accessToken(id)),
-    access_expires_at: tokens.expiresAt.toISOString(),
-    ...(tokens.refreshToken !== null ? { refresh_token_sealed: vault.seal(tokens.refreshToken, sealContext.refreshToken(id)) } : {}),
-    ...(tokens.scope !== null ? { granted_scopes: tokens.scope } : {}),
-    token_version: eb('token_version', '+', 1),
-    status: 'active',
-    status_reason: statusReason,
-    last_refreshed_at: now.toISOString(),
-    updated_at: now.toISOString(),
-  })).where('id', '=', id).execute();
+export async function storeTokens(
+  db: AppDb,
+  vault: Vault,
+  id: string,
+  tokens: StoredTokens,
+  now: Date,
+  statusReason: string | null = null,
+): Promise<void> {
+  await db
+    .updateTable('credentials')
+    .set((eb) => ({
+      access_token_sealed: vault.seal(tokens.accessToken, sealContext.accessToken(id)),
+      access_expires_at: tokens.expiresAt.toISOString(),
+      ...(tokens.refreshToken !== null ? { refresh_token_sealed: vault.seal(tokens.refreshToken, sealContext.refreshToken(id)) } : {}),
+      ...(tokens.scope !== null ? { granted_scopes: tokens.scope } : {}),
+      token_version: eb('token_version', '+', 1),
+      status: 'active',
+      status_reason: statusReason,
+      last_refreshed_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    }))
+    .where('id', '=', id)
+    .execute();
 }
 
 function freshToken(vault: Vault, row: CredentialsTable, now: Date): string | null {
@@ -77,9 +94,18 @@ function freshToken(vault: Vault, row: CredentialsTable, now: Date): string | nu
 const inFlight = new Map<string, Promise<string>>();
 
 /** A current access token for the credential, renewing it when due. */
-export async function getCredentialAccessToken(deps: TokenDeps, credentialId: string, options: { readonly force?: boolean } = {}): Promise<string> {
+export async function getCredentialAccessToken(
+  deps: TokenDeps,
+  credentialId: string,
+  options: { readonly force?: boolean } = {},
+): Promise<string> {
   const row = await getCredentialRow(deps.db, credentialId);
-  if (row.status === 'needs_reauth') throw new CredentialUnusableError(row.name, 'needs_reauth', `the NinjaOne credential "${row.name}" needs to be authenticated again (${row.status_reason ?? 'NinjaOne refused its refresh token'}): open it and click Authenticate`);
+  if (row.status === 'needs_reauth')
+    throw new CredentialUnusableError(
+      row.name,
+      'needs_reauth',
+      `the NinjaOne credential "${row.name}" needs to be authenticated again (${row.status_reason ?? 'NinjaOne refused its refresh token'}): open it and click Authenticate`,
+    );
   if (!options.force) {
     const fresh = freshToken(deps.vault, row, deps.now());
     if (fresh) return fresh;
@@ -95,7 +121,12 @@ async function renew(deps: TokenDeps, credentialId: string, force: boolean, seen
   try {
     if (deps.dialect === 'postgres') {
       return await deps.db.transaction().execute(async (trx) => {
-        const locked = await trx.selectFrom('credentials').selectAll().where('id', '=', credentialId).modifyEnd(sql`for update`).executeTakeFirstOrThrow();
+        const locked = await trx
+          .selectFrom('credentials')
+          .selectAll()
+          .where('id', '=', credentialId)
+          .modifyEnd(sql`for update`)
+          .executeTakeFirstOrThrow();
         // Another process renewed while we waited for the lock: use its token.
         if (locked.token_version !== seenVersion || !force) {
           const fresh = freshToken(deps.vault, locked, deps.now());
@@ -121,11 +152,20 @@ async function obtainAndStore(deps: TokenDeps, db: AppDb, row: CredentialsTable)
     tokens = { ...token, refreshToken: null };
   } else {
     if (!row.refresh_token_sealed) {
-      throw new CredentialUnusableError(row.name, 'pending', `the NinjaOne credential "${row.name}" has no refresh token yet: open it and click Authenticate`);
+      throw new CredentialUnusableError(
+        row.name,
+        'pending',
+        `the NinjaOne credential "${row.name}" has no refresh token yet: open it and click Authenticate`,
+      );
     }
     const refreshToken = deps.vault.open(row.refresh_token_sealed, sealContext.refreshToken(row.id));
     const refreshed = await refreshAccessToken({ origin, clientId: row.client_id, clientSecret, refreshToken });
-    tokens = { accessToken: refreshed.accessToken, expiresAt: refreshed.expiresAt, refreshToken: refreshed.refreshToken, scope: refreshed.scope };
+    tokens = {
+      accessToken: refreshed.accessToken,
+      expiresAt: refreshed.expiresAt,
+      refreshToken: refreshed.refreshToken,
+      scope: refreshed.scope,
+    };
   }
   await storeTokens(db, deps.vault, row.id, tokens, deps.now());
   countTokenRefresh('ok');
@@ -138,12 +178,25 @@ async function recordFailure(deps: TokenDeps, credentialId: string, error: unkno
   const row = await getCredentialRow(deps.db, credentialId);
   countTokenRefresh(error.needsReauthorization ? 'invalid_grant' : 'error');
   if (error.needsReauthorization) {
-    await setCredentialStatus(deps.db, row.id, 'needs_reauth', `NinjaOne refused the refresh token (${error.code ?? 'invalid_grant'}) on ${deps.now().toISOString()}`, deps.now());
-    return new CredentialUnusableError(row.name, 'needs_reauth', `the NinjaOne credential "${row.name}" needs to be authenticated again: NinjaOne refused its refresh token; open it and click Authenticate`, { cause: error });
+    await setCredentialStatus(
+      deps.db,
+      row.id,
+      'needs_reauth',
+      `NinjaOne refused the refresh token (${error.code ?? 'invalid_grant'}) on ${deps.now().toISOString()}`,
+      deps.now(),
+    );
+    return new CredentialUnusableError(
+      row.name,
+      'needs_reauth',
+      `the NinjaOne credential "${row.name}" needs to be authenticated again: NinjaOne refused its refresh token; open it and click Authenticate`,
+      { cause: error },
+    );
   }
   if (!error.retryable) {
     await setCredentialStatus(deps.db, row.id, 'failing', error.message, deps.now());
-    return new CredentialUnusableError(row.name, 'failing', `the NinjaOne credential "${row.name}" cannot get a token: ${error.message}`, { cause: error });
+    return new CredentialUnusableError(row.name, 'failing', `the NinjaOne credential "${row.name}" cannot get a token: ${error.message}`, {
+      cause: error,
+    });
   }
   return error;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, stat, chmod, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -32,7 +32,10 @@ describe('vault', () => {
     const body = Buffer.from(parts[4]!, 'base64url');
     body[0] = body[0]! ^ 1;
     parts[4] = body.toString('base64url');
-    assert.throws(() => vault.open(parts.join('.'), 'ctx'), (error: Error) => error instanceof VaultOpenError && !error.message.includes('secret-value'));
+    assert.throws(
+      () => vault.open(parts.join('.'), 'ctx'),
+      (error: Error) => error instanceof VaultOpenError && !error.message.includes('secret-value'),
+    );
   });
 
   test('a value sealed with another key is named as such', () => {
@@ -47,7 +50,10 @@ describe('vault', () => {
     const key = generateVaultKey();
     assert.deepEqual(parseVaultKey(key.toString('hex'), 'k'), key);
     assert.deepEqual(parseVaultKey(key.toString('base64'), 'k'), key);
-    assert.throws(() => parseVaultKey('c2hvcnQ=', 'NINJA_SYNC_KEY'), (error: Error) => error instanceof VaultKeyError && error.message.includes('NINJA_SYNC_KEY'));
+    assert.throws(
+      () => parseVaultKey('c2hvcnQ=', 'NINJA_SYNC_KEY'),
+      (error: Error) => error instanceof VaultKeyError && error.message.includes('NINJA_SYNC_KEY'),
+    );
   });
 
   test('creates a key file with mode 0600 on first start and reads it back after', async () => {

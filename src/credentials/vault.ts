@@ -49,7 +49,8 @@ export function keyIdOf(key: Buffer): string {
  * ring a rotation leaves behind until every value is re-sealed).
  */
 export function createVault(key: Buffer, previous: readonly Buffer[] = []): Vault {
-  for (const k of [key, ...previous]) if (k.length !== keyLength) throw new VaultKeyError(`the vault key must be ${keyLength} bytes, got ${k.length}`);
+  for (const k of [key, ...previous])
+    if (k.length !== keyLength) throw new VaultKeyError(`the vault key must be ${keyLength} bytes, got ${k.length}`);
   const keyId = keyIdOf(key);
   const ring = new Map([key, ...previous].map((k) => [keyIdOf(k), k] as const));
   return {
@@ -64,17 +65,23 @@ export function createVault(key: Buffer, previous: readonly Buffer[] = []): Vaul
     },
     open(sealed, context) {
       const parts = sealed.split('.');
-      if (parts.length !== 5 || parts[0] !== version) throw new VaultOpenError(`a sealed value for ${context} is not in the vault's format`);
+      if (parts.length !== 5 || parts[0] !== version)
+        throw new VaultOpenError(`a sealed value for ${context} is not in the vault's format`);
       const [, id, iv, tag, ciphertext] = parts as [string, string, string, string, string];
       const sealingKey = ring.get(id);
-      if (!sealingKey) throw new VaultOpenError(`the value for ${context} was sealed with another key (${id}); restore that key (NINJA_SYNC_KEY or the key file), or set the value again`);
+      if (!sealingKey)
+        throw new VaultOpenError(
+          `the value for ${context} was sealed with another key (${id}); restore that key (NINJA_SYNC_KEY or the key file), or set the value again`,
+        );
       try {
         const decipher = createDecipheriv('aes-256-gcm', sealingKey, Buffer.from(iv, 'base64url'));
         decipher.setAAD(Buffer.from(context, 'utf8'));
         decipher.setAuthTag(Buffer.from(tag, 'base64url'));
         return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
       } catch (cause) {
-        throw new VaultOpenError(`the value for ${context} does not open with this key (tampered, or moved from another record)`, { cause });
+        throw new VaultOpenError(`the value for ${context} does not open with this key (tampered, or moved from another record)`, {
+          cause,
+        });
       }
     },
     owns(sealed) {
@@ -117,9 +124,17 @@ export function vaultFromKeys(keys: VaultKeys): Vault {
  * rotation), else `<dataDir>/vault.key`, created with mode 0600 on first start. The key file holds
  * the current key on its first line and any previous keys on the lines after.
  */
-export async function loadVaultKeys(options: { readonly envKey?: string | undefined; readonly envPreviousKeys?: string | undefined; readonly keyFile?: string | undefined; readonly dataDir: string }): Promise<VaultKeys> {
+export async function loadVaultKeys(options: {
+  readonly envKey?: string | undefined;
+  readonly envPreviousKeys?: string | undefined;
+  readonly keyFile?: string | undefined;
+  readonly dataDir: string;
+}): Promise<VaultKeys> {
   if (options.envKey) {
-    const previous = (options.envPreviousKeys ?? '').split(',').filter((k) => k.trim() !== '').map((k) => parseVaultKey(k, 'NINJA_SYNC_PREVIOUS_KEYS'));
+    const previous = (options.envPreviousKeys ?? '')
+      .split(',')
+      .filter((k) => k.trim() !== '')
+      .map((k) => parseVaultKey(k, 'NINJA_SYNC_PREVIOUS_KEYS'));
     return { current: parseVaultKey(options.envKey, 'NINJA_SYNC_KEY'), previous, file: null };
   }
   const file = options.keyFile ?? join(options.dataDir, keyFileName);
@@ -137,14 +152,20 @@ export async function writeKeyFile(file: string, keys: readonly Buffer[]): Promi
 
 async function readKeyFile(file: string, dataDir: string): Promise<Buffer[]> {
   const parse = (text: string): Buffer[] => {
-    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-    if (lines.length === 0) throw new VaultKeyError(`the key file ${file} is empty; restore it from a backup (without it the stored secrets cannot be read)`);
+    const lines = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
+    if (lines.length === 0)
+      throw new VaultKeyError(`the key file ${file} is empty; restore it from a backup (without it the stored secrets cannot be read)`);
     return lines.map((line) => parseVaultKey(line, `the key file ${file}`));
   };
   try {
     const info = await stat(file);
     if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
-      throw new VaultKeyError(`the key file ${file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); run \`chmod 600 ${file}\``);
+      throw new VaultKeyError(
+        `the key file ${file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); run \`chmod 600 ${file}\``,
+      );
     }
     return parse(await readFile(file, 'utf8'));
   } catch (error) {
@@ -164,6 +185,10 @@ async function readKeyFile(file: string, dataDir: string): Promise<Buffer[]> {
 }
 
 /** The current key only (see `loadVaultKeys`). */
-export async function loadVaultKey(options: { readonly envKey?: string | undefined; readonly keyFile?: string | undefined; readonly dataDir: string }): Promise<Buffer> {
+export async function loadVaultKey(options: {
+  readonly envKey?: string | undefined;
+  readonly keyFile?: string | undefined;
+  readonly dataDir: string;
+}): Promise<Buffer> {
   return (await loadVaultKeys(options)).current;
 }

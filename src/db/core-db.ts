@@ -13,7 +13,6 @@
  * }
  */
 import type { Kysely } from 'kysely';
-
 import type { Database } from './types.ts';
 
 /** @example const db = coreDb(appDb); */

@@ -3,10 +3,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { test } from 'node:test';
-
 import { sql } from 'kysely';
 
 import { forEachDialect } from '../../test/support/databases.ts';
@@ -33,35 +32,79 @@ forEachDialect('migrations', (target) => {
     // A second open of the same database finds nothing left to do.
     const second = await target.reopen(options);
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(second.db);
-    assert.deepEqual(applied.rows.map((r) => r.name), Object.keys(migrations).sort());
+    assert.deepEqual(
+      applied.rows.map((r) => r.name),
+      Object.keys(migrations).sort(),
+    );
   });
 
   test('refuse a second running run of one integration, allow it for different ones and for CLI runs', async () => {
     const { db } = await target.open();
-    await db.insertInto('integrations').values([
-      { id: 'i1', name: 'one', document: '{}', enabled: 1, created_at: now, updated_at: now },
-      { id: 'i2', name: 'two', document: '{}', enabled: 1, created_at: now, updated_at: now },
-    ]).execute();
+    await db
+      .insertInto('integrations')
+      .values([
+        { id: 'i1', name: 'one', document: '{}', enabled: 1, created_at: now, updated_at: now },
+        { id: 'i2', name: 'two', document: '{}', enabled: 1, created_at: now, updated_at: now },
+      ])
+      .execute();
     const run = (id: string, integrationId: string | null) => ({
-      id, integration_id: integrationId, integration_name: 'x', state: 'running' as const, dry_run: 0 as const, trigger: 'manual' as const, queued_at: now,
+      id,
+      integration_id: integrationId,
+      integration_name: 'x',
+      state: 'running' as const,
+      dry_run: 0 as const,
+      trigger: 'manual' as const,
+      queued_at: now,
     });
-    await db.insertInto('runs').values([run('r1', 'i1'), run('r2', 'i2'), run('r3', null), run('r4', null)]).execute();
+    await db
+      .insertInto('runs')
+      .values([run('r1', 'i1'), run('r2', 'i2'), run('r3', null), run('r4', null)])
+      .execute();
     await assert.rejects(db.insertInto('runs').values(run('r5', 'i1')).execute(), (error) => isUniqueViolation(error));
-    await db.insertInto('runs').values({ ...run('r6', 'i1'), state: 'queued' }).execute();
+    await db
+      .insertInto('runs')
+      .values({ ...run('r6', 'i1'), state: 'queued' })
+      .execute();
   });
 
   test('enforce unique integration names and cascade run records with their run', async () => {
     const { db } = await target.open();
-    await db.insertInto('integrations').values({ id: 'i1', name: 'same', document: '{}', enabled: 1, created_at: now, updated_at: now }).execute();
+    await db
+      .insertInto('integrations')
+      .values({ id: 'i1', name: 'same', document: '{}', enabled: 1, created_at: now, updated_at: now })
+      .execute();
     await assert.rejects(
-      db.insertInto('integrations').values({ id: 'i2', name: 'same', document: '{}', enabled: 1, created_at: now, updated_at: now }).execute(),
+      db
+        .insertInto('integrations')
+        .values({ id: 'i2', name: 'same', document: '{}', enabled: 1, created_at: now, updated_at: now })
+        .execute(),
       (error) => isUniqueViolation(error),
     );
-    await db.insertInto('runs').values({ id: 'r1', integration_id: 'i1', integration_name: 'same', state: 'queued', dry_run: 0, trigger: 'manual', queued_at: now }).execute();
-    await db.insertInto('run_records').values({ run_id: 'r1', seq: 1, kind: 'user', source_id: '1', label: 'a', outcome: 'created', reason: null, destination_id: null, changes: '[]' }).execute();
+    await db
+      .insertInto('runs')
+      .values({ id: 'r1', integration_id: 'i1', integration_name: 'same', state: 'queued', dry_run: 0, trigger: 'manual', queued_at: now })
+      .execute();
+    await db
+      .insertInto('run_records')
+      .values({
+        run_id: 'r1',
+        seq: 1,
+        kind: 'user',
+        source_id: '1',
+        label: 'a',
+        outcome: 'created',
+        reason: null,
+        destination_id: null,
+        changes: '[]',
+      })
+      .execute();
     // Deleting the integration keeps its runs (history), without the link.
     await db.deleteFrom('integrations').where('id', '=', 'i1').execute();
-    const kept = await db.selectFrom('runs').select(['integration_id', 'integration_name']).where('id', '=', 'r1').executeTakeFirstOrThrow();
+    const kept = await db
+      .selectFrom('runs')
+      .select(['integration_id', 'integration_name'])
+      .where('id', '=', 'r1')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(kept, { integration_id: null, integration_name: 'same' });
     await db.deleteFrom('runs').where('id', '=', 'r1').execute();
     const left = await db.selectFrom('run_records').select('seq').execute();
@@ -95,7 +138,10 @@ test('SQLite: processes starting together on a fresh data folder all open it', a
   const store = await openDatabase({ dataDir });
   try {
     const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
-    assert.deepEqual(applied.rows.map((r) => r.name), Object.keys(migrations));
+    assert.deepEqual(
+      applied.rows.map((r) => r.name),
+      Object.keys(migrations),
+    );
   } finally {
     await store.close();
   }

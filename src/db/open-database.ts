@@ -11,13 +11,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 
 import { DatabaseOpenError, MigrationError, redactUrl } from './errors.ts';
 import { migrationProvider } from './migrations/index.ts';
+
 import type { Database } from './types.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -63,7 +63,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
     } catch (error) {
       if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
       await opened.close();
-      throw error instanceof DatabaseOpenError || error instanceof MigrationError ? error : new DatabaseOpenError(`cannot prepare the ${where}: ${messageOf(error)}`, { cause: error });
+      throw error instanceof DatabaseOpenError || error instanceof MigrationError
+        ? error
+        : new DatabaseOpenError(`cannot prepare the ${where}: ${messageOf(error)}`, { cause: error });
     }
     return opened;
   }
@@ -103,7 +105,10 @@ function openSqlite(dataDir: string): { opened: OpenedDatabase; sqlite: SqliteDa
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
   } catch (error) {
-    throw new DatabaseOpenError(`cannot open the SQLite file ${file}: ${messageOf(error)}; check that the data folder (--data-dir / DATA_DIR) is writable`, { cause: error });
+    throw new DatabaseOpenError(
+      `cannot open the SQLite file ${file}: ${messageOf(error)}; check that the data folder (--data-dir / DATA_DIR) is writable`,
+      { cause: error },
+    );
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { opened: { db, dialect: 'sqlite', close: () => db.destroy() }, sqlite };
@@ -111,7 +116,9 @@ function openSqlite(dataDir: string): { opened: OpenedDatabase; sqlite: SqliteDa
 
 function openPostgres(url: string, options: OpenDatabaseOptions): OpenedDatabase {
   if (!/^postgres(ql)?:\/\//i.test(url)) {
-    throw new DatabaseOpenError(`DATABASE_URL must start with postgres:// (got ${redactUrl(url)}); leave it unset to use SQLite in the data folder`);
+    throw new DatabaseOpenError(
+      `DATABASE_URL must start with postgres:// (got ${redactUrl(url)}); leave it unset to use SQLite in the data folder`,
+    );
   }
   const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
   // Without a listener, an idle connection's error (a server restart) would crash the process.

@@ -12,7 +12,6 @@
  * A new table is a new migration in `./migrations/` plus an interface here.
  */
 import type { Generated } from 'kysely';
-
 import type { RecordOutcomeKind, RunPhase, RunState } from '../sync/ports.ts';
 import type { AccountsTables } from './types-accounts.ts';
 import type { AlertsTables } from './types-alerts.ts';

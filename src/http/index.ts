@@ -5,12 +5,12 @@
  * @example
  * import { sendJson, VendorError, createAdaptiveLimiter } from '../http/index.ts';
  */
-export { sendJson, describeVendorBody } from './send-json.ts';
-export type { VendorRequest, VendorResponse, SendJsonOptions, RetryInfo, ErrorDescription } from './send-json.ts';
-export { VendorError, isVendorError, vendorErrorKinds, vendorNames, httpMethods } from './vendor-error.ts';
-export type { VendorErrorKind, VendorName, HttpMethod, VendorErrorInit } from './vendor-error.ts';
-export { defaultRetryPolicy, resolveRetryPolicy, retryDelayMs, parseRetryAfter } from './retry-policy.ts';
-export type { RetryPolicy } from './retry-policy.ts';
-export { createAdaptiveLimiter } from './limiter.ts';
 export type { AdaptiveLimiter, AdaptiveLimiterOptions, LimiterOutcome, LimiterPermit } from './limiter.ts';
+export { createAdaptiveLimiter } from './limiter.ts';
 export { bodyExcerpt, secretScrubber, secretsOfRequest } from './redact.ts';
+export type { RetryPolicy } from './retry-policy.ts';
+export { defaultRetryPolicy, parseRetryAfter, resolveRetryPolicy, retryDelayMs } from './retry-policy.ts';
+export type { ErrorDescription, RetryInfo, SendJsonOptions, VendorRequest, VendorResponse } from './send-json.ts';
+export { describeVendorBody, sendJson } from './send-json.ts';
+export type { HttpMethod, VendorErrorInit, VendorErrorKind, VendorName } from './vendor-error.ts';
+export { httpMethods, isVendorError, VendorError, vendorErrorKinds, vendorNames } from './vendor-error.ts';

@@ -1,7 +1,8 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { createAdaptiveLimiter } from './limiter.ts';
+
 import type { LimiterPermit } from './limiter.ts';
 
 describe('createAdaptiveLimiter', () => {

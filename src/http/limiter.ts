@@ -35,7 +35,10 @@ export interface AdaptiveLimiter {
   /** Waits for a free slot; rejects with the signal's reason when it aborts first. */
   acquire(signal?: AbortSignal): Promise<LimiterPermit>;
   /** Runs `task` in a slot; a throw counts as `failure` unless `classify` says otherwise. */
-  run<T>(task: () => Promise<T>, options?: { readonly signal?: AbortSignal; readonly classify?: (error: unknown) => LimiterOutcome }): Promise<T>;
+  run<T>(
+    task: () => Promise<T>,
+    options?: { readonly signal?: AbortSignal; readonly classify?: (error: unknown) => LimiterOutcome },
+  ): Promise<T>;
 }
 
 export interface AdaptiveLimiterOptions {

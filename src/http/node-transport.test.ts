@@ -1,9 +1,10 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
 import { canExchange, exchange } from './node-transport.ts';
+
 import type { Server, ServerResponse } from 'node:http';
 import type { ExchangeInit } from './node-transport.ts';
 
@@ -13,10 +14,20 @@ const remotePorts: number[] = [];
 
 const routes: Record<string, (response: ServerResponse, seen: { headers: string[]; body: string }) => void> = {
   '/echo': (response, seen) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(seen)),
-  '/gzip': (response) => response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync('{"packed":"é"}')),
-  '/bom': (response) => response.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"bom":true}')])),
+  '/gzip': (response) =>
+    response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync('{"packed":"é"}')),
+  '/bom': (response) =>
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"bom":true}')])),
   '/redirect': (response) => response.writeHead(302, { location: 'https://elsewhere.example.net/' }).end(),
-  '/two-cookies': (response) => response.writeHead(200, [['x-a', '1'], ['x-a', '2']]).end(''),
+  '/two-cookies': (response) =>
+    response
+      .writeHead(200, [
+        ['x-a', '1'],
+        ['x-a', '2'],
+      ])
+      .end(''),
   '/stall-body': (response) => {
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
     response.write('{"partial":');
@@ -58,7 +69,14 @@ function headerMap(raw: readonly string[]): Map<string, string> {
 
 describe('exchange (node:http transport)', () => {
   test('sends the body with its length, fetch default headers, and trimmed caller headers that win', async () => {
-    const answer = await exchange(new URL('/echo', base), init({ method: 'POST', headers: { 'Content-Type': 'application/json', Authorization2: ' tok_1234\n', 'User-Agent': 'ninja-sync' }, body: '{"name":"é"}' }));
+    const answer = await exchange(
+      new URL('/echo', base),
+      init({
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization2: ' tok_1234\n', 'User-Agent': 'ninja-sync' },
+        body: '{"name":"é"}',
+      }),
+    );
     const seen = JSON.parse(answer.text) as { headers: string[]; body: string };
     const headers = headerMap(seen.headers);
     assert.equal(seen.body, '{"name":"é"}');
@@ -111,7 +129,10 @@ describe('exchange (node:http transport)', () => {
     const address = closed.address();
     assert.ok(address !== null && typeof address === 'object');
     await new Promise((resolve) => closed.close(resolve));
-    await assert.rejects(exchange(new URL(`http://127.0.0.1:${address.port}/x`), init()), (error: { code?: string }) => error.code === 'ECONNREFUSED');
+    await assert.rejects(
+      exchange(new URL(`http://127.0.0.1:${address.port}/x`), init()),
+      (error: { code?: string }) => error.code === 'ECONNREFUSED',
+    );
   });
 
   test('only http and https URLs without credentials are carried', () => {

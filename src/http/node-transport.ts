@@ -28,6 +28,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
+
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 
@@ -84,11 +85,19 @@ export function exchange(url: URL, init: ExchangeInit): Promise<ExchangeAnswer> 
       } else resolve(answer);
     };
     const onAbort = (): void => finish(signal.reason);
-    const request = (https ? httpsRequest : httpRequest)(url, { method: init.method, headers: requestHeaders(init), agent: https ? httpsAgent : httpAgent });
+    const request = (https ? httpsRequest : httpRequest)(url, {
+      method: init.method,
+      headers: requestHeaders(init),
+      agent: https ? httpsAgent : httpAgent,
+    });
     request.on('error', (error) => finish(error));
     request.on('response', function onResponse(incoming) {
       response = incoming;
-      readText(incoming, (error, text) => (error === null ? finish(null, { status: incoming.statusCode ?? 0, headers: responseHeaders(incoming.rawHeaders), text }) : finish(error)));
+      readText(incoming, (error, text) =>
+        error === null
+          ? finish(null, { status: incoming.statusCode ?? 0, headers: responseHeaders(incoming.rawHeaders), text })
+          : finish(error),
+      );
     });
     signal.addEventListener('abort', onAbort, { once: true });
     request.end(init.body);
@@ -97,7 +106,12 @@ export function exchange(url: URL, init: ExchangeInit): Promise<ExchangeAnswer> 
 
 /** fetch's defaults, then the caller's headers; `host` and `connection` come from node:http. */
 function requestHeaders(init: ExchangeInit): Record<string, string> {
-  const headers: Record<string, string> = { 'accept-language': '*', 'sec-fetch-mode': 'cors', 'user-agent': 'node', 'accept-encoding': 'gzip, deflate' };
+  const headers: Record<string, string> = {
+    'accept-language': '*',
+    'sec-fetch-mode': 'cors',
+    'user-agent': 'node',
+    'accept-encoding': 'gzip, deflate',
+  };
   for (const name in init.headers) headers[name.toLowerCase()] = trimHttpWhitespace(init.headers[name]!);
   if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
   else if (init.method === 'POST' || init.method === 'PUT') headers['content-length'] = '0';
@@ -122,7 +136,11 @@ function readText(incoming: IncomingMessage, done: (error: unknown, text: string
   const redirect = (incoming.statusCode ?? 0) >= 300 && (incoming.statusCode ?? 0) < 400;
   const encoding = redirect ? '' : (incoming.headers['content-encoding'] ?? '').trim().toLowerCase();
   const source: Readable =
-    encoding === 'gzip' || encoding === 'x-gzip' ? pipeline(incoming, createGunzip(), noop) : encoding === 'deflate' ? pipeline(incoming, createInflate(), noop) : incoming;
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? pipeline(incoming, createGunzip(), noop)
+      : encoding === 'deflate'
+        ? pipeline(incoming, createInflate(), noop)
+        : incoming;
   let ended = false;
   source.on('data', (chunk: Buffer) => chunks.push(chunk));
   source.on('error', (error) => done(error, ''));
@@ -133,7 +151,8 @@ function readText(incoming: IncomingMessage, done: (error: unknown, text: string
   });
   // A connection that closes mid-body: Node marks the message incomplete (and usually errors too).
   incoming.on('close', () => {
-    if (!ended && !incoming.complete) done(Object.assign(new Error('the connection closed before the body ended'), { code: 'ECONNRESET' }), '');
+    if (!ended && !incoming.complete)
+      done(Object.assign(new Error('the connection closed before the body ended'), { code: 'ECONNRESET' }), '');
   });
 }
 

@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { bodyExcerpt, secretScrubber, secretsOfRequest } from './redact.ts';
 
@@ -7,9 +7,16 @@ describe('redact', () => {
   test('collects auth headers, bare bearer tokens and secret form fields', () => {
     const secrets = secretsOfRequest(
       { Authorization: 'Bearer abc.def.ghi', Authorization2: 'oomtok', 'X-Trace': 'visible', 'x-api-key': 'k-123' },
-      new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'rt-999', client_secret: 'cs-42', code: 'auth-code-1', client_id: 'public-id' }),
+      new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: 'rt-999',
+        client_secret: 'cs-42',
+        code: 'auth-code-1',
+        client_id: 'public-id',
+      }),
     );
-    for (const secret of ['Bearer abc.def.ghi', 'abc.def.ghi', 'oomtok', 'k-123', 'rt-999', 'cs-42', 'auth-code-1']) assert.ok(secrets.includes(secret), secret);
+    for (const secret of ['Bearer abc.def.ghi', 'abc.def.ghi', 'oomtok', 'k-123', 'rt-999', 'cs-42', 'auth-code-1'])
+      assert.ok(secrets.includes(secret), secret);
     assert.ok(!secrets.includes('visible'));
     assert.ok(!secrets.includes('public-id'));
     assert.ok(!secrets.includes('refresh_token'), 'a grant type is not a secret');

@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { parseRetryAfter, resolveRetryPolicy, retryDelayMs } from './retry-policy.ts';
 
@@ -16,17 +16,38 @@ describe('retry policy', () => {
 
   test('full jitter stays under the doubling ceiling, capped at maxDelayMs', () => {
     const policy = resolveRetryPolicy({ baseDelayMs: 100, maxDelayMs: 300 });
-    assert.equal(retryDelayMs(policy, 2, null, () => 0.999), 99);
-    assert.equal(retryDelayMs(policy, 3, null, () => 0.999), 199);
-    assert.equal(retryDelayMs(policy, 6, null, () => 0.999), 299);
-    assert.equal(retryDelayMs(policy, 6, null, () => 0), 0);
+    assert.equal(
+      retryDelayMs(policy, 2, null, () => 0.999),
+      99,
+    );
+    assert.equal(
+      retryDelayMs(policy, 3, null, () => 0.999),
+      199,
+    );
+    assert.equal(
+      retryDelayMs(policy, 6, null, () => 0.999),
+      299,
+    );
+    assert.equal(
+      retryDelayMs(policy, 6, null, () => 0),
+      0,
+    );
   });
 
   test('Retry-After wins over backoff, is capped, and gets a little jitter', () => {
     const policy = resolveRetryPolicy({ maxRetryAfterMs: 2000, baseDelayMs: 100 });
-    assert.equal(retryDelayMs(policy, 2, '1', () => 0), 1000);
-    assert.equal(retryDelayMs(policy, 2, '1', () => 0.5), 1050);
-    assert.equal(retryDelayMs(policy, 2, '120', () => 0), 2000);
+    assert.equal(
+      retryDelayMs(policy, 2, '1', () => 0),
+      1000,
+    );
+    assert.equal(
+      retryDelayMs(policy, 2, '1', () => 0.5),
+      1050,
+    );
+    assert.equal(
+      retryDelayMs(policy, 2, '120', () => 0),
+      2000,
+    );
   });
 
   test('rejects a policy that cannot work', () => {

@@ -37,10 +37,12 @@ export const defaultRetryPolicy: RetryPolicy = Object.freeze({
 export function resolveRetryPolicy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
   const policy = { ...defaultRetryPolicy, ...overrides };
   for (const key of ['maxAttempts', 'maxRateLimitedAttempts'] as const) {
-    if (!Number.isInteger(policy[key]) || policy[key] < 1) throw new RangeError(`retry.${key} must be an integer of at least 1, got ${policy[key]}`);
+    if (!Number.isInteger(policy[key]) || policy[key] < 1)
+      throw new RangeError(`retry.${key} must be an integer of at least 1, got ${policy[key]}`);
   }
   for (const key of ['baseDelayMs', 'maxDelayMs', 'maxRetryAfterMs'] as const) {
-    if (!Number.isFinite(policy[key]) || policy[key] < 0) throw new RangeError(`retry.${key} must be a number of at least 0, got ${policy[key]}`);
+    if (!Number.isFinite(policy[key]) || policy[key] < 0)
+      throw new RangeError(`retry.${key} must be a number of at least 0, got ${policy[key]}`);
   }
   return Object.freeze(policy);
 }
@@ -65,7 +67,12 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
  * "retry in 1 s" together do not all come back in the same millisecond; otherwise full jitter over
  * `base * 2^(retry - 1)`.
  */
-export function retryDelayMs(policy: RetryPolicy, nextAttempt: number, retryAfter: string | null = null, random: () => number = Math.random): number {
+export function retryDelayMs(
+  policy: RetryPolicy,
+  nextAttempt: number,
+  retryAfter: string | null = null,
+  random: () => number = Math.random,
+): number {
   const asked = parseRetryAfter(retryAfter);
   if (asked !== null) return Math.min(asked, policy.maxRetryAfterMs) + Math.floor(random() * policy.baseDelayMs);
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, nextAttempt - 2));

@@ -1,11 +1,11 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-
+import { after, before, describe, test } from 'node:test';
 import Fastify from 'fastify';
 
 import { createAdaptiveLimiter } from './limiter.ts';
 import { sendJson } from './send-json.ts';
 import { VendorError } from './vendor-error.ts';
+
 import type { FastifyInstance } from 'fastify';
 import type { SendJsonOptions } from './send-json.ts';
 
@@ -30,7 +30,11 @@ before(async () => {
     return { ok: true };
   });
   app.get('/429-date', async (request, reply) => {
-    if (hit(request.url) === 1) return reply.code(429).header('retry-after', new Date(Date.now() + 3_600_000).toUTCString()).send({});
+    if (hit(request.url) === 1)
+      return reply
+        .code(429)
+        .header('retry-after', new Date(Date.now() + 3_600_000).toUTCString())
+        .send({});
     return { ok: true };
   });
   app.get('/503-then-ok', async (request, reply) => {
@@ -38,9 +42,14 @@ before(async () => {
     return { ok: true };
   });
   app.get('/html-502', async (_request, reply) =>
-    reply.code(502).type('text/html').send(`<html><head><title>502 Bad Gateway</title></head><body>${'x'.repeat(5000)}</body></html>`),
+    reply
+      .code(502)
+      .type('text/html')
+      .send(`<html><head><title>502 Bad Gateway</title></head><body>${'x'.repeat(5000)}</body></html>`),
   );
-  app.get('/html-200', async (_request, reply) => reply.code(200).type('text/html').send('<!DOCTYPE html><html><body><h1>Please log in</h1></body></html>'));
+  app.get('/html-200', async (_request, reply) =>
+    reply.code(200).type('text/html').send('<!DOCTYPE html><html><body><h1>Please log in</h1></body></html>'),
+  );
   app.get('/malformed', async (_request, reply) => reply.code(200).type('application/json').send('[{"id": 1, "email": "trunc'));
   app.get('/reset-then-ok', async (request, reply) => {
     if (hit(request.url) === 1) {
@@ -73,7 +82,9 @@ before(async () => {
     return { ok: true };
   });
   app.get('/always-429', async (_request, reply) => reply.code(429).send({ message: 'rate limit exceeded' }));
-  app.get('/echo-token', async (request, reply) => reply.code(401).send({ message: `token ${String(request.headers['authorization2'])} is revoked` }));
+  app.get('/echo-token', async (request, reply) =>
+    reply.code(401).send({ message: `token ${String(request.headers['authorization2'])} is revoked` }),
+  );
   app.get('/bad-request', async (request, reply) => {
     hit(request.url);
     return reply.code(400).send({ error: 'invalid_filter', error_description: 'field "emial" is unknown' });
@@ -113,7 +124,10 @@ async function rejection(promise: Promise<unknown>): Promise<VendorError> {
 
 describe('sendJson', () => {
   test('returns the parsed body and sends the headers given', async () => {
-    const response = await sendJson<{ ok: boolean; auth: string }>({ method: 'GET', url: new URL('/ok', base), headers: { Authorization2: token } }, fastOptions());
+    const response = await sendJson<{ ok: boolean; auth: string }>(
+      { method: 'GET', url: new URL('/ok', base), headers: { Authorization2: token } },
+      fastOptions(),
+    );
     assert.equal(response.status, 200);
     assert.deepEqual(response.body, { ok: true, auth: token });
   });
@@ -127,7 +141,10 @@ describe('sendJson', () => {
   test('429 waits for Retry-After seconds, then succeeds', async () => {
     const options = fastOptions();
     const retries: number[] = [];
-    const response = await sendJson({ method: 'GET', url: new URL('/429-then-ok', base) }, { ...options, onRetry: (info) => retries.push(info.error.status ?? 0) });
+    const response = await sendJson(
+      { method: 'GET', url: new URL('/429-then-ok', base) },
+      { ...options, onRetry: (info) => retries.push(info.error.status ?? 0) },
+    );
     assert.deepEqual(response.body, { ok: true });
     assert.equal(options.sleeps.length, 1);
     assert.ok(options.sleeps[0]! >= 2000 && options.sleeps[0]! < 2010, `waited ${options.sleeps[0]} ms`);
@@ -139,7 +156,12 @@ describe('sendJson', () => {
     const response = await sendJson({ method: 'GET', url: new URL('/429-five-times', base) }, options);
     assert.deepEqual(response.body, { ok: true });
     assert.equal(options.sleeps.length, 5);
-    const error = await rejection(sendJson({ method: 'GET', url: new URL('/always-429', base) }, fastOptions({ retry: { maxAttempts: 5, maxRateLimitedAttempts: 3, baseDelayMs: 1 } })));
+    const error = await rejection(
+      sendJson(
+        { method: 'GET', url: new URL('/always-429', base) },
+        fastOptions({ retry: { maxAttempts: 5, maxRateLimitedAttempts: 3, baseDelayMs: 1 } }),
+      ),
+    );
     assert.equal(error.kind, 'rate_limited');
     assert.equal(error.attempts, 3);
     assert.match(error.message, /429: rate limit exceeded/);
@@ -181,7 +203,9 @@ describe('sendJson', () => {
   });
 
   test('malformed JSON is reported as such', async () => {
-    const error = await rejection(sendJson({ method: 'GET', url: new URL('/malformed', base) }, fastOptions({ retry: { maxAttempts: 2 } })));
+    const error = await rejection(
+      sendJson({ method: 'GET', url: new URL('/malformed', base) }, fastOptions({ retry: { maxAttempts: 2 } })),
+    );
     assert.equal(error.kind, 'malformed_json');
     assert.equal(error.status, 200);
     assert.equal(error.attempts, 2);
@@ -196,7 +220,9 @@ describe('sendJson', () => {
   });
 
   test('a hung request becomes a timeout error', async () => {
-    const error = await rejection(sendJson({ method: 'GET', url: new URL('/hang', base), timeoutMs: 100 }, fastOptions({ retry: { maxAttempts: 2 } })));
+    const error = await rejection(
+      sendJson({ method: 'GET', url: new URL('/hang', base), timeoutMs: 100 }, fastOptions({ retry: { maxAttempts: 2 } })),
+    );
     assert.equal(error.kind, 'timeout');
     assert.equal(error.status, null);
     assert.equal(error.retryable, true);
@@ -204,7 +230,9 @@ describe('sendJson', () => {
   });
 
   test('a body that stalls after the headers becomes a timeout error', async () => {
-    const error = await rejection(sendJson({ method: 'GET', url: new URL('/stall-body', base), timeoutMs: 100 }, fastOptions({ retry: { maxAttempts: 1 } })));
+    const error = await rejection(
+      sendJson({ method: 'GET', url: new URL('/stall-body', base), timeoutMs: 100 }, fastOptions({ retry: { maxAttempts: 1 } })),
+    );
     assert.equal(error.kind, 'timeout');
     assert.equal(error.status, null);
   });
@@ -243,14 +271,26 @@ describe('sendJson', () => {
   });
 
   test('a POST refused with 429 is retried (the service did nothing)', async () => {
-    const response = await sendJson<{ created: boolean; body: unknown }>({ method: 'POST', url: new URL('/429-post', base), json: { name: 'x' } }, fastOptions());
+    const response = await sendJson<{ created: boolean; body: unknown }>(
+      { method: 'POST', url: new URL('/429-post', base), json: { name: 'x' } },
+      fastOptions(),
+    );
     assert.equal(response.status, 201);
     assert.deepEqual(response.body.body, { name: 'x' });
   });
 
   test('a 4xx is not retried and uses describeError', async () => {
     const error = await rejection(
-      sendJson({ method: 'GET', url: new URL('/bad-request', base) }, fastOptions({ describeError: (status, body) => ({ code: `E${status}`, message: JSON.stringify(body).slice(0, 40), details: { field: 'emial' } }) })),
+      sendJson(
+        { method: 'GET', url: new URL('/bad-request', base) },
+        fastOptions({
+          describeError: (status, body) => ({
+            code: `E${status}`,
+            message: JSON.stringify(body).slice(0, 40),
+            details: { field: 'emial' },
+          }),
+        }),
+      ),
     );
     assert.equal(error.kind, 'http');
     assert.equal(error.status, 400);
@@ -262,7 +302,14 @@ describe('sendJson', () => {
 
   test('a describeError that throws falls back to the default reading', async () => {
     const error = await rejection(
-      sendJson({ method: 'GET', url: new URL('/bad-request', base) }, fastOptions({ describeError: () => { throw new Error('odd body'); } })),
+      sendJson(
+        { method: 'GET', url: new URL('/bad-request', base) },
+        fastOptions({
+          describeError: () => {
+            throw new Error('odd body');
+          },
+        }),
+      ),
     );
     assert.equal(error.code, 'invalid_filter');
   });
@@ -274,14 +321,18 @@ describe('sendJson', () => {
   });
 
   test('a token echoed by the server never reaches the message', async () => {
-    const error = await rejection(sendJson({ method: 'GET', url: new URL('/echo-token', base), headers: { Authorization2: token } }, fastOptions()));
+    const error = await rejection(
+      sendJson({ method: 'GET', url: new URL('/echo-token', base), headers: { Authorization2: token } }, fastOptions()),
+    );
     assert.equal(error.status, 401);
     assert.doesNotMatch(error.message, /tok_secret_4242/);
     assert.match(error.message, /\[redacted\] is revoked/);
   });
 
   test('redirects are not followed, so the token never goes to another host', async () => {
-    const error = await rejection(sendJson({ method: 'GET', url: new URL('/redirect', base), headers: { Authorization2: token } }, fastOptions()));
+    const error = await rejection(
+      sendJson({ method: 'GET', url: new URL('/redirect', base), headers: { Authorization2: token } }, fastOptions()),
+    );
     assert.equal(error.status, 302);
     assert.match(error.message, /login\.example\.net/);
     assert.doesNotMatch(error.message, /token=abc/);
@@ -289,7 +340,10 @@ describe('sendJson', () => {
 
   test('a form body is sent url-encoded', async () => {
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_secret: 's3cr3t!' });
-    const response = await sendJson<{ received: string; type: string }>({ method: 'POST', url: new URL('/form', base), form }, fastOptions());
+    const response = await sendJson<{ received: string; type: string }>(
+      { method: 'POST', url: new URL('/form', base), form },
+      fastOptions(),
+    );
     assert.equal(response.body.type, 'application/x-www-form-urlencoded');
     assert.equal(response.body.received, form.toString());
   });
@@ -313,7 +367,9 @@ describe('sendJson', () => {
     const closed = Fastify();
     const address = await closed.listen({ host: '127.0.0.1', port: 0 });
     await closed.close();
-    const error = await rejection(sendJson({ method: 'POST', url: new URL('/x', address), json: {} }, fastOptions({ retry: { maxAttempts: 2 } })));
+    const error = await rejection(
+      sendJson({ method: 'POST', url: new URL('/x', address), json: {} }, fastOptions({ retry: { maxAttempts: 2 } })),
+    );
     assert.equal(error.kind, 'network');
     assert.equal(error.attempts, 2, 'a refused connection is safe to retry even for a POST');
     assert.match(error.message, /connection refused/);

@@ -25,10 +25,10 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 
 import { canExchange, exchange } from './node-transport.ts';
 import { notifyVendorCall } from './observe.ts';
-
 import { bodyExcerpt, secretScrubber, secretsOfRequest } from './redact.ts';
 import { resolveRetryPolicy, retryDelayMs } from './retry-policy.ts';
-import { VendorError, type HttpMethod, type VendorErrorKind, type VendorName } from './vendor-error.ts';
+import { type HttpMethod, VendorError, type VendorErrorKind, type VendorName } from './vendor-error.ts';
+
 import type { AdaptiveLimiter, LimiterOutcome } from './limiter.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 
@@ -163,13 +163,22 @@ async function attemptOnce(context: AttemptContext): Promise<VendorResponse<unkn
   }, timeoutMs);
   try {
     // The timer stays armed while the body streams: a server that sends headers and then stalls is hung too.
-    const answer = options.fetch === undefined && canExchange(request.url) ? await exchange(request.url, { method: request.method, headers: plainHeaders(request), body: buildBody(request), signal: controller.signal }) : await fetchText(context, controller.signal);
+    const answer =
+      options.fetch === undefined && canExchange(request.url)
+        ? await exchange(request.url, {
+            method: request.method,
+            headers: plainHeaders(request),
+            body: buildBody(request),
+            signal: controller.signal,
+          })
+        : await fetchText(context, controller.signal);
     return classifyResponse(context, answer, answer.text);
   } catch (cause) {
     if (timedOut) return failure(context, 'timeout', null, `got no answer within ${timeoutMs} ms`, { retryable: true, cause });
     if (request.signal?.aborted) return canceledError(context, cause);
     const code = errorCode(cause);
-    const what = code === 'ECONNREFUSED' ? 'could not connect (connection refused)' : `failed on the network (${code ?? 'connection error'})`;
+    const what =
+      code === 'ECONNREFUSED' ? 'could not connect (connection refused)' : `failed on the network (${code ?? 'connection error'})`;
     return failure(context, 'network', null, what, { retryable: true, cause, ...(code === undefined ? {} : { networkCode: code }) });
   } finally {
     clearTimeout(timer);
@@ -212,21 +221,44 @@ function buildBody(request: VendorRequest): string | undefined {
   return undefined;
 }
 
-function classifyResponse(context: AttemptContext, response: { readonly status: number; readonly headers: Headers }, text: string): VendorResponse<unknown> | VendorError {
+function classifyResponse(
+  context: AttemptContext,
+  response: { readonly status: number; readonly headers: Headers },
+  text: string,
+): VendorResponse<unknown> | VendorError {
   const { status, headers } = response;
   const html = looksLikeHtml(headers.get('content-type'), text);
   if (status >= 300 && status < 400) {
     const location = headers.get('location');
     const where = location === null ? 'elsewhere' : `to ${safeHost(location, context.request.url)}`;
-    return failure(context, 'http', status, `answered ${status}, redirecting ${where}; check the base URL (redirects are not followed, so the token is never sent to another host)`, { retryable: false });
+    return failure(
+      context,
+      'http',
+      status,
+      `answered ${status}, redirecting ${where}; check the base URL (redirects are not followed, so the token is never sent to another host)`,
+      { retryable: false },
+    );
   }
   if (status >= 200 && status < 300) {
     if (text.trim() === '') return { status, headers, body: null };
-    if (html) return failure(context, 'html', status, `answered ${status} with an HTML page instead of JSON ("${context.scrub(bodyExcerpt(text))}")`, { retryable: true });
+    if (html)
+      return failure(
+        context,
+        'html',
+        status,
+        `answered ${status} with an HTML page instead of JSON ("${context.scrub(bodyExcerpt(text))}")`,
+        { retryable: true },
+      );
     try {
       return { status, headers, body: JSON.parse(text) as unknown };
     } catch (cause) {
-      return failure(context, 'malformed_json', status, `answered ${status} with malformed JSON ("${context.scrub(bodyExcerpt(text, 60))}")`, { retryable: true, cause });
+      return failure(
+        context,
+        'malformed_json',
+        status,
+        `answered ${status} with malformed JSON ("${context.scrub(bodyExcerpt(text, 60))}")`,
+        { retryable: true, cause },
+      );
     }
   }
   const parsed = parseLenient(text);
@@ -348,9 +380,21 @@ export function describeVendorBody(_status: number, body: unknown): ErrorDescrip
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
   const record = body as Record<string, unknown>;
   const nested = typeof record['error'] === 'object' && record['error'] !== null ? (record['error'] as Record<string, unknown>) : {};
-  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
-  const message = text(record['error_description']) ?? text(record['errorMessage']) ?? text(record['message']) ?? text(nested['message']) ?? text(record['detail']) ?? text(record['error']) ?? text(record['resultCode']);
-  const code = text(nested['code']) ?? text(record['code']) ?? text(record['resultCode']) ?? (typeof record['error'] === 'string' ? record['error'] : undefined);
+  const text = (value: unknown): string | undefined =>
+    typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+  const message =
+    text(record['error_description']) ??
+    text(record['errorMessage']) ??
+    text(record['message']) ??
+    text(nested['message']) ??
+    text(record['detail']) ??
+    text(record['error']) ??
+    text(record['resultCode']);
+  const code =
+    text(nested['code']) ??
+    text(record['code']) ??
+    text(record['resultCode']) ??
+    (typeof record['error'] === 'string' ? record['error'] : undefined);
   const incidentId = text(record['incidentId']);
   return {
     ...(message === undefined ? {} : { message }),

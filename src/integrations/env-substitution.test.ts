@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { escapeReferences, hasReference, substituteEnv } from './env-substitution.ts';
 
@@ -43,6 +43,7 @@ describe('substituteEnv', () => {
   });
 
   test('escapeReferences round-trips through substitution', () => {
-    for (const text of ['${A}', 'a $${b} ${c:-d}', '$$${x}']) assert.equal(substituteEnv(escapeReferences(text), { A: 'no', c: 'no', x: 'no' }).value, text);
+    for (const text of ['${A}', 'a $${b} ${c:-d}', '$$${x}'])
+      assert.equal(substituteEnv(escapeReferences(text), { A: 'no', c: 'no', x: 'no' }).value, text);
   });
 });

@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { exportIntegrationYaml } from './export.ts';
 import { loadIntegrationText } from './load.ts';
@@ -25,7 +25,11 @@ describe('exportIntegrationYaml', () => {
 
   test('the export loads back to the same integration, with the secrets from the environment', () => {
     const text = exportIntegrationYaml(integration);
-    const env = { NINJAONE_CLIENT_SECRET: 'the-client-secret', NINJAONE_REFRESH_TOKEN: 'the-refresh-token', OOMNITZA_API_TOKEN: 'the-api-token' };
+    const env = {
+      NINJAONE_CLIENT_SECRET: 'the-client-secret',
+      NINJAONE_REFRESH_TOKEN: 'the-refresh-token',
+      OOMNITZA_API_TOKEN: 'the-api-token',
+    };
     const loaded = loadIntegrationText(text, { env });
     assert.equal(loaded.ok, true, JSON.stringify(loaded.problems));
     assert.deepEqual(loaded.integration, integration);

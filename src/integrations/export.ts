@@ -12,6 +12,7 @@
 import { stringify } from 'yaml';
 
 import { escapeReferences } from './env-substitution.ts';
+
 import type { Integration, IntegrationInput } from './schema.ts';
 
 /** The environment variable each secret is exported as. */

@@ -12,11 +12,12 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { validateMapping } from '../mapping/validate.ts';
+import { type Integration, integrationSchema } from './schema.ts';
+import { formatPath } from './yaml-locate.ts';
+
 import type { AppDb } from '../db/app-database.ts';
 import type { IntegrationsTable } from '../db/types.ts';
-import { validateMapping } from '../mapping/validate.ts';
-import { integrationSchema, type Integration } from './schema.ts';
-import { formatPath } from './yaml-locate.ts';
 
 export interface StoredIntegration {
   readonly id: string;
@@ -35,7 +36,11 @@ export interface DocumentProblem {
 
 export class IntegrationStoreError extends Error {
   override readonly name = 'IntegrationStoreError';
-  constructor(readonly code: 'not_found' | 'name_taken' | 'invalid', message: string, readonly problems: readonly DocumentProblem[] = []) {
+  constructor(
+    readonly code: 'not_found' | 'name_taken' | 'invalid',
+    message: string,
+    readonly problems: readonly DocumentProblem[] = [],
+  ) {
     super(message);
   }
 }
@@ -46,24 +51,46 @@ export function integrationRowToIntegration(row: IntegrationsTable): StoredInteg
   return { id: row.id, name: row.name, enabled: row.enabled === 1, document, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
-
 /** Every problem of a parsed document as a server-stored integration. */
 export async function checkStoredIntegration(db: AppDb, document: Integration): Promise<DocumentProblem[]> {
-  const problems: DocumentProblem[] = validateMapping(document).map((p) => ({ path: formatPath(p.path), message: p.position === undefined ? p.message : `${p.message} (at character ${p.position + 1})` }));
+  const problems: DocumentProblem[] = validateMapping(document).map((p) => ({
+    path: formatPath(p.path),
+    message: p.position === undefined ? p.message : `${p.message} (at character ${p.position + 1})`,
+  }));
   const { source, destination } = document;
   for (const key of ['clientSecret', 'refreshToken', 'clientId', 'url'] as const) {
-    if (source[key] !== undefined) problems.push({ path: `source.${key}`, message: 'an integration on the server names a stored credential instead of inline credentials: remove this and set source.credential' });
+    if (source[key] !== undefined)
+      problems.push({
+        path: `source.${key}`,
+        message:
+          'an integration on the server names a stored credential instead of inline credentials: remove this and set source.credential',
+      });
   }
   for (const key of ['apiToken', 'url'] as const) {
-    if (destination[key] !== undefined) problems.push({ path: `destination.${key}`, message: 'an integration on the server names a stored Oomnitza connection: remove this and set destination.connection' });
+    if (destination[key] !== undefined)
+      problems.push({
+        path: `destination.${key}`,
+        message: 'an integration on the server names a stored Oomnitza connection: remove this and set destination.connection',
+      });
   }
-  if (!source.credential) problems.push({ path: 'source.credential', message: 'name the NinjaOne credential to use (add one under Credentials first)' });
+  if (!source.credential)
+    problems.push({ path: 'source.credential', message: 'name the NinjaOne credential to use (add one under Credentials first)' });
   else if (!(await db.selectFrom('credentials').select('id').where('name', '=', source.credential).executeTakeFirst())) {
-    problems.push({ path: 'source.credential', message: `there is no credential named "${source.credential}"; add it under Credentials or pick an existing one` });
+    problems.push({
+      path: 'source.credential',
+      message: `there is no credential named "${source.credential}"; add it under Credentials or pick an existing one`,
+    });
   }
-  if (!destination.connection) problems.push({ path: 'destination.connection', message: 'name the Oomnitza connection to write to (add one under Oomnitza connections first)' });
+  if (!destination.connection)
+    problems.push({
+      path: 'destination.connection',
+      message: 'name the Oomnitza connection to write to (add one under Oomnitza connections first)',
+    });
   else if (!(await db.selectFrom('oomnitza_connections').select('id').where('name', '=', destination.connection).executeTakeFirst())) {
-    problems.push({ path: 'destination.connection', message: `there is no Oomnitza connection named "${destination.connection}"; add it or pick an existing one` });
+    problems.push({
+      path: 'destination.connection',
+      message: `there is no Oomnitza connection named "${destination.connection}"; add it or pick an existing one`,
+    });
   }
   if (document.installation === 'local') {
     // A local installation keeps credentials with the agent; the server only needs to know the names.
@@ -75,13 +102,26 @@ export async function checkStoredIntegration(db: AppDb, document: Integration): 
 async function assertValid(db: AppDb, document: Integration, exceptId: string | null): Promise<void> {
   const problems = await checkStoredIntegration(db, document);
   const clash = await db.selectFrom('integrations').select('id').where('name', '=', document.name).executeTakeFirst();
-  if (clash && clash.id !== exceptId) problems.push({ path: 'name', message: `an integration named "${document.name}" exists already; choose another name` });
-  if (problems.length > 0) throw new IntegrationStoreError('invalid', `the integration has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems[0]!.path}: ${problems[0]!.message}`, problems);
+  if (clash && clash.id !== exceptId)
+    problems.push({ path: 'name', message: `an integration named "${document.name}" exists already; choose another name` });
+  if (problems.length > 0)
+    throw new IntegrationStoreError(
+      'invalid',
+      `the integration has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems[0]!.path}: ${problems[0]!.message}`,
+      problems,
+    );
 }
 
 export async function createIntegration(db: AppDb, document: Integration, now: Date): Promise<StoredIntegration> {
   await assertValid(db, document, null);
-  const row: IntegrationsTable = { id: randomUUID(), name: document.name, document: JSON.stringify(document), enabled: document.enabled ? 1 : 0, created_at: now.toISOString(), updated_at: now.toISOString() };
+  const row: IntegrationsTable = {
+    id: randomUUID(),
+    name: document.name,
+    document: JSON.stringify(document),
+    enabled: document.enabled ? 1 : 0,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+  };
   await db.insertInto('integrations').values(row).execute();
   return integrationRowToIntegration(row);
 }
@@ -89,7 +129,12 @@ export async function createIntegration(db: AppDb, document: Integration, now: D
 export async function replaceIntegration(db: AppDb, id: string, document: Integration, now: Date): Promise<StoredIntegration> {
   const existing = await getIntegration(db, id);
   await assertValid(db, document, id);
-  const values = { name: document.name, document: JSON.stringify(document), enabled: document.enabled ? 1 as const : 0 as const, updated_at: now.toISOString() };
+  const values = {
+    name: document.name,
+    document: JSON.stringify(document),
+    enabled: document.enabled ? (1 as const) : (0 as const),
+    updated_at: now.toISOString(),
+  };
   await db.updateTable('integrations').set(values).where('id', '=', id).execute();
   return { ...existing, name: document.name, enabled: document.enabled, document, updatedAt: values.updated_at };
 }

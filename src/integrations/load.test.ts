@@ -1,8 +1,8 @@
+import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 
 import { loadIntegrationFile, loadIntegrationText } from './load.ts';
 
@@ -95,7 +95,9 @@ describe('loadIntegrationText', () => {
   });
 
   test('a secret of the wrong type shows its path, never its value', () => {
-    const text = valid.replace('clientSecret: ${NINJAONE_CLIENT_SECRET}', 'clientSecret: 918273645546372819').replace('apiToken: ${OOMNITZA_API_TOKEN}', 'apiToken: [tok-98765-abcde]');
+    const text = valid
+      .replace('clientSecret: ${NINJAONE_CLIENT_SECRET}', 'clientSecret: 918273645546372819')
+      .replace('apiToken: ${OOMNITZA_API_TOKEN}', 'apiToken: [tok-98765-abcde]');
     const result = loadIntegrationText(text, { env });
     assert.equal(result.ok, false);
     const all = JSON.stringify(result.problems);

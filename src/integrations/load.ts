@@ -12,12 +12,11 @@
  * if (!result.ok) for (const p of result.problems) console.error(`${p.line}:${p.column} ${p.path} ${p.message}`);
  */
 import { readFile } from 'node:fs/promises';
-
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
 
 import { validateMapping, type ValidateOptions } from '../mapping/validate.ts';
 import { substituteEnv } from './env-substitution.ts';
-import { integrationSchema, type Integration } from './schema.ts';
+import { type Integration, integrationSchema } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
 import { formatPath, locate, position } from './yaml-locate.ts';
 
@@ -49,8 +48,17 @@ export async function loadIntegrationFile(file: string, options: LoadOptions): P
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code ?? 'unreadable';
-    return { ok: false, integration: null, problems: [{ path: '', message: `cannot read the integration file (${why}); pass the path of a YAML file, e.g. --config examples/ninjaone-users.yaml` }] };
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'unreadable');
+    return {
+      ok: false,
+      integration: null,
+      problems: [
+        {
+          path: '',
+          message: `cannot read the integration file (${why}); pass the path of a YAML file, e.g. --config examples/ninjaone-users.yaml`,
+        },
+      ],
+    };
   }
   return loadIntegrationText(text, options);
 }
@@ -66,7 +74,18 @@ export function loadIntegrationText(text: string, options: LoadOptions): LoadRes
   }
   if (doc.errors.length > 0) return fail(problems, []);
   if (!isMap(doc.contents)) {
-    return fail([{ path: '', line: 1, column: 1, message: 'the file must be a YAML mapping with name, source, destination, syncKeys and mapping (see examples/ninjaone-users.yaml)' }], []);
+    return fail(
+      [
+        {
+          path: '',
+          line: 1,
+          column: 1,
+          message:
+            'the file must be a YAML mapping with name, source, destination, syncKeys and mapping (see examples/ninjaone-users.yaml)',
+        },
+      ],
+      [],
+    );
   }
 
   const secrets: string[] = [];

@@ -26,11 +26,26 @@ export type NinjaOneUserType = (typeof userTypes)[number];
 export const transformNames = ['trim', 'lower', 'upper', 'join', 'date', 'string', 'number', 'boolean'] as const;
 export type TransformName = (typeof transformNames)[number];
 
-export const filterOperators = ['eq', 'ne', 'in', 'nin', 'contains', 'startsWith', 'endsWith', 'exists', 'notExists', 'gt', 'lt', 'matches'] as const;
+export const filterOperators = [
+  'eq',
+  'ne',
+  'in',
+  'nin',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'exists',
+  'notExists',
+  'gt',
+  'lt',
+  'matches',
+] as const;
 export type FilterOperator = (typeof filterOperators)[number];
 
 /** A field name as Oomnitza's data model spells external ids: lower case, digits, underscores. */
-const oomnitzaFieldName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'an Oomnitza field is lower case letters, digits and underscores, e.g. first_name');
+const oomnitzaFieldName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'an Oomnitza field is lower case letters, digits and underscores, e.g. first_name');
 /** A source field: a catalogue field (camelCase, e.g. firstName) or a custom field's name. */
 const sourceFieldName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a source field is a name such as firstName or a custom field');
 
@@ -63,7 +78,10 @@ export type FilterRule = z.infer<typeof filterRuleSchema>;
 
 const durationPattern = /^(\d+)\s*(m|min|h)$/;
 export const scheduleSchema = z.union([
-  z.strictObject({ daily: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM, e.g. 02:00'), timezone: z.string().default('UTC') }),
+  z.strictObject({
+    daily: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM, e.g. 02:00'),
+    timezone: z.string().default('UTC'),
+  }),
   z.strictObject({ every: z.string().regex(durationPattern, 'an interval such as 30m or 6h'), timezone: z.string().default('UTC') }),
   z.strictObject({ cron: z.string().min(9), timezone: z.string().default('UTC') }),
 ]);

@@ -6,7 +6,7 @@
  * @example
  * const at = locate(doc, lineCounter, ['source', 'clientId']);   // { line: 4, column: 13 }
  */
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 
 export interface Location {
   readonly line: number;

@@ -1,22 +1,61 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { catalogue, catalogueByKey } from './catalogue.ts';
 
 describe('catalogue', () => {
   test('holds exactly the 19 labels of the NinjaOne doc, in its order', () => {
-    assert.deepEqual(catalogue.map((f) => f.label), [
-      'Administrator', 'Assigned Device Ids List', 'Connector Sync Time', 'Device Ids List', 'Email', 'Enabled', 'First Name', 'Id',
-      'Invitation Status', 'Last Name', 'Mfa Configured', 'Must Change Pw', 'Notify All Clients', 'Organization Id', 'Permit All Clients',
-      'Phone', 'Roles List', 'Uid', 'User Type',
-    ]);
+    assert.deepEqual(
+      catalogue.map((f) => f.label),
+      [
+        'Administrator',
+        'Assigned Device Ids List',
+        'Connector Sync Time',
+        'Device Ids List',
+        'Email',
+        'Enabled',
+        'First Name',
+        'Id',
+        'Invitation Status',
+        'Last Name',
+        'Mfa Configured',
+        'Must Change Pw',
+        'Notify All Clients',
+        'Organization Id',
+        'Permit All Clients',
+        'Phone',
+        'Roles List',
+        'Uid',
+        'User Type',
+      ],
+    );
   });
 
   test('keys are the JSON keys of GET /v2/users, plus connectorSyncTime', () => {
-    assert.deepEqual(catalogue.map((f) => f.key), [
-      'administrator', 'assignedDeviceIds', 'connectorSyncTime', 'deviceIds', 'email', 'enabled', 'firstName', 'id', 'invitationStatus',
-      'lastName', 'mfaConfigured', 'mustChangePw', 'notifyAllClients', 'organizationId', 'permitAllClients', 'phone', 'roles', 'uid', 'userType',
-    ]);
+    assert.deepEqual(
+      catalogue.map((f) => f.key),
+      [
+        'administrator',
+        'assignedDeviceIds',
+        'connectorSyncTime',
+        'deviceIds',
+        'email',
+        'enabled',
+        'firstName',
+        'id',
+        'invitationStatus',
+        'lastName',
+        'mfaConfigured',
+        'mustChangePw',
+        'notifyAllClients',
+        'organizationId',
+        'permitAllClients',
+        'phone',
+        'roles',
+        'uid',
+        'userType',
+      ],
+    );
     assert.equal(catalogueByKey.size, 19);
   });
 
@@ -32,7 +71,9 @@ describe('catalogue', () => {
 
   test('every catalogue key exists in the User schema of the NinjaOne spec, except connectorSyncTime', async () => {
     const { readFile } = await import('node:fs/promises');
-    const spec = JSON.parse(await readFile(new URL('../../../shared/ninjaone/NinjaRMM-API-v2.json', import.meta.url), 'utf8')) as { components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> } };
+    const spec = JSON.parse(await readFile(new URL('../../../shared/ninjaone/NinjaRMM-API-v2.json', import.meta.url), 'utf8')) as {
+      components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> };
+    };
     const properties = Object.keys(spec.components?.schemas?.User?.properties ?? {});
     for (const field of catalogue) if (field.key !== 'connectorSyncTime') assert.ok(properties.includes(field.key), field.key);
   });

@@ -21,14 +21,15 @@
  * const compiled = compileMapping(integration);
  * const outcomes = await compiled.mapAll(users, { runStartedAt: new Date(), organizations, devices });
  */
-import type { FilterRule, Integration, Target, Transform } from '../integrations/schema.ts';
-import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser } from '../ninjaone/types.ts';
-import { analyseExpression, jsonataErrorParts, parseExpression, type ExpressionAnalysis, type JsonataExpression } from './expression.ts';
+import { analyseExpression, type ExpressionAnalysis, jsonataErrorParts, type JsonataExpression, parseExpression } from './expression.ts';
 import { bail, compileFastPath, type FastEvaluator, type Lookups } from './fast-path.ts';
 import { compileFieldRule, describeRule } from './filters.ts';
-import { recordLabel, toSourceRecord, type SourceRecord } from './source-record.ts';
+import { recordLabel, type SourceRecord, toSourceRecord } from './source-record.ts';
 import { applyTransforms, TransformError } from './transforms.ts';
-import { validateMapping, type MappingProblem } from './validate.ts';
+import { type MappingProblem, validateMapping } from './validate.ts';
+
+import type { FilterRule, Integration, Target, Transform } from '../integrations/schema.ts';
+import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser } from '../ninjaone/types.ts';
 
 export interface MappingContext {
   readonly runStartedAt: Date;
@@ -64,7 +65,10 @@ export class MappingValidationError extends Error {
   readonly problems: readonly MappingProblem[];
 
   constructor(problems: readonly MappingProblem[], options?: { cause?: unknown }) {
-    const shown = problems.slice(0, 5).map((p) => `${p.path.join('.')}: ${p.message}`).join('; ');
+    const shown = problems
+      .slice(0, 5)
+      .map((p) => `${p.path.join('.')}: ${p.message}`)
+      .join('; ');
     const more = problems.length > 5 ? `; and ${String(problems.length - 5)} more` : '';
     super(`the mapping has ${String(problems.length)} problem${problems.length === 1 ? '' : 's'}: ${shown}${more}`, options);
     this.problems = problems;
@@ -88,7 +92,10 @@ class RecordState {
   dropReason: string | undefined;
   private input: Record<string, unknown> | undefined;
 
-  constructor(readonly user: NinjaOneUser, readonly record: SourceRecord) {}
+  constructor(
+    readonly user: NinjaOneUser,
+    readonly record: SourceRecord,
+  ) {}
 
   /** A field as filters and targets see it: null when empty. */
   value(name: string, isCustom: boolean): unknown {
@@ -149,7 +156,11 @@ function failure(context: string, error: unknown): RecordFailure {
 function plainValue(value: unknown, context: string): unknown {
   if (value === undefined) return null;
   // JSONata hands back its functions and lambdas as marked objects.
-  if (typeof value === 'function' || (typeof value === 'object' && value !== null && ('_jsonata_function' in value || '_jsonata_lambda' in value))) throw new RecordFailure(`${context}: the expression gives a function, not a value; call it`);
+  if (
+    typeof value === 'function' ||
+    (typeof value === 'object' && value !== null && ('_jsonata_function' in value || '_jsonata_lambda' in value))
+  )
+    throw new RecordFailure(`${context}: the expression gives a function, not a value; call it`);
   return Array.isArray(value) ? Array.from(value as unknown[]) : value;
 }
 
@@ -157,7 +168,13 @@ function plainValue(value: unknown, context: string): unknown {
  * Evaluates, then hands the value to `use`; synchronous when the shortcut answers. `use` is made
  * once per step, not per record, so a record costs no closure here.
  */
-function evaluate(compiled: CompiledExpression, state: RecordState, env: Env, context: string, use: (state: RecordState, value: unknown) => void): void | Promise<void> {
+function evaluate(
+  compiled: CompiledExpression,
+  state: RecordState,
+  env: Env,
+  context: string,
+  use: (state: RecordState, value: unknown) => void,
+): void | Promise<void> {
   if (compiled.fast) {
     const value = compiled.fast(state, env.lookups);
     if (value !== bail) return use(state, plainValue(value, context));
@@ -181,7 +198,11 @@ function jsonataTruthy(value: unknown): boolean {
   return false;
 }
 
-function filterStep(rule: FilterRule, index: number, customNames: ReadonlySet<string>): { step: Step; compiled?: CompiledExpression; needsCustom: boolean } {
+function filterStep(
+  rule: FilterRule,
+  index: number,
+  customNames: ReadonlySet<string>,
+): { step: Step; compiled?: CompiledExpression; needsCustom: boolean } {
   const reason = `filtered out by rule ${String(index + 1)}: ${describeRule(rule)}`;
   if ('expr' in rule) {
     const compiled = compileExpression(rule.expr);
@@ -311,7 +332,11 @@ export function compileMapping(integration: Integration): CompiledMapping {
       } catch (error) {
         return failed(state, error);
       }
-      if (pending !== undefined) return pending.then(() => run(state, env, i + 1), (error: unknown) => failed(state, error));
+      if (pending !== undefined)
+        return pending.then(
+          () => run(state, env, i + 1),
+          (error: unknown) => failed(state, error),
+        );
     }
     return finish(state);
   }
@@ -321,7 +346,13 @@ export function compileMapping(integration: Integration): CompiledMapping {
     try {
       state = new RecordState(user, toSourceRecord(user, context.runStartedAt));
     } catch (error) {
-      return { kept: false, error: true, sourceId: String(user.id), label: `user #${String(user.id)}`, reason: `not a NinjaOne user record: ${(error as Error).message}` };
+      return {
+        kept: false,
+        error: true,
+        sourceId: String(user.id),
+        label: `user #${String(user.id)}`,
+        reason: `not a NinjaOne user record: ${(error as Error).message}`,
+      };
     }
     return run(state, env, 0);
   }

@@ -23,12 +23,71 @@ export const boundFunctions = ['organization', 'device'] as const;
 
 /** JSONata 2's built-in functions (its static frame, plus `$now` and `$millis`). */
 const builtinFunctions = new Set([
-  'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase', 'uppercase',
-  'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join', 'formatNumber', 'formatBase', 'formatInteger',
-  'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt', 'power', 'random', 'boolean', 'not', 'map', 'zip', 'filter',
-  'single', 'reduce', 'sift', 'keys', 'lookup', 'append', 'exists', 'spread', 'merge', 'reverse', 'each', 'error', 'assert', 'type',
-  'sort', 'shuffle', 'distinct', 'base64encode', 'base64decode', 'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent',
-  'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone', 'now', 'millis',
+  'sum',
+  'count',
+  'max',
+  'min',
+  'average',
+  'string',
+  'substring',
+  'substringBefore',
+  'substringAfter',
+  'lowercase',
+  'uppercase',
+  'length',
+  'trim',
+  'pad',
+  'match',
+  'contains',
+  'replace',
+  'split',
+  'join',
+  'formatNumber',
+  'formatBase',
+  'formatInteger',
+  'parseInteger',
+  'number',
+  'floor',
+  'ceil',
+  'round',
+  'abs',
+  'sqrt',
+  'power',
+  'random',
+  'boolean',
+  'not',
+  'map',
+  'zip',
+  'filter',
+  'single',
+  'reduce',
+  'sift',
+  'keys',
+  'lookup',
+  'append',
+  'exists',
+  'spread',
+  'merge',
+  'reverse',
+  'each',
+  'error',
+  'assert',
+  'type',
+  'sort',
+  'shuffle',
+  'distinct',
+  'base64encode',
+  'base64decode',
+  'encodeUrlComponent',
+  'encodeUrl',
+  'decodeUrlComponent',
+  'decodeUrl',
+  'eval',
+  'toMillis',
+  'fromMillis',
+  'clone',
+  'now',
+  'millis',
 ]);
 const knownFunctions: readonly string[] = [...builtinFunctions, ...boundFunctions];
 
@@ -161,7 +220,8 @@ export function analyseExpression(ast: ExpressionNode, source: string): Expressi
   const calls = new Set<Node>();
   eachNode(ast, (node) => {
     if (node.type === 'bind' && isNode(node.lhs) && node.lhs.type === 'variable') assigned.add(String(node.lhs.value));
-    if (node.type === 'lambda' && Array.isArray(node.arguments)) for (const arg of node.arguments as Node[]) assigned.add(String(arg.value));
+    if (node.type === 'lambda' && Array.isArray(node.arguments))
+      for (const arg of node.arguments as Node[]) assigned.add(String(arg.value));
     // `step#$i` and `step@$x` bind variables on the step itself.
     if (typeof node.index === 'string') assigned.add(node.index);
     if (typeof node.focus === 'string') assigned.add(node.focus);

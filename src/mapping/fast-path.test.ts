@@ -1,13 +1,18 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-
+import { describe, test } from 'node:test';
 import jsonata from 'jsonata';
 
 import { bail, compileFastPath, type Lookups } from './fast-path.ts';
 
-const organizations = new Map<number, unknown>([[5, { id: 5, name: 'Acme GmbH', tags: ['a'] }], [6, { id: 6, name: null }]]);
+const organizations = new Map<number, unknown>([
+  [5, { id: 5, name: 'Acme GmbH', tags: ['a'] }],
+  [6, { id: 6, name: null }],
+]);
 const devices = new Map<number, unknown>([[9, { id: 9, displayName: 'LAPTOP-9', nested: { deep: 'x' } }]]);
-const lookup = (map: Map<number, unknown>) => (id: unknown): unknown => (typeof id === 'number' ? map.get(id) : undefined);
+const lookup =
+  (map: Map<number, unknown>) =>
+  (id: unknown): unknown =>
+    typeof id === 'number' ? map.get(id) : undefined;
 const lookups: Lookups = { organization: lookup(organizations), device: lookup(devices) };
 
 const inputs: Record<string, unknown>[] = [
@@ -35,7 +40,7 @@ const expressions = [
   "enabled = true and firstName != 'Bob'",
   'enabled or firstName',
   "firstName = 'Ada' ? 'yes' : 'no'",
-  "enabled ? firstName",
+  'enabled ? firstName',
   'id = 1',
   'missing = missing',
   'missing != 1',
@@ -70,7 +75,11 @@ describe('compileFastPath', () => {
         try {
           expected = await expression.evaluate(input, { organization: lookups.organization, device: lookups.device });
         } catch (error) {
-          assert.equal(got, bail, `${source} on ${JSON.stringify(input)}: JSONata fails (${(error as Error).message}), so the shortcut must bail`);
+          assert.equal(
+            got,
+            bail,
+            `${source} on ${JSON.stringify(input)}: JSONata fails (${(error as Error).message}), so the shortcut must bail`,
+          );
           continue;
         }
         if (got === bail) continue;
@@ -91,7 +100,20 @@ describe('compileFastPath', () => {
   });
 
   test('leaves everything else to JSONata', () => {
-    for (const source of ["$join(roles, ' ')", "$join([firstName], sep)", '$substring(firstName, 1)', '$lowercase()', 'roles[0]', "(firstName & ' ')", '$lowercase(roles[0])', 'a.b[c = 1]', '{ "a": 1 }', '1 + 2', 'null', '$x']) {
+    for (const source of [
+      "$join(roles, ' ')",
+      '$join([firstName], sep)',
+      '$substring(firstName, 1)',
+      '$lowercase()',
+      'roles[0]',
+      "(firstName & ' ')",
+      '$lowercase(roles[0])',
+      'a.b[c = 1]',
+      '{ "a": 1 }',
+      '1 + 2',
+      'null',
+      '$x',
+    ]) {
       assert.equal(compileFastPath(jsonata(source).ast()), undefined, source);
     }
   });

@@ -42,11 +42,18 @@ type Compiled = FastEvaluator;
 
 /** A node carries nothing beyond the listed keys (no predicates, stages, focus or grouping). */
 function plain(node: Node, ...allowed: string[]): boolean {
-  return Object.entries(node).every(([key, value]) => value === undefined || key === 'type' || key === 'position' || key === 'value' || allowed.includes(key));
+  return Object.entries(node).every(
+    ([key, value]) => value === undefined || key === 'type' || key === 'position' || key === 'value' || allowed.includes(key),
+  );
 }
 
 function isScalar(value: unknown): boolean {
-  return value === undefined || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 1e15);
+  return (
+    value === undefined ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 1e15)
+  );
 }
 
 /** JSONata's `$string` for the scalars of the subset; `&` treats absent as ''. */
@@ -106,7 +113,8 @@ function compilePath(node: Node): Compiled | undefined {
       current = (run[i] as (typeof run)[number])(current, read, lookups, i === 0);
       if (current === bail) return bail;
       // Only the last value may be a scalar; objects are walked, anything else goes to JSONata.
-      if (i < run.length - 1 && current !== undefined && (typeof current !== 'object' || current === null || Array.isArray(current))) return bail;
+      if (i < run.length - 1 && current !== undefined && (typeof current !== 'object' || current === null || Array.isArray(current)))
+        return bail;
     }
     return isScalar(current) ? current : bail;
   };

@@ -1,7 +1,7 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
-import { compileFieldRule, describeRule, fieldRuleProblems, type FieldRule } from './filters.ts';
+import { compileFieldRule, describeRule, type FieldRule, fieldRuleProblems } from './filters.ts';
 
 function keeps(rule: Omit<FieldRule, 'field'>, value: unknown): boolean {
   return compileFieldRule({ field: 'f', ...rule })(value);
@@ -102,11 +102,18 @@ describe('describeRule', () => {
 });
 
 describe('fieldRuleProblems', () => {
-  const problems = (rule: FieldRule, type: Parameters<typeof fieldRuleProblems>[1]): string[] => fieldRuleProblems(rule, type).map((p) => `${p.key}: ${p.message}`);
+  const problems = (rule: FieldRule, type: Parameters<typeof fieldRuleProblems>[1]): string[] =>
+    fieldRuleProblems(rule, type).map((p) => `${p.key}: ${p.message}`);
 
   test('a value of the wrong type for the field, with the fix', () => {
-    assert.match(problems({ field: 'enabled', op: 'eq', value: 'true' }, 'boolean').join(), /value: enabled is a boolean: write true or false, without quotes/);
-    assert.match(problems({ field: 'organizationId', op: 'eq', value: '5' }, 'integer').join(), /value: organizationId holds whole numbers/);
+    assert.match(
+      problems({ field: 'enabled', op: 'eq', value: 'true' }, 'boolean').join(),
+      /value: enabled is a boolean: write true or false, without quotes/,
+    );
+    assert.match(
+      problems({ field: 'organizationId', op: 'eq', value: '5' }, 'integer').join(),
+      /value: organizationId holds whole numbers/,
+    );
     assert.match(problems({ field: 'phone', op: 'eq', value: 12345 }, 'string').join(), /value: phone is text: put the value in quotes/);
     assert.match(problems({ field: 'userType', op: 'eq', value: 'TECH' }, 'enum').join(), /userType is one of TECHNICIAN, END_USER/);
     assert.match(problems({ field: 'connectorSyncTime', op: 'gt', value: 'yesterday' }, 'datetime').join(), /write ISO 8601/);
@@ -114,7 +121,10 @@ describe('fieldRuleProblems', () => {
   });
 
   test('an operator that does not suit the field', () => {
-    assert.match(problems({ field: 'roles', op: 'eq', value: 'Admin' }, 'string[]').join(), /op: roles is a list: 'eq' compares the whole list; use 'contains'/);
+    assert.match(
+      problems({ field: 'roles', op: 'eq', value: 'Admin' }, 'string[]').join(),
+      /op: roles is a list: 'eq' compares the whole list; use 'contains'/,
+    );
     assert.match(problems({ field: 'enabled', op: 'contains', value: true }, 'boolean').join(), /op: 'contains' works on text and lists/);
     assert.match(problems({ field: 'email', op: 'gt', value: 'a' }, 'string').join(), /op: 'gt' compares numbers and date-times/);
     assert.match(problems({ field: 'id', op: 'startsWith', value: '1' }, 'integer').join(), /op: 'startsWith' works on text/);

@@ -21,10 +21,11 @@
  * const keep = compileFieldRule({ field: 'roles', op: 'contains', value: 'admin' });
  * keep(['Admin', 'Ops']); // true
  */
+import { catalogueByKey } from './catalogue.ts';
+import { describeType } from './transforms.ts';
+
 import type { FilterRule } from '../integrations/schema.ts';
 import type { ValueType } from './transforms.ts';
-import { describeType } from './transforms.ts';
-import { catalogueByKey } from './catalogue.ts';
 
 export type FieldRule = Extract<FilterRule, { field: string }>;
 type Scalar = string | number | boolean;
@@ -81,8 +82,10 @@ function textTest(value: unknown, test: (text: string) => boolean): boolean {
 export function compileFieldRule(rule: FieldRule): (value: unknown) => boolean {
   const { op, value } = rule;
   switch (op) {
-    case 'exists': return (v) => !isEmpty(v);
-    case 'notExists': return (v) => isEmpty(v);
+    case 'exists':
+      return (v) => !isEmpty(v);
+    case 'notExists':
+      return (v) => isEmpty(v);
     case 'eq':
     case 'ne': {
       let eq: (v: unknown) => boolean;
@@ -111,7 +114,9 @@ export function compileFieldRule(rule: FieldRule): (value: unknown) => boolean {
     case 'startsWith':
     case 'endsWith': {
       const affix = String(value ?? '').toLowerCase();
-      return op === 'startsWith' ? (v) => textTest(v, (t) => t.toLowerCase().startsWith(affix)) : (v) => textTest(v, (t) => t.toLowerCase().endsWith(affix));
+      return op === 'startsWith'
+        ? (v) => textTest(v, (t) => t.toLowerCase().startsWith(affix))
+        : (v) => textTest(v, (t) => t.toLowerCase().endsWith(affix));
     }
     case 'matches': {
       const re = ruleRegExp(String(value ?? ''));
@@ -134,13 +139,17 @@ function scalarProblem(field: string, type: ValueType, value: unknown): string |
   const item = type === 'string[]' ? 'string' : type === 'integer[]' ? 'integer' : type;
   if (item === 'unknown') return typeof value === 'object' && value !== null ? `the value must be text, a number or true/false` : undefined;
   if (item === 'boolean' && typeof value !== 'boolean') return `${field} is a boolean: write true or false, without quotes`;
-  if (item === 'integer' && (typeof value !== 'number' || !Number.isInteger(value))) return `${field} holds whole numbers: write a number without quotes, e.g. 42`;
-  if ((item === 'string' || item === 'datetime' || item === 'enum') && typeof value !== 'string') return `${field} is text: put the value in quotes, e.g. "${String(value)}"`;
+  if (item === 'integer' && (typeof value !== 'number' || !Number.isInteger(value)))
+    return `${field} holds whole numbers: write a number without quotes, e.g. 42`;
+  if ((item === 'string' || item === 'datetime' || item === 'enum') && typeof value !== 'string')
+    return `${field} is text: put the value in quotes, e.g. "${String(value)}"`;
   if (item === 'enum') {
     const values = catalogueByKey.get(field)?.values ?? [];
-    if (!values.some((v) => v.toLowerCase() === String(value).toLowerCase())) return `${field} is one of ${values.join(', ')}; ${JSON.stringify(value)} never matches`;
+    if (!values.some((v) => v.toLowerCase() === String(value).toLowerCase()))
+      return `${field} is one of ${values.join(', ')}; ${JSON.stringify(value)} never matches`;
   }
-  if (item === 'datetime' && !Number.isFinite(Date.parse(String(value)))) return `${field} is a date-time: write ISO 8601, e.g. "2026-01-31T00:00:00Z"`;
+  if (item === 'datetime' && !Number.isFinite(Date.parse(String(value))))
+    return `${field} is a date-time: write ISO 8601, e.g. "2026-01-31T00:00:00Z"`;
   return undefined;
 }
 
@@ -176,7 +185,8 @@ export function fieldRuleProblems(rule: FieldRule, type: ValueType): { key: 'op'
   if (op === 'eq' || op === 'ne') {
     if (value === null) return problems;
     if (Array.isArray(value)) {
-      if (!isList && type !== 'unknown') valueProblem(`${field} is a single value, not a list: compare it with one value, or use 'in' for several`);
+      if (!isList && type !== 'unknown')
+        valueProblem(`${field} is a single value, not a list: compare it with one value, or use 'in' for several`);
       else for (const item of value) valueProblem(scalarProblem(field, type, item));
     } else if (isList) {
       opProblem(`${field} is a list: '${op}' compares the whole list; use '${op === 'eq' ? 'contains' : 'nin'}' to test for one item`);
@@ -188,17 +198,20 @@ export function fieldRuleProblems(rule: FieldRule, type: ValueType): { key: 'op'
     return problems;
   }
   if (op === 'gt' || op === 'lt') {
-    if (type !== 'integer' && type !== 'datetime' && type !== 'unknown') opProblem(`'${op}' compares numbers and date-times, but ${field} is ${describeType(type)}`);
+    if (type !== 'integer' && type !== 'datetime' && type !== 'unknown')
+      opProblem(`'${op}' compares numbers and date-times, but ${field} is ${describeType(type)}`);
     else valueProblem(scalarProblem(field, type, value));
     return problems;
   }
   if (op === 'contains') {
-    if (type === 'boolean' || type === 'integer' || type === 'datetime') opProblem(`'contains' works on text and lists, but ${field} is ${describeType(type)}; use eq`);
+    if (type === 'boolean' || type === 'integer' || type === 'datetime')
+      opProblem(`'contains' works on text and lists, but ${field} is ${describeType(type)}; use eq`);
     else valueProblem(scalarProblem(field, type, value));
     return problems;
   }
   if (textOps.has(op)) {
-    if (type === 'boolean' || type === 'integer' || type === 'integer[]') opProblem(`'${op}' works on text, but ${field} is ${describeType(type)}`);
+    if (type === 'boolean' || type === 'integer' || type === 'integer[]')
+      opProblem(`'${op}' works on text, but ${field} is ${describeType(type)}`);
     else if (typeof value !== 'string') valueProblem(`'${op}' takes text: put the value in quotes`);
     else if (op === 'matches') {
       try {

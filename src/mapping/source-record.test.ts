@@ -1,8 +1,9 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { catalogue } from './catalogue.ts';
 import { recordLabel, toSourceRecord } from './source-record.ts';
+
 import type { NinjaOneUser } from '../ninjaone/types.ts';
 
 const start = new Date('2026-11-27T02:00:00.000Z');
@@ -18,8 +19,18 @@ describe('toSourceRecord', () => {
 
   test('explicit nulls and absent keys are the same', () => {
     const technician: NinjaOneUser = {
-      id: 1, uid: 'u-1', firstName: 'Tech', lastName: null, email: null, phone: null, enabled: true, administrator: true,
-      organizationId: null, userType: 'TECHNICIAN', invitationStatus: 'REGISTERED', deviceIds: null,
+      id: 1,
+      uid: 'u-1',
+      firstName: 'Tech',
+      lastName: null,
+      email: null,
+      phone: null,
+      enabled: true,
+      administrator: true,
+      organizationId: null,
+      userType: 'TECHNICIAN',
+      invitationStatus: 'REGISTERED',
+      deviceIds: null,
     };
     const record = toSourceRecord(technician, start);
     assert.equal(record.lastName, null);
@@ -39,7 +50,10 @@ describe('toSourceRecord', () => {
 
   test('lists are plain copies; a lone value becomes a one-item list; bad items are dropped', () => {
     const deviceIds = [1, 2];
-    const record = toSourceRecord({ id: 1, deviceIds, assignedDeviceIds: 5 as unknown as number[], roles: ['A', null as unknown as string] }, start);
+    const record = toSourceRecord(
+      { id: 1, deviceIds, assignedDeviceIds: 5 as unknown as number[], roles: ['A', null as unknown as string] },
+      start,
+    );
     assert.deepEqual(record.deviceIds, [1, 2]);
     assert.notEqual(record.deviceIds, deviceIds);
     assert.deepEqual(record.assignedDeviceIds, [5]);

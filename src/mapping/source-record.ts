@@ -107,6 +107,9 @@ export function toSourceRecord(user: NinjaOneUser, runStartedAt: Date): SourceRe
 export function recordLabel(user: NinjaOneUser): string {
   const email = typeof user.email === 'string' ? user.email.trim() : '';
   if (email !== '') return email;
-  const name = [user.firstName, user.lastName].filter((part) => typeof part === 'string' && part.trim() !== '').map((part) => (part as string).trim()).join(' ');
+  const name = [user.firstName, user.lastName]
+    .filter((part) => typeof part === 'string' && part.trim() !== '')
+    .map((part) => (part as string).trim())
+    .join(' ');
   return name !== '' ? name : `user #${String(user.id)}`;
 }

@@ -1,7 +1,7 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
-import { applyTransforms, transformResult, TransformError } from './transforms.ts';
+import { applyTransforms, TransformError, transformResult } from './transforms.ts';
 
 describe('applyTransforms', () => {
   test('trim, lower, upper on text and on each text item of a list', () => {
@@ -24,7 +24,10 @@ describe('applyTransforms', () => {
     assert.equal(applyTransforms('-1.5', ['number']), -1.5);
     assert.equal(applyTransforms(true, ['number']), 1);
     assert.equal(applyTransforms('  ', ['number']), null);
-    assert.throws(() => applyTransforms('abc', ['number']), (e: unknown) => e instanceof TransformError && /number: "abc" is not a number/.test(e.message));
+    assert.throws(
+      () => applyTransforms('abc', ['number']),
+      (e: unknown) => e instanceof TransformError && /number: "abc" is not a number/.test(e.message),
+    );
     assert.throws(() => applyTransforms([1], ['number']), TransformError);
   });
 
@@ -55,7 +58,8 @@ describe('applyTransforms', () => {
   });
 
   test('null passes through every transform; an empty result becomes null', () => {
-    for (const t of ['trim', 'lower', 'upper', 'string', 'number', 'boolean', { join: ',' }, { date: 'iso' }] as const) assert.equal(applyTransforms(null, [t]), null);
+    for (const t of ['trim', 'lower', 'upper', 'string', 'number', 'boolean', { join: ',' }, { date: 'iso' }] as const)
+      assert.equal(applyTransforms(null, [t]), null);
     assert.equal(applyTransforms(undefined, []), null);
     assert.equal(applyTransforms('', []), null);
     assert.equal(applyTransforms('   ', ['trim']), null);

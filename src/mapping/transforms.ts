@@ -36,7 +36,14 @@ export function transformText(transform: Transform): string {
 }
 
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : itemText(value);
+  const text =
+    typeof value === 'string'
+      ? JSON.stringify(value)
+      : Array.isArray(value)
+        ? 'a list'
+        : typeof value === 'object'
+          ? 'an object'
+          : itemText(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -103,18 +110,30 @@ function toDate(value: unknown, format: 'iso' | 'epoch' | 'date'): string | numb
 export function applyTransform(value: unknown, transform: Transform): unknown {
   if (value === null || value === undefined) return null;
   switch (transform) {
-    case 'trim': return mapText(value, (t) => t.trim());
-    case 'lower': return mapText(value, (t) => t.toLowerCase());
-    case 'upper': return mapText(value, (t) => t.toUpperCase());
+    case 'trim':
+      return mapText(value, (t) => t.trim());
+    case 'lower':
+      return mapText(value, (t) => t.toLowerCase());
+    case 'upper':
+      return mapText(value, (t) => t.toUpperCase());
     case 'string':
-      if (Array.isArray(value)) return value.filter((item) => item !== null && item !== undefined).map(itemText).join(', ');
+      if (Array.isArray(value))
+        return value
+          .filter((item) => item !== null && item !== undefined)
+          .map(itemText)
+          .join(', ');
       return itemText(value);
-    case 'number': return toNumber(value);
-    case 'boolean': return toBoolean(value);
+    case 'number':
+      return toNumber(value);
+    case 'boolean':
+      return toBoolean(value);
   }
   if ('join' in transform) {
     const items: unknown[] = Array.isArray(value) ? value : [value];
-    return items.filter((item) => item !== null && item !== undefined).map(itemText).join(transform.join);
+    return items
+      .filter((item) => item !== null && item !== undefined)
+      .map(itemText)
+      .join(transform.join);
   }
   return toDate(value, transform.date);
 }
@@ -130,8 +149,14 @@ export function applyTransforms(value: unknown, transforms: readonly Transform[]
 export type ValueType = FieldType | 'unknown';
 
 const typeWords: Record<ValueType, string> = {
-  string: 'text', integer: 'a number', boolean: 'a boolean (true/false)', 'string[]': 'a list of text',
-  'integer[]': 'a list of numbers', datetime: 'a date-time', enum: 'one of a fixed set of values', unknown: 'of any type',
+  string: 'text',
+  integer: 'a number',
+  boolean: 'a boolean (true/false)',
+  'string[]': 'a list of text',
+  'integer[]': 'a list of numbers',
+  datetime: 'a date-time',
+  enum: 'one of a fixed set of values',
+  unknown: 'of any type',
 };
 
 export function describeType(type: ValueType): string {
@@ -148,14 +173,24 @@ const textTypes: ReadonlySet<ValueType> = new Set(['string', 'enum', 'datetime',
  */
 export function transformResult(input: ValueType, transform: Transform): { ok: true; type: ValueType } | { ok: false; message: string } {
   const name = transformText(transform);
-  const refuse = (what: string, fix: string): { ok: false; message: string } => ({ ok: false, message: `'${name}' works on ${what}, but the value is ${describeType(input)}; ${fix}` });
+  const refuse = (what: string, fix: string): { ok: false; message: string } => ({
+    ok: false,
+    message: `'${name}' works on ${what}, but the value is ${describeType(input)}; ${fix}`,
+  });
   if (transform === 'trim' || transform === 'lower' || transform === 'upper') {
     return textTypes.has(input) ? { ok: true, type: input } : refuse('text', "remove it, or put 'string' before it");
   }
   if (transform === 'string') return { ok: true, type: input === 'unknown' ? 'unknown' : 'string' };
   if (transform === 'number') {
     if (['string', 'integer', 'boolean', 'unknown'].includes(input)) return { ok: true, type: input === 'unknown' ? 'unknown' : 'integer' };
-    return refuse('text, numbers and booleans', input === 'datetime' ? 'use { date: epoch } for epoch seconds' : input.endsWith('[]') ? 'join the list first, or map one item with an expression' : 'remove it');
+    return refuse(
+      'text, numbers and booleans',
+      input === 'datetime'
+        ? 'use { date: epoch } for epoch seconds'
+        : input.endsWith('[]')
+          ? 'join the list first, or map one item with an expression'
+          : 'remove it',
+    );
   }
   if (transform === 'boolean') {
     if (['string', 'integer', 'boolean', 'unknown'].includes(input)) return { ok: true, type: input === 'unknown' ? 'unknown' : 'boolean' };

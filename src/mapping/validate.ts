@@ -14,12 +14,13 @@
  * const problems = validateMapping(integration, { oomnitzaFields: [{ name: 'email', unique: true }] });
  * for (const p of problems) console.error(`${p.path.join('.')}: ${p.message}`);
  */
-import type { Integration, Target } from '../integrations/schema.ts';
-import { analyseExpression, parseExpression } from './expression.ts';
 import { catalogue, catalogueByKey } from './catalogue.ts';
+import { analyseExpression, parseExpression } from './expression.ts';
 import { fieldRuleProblems, sourceFieldType } from './filters.ts';
 import { didYouMean } from './suggest.ts';
 import { transformResult, type ValueType } from './transforms.ts';
+
+import type { Integration, Target } from '../integrations/schema.ts';
 
 export interface MappingProblem {
   /** Where, e.g. ['mapping', 'full_name', 'expr'] or ['filters', 0, 'value']. */
@@ -66,7 +67,14 @@ function reaches(from: string, to: string, references: ReadonlyMap<string, Reado
 
 function expressionProblems(source: string, path: Path, scope: Scope): MappingProblem[] {
   const parsed = parseExpression(source);
-  if (!parsed.ok) return [problem(path, `the expression does not parse: ${parsed.message}; check the JSONata syntax near position ${String(parsed.position ?? 0)}`, parsed.position)];
+  if (!parsed.ok)
+    return [
+      problem(
+        path,
+        `the expression does not parse: ${parsed.message}; check the JSONata syntax near position ${String(parsed.position ?? 0)}`,
+        parsed.position,
+      ),
+    ];
   const analysis = analyseExpression(parsed.ast, source);
   const problems: MappingProblem[] = [];
   for (const { name, position } of analysis.rootNames) {
@@ -75,19 +83,45 @@ function expressionProblems(source: string, path: Path, scope: Scope): MappingPr
       problems.push(problem(path, `custom field ${name} refers to itself; compute it from other fields`, position));
     } else if (scope.later.has(name)) {
       const cycle = scope.self !== undefined && scope.references !== undefined && reaches(name, scope.self, scope.references);
-      problems.push(problem(path, cycle
-        ? `custom fields ${String(scope.self)} and ${name} refer to each other (a cycle); compute one of them from catalogue fields only`
-        : `custom field ${name} is declared after ${String(scope.self)}; custom fields are computed in order, so move ${name} above it`, position));
+      problems.push(
+        problem(
+          path,
+          cycle
+            ? `custom fields ${String(scope.self)} and ${name} refer to each other (a cycle); compute one of them from catalogue fields only`
+            : `custom field ${name} is declared after ${String(scope.self)}; custom fields are computed in order, so move ${name} above it`,
+          position,
+        ),
+      );
     } else if (!scope.known.has(name)) {
-      problems.push(problem(path, `unknown source field '${name}'.${didYouMean(name, scope.known)} Source fields are the catalogue keys (e.g. firstName, email, roles) and the custom fields`, position));
+      problems.push(
+        problem(
+          path,
+          `unknown source field '${name}'.${didYouMean(name, scope.known)} Source fields are the catalogue keys (e.g. firstName, email, roles) and the custom fields`,
+          position,
+        ),
+      );
     }
   }
   for (const v of analysis.unknownVariables) {
     if (v.called) {
-      problems.push(problem(path, `unknown function $${v.name}.${v.suggestion === undefined ? '' : ` Did you mean $${v.suggestion}?`} Use a JSONata function, $organization(id) or $device(id)`, v.position));
+      problems.push(
+        problem(
+          path,
+          `unknown function $${v.name}.${v.suggestion === undefined ? '' : ` Did you mean $${v.suggestion}?`} Use a JSONata function, $organization(id) or $device(id)`,
+          v.position,
+        ),
+      );
     } else {
       const field = didYouMean(v.name, scope.known);
-      problems.push(problem(path, field === '' ? `unknown variable $${v.name}; assign it first, e.g. ($${v.name} := …; …)` : `unknown variable $${v.name}: record fields are written without $.${field}`, v.position));
+      problems.push(
+        problem(
+          path,
+          field === ''
+            ? `unknown variable $${v.name}; assign it first, e.g. ($${v.name} := …; …)`
+            : `unknown variable $${v.name}: record fields are written without $.${field}`,
+          v.position,
+        ),
+      );
     }
   }
   return problems;
@@ -99,13 +133,27 @@ function customFieldProblems(customFields: Readonly<Record<string, string>>, kno
   const references = new Map<string, Set<string>>();
   for (const [name, source] of Object.entries(customFields)) {
     const parsed = parseExpression(source);
-    if (parsed.ok) references.set(name, new Set(analyseExpression(parsed.ast, source).rootNames.map((n) => n.name).filter((n) => n in customFields)));
+    if (parsed.ok)
+      references.set(
+        name,
+        new Set(
+          analyseExpression(parsed.ast, source)
+            .rootNames.map((n) => n.name)
+            .filter((n) => n in customFields),
+        ),
+      );
   }
   const seenLower = new Map<string, string>();
   names.forEach((name, index) => {
     const path = ['customFields', name];
     const field = catalogueByKey.get(name) ?? catalogue.find((f) => f.key.toLowerCase() === name.toLowerCase());
-    if (field) problems.push(problem(path, `custom field ${name} has the name of the catalogue field ${field.key} (${field.label}) and would hide it; rename it, e.g. ${name}Custom`));
+    if (field)
+      problems.push(
+        problem(
+          path,
+          `custom field ${name} has the name of the catalogue field ${field.key} (${field.label}) and would hide it; rename it, e.g. ${name}Custom`,
+        ),
+      );
     const earlier = seenLower.get(name.toLowerCase());
     if (earlier !== undefined) problems.push(problem(path, `custom fields ${earlier} and ${name} differ only by case; rename one of them`));
     seenLower.set(name.toLowerCase(), name);
@@ -119,7 +167,12 @@ function customFieldProblems(customFields: Readonly<Record<string, string>>, kno
 
 function sourceFieldProblem(field: string, path: Path, known: ReadonlySet<string>): MappingProblem[] {
   if (known.has(field)) return [];
-  return [problem(path, `unknown source field '${field}'.${didYouMean(field, known)} Source fields are the catalogue keys (e.g. firstName, email, roles) and the custom fields`)];
+  return [
+    problem(
+      path,
+      `unknown source field '${field}'.${didYouMean(field, known)} Source fields are the catalogue keys (e.g. firstName, email, roles) and the custom fields`,
+    ),
+  ];
 }
 
 function targetProblems(target: string, spec: Target, known: ReadonlySet<string>): MappingProblem[] {
@@ -150,7 +203,12 @@ function targetProblems(target: string, spec: Target, known: ReadonlySet<string>
 function oomnitzaFieldProblem(name: string, path: Path, fields: ValidateOptions['oomnitzaFields']): MappingProblem[] {
   if (fields === undefined || fields.some((f) => f.name === name)) return [];
   const names = fields.map((f) => f.name);
-  return [problem(path, `Oomnitza has no user field '${name}'.${didYouMean(name, names)} Add the field in Oomnitza's data model, or map another field`)];
+  return [
+    problem(
+      path,
+      `Oomnitza has no user field '${name}'.${didYouMean(name, names)} Add the field in Oomnitza's data model, or map another field`,
+    ),
+  ];
 }
 
 /** Every problem of the mapping part of `integration`; an empty list means it compiles. */
@@ -166,13 +224,17 @@ export function validateMapping(integration: Integration, options: ValidateOptio
     }
     const unknown = sourceFieldProblem(rule.field, ['filters', index, 'field'], known);
     problems.push(...unknown);
-    if (unknown.length === 0) for (const p of fieldRuleProblems(rule, sourceFieldType(rule.field))) problems.push(problem(['filters', index, p.key], p.message));
+    if (unknown.length === 0)
+      for (const p of fieldRuleProblems(rule, sourceFieldType(rule.field))) problems.push(problem(['filters', index, p.key], p.message));
   });
 
   const targetsLower = new Map<string, string>();
   for (const [target, spec] of Object.entries(integration.mapping)) {
     const twin = targetsLower.get(target.toLowerCase());
-    if (twin !== undefined) problems.push(problem(['mapping', target], `Oomnitza field ${target} is mapped twice (also as ${twin}); field names ignore case, so keep one`));
+    if (twin !== undefined)
+      problems.push(
+        problem(['mapping', target], `Oomnitza field ${target} is mapped twice (also as ${twin}); field names ignore case, so keep one`),
+      );
     targetsLower.set(target.toLowerCase(), target);
     problems.push(...oomnitzaFieldProblem(target, ['mapping', target], options.oomnitzaFields));
     problems.push(...targetProblems(target, spec, known));
@@ -181,19 +243,37 @@ export function validateMapping(integration: Integration, options: ValidateOptio
   const keysLower = new Set<string>();
   integration.syncKeys.forEach((key, index) => {
     const path = ['syncKeys', index];
-    if (keysLower.has(key.toLowerCase())) problems.push(problem(path, `sync key ${key} is listed twice; list each key once, in priority order`));
+    if (keysLower.has(key.toLowerCase()))
+      problems.push(problem(path, `sync key ${key} is listed twice; list each key once, in priority order`));
     keysLower.add(key.toLowerCase());
     const mapped = Object.keys(integration.mapping).find((t) => t.toLowerCase() === key.toLowerCase());
     const spec = mapped === undefined ? undefined : integration.mapping[mapped];
     if (spec === undefined) {
-      problems.push(problem(path, `sync key ${key} is not mapped; add it under mapping, e.g. ${key}: <source field>${didYouMean(key, Object.keys(integration.mapping))}`));
+      problems.push(
+        problem(
+          path,
+          `sync key ${key} is not mapped; add it under mapping, e.g. ${key}: <source field>${didYouMean(key, Object.keys(integration.mapping))}`,
+        ),
+      );
     } else if (typeof spec === 'object' && 'value' in spec) {
-      problems.push(problem(path, `sync key ${key} is mapped to a fixed value, so every record would match the same Oomnitza user; map it from a field such as email or uid`));
+      problems.push(
+        problem(
+          path,
+          `sync key ${key} is mapped to a fixed value, so every record would match the same Oomnitza user; map it from a field such as email or uid`,
+        ),
+      );
     }
     const field = options.oomnitzaFields?.find((f) => f.name === key);
     // A mapped key that Oomnitza lacks is reported once, under mapping.
-    if (options.oomnitzaFields !== undefined && field === undefined && spec === undefined) problems.push(...oomnitzaFieldProblem(key, path, options.oomnitzaFields));
-    else if (field?.unique === false) problems.push(problem(path, `Oomnitza field ${key} is not marked Unique, and only unique fields can be sync keys; mark it Unique in Oomnitza's data model or choose another key`));
+    if (options.oomnitzaFields !== undefined && field === undefined && spec === undefined)
+      problems.push(...oomnitzaFieldProblem(key, path, options.oomnitzaFields));
+    else if (field?.unique === false)
+      problems.push(
+        problem(
+          path,
+          `Oomnitza field ${key} is not marked Unique, and only unique fields can be sync keys; mark it Unique in Oomnitza's data model or choose another key`,
+        ),
+      );
   });
   return problems;
 }

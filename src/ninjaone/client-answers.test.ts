@@ -1,12 +1,13 @@
 // The NinjaOne client against scripted answers the emulator does not give: entries without ids,
 // a server that ignores `after`, overlapping pages, unknown fields, odd error bodies.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { isVendorError } from '../http/index.ts';
 import { createNinjaOneClient } from './client.ts';
 import { NinjaOneResponseError } from './errors.ts';
 import { startFakeServer } from './fake-server.test-helper.ts';
+
 import type { FakeAnswer, FakeRequest } from './fake-server.test-helper.ts';
 import type { TokenProvider } from './token-provider.ts';
 
@@ -39,8 +40,13 @@ describe('NinjaOne client: answers', () => {
   });
 
   test('the index of a bad entry counts earlier pages', async (t) => {
-    const { ninja } = await clientFor(t, (request) => ({ json: request.query.has('after') ? [{ id: 4 }, { name: 'no id' }] : ids(1, 2, 3) }));
-    await assert.rejects(ninja.listDevices(), /\/v2\/devices \(page 2\) answered an entry without a numeric id at index 4 \(id is missing\)/);
+    const { ninja } = await clientFor(t, (request) => ({
+      json: request.query.has('after') ? [{ id: 4 }, { name: 'no id' }] : ids(1, 2, 3),
+    }));
+    await assert.rejects(
+      ninja.listDevices(),
+      /\/v2\/devices \(page 2\) answered an entry without a numeric id at index 4 \(id is missing\)/,
+    );
   });
 
   test('an object where a list belongs is reported, not iterated', async (t) => {
@@ -81,7 +87,11 @@ describe('NinjaOne client: answers', () => {
   test('a 403 needing user context says what kind of token is needed', async (t) => {
     const { ninja } = await clientFor(t, () => ({
       status: 403,
-      json: { error: 'user_context_required', error_description: 'Access key does not have user context which is required for this request', error_code: 5 },
+      json: {
+        error: 'user_context_required',
+        error_description: 'Access key does not have user context which is required for this request',
+        error_code: 5,
+      },
     }));
     const error = await ninja.listRoles().catch((caught: unknown) => caught);
     assert.ok(isVendorError(error));
@@ -106,6 +116,9 @@ describe('NinjaOne client: answers', () => {
   });
 
   test('a bad page size is refused at construction', () => {
-    assert.throws(() => createNinjaOneClient({ origin: new URL('https://eu.ninjarmm.com'), tokens: staticTokens, pageSize: 0 }), /pageSize must be a positive integer/);
+    assert.throws(
+      () => createNinjaOneClient({ origin: new URL('https://eu.ninjarmm.com'), tokens: staticTokens, pageSize: 0 }),
+      /pageSize must be a positive integer/,
+    );
   });
 });

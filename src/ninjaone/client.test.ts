@@ -1,15 +1,16 @@
 // The NinjaOne client over real HTTP against the NinjaOne emulator: OAuth grants, 401 handling,
 // paging to completion and injected faults.
-import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
 
-import { startNinjaOneEmulator, demoM2mClient, demoWebClient } from '../../emulators/ninjaone/index.ts';
+import { demoM2mClient, demoWebClient, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { isVendorError } from '../http/index.ts';
 import { createNinjaOneClient } from './client.ts';
 import { NinjaOneAuthError } from './errors.ts';
 import { buildAuthorizeUrl, createOAuthState, createPkcePair, exchangeAuthorizationCode, refreshAccessToken } from './oauth.ts';
 import { createTokenProvider } from './token-provider.ts';
 import { parseNinjaOneUrl } from './url.ts';
+
 import type { NinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import type { RefreshedTokens } from './oauth.ts';
 import type { TokenProvider } from './token-provider.ts';
@@ -40,7 +41,14 @@ function client(tokens: TokenProvider = m2mTokens(), pageSize?: number) {
 
 /** Runs the browser part of the sign-in against the auto-approving emulator; returns the code. */
 async function signIn(codeChallenge: string, state: string): Promise<string> {
-  const authorize = buildAuthorizeUrl({ origin, clientId: demoWebClient.clientId, redirectUri, scopes: 'monitoring management', state, codeChallenge });
+  const authorize = buildAuthorizeUrl({
+    origin,
+    clientId: demoWebClient.clientId,
+    redirectUri,
+    scopes: 'monitoring management',
+    state,
+    codeChallenge,
+  });
   const response = await fetch(authorize, { redirect: 'manual' });
   assert.equal(response.status, 302);
   const location = new URL(response.headers.get('location') ?? '');
@@ -59,7 +67,10 @@ describe('NinjaOne client against the emulator', () => {
     const ninja = client();
     const users = await ninja.listUsers({});
     assert.equal(users.length, emu.world.users.length);
-    assert.ok(users.every((user) => Array.isArray(user.roles)), 'includeRoles=true gives every user a roles list');
+    assert.ok(
+      users.every((user) => Array.isArray(user.roles)),
+      'includeRoles=true gives every user a roles list',
+    );
     const endUsers = await ninja.listUsers({ userType: 'END_USER' });
     assert.ok(endUsers.length > 0 && endUsers.length < users.length);
     assert.ok(endUsers.every((user) => user.userType === 'END_USER'));
@@ -90,7 +101,9 @@ describe('NinjaOne client against the emulator', () => {
     assert.equal(stored.length, 1);
     assert.notEqual(stored[0], exchanged.refreshToken, 'the emulator rotates');
 
-    const error = await refreshAccessToken({ origin, ...demoWebClient, refreshToken: exchanged.refreshToken }).catch((caught: unknown) => caught);
+    const error = await refreshAccessToken({ origin, ...demoWebClient, refreshToken: exchanged.refreshToken }).catch(
+      (caught: unknown) => caught,
+    );
     assert.ok(error instanceof NinjaOneAuthError);
     assert.equal(error.kind, 'invalid_grant');
     assert.equal(error.needsReauthorization, true);
@@ -99,7 +112,13 @@ describe('NinjaOne client against the emulator', () => {
   test('a spent authorization code and a wrong PKCE verifier are invalid_grant', async () => {
     const pkce = await createPkcePair();
     const code = await signIn(pkce.challenge, createOAuthState());
-    const wrongVerifier = await exchangeAuthorizationCode({ origin, ...demoWebClient, code, codeVerifier: (await createPkcePair()).verifier, redirectUri }).catch((caught: unknown) => caught);
+    const wrongVerifier = await exchangeAuthorizationCode({
+      origin,
+      ...demoWebClient,
+      code,
+      codeVerifier: (await createPkcePair()).verifier,
+      redirectUri,
+    }).catch((caught: unknown) => caught);
     assert.ok(wrongVerifier instanceof NinjaOneAuthError);
     assert.equal(wrongVerifier.kind, 'invalid_grant');
     assert.match(wrongVerifier.message, /Start the sign-in again/);
@@ -107,7 +126,13 @@ describe('NinjaOne client against the emulator', () => {
     const next = await createPkcePair();
     const goodCode = await signIn(next.challenge, createOAuthState());
     await exchangeAuthorizationCode({ origin, ...demoWebClient, code: goodCode, codeVerifier: next.verifier, redirectUri });
-    const reused = await exchangeAuthorizationCode({ origin, ...demoWebClient, code: goodCode, codeVerifier: next.verifier, redirectUri }).catch((caught: unknown) => caught);
+    const reused = await exchangeAuthorizationCode({
+      origin,
+      ...demoWebClient,
+      code: goodCode,
+      codeVerifier: next.verifier,
+      redirectUri,
+    }).catch((caught: unknown) => caught);
     assert.ok(reused instanceof NinjaOneAuthError);
     assert.equal(reused.kind, 'invalid_grant');
   });
@@ -115,7 +140,13 @@ describe('NinjaOne client against the emulator', () => {
   test('a redirect URI that differs from the authorize request is refused', async () => {
     const pkce = await createPkcePair();
     const code = await signIn(pkce.challenge, createOAuthState());
-    const error = await exchangeAuthorizationCode({ origin, ...demoWebClient, code, codeVerifier: pkce.verifier, redirectUri: `${redirectUri}/` }).catch((caught: unknown) => caught);
+    const error = await exchangeAuthorizationCode({
+      origin,
+      ...demoWebClient,
+      code,
+      codeVerifier: pkce.verifier,
+      redirectUri: `${redirectUri}/`,
+    }).catch((caught: unknown) => caught);
     assert.ok(error instanceof NinjaOneAuthError);
     assert.equal(error.kind, 'invalid_grant');
     assert.match(error.message, /redirect_uri does not match.*redirect URI did not match/);
@@ -155,7 +186,9 @@ describe('NinjaOne client against the emulator', () => {
 
   test('a token that stays refused is reported after one retry, with log-safe details', async () => {
     const bogus: TokenProvider = { getAccessToken: async () => 'not-a-real-token', invalidate: () => undefined };
-    const error = await client(bogus).listUsers({}).catch((caught: unknown) => caught);
+    const error = await client(bogus)
+      .listUsers({})
+      .catch((caught: unknown) => caught);
     assert.ok(isVendorError(error));
     assert.equal(error.status, 401);
     assert.equal(error.code, 'not_authenticated');
@@ -209,7 +242,9 @@ describe('NinjaOne client against the emulator', () => {
   ] as const) {
     test(`a ${kind} fault that does not stop is reported with status and host after bounded retries`, async () => {
       emu.knobs.settings.faults.push({ kind, path: '/v2/users' });
-      const error = await client().listUsers({}).catch((caught: unknown) => caught);
+      const error = await client()
+        .listUsers({})
+        .catch((caught: unknown) => caught);
       assert.ok(isVendorError(error));
       assert.equal(error.kind, errorKind);
       assert.equal(error.status, status);
@@ -251,14 +286,23 @@ describe('NinjaOne client against the emulator', () => {
 
   test('a wrong client ID is "wrong NinjaOne URL/region or client ID"; a wrong secret is invalid_client', async () => {
     const unknown = createTokenProvider({ origin, clientId: 'no-such-app', clientSecret: 'x', grant: 'client_credentials' });
-    const unknownError = await client(unknown).testConnection().catch((caught: unknown) => caught);
+    const unknownError = await client(unknown)
+      .testConnection()
+      .catch((caught: unknown) => caught);
     assert.ok(unknownError instanceof NinjaOneAuthError);
     assert.equal(unknownError.kind, 'unknown_client');
     assert.match(unknownError.message, /wrong NinjaOne URL\/region or client ID/);
     assert.equal(typeof unknownError.details?.['requestId'], 'string');
 
-    const wrongSecret = createTokenProvider({ origin, clientId: demoM2mClient.clientId, clientSecret: 'wrong-secret-value', grant: 'client_credentials' });
-    const secretError = await client(wrongSecret).testConnection().catch((caught: unknown) => caught);
+    const wrongSecret = createTokenProvider({
+      origin,
+      clientId: demoM2mClient.clientId,
+      clientSecret: 'wrong-secret-value',
+      grant: 'client_credentials',
+    });
+    const secretError = await client(wrongSecret)
+      .testConnection()
+      .catch((caught: unknown) => caught);
     assert.ok(secretError instanceof NinjaOneAuthError);
     assert.equal(secretError.kind, 'invalid_client');
     assert.doesNotMatch(secretError.message, /wrong-secret-value/);
@@ -266,7 +310,9 @@ describe('NinjaOne client against the emulator', () => {
 
   test('client credentials on a Web app is a configuration problem, not re-authorisation', async () => {
     const tokens = createTokenProvider({ origin, ...demoWebClient, grant: 'client_credentials' });
-    const error = await client(tokens).testConnection().catch((caught: unknown) => caught);
+    const error = await client(tokens)
+      .testConnection()
+      .catch((caught: unknown) => caught);
     assert.ok(error instanceof NinjaOneAuthError);
     assert.equal(error.kind, 'misconfigured');
     assert.equal(error.needsReauthorization, false);

@@ -20,6 +20,7 @@ import { isVendorError } from '../http/index.ts';
 import { readEntries } from './entries.ts';
 import { NinjaOneResponseError } from './errors.ts';
 import { sendNinjaOne } from './send.ts';
+
 import type { AdaptiveLimiter, RetryInfo, RetryPolicy } from '../http/index.ts';
 import type { NinjaOneUserType } from '../integrations/schema.ts';
 import type { UserSource } from '../sync/ports.ts';

@@ -22,16 +22,25 @@ export interface EntriesContext {
 export function readEntries<T extends { readonly id: number }>(body: unknown, context: EntriesContext): T[] {
   const where = `NinjaOne GET ${context.host}${context.path}${context.page === undefined ? '' : ` (page ${context.page})`}`;
   if (!Array.isArray(body)) {
-    throw new NinjaOneResponseError(`${where} answered ${describeJson(body)} where a JSON array was expected; check the NinjaOne URL.`, context);
+    throw new NinjaOneResponseError(
+      `${where} answered ${describeJson(body)} where a JSON array was expected; check the NinjaOne URL.`,
+      context,
+    );
   }
   body.forEach((entry: unknown, index) => {
     const position = (context.offset ?? 0) + index;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw new NinjaOneResponseError(`${where} answered ${describeJson(entry)} at index ${position} where an object with an id was expected.`, context);
+      throw new NinjaOneResponseError(
+        `${where} answered ${describeJson(entry)} at index ${position} where an object with an id was expected.`,
+        context,
+      );
     }
     const id = (entry as Record<string, unknown>)['id'];
     if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
-      throw new NinjaOneResponseError(`${where} answered an entry without a numeric id at index ${position} (id is ${describeJson(id)}).`, context);
+      throw new NinjaOneResponseError(
+        `${where} answered an entry without a numeric id at index ${position} (id is ${describeJson(id)}).`,
+        context,
+      );
     }
   });
   return body as T[];

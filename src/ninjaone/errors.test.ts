@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { describeNinjaOneError, NinjaOneAuthError, readNinjaOneErrorBody } from './errors.ts';
 
@@ -9,13 +9,21 @@ describe('describeNinjaOneError', () => {
       'auth layer, invalid token',
       401,
       { error: 'not_authenticated', error_description: 'Invalid credentials', error_code: 10 },
-      { code: 'not_authenticated', message: 'Invalid credentials (not_authenticated, code 10): the access token is invalid or expired', details: { errorCode: 10 } },
+      {
+        code: 'not_authenticated',
+        message: 'Invalid credentials (not_authenticated, code 10): the access token is invalid or expired',
+        details: { errorCode: 10 },
+      },
     ],
     [
       'auth layer, missing header',
       400,
       { error: 'missing_header', error_description: 'Missing required header', error_code: 2 },
-      { code: 'missing_header', message: 'Missing required header (missing_header, code 2): the request carried no Authorization header', details: { errorCode: 2 } },
+      {
+        code: 'missing_header',
+        message: 'Missing required header (missing_header, code 2): the request carried no Authorization header',
+        details: { errorCode: 2 },
+      },
     ],
     [
       'application layer failure',

@@ -51,7 +51,8 @@ const hints: Readonly<Record<string, string>> = {
   not_authenticated: 'the access token is invalid or expired',
   missing_header: 'the request carried no Authorization header',
   invalid_header: 'the Authorization header was not "Bearer <token>"',
-  user_context_required: 'this call needs a token with user context (authorization-code sign-in); a client-credentials token cannot make it',
+  user_context_required:
+    'this call needs a token with user context (authorization-code sign-in); a client-credentials token cannot make it',
 };
 
 /**
@@ -65,7 +66,8 @@ export function describeNinjaOneError(_status: number, body: unknown): ErrorDesc
   const said = decoded.errorDescription ?? decoded.errorMessage;
   const hint = code === undefined ? undefined : hints[code];
   let message = said ?? code ?? '';
-  if (said !== undefined && code !== undefined) message += ` (${code}${decoded.errorCode === undefined ? '' : `, code ${decoded.errorCode}`})`;
+  if (said !== undefined && code !== undefined)
+    message += ` (${code}${decoded.errorCode === undefined ? '' : `, code ${decoded.errorCode}`})`;
   if (hint !== undefined) message = `${message}: ${hint}`;
   if (decoded.incidentId !== undefined) message += ` (incident ${decoded.incidentId})`;
   const details: Record<string, unknown> = {};

@@ -8,6 +8,7 @@
  * t.after(() => server.close());
  */
 import { createServer } from 'node:http';
+
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -9,8 +9,17 @@
  * const tokens = createTokenProvider({ origin: parsed.url, clientId, clientSecret, grant: 'client_credentials' });
  * const users = await createNinjaOneClient({ origin: parsed.url, tokens }).listUsers({});
  */
-export { parseNinjaOneUrl, ninjaOneRegionalHosts } from './url.ts';
-export type { ParsedNinjaOneUrl, ParseNinjaOneUrlOptions } from './url.ts';
+export type { ConnectionTestResult, NinjaOneClient, NinjaOneClientOptions } from './client.ts';
+export { createNinjaOneClient } from './client.ts';
+export type { NinjaOneAuthErrorInit, NinjaOneAuthErrorKind, NinjaOneErrorBody } from './errors.ts';
+export {
+  describeNinjaOneError,
+  NinjaOneAuthError,
+  ninjaOneAuthErrorKinds,
+  NinjaOneResponseError,
+  readNinjaOneErrorBody,
+} from './errors.ts';
+export type { AccessToken, AuthorizeUrlInput, ExchangedTokens, NinjaOneOAuthClient, PkcePair, RefreshedTokens } from './oauth.ts';
 export {
   buildAuthorizeUrl,
   createOAuthState,
@@ -20,11 +29,8 @@ export {
   refreshAccessToken,
   requestClientCredentialsToken,
 } from './oauth.ts';
-export type { AccessToken, AuthorizeUrlInput, ExchangedTokens, NinjaOneOAuthClient, PkcePair, RefreshedTokens } from './oauth.ts';
-export { createTokenProvider } from './token-provider.ts';
 export type { TokenProvider, TokenProviderOptions } from './token-provider.ts';
-export { createNinjaOneClient } from './client.ts';
-export type { ConnectionTestResult, NinjaOneClient, NinjaOneClientOptions } from './client.ts';
-export { describeNinjaOneError, NinjaOneAuthError, NinjaOneResponseError, ninjaOneAuthErrorKinds, readNinjaOneErrorBody } from './errors.ts';
-export type { NinjaOneAuthErrorKind, NinjaOneAuthErrorInit, NinjaOneErrorBody } from './errors.ts';
+export { createTokenProvider } from './token-provider.ts';
 export type { NinjaOneDevice, NinjaOneOrganization, NinjaOneRoleMember, NinjaOneUser, NinjaOneUserRole } from './types.ts';
+export type { ParsedNinjaOneUrl, ParseNinjaOneUrlOptions } from './url.ts';
+export { ninjaOneRegionalHosts, parseNinjaOneUrl } from './url.ts';

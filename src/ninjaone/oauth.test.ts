@@ -1,6 +1,6 @@
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 
 import { NinjaOneAuthError } from './errors.ts';
 import { startFakeServer } from './fake-server.test-helper.ts';
@@ -13,6 +13,7 @@ import {
   refreshAccessToken,
   requestClientCredentialsToken,
 } from './oauth.ts';
+
 import type { FakeAnswer } from './fake-server.test-helper.ts';
 
 const fastRetry = { baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 };
@@ -121,7 +122,13 @@ describe('refresh token', () => {
     test(`${name} means re-authorisation, and the message holds no secret`, async (t) => {
       const server = await fake(t, [{ status: 400, json: body }]);
       const error = await authError(
-        refreshAccessToken({ origin: server.url, clientId: 'web', clientSecret: secret, refreshToken: 'refresh-token-value', retry: fastRetry }),
+        refreshAccessToken({
+          origin: server.url,
+          clientId: 'web',
+          clientSecret: secret,
+          refreshToken: 'refresh-token-value',
+          retry: fastRetry,
+        }),
       );
       assert.equal(error.kind, 'invalid_grant');
       assert.equal(error.needsReauthorization, true);
@@ -133,8 +140,12 @@ describe('refresh token', () => {
   }
 
   test('a 500 is transient, never re-authorisation, and a refresh is not replayed after it', async (t) => {
-    const server = await fake(t, [{ status: 500, json: { resultCode: 'FAILURE', errorMessage: 'NullPointerException', incidentId: 'WEB-1' } }]);
-    const error = await authError(refreshAccessToken({ origin: server.url, clientId: 'web', clientSecret: secret, refreshToken: 'r1', retry: fastRetry }));
+    const server = await fake(t, [
+      { status: 500, json: { resultCode: 'FAILURE', errorMessage: 'NullPointerException', incidentId: 'WEB-1' } },
+    ]);
+    const error = await authError(
+      refreshAccessToken({ origin: server.url, clientId: 'web', clientSecret: secret, refreshToken: 'r1', retry: fastRetry }),
+    );
     assert.equal(error.kind, 'transient');
     assert.equal(error.needsReauthorization, false);
     assert.equal(error.retryable, true);
@@ -146,7 +157,13 @@ describe('refresh token', () => {
 
   test('a 429 is retried even for a refresh (NinjaOne did nothing with it)', async (t) => {
     const server = await fake(t, [{ status: 429, json: {}, headers: { 'retry-after': '0' } }, tokenAnswer({ refresh_token: 'r2' })]);
-    const tokens = await refreshAccessToken({ origin: server.url, clientId: 'web', clientSecret: secret, refreshToken: 'r1', retry: fastRetry });
+    const tokens = await refreshAccessToken({
+      origin: server.url,
+      clientId: 'web',
+      clientSecret: secret,
+      refreshToken: 'r1',
+      retry: fastRetry,
+    });
     assert.equal(tokens.refreshToken, 'r2');
     assert.equal(server.requests.length, 2);
   });
@@ -155,7 +172,9 @@ describe('refresh token', () => {
     const server = await fake(t, [tokenAnswer()]);
     const origin = server.url;
     await server.close();
-    const error = await authError(refreshAccessToken({ origin, clientId: 'web', clientSecret: secret, refreshToken: 'r1', retry: { ...fastRetry, maxAttempts: 2 } }));
+    const error = await authError(
+      refreshAccessToken({ origin, clientId: 'web', clientSecret: secret, refreshToken: 'r1', retry: { ...fastRetry, maxAttempts: 2 } }),
+    );
     assert.equal(error.kind, 'transient');
   });
 });
@@ -182,14 +201,29 @@ describe('authorization code', () => {
 
   test('a public client sends no secret, and a missing refresh token is null', async (t) => {
     const server = await fake(t, [tokenAnswer()]);
-    const tokens = await exchangeAuthorizationCode({ origin: server.url, clientId: 'native', code: 'c', codeVerifier: 'v', redirectUri: 'http://127.0.0.1/' });
+    const tokens = await exchangeAuthorizationCode({
+      origin: server.url,
+      clientId: 'native',
+      code: 'c',
+      codeVerifier: 'v',
+      redirectUri: 'http://127.0.0.1/',
+    });
     assert.equal(tokens.refreshToken, null);
     assert.equal(server.requests[0]?.form.has('client_secret'), false);
   });
 
   test('a spent code says to start the sign-in again', async (t) => {
     const server = await fake(t, [{ status: 400, json: { error: 'invalid_grant' } }]);
-    const error = await authError(exchangeAuthorizationCode({ origin: server.url, clientId: 'web', clientSecret: secret, code: 'code-secret', codeVerifier: 'v', redirectUri: 'https://x/' }));
+    const error = await authError(
+      exchangeAuthorizationCode({
+        origin: server.url,
+        clientId: 'web',
+        clientSecret: secret,
+        code: 'code-secret',
+        codeVerifier: 'v',
+        redirectUri: 'https://x/',
+      }),
+    );
     assert.equal(error.kind, 'invalid_grant');
     assert.match(error.message, /Start the sign-in again/);
     assert.doesNotMatch(error.message, /code-secret/);
@@ -197,7 +231,16 @@ describe('authorization code', () => {
 
   test('a redirect mismatch is a configuration problem that names the URI', async (t) => {
     const server = await fake(t, [{ status: 400, json: { error: 'redirect_uri_mismatch' } }]);
-    const error = await authError(exchangeAuthorizationCode({ origin: server.url, clientId: 'web', clientSecret: secret, code: 'c', codeVerifier: 'v', redirectUri: 'https://x/cb' }));
+    const error = await authError(
+      exchangeAuthorizationCode({
+        origin: server.url,
+        clientId: 'web',
+        clientSecret: secret,
+        code: 'c',
+        codeVerifier: 'v',
+        redirectUri: 'https://x/cb',
+      }),
+    );
     assert.equal(error.kind, 'misconfigured');
     assert.match(error.message, /https:\/\/x\/cb.*exactly, trailing slash included/);
   });
@@ -205,14 +248,34 @@ describe('authorization code', () => {
 
 describe('token endpoint errors', () => {
   const cases: ReadonlyArray<readonly [name: string, answer: FakeAnswer, kind: NinjaOneAuthError['kind'], message: RegExp]> = [
-    ['404 Client app not exist', { status: 404, json: { resultCode: 'Client app not exist', incidentId: 'WEB_MGMT_SERVICE-9' } }, 'unknown_client', /client ID "app-1".*wrong NinjaOne URL\/region or client ID/],
+    [
+      '404 Client app not exist',
+      { status: 404, json: { resultCode: 'Client app not exist', incidentId: 'WEB_MGMT_SERVICE-9' } },
+      'unknown_client',
+      /client ID "app-1".*wrong NinjaOne URL\/region or client ID/,
+    ],
     ['404 without a body', { status: 404, text: '' }, 'unknown_client', /wrong NinjaOne URL\/region or client ID/],
-    ['invalid_client', { status: 401, json: { error: 'invalid_client', error_description: 'Bad client credentials' } }, 'invalid_client', /client ID "app-1" or its secret.*Client App IDs/],
+    [
+      'invalid_client',
+      { status: 401, json: { error: 'invalid_client', error_description: 'Bad client credentials' } },
+      'invalid_client',
+      /client ID "app-1" or its secret.*Client App IDs/,
+    ],
     ['a bare 401', { status: 401, text: '' }, 'invalid_client', /client ID "app-1"/],
     ['invalid_scope', { status: 400, json: { error: 'invalid_scope' } }, 'invalid_scope', /scopes "monitoring control"/],
     ['unauthorized_client', { status: 400, json: { error: 'unauthorized_client' } }, 'misconfigured', /Client Credentials grant/],
-    ['an HTML 502 from a proxy', { status: 502, text: '<html><title>Bad Gateway</title></html>', contentType: 'text/html' }, 'transient', /HTML page/],
-    ['an HTML 200', { status: 200, text: '<!doctype html><html><title>Login</title></html>', contentType: 'text/html' }, 'transient', /HTML page/],
+    [
+      'an HTML 502 from a proxy',
+      { status: 502, text: '<html><title>Bad Gateway</title></html>', contentType: 'text/html' },
+      'transient',
+      /HTML page/,
+    ],
+    [
+      'an HTML 200',
+      { status: 200, text: '<!doctype html><html><title>Login</title></html>', contentType: 'text/html' },
+      'transient',
+      /HTML page/,
+    ],
     ['malformed JSON', { status: 200, text: '{"access_token": ', contentType: 'application/json' }, 'transient', /malformed JSON/],
     ['a 400 nobody documented', { status: 400, json: { error: 'weird_error' } }, 'unexpected', /weird_error/],
   ];
@@ -220,7 +283,13 @@ describe('token endpoint errors', () => {
     test(name, async (t) => {
       const server = await fake(t, [answer]);
       const error = await authError(
-        requestClientCredentialsToken({ origin: server.url, clientId: 'app-1', clientSecret: secret, scopes: 'monitoring control', retry: { ...fastRetry, maxAttempts: 2 } }),
+        requestClientCredentialsToken({
+          origin: server.url,
+          clientId: 'app-1',
+          clientSecret: secret,
+          scopes: 'monitoring control',
+          retry: { ...fastRetry, maxAttempts: 2 },
+        }),
       );
       assert.equal(error.kind, kind);
       assert.match(error.message, message);
@@ -237,7 +306,9 @@ describe('token endpoint errors', () => {
   });
 
   test('a secret echoed by the server is redacted', async (t) => {
-    const server = await fake(t, [{ status: 400, json: { error: 'invalid_request', error_description: `client_secret ${secret} is malformed` } }]);
+    const server = await fake(t, [
+      { status: 400, json: { error: 'invalid_request', error_description: `client_secret ${secret} is malformed` } },
+    ]);
     const error = await authError(requestClientCredentialsToken({ origin: server.url, clientId: 'x', clientSecret: secret }));
     assert.equal(error.kind, 'misconfigured');
     assert.doesNotMatch(error.message, /sup3r/);
@@ -277,7 +348,10 @@ describe('authorize URL, PKCE and state', () => {
 
   test('offline_access is not doubled, and can be left out', () => {
     const base = { origin: new URL('https://eu.ninjarmm.com'), clientId: 'w', redirectUri: 'https://x/', state: 's', codeChallenge: 'c' };
-    assert.equal(buildAuthorizeUrl({ ...base, scopes: ['monitoring', 'offline_access'] }).searchParams.get('scope'), 'monitoring offline_access');
+    assert.equal(
+      buildAuthorizeUrl({ ...base, scopes: ['monitoring', 'offline_access'] }).searchParams.get('scope'),
+      'monitoring offline_access',
+    );
     assert.equal(buildAuthorizeUrl({ ...base, scopes: 'monitoring', offlineAccess: false }).searchParams.get('scope'), 'monitoring');
   });
 

@@ -27,6 +27,7 @@ import { calculatePKCECodeChallenge, generateRandomCodeVerifier, generateRandomS
 import { isVendorError } from '../http/index.ts';
 import { NinjaOneAuthError } from './errors.ts';
 import { sendNinjaOne } from './send.ts';
+
 import type { RetryPolicy, VendorError } from '../http/index.ts';
 import type { NinjaOneAuthErrorKind } from './errors.ts';
 
@@ -78,7 +79,9 @@ const offlineAccess = 'offline_access';
  * @example
  * const { accessToken, expiresAt } = await requestClientCredentialsToken({ origin, clientId, clientSecret, scopes: 'monitoring' });
  */
-export async function requestClientCredentialsToken(client: NinjaOneOAuthClient & { readonly scopes?: string | readonly string[] }): Promise<AccessToken> {
+export async function requestClientCredentialsToken(
+  client: NinjaOneOAuthClient & { readonly scopes?: string | readonly string[] },
+): Promise<AccessToken> {
   const scopes = normaliseScopes(client.scopes ?? []).filter((scope) => scope !== offlineAccess);
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   if (scopes.length > 0) form.set('scope', scopes.join(' '));
@@ -247,11 +250,19 @@ function readAccessToken(client: NinjaOneOAuthClient, body: Record<string, unkno
   const host = client.origin.host;
   const accessToken = body['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '') {
-    throw new NinjaOneAuthError(`NinjaOne's token endpoint at ${host} answered without an access_token.`, { kind: 'unexpected', host, status: 200 });
+    throw new NinjaOneAuthError(`NinjaOne's token endpoint at ${host} answered without an access_token.`, {
+      kind: 'unexpected',
+      host,
+      status: 200,
+    });
   }
   const tokenType = body['token_type'];
   if (typeof tokenType === 'string' && tokenType.toLowerCase() !== 'bearer') {
-    throw new NinjaOneAuthError(`NinjaOne's token endpoint at ${host} issued a "${tokenType}" token; only Bearer tokens are supported.`, { kind: 'unexpected', host, status: 200 });
+    throw new NinjaOneAuthError(`NinjaOne's token endpoint at ${host} issued a "${tokenType}" token; only Bearer tokens are supported.`, {
+      kind: 'unexpected',
+      host,
+      status: 200,
+    });
   }
   const expiresIn = Number(body['expires_in']);
   const lifetimeSeconds = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : defaultLifetimeSeconds;
@@ -280,7 +291,8 @@ function authErrorFrom(error: VendorError, client: NinjaOneOAuthClient, context:
     unknown_client: () =>
       `NinjaOne at ${host} does not know client ID "${client.clientId}" (${said}): wrong NinjaOne URL/region or client ID. A client app exists only on the instance it was created on; use the URL you sign in to NinjaOne with.`,
     misconfigured: () => misconfiguredMessage(host, code, said, client, context),
-    transient: () => `NinjaOne's token endpoint at ${host} could not be reached or is unavailable (${said}). Try again later; the stored credentials are still good.`,
+    transient: () =>
+      `NinjaOne's token endpoint at ${host} could not be reached or is unavailable (${said}). Try again later; the stored credentials are still good.`,
     unexpected: () => `NinjaOne's token endpoint at ${host} gave an unexpected answer (${said}).`,
   };
   return new NinjaOneAuthError(messages[kind](), {
@@ -319,9 +331,18 @@ function authErrorKind(error: VendorError): NinjaOneAuthErrorKind {
   }
 }
 
-function misconfiguredMessage(host: string, code: string | undefined, said: string, client: NinjaOneOAuthClient, context: GrantContext): string {
+function misconfiguredMessage(
+  host: string,
+  code: string | undefined,
+  said: string,
+  client: NinjaOneOAuthClient,
+  context: GrantContext,
+): string {
   if (code === 'unauthorized_client' || code === 'unsupported_grant_type') {
-    const needs = context.grant === 'client_credentials' ? 'the Client Credentials grant (API Services platform)' : 'the Authorization Code and Refresh Token grants (Web platform)';
+    const needs =
+      context.grant === 'client_credentials'
+        ? 'the Client Credentials grant (API Services platform)'
+        : 'the Authorization Code and Refresh Token grants (Web platform)';
     return `NinjaOne at ${host} does not allow client app "${client.clientId}" this grant (${said}). Enable ${needs} on the app.`;
   }
   if (code === 'redirect_uri_mismatch' || code === 'invalid_redirect_uri') {

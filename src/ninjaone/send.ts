@@ -11,6 +11,7 @@
  */
 import { isVendorError, sendJson, VendorError } from '../http/index.ts';
 import { describeNinjaOneError } from './errors.ts';
+
 import type { SendJsonOptions, VendorRequest, VendorResponse } from '../http/index.ts';
 
 export type NinjaOneSendOptions = Omit<SendJsonOptions, 'vendor' | 'describeError'>;
@@ -24,7 +25,12 @@ export async function sendNinjaOne<T = unknown>(request: VendorRequest, options:
     return response;
   };
   try {
-    return await sendJson<T>(request, { ...options, vendor: 'NinjaOne', describeError: describeNinjaOneError, fetch: fetchKeepingRequestId });
+    return await sendJson<T>(request, {
+      ...options,
+      vendor: 'NinjaOne',
+      describeError: describeNinjaOneError,
+      fetch: fetchKeepingRequestId,
+    });
   } catch (error) {
     if (!isVendorError(error) || requestId === null || error.status === null) throw error;
     throw withDetails(error, { requestId });

@@ -1,19 +1,24 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { NinjaOneAuthError } from './errors.ts';
 import { startFakeServer } from './fake-server.test-helper.ts';
 import { createTokenProvider } from './token-provider.ts';
+
 import type { FakeAnswer, FakeRequest } from './fake-server.test-helper.ts';
 import type { RefreshedTokens } from './oauth.ts';
 
 /** A token endpoint that issues access-N (and refresh-N when rotating), N counting up. */
-async function tokenServer(t: { after(fn: () => Promise<void>): void }, options: { rotate?: boolean; expiresIn?: number; gate?: Promise<void> } = {}) {
+async function tokenServer(
+  t: { after(fn: () => Promise<void>): void },
+  options: { rotate?: boolean; expiresIn?: number; gate?: Promise<void> } = {},
+) {
   let issued = 0;
   const server = await startFakeServer(async (request: FakeRequest): Promise<FakeAnswer> => {
     await options.gate;
     issued++;
-    const rotation = options.rotate === true && request.form.get('grant_type') === 'refresh_token' ? { refresh_token: `refresh-${issued}` } : {};
+    const rotation =
+      options.rotate === true && request.form.get('grant_type') === 'refresh_token' ? { refresh_token: `refresh-${issued}` } : {};
     return { json: { access_token: `access-${issued}`, token_type: 'Bearer', expires_in: options.expiresIn ?? 3600, ...rotation } };
   });
   t.after(() => server.close());
@@ -24,7 +29,14 @@ describe('createTokenProvider', () => {
   test('caches the token until the refresh margin, then gets a new one', async (t) => {
     const server = await tokenServer(t);
     let clock = 0;
-    const tokens = createTokenProvider({ origin: server.url, clientId: 'm2m', clientSecret: 's', grant: 'client_credentials', refreshMarginMs: 60_000, now: () => clock });
+    const tokens = createTokenProvider({
+      origin: server.url,
+      clientId: 'm2m',
+      clientSecret: 's',
+      grant: 'client_credentials',
+      refreshMarginMs: 60_000,
+      now: () => clock,
+    });
     assert.equal(await tokens.getAccessToken(), 'access-1');
     clock = 3_600_000 - 60_001;
     assert.equal(await tokens.getAccessToken(), 'access-1');
@@ -36,7 +48,13 @@ describe('createTokenProvider', () => {
   test('a short-lived token is refreshed at half its life, not handed out already expired', async (t) => {
     const server = await tokenServer(t, { expiresIn: 10 });
     let clock = 0;
-    const tokens = createTokenProvider({ origin: server.url, clientId: 'm2m', clientSecret: 's', grant: 'client_credentials', now: () => clock });
+    const tokens = createTokenProvider({
+      origin: server.url,
+      clientId: 'm2m',
+      clientSecret: 's',
+      grant: 'client_credentials',
+      now: () => clock,
+    });
     assert.equal(await tokens.getAccessToken(), 'access-1');
     clock = 4_999;
     assert.equal(await tokens.getAccessToken(), 'access-1');
@@ -61,7 +79,10 @@ describe('createTokenProvider', () => {
     });
     const pending = Array.from({ length: 10 }, () => tokens.getAccessToken());
     open();
-    assert.deepEqual(await Promise.all(pending), Array.from({ length: 10 }, () => 'access-1'));
+    assert.deepEqual(
+      await Promise.all(pending),
+      Array.from({ length: 10 }, () => 'access-1'),
+    );
     assert.equal(server.requests.length, 1);
     assert.deepEqual(rotations, ['refresh-1']);
   });
@@ -155,7 +176,13 @@ describe('createTokenProvider', () => {
       json: { access_token: `a${++calls}`, token_type: 'Bearer', ...(calls === 1 ? { scope: 'monitoring management' } : {}) },
     }));
     t.after(() => server.close());
-    const tokens = createTokenProvider({ origin: server.url, clientId: 'web', grant: 'refresh_token', refreshToken: 'r', onRotate: async () => undefined });
+    const tokens = createTokenProvider({
+      origin: server.url,
+      clientId: 'web',
+      grant: 'refresh_token',
+      refreshToken: 'r',
+      onRotate: async () => undefined,
+    });
     assert.equal(tokens.scope?.(), null);
     await tokens.getAccessToken();
     assert.equal(tokens.scope?.(), 'monitoring management');
@@ -166,9 +193,17 @@ describe('createTokenProvider', () => {
 
   test('a failed grant is not cached: the next call tries again', async (t) => {
     let calls = 0;
-    const server = await startFakeServer(() => (++calls === 1 ? { status: 400, json: { error: 'invalid_grant' } } : { json: { access_token: 'ok', token_type: 'Bearer' } }));
+    const server = await startFakeServer(() =>
+      ++calls === 1 ? { status: 400, json: { error: 'invalid_grant' } } : { json: { access_token: 'ok', token_type: 'Bearer' } },
+    );
     t.after(() => server.close());
-    const tokens = createTokenProvider({ origin: server.url, clientId: 'web', grant: 'refresh_token', refreshToken: 'r', onRotate: async () => undefined });
+    const tokens = createTokenProvider({
+      origin: server.url,
+      clientId: 'web',
+      grant: 'refresh_token',
+      refreshToken: 'r',
+      onRotate: async () => undefined,
+    });
     await assert.rejects(tokens.getAccessToken(), (error: unknown) => error instanceof NinjaOneAuthError && error.needsReauthorization);
     assert.equal(await tokens.getAccessToken(), 'ok');
   });

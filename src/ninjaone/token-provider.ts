@@ -22,6 +22,7 @@
  * const accessToken = await tokens.getAccessToken();
  */
 import { refreshAccessToken, requestClientCredentialsToken } from './oauth.ts';
+
 import type { AccessToken, NinjaOneOAuthClient, RefreshedTokens } from './oauth.ts';
 
 export interface TokenProvider {

@@ -8,9 +8,8 @@
  * await db.selectFrom('alerts').selectAll().execute();
  */
 import type { Kysely } from 'kysely';
-
-import type { AlertsTables } from '../db/types-alerts.ts';
 import type { Database } from '../db/types.ts';
+import type { AlertsTables } from '../db/types-alerts.ts';
 
 export type AlertsDatabase = Database & AlertsTables;
 

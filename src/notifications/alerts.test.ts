@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { addIntegration, addUser, openAlertsStore, withAlertTables } from '../schedule/test-fixtures.ts';
 import { forEachDialect } from '../../test/support/databases.ts';
+import { addIntegration, addUser, openAlertsStore, withAlertTables } from '../schedule/test-fixtures.ts';
 import { listAlerts, raiseAlert, resolveAlert, resolveAlerts } from './alerts.ts';
 import { listInbox, markAllRead, markRead, unreadCount } from './inbox.ts';
 import { listOutbox } from './outbox.ts';
 
 const at = (minutes: number): Date => new Date(Date.parse('2026-11-27T10:00:00Z') + minutes * 60_000);
-const failed = (subjectId: string, occurrence: string) => ({ subjectType: 'integration' as const, subjectId, subjectName: 'Staff', condition: 'run_failed' as const, message: `failed (${occurrence})`, occurrence });
+const failed = (subjectId: string, occurrence: string) => ({
+  subjectType: 'integration' as const,
+  subjectId,
+  subjectName: 'Staff',
+  condition: 'run_failed' as const,
+  message: `failed (${occurrence})`,
+  occurrence,
+});
 
 forEachDialect('alerts and inbox', (target) => {
   test('one open alert per subject and condition; other conditions and subjects are separate', async () => {
@@ -33,7 +40,9 @@ forEachDialect('alerts and inbox', (target) => {
     const db = await withAlertTables(first.db);
     const second = target.dialect === 'postgres' ? (await target.reopen(options)).db : first.db;
     const staff = await addIntegration(db, { name: 'Staff', contacts: ['it@acme.example'] });
-    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => raiseAlert(i % 2 === 0 ? first.db : second, failed(staff.id, `r${i}`), at(0))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => raiseAlert(i % 2 === 0 ? first.db : second, failed(staff.id, `r${i}`), at(0))),
+    );
     assert.equal(outcomes.filter((o) => o.outcome === 'opened').length, 1);
     const [alert, ...more] = await listAlerts(db);
     assert.equal(more.length, 0);
@@ -46,11 +55,20 @@ forEachDialect('alerts and inbox', (target) => {
     const userId = await addUser(db, 'it@acme.example');
     const staff = await addIntegration(db, { name: 'Staff', contacts: ['it@acme.example'] });
     await raiseAlert(db, failed(staff.id, 'r1'), at(10));
-    assert.deepEqual(await resolveAlerts(db, { subjectType: 'integration', subjectId: staff.id, seenUpTo: at(5).toISOString() }, at(11)), []);
+    assert.deepEqual(
+      await resolveAlerts(db, { subjectType: 'integration', subjectId: staff.id, seenUpTo: at(5).toISOString() }, at(11)),
+      [],
+    );
     const [resolved] = await resolveAlerts(db, { subjectType: 'integration', subjectId: staff.id, seenUpTo: at(10).toISOString() }, at(12));
     assert.equal(resolved?.resolvedAt, at(12).toISOString());
     assert.deepEqual(await resolveAlerts(db, { subjectType: 'integration', subjectId: staff.id }, at(13)), []);
-    assert.deepEqual((await listInbox(db, userId)).map((n) => [n.kind, n.title]), [['recovered', 'Recovered: Staff — a run failed'], ['alert', 'Staff: a run failed']]);
+    assert.deepEqual(
+      (await listInbox(db, userId)).map((n) => [n.kind, n.title]),
+      [
+        ['recovered', 'Recovered: Staff — a run failed'],
+        ['alert', 'Staff: a run failed'],
+      ],
+    );
     // Resolved by hand: no "recovered" message.
     const opened = await raiseAlert(db, failed(staff.id, 'r2'), at(20));
     assert.equal((await resolveAlert(db, opened.alert.id, at(21)))?.id, opened.alert.id);
@@ -58,7 +76,7 @@ forEachDialect('alerts and inbox', (target) => {
     assert.equal((await listInbox(db, userId)).length, 3);
   });
 
-  test('the inbox: unread count, mark read, mark all read, and only one\'s own', async () => {
+  test("the inbox: unread count, mark read, mark all read, and only one's own", async () => {
     const db = await openAlertsStore(target);
     const ann = await addUser(db, 'ann@acme.example');
     const bob = await addUser(db, 'bob@acme.example');
@@ -72,7 +90,7 @@ forEachDialect('alerts and inbox', (target) => {
     assert.equal(newest.createdAt, at(2).toISOString());
     assert.equal(newest.link, `/integrations/${staff.id}`);
 
-    assert.equal(await markRead(db, bob, newest.id, at(3)), false, 'Bob cannot mark Ann\'s notification');
+    assert.equal(await markRead(db, bob, newest.id, at(3)), false, "Bob cannot mark Ann's notification");
     assert.equal(await markRead(db, ann, newest.id, at(3)), true);
     assert.equal(await markRead(db, ann, newest.id, at(4)), true);
     assert.equal((await listInbox(db, ann))[0]?.readAt, at(3).toISOString(), 'the first read time stays');

@@ -13,16 +13,16 @@
  * await resolveAlerts(db, { subjectType: 'integration', subjectId: id }, now, { publicUrl });
  */
 import { randomUUID } from 'node:crypto';
-
 import { sql } from 'kysely';
-import type { Kysely, Selectable } from 'kysely';
 
-import type { AlertCondition, AlertsTable, AlertSubjectType } from '../db/types-alerts.ts';
-import type { Database, IsoTimestamp } from '../db/types.ts';
-import { alertsDb, type AlertsDatabase } from './alerts-db.ts';
+import { type AlertsDatabase, alertsDb } from './alerts-db.ts';
 import { contactsFor } from './contacts.ts';
 import { alertMessage } from './message.ts';
 import { defaultHourlyEmailCap, queueEmail } from './outbox.ts';
+
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, IsoTimestamp } from '../db/types.ts';
+import type { AlertCondition, AlertsTable, AlertSubjectType } from '../db/types-alerts.ts';
 
 export interface Alert {
   readonly id: string;
@@ -66,9 +66,18 @@ export type RaiseOutcome = 'opened' | 'repeated' | 'unchanged';
 /** @example rowToAlert(row).condition */
 export function rowToAlert(row: Selectable<AlertsTable>): Alert {
   return {
-    id: row.id, subjectType: row.subject_type, subjectId: row.subject_id, subjectName: row.subject_name, condition: row.condition,
-    message: row.message, error: row.error, runId: row.run_id, count: Number(row.count),
-    openedAt: row.opened_at, lastSeenAt: row.last_seen_at, resolvedAt: row.resolved_at,
+    id: row.id,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    subjectName: row.subject_name,
+    condition: row.condition,
+    message: row.message,
+    error: row.error,
+    runId: row.run_id,
+    count: Number(row.count),
+    openedAt: row.opened_at,
+    lastSeenAt: row.last_seen_at,
+    resolvedAt: row.resolved_at,
   };
 }
 
@@ -77,15 +86,30 @@ export function rowToAlert(row: Selectable<AlertsTable>): Alert {
  *
  * @example const { outcome } = await raiseAlert(db, input, now); // 'opened' | 'repeated' | 'unchanged'
  */
-export async function raiseAlert<DB extends Database>(anyDb: Kysely<DB>, input: RaiseAlertInput, now: Date, options: NotifyOptions = {}): Promise<{ alert: Alert; outcome: RaiseOutcome }> {
+export async function raiseAlert<DB extends Database>(
+  anyDb: Kysely<DB>,
+  input: RaiseAlertInput,
+  now: Date,
+  options: NotifyOptions = {},
+): Promise<{ alert: Alert; outcome: RaiseOutcome }> {
   return inTransaction(alertsDb(anyDb), async (db) => {
     const at = now.toISOString();
     const inserted = await db
       .insertInto('alerts')
       .values({
-        id: randomUUID(), subject_type: input.subjectType, subject_id: input.subjectId, subject_name: input.subjectName, condition: input.condition,
-        message: input.message, error: input.error ?? null, run_id: input.runId ?? null, occurrence: input.occurrence,
-        count: 1, opened_at: at, last_seen_at: at, resolved_at: null,
+        id: randomUUID(),
+        subject_type: input.subjectType,
+        subject_id: input.subjectId,
+        subject_name: input.subjectName,
+        condition: input.condition,
+        message: input.message,
+        error: input.error ?? null,
+        run_id: input.runId ?? null,
+        occurrence: input.occurrence,
+        count: 1,
+        opened_at: at,
+        last_seen_at: at,
+        resolved_at: null,
       })
       // The conflict target names the partial index, so a concurrent opener is a no-op, not an error
       // (an error would abort the caller's PostgreSQL transaction).
@@ -100,7 +124,13 @@ export async function raiseAlert<DB extends Database>(anyDb: Kysely<DB>, input: 
     const repeated = await db
       .updateTable('alerts')
       .set({
-        count: sql<number>`count + 1`, last_seen_at: at, message: input.message, error: input.error ?? null, run_id: input.runId ?? null, occurrence: input.occurrence, subject_name: input.subjectName,
+        count: sql<number>`count + 1`,
+        last_seen_at: at,
+        message: input.message,
+        error: input.error ?? null,
+        run_id: input.runId ?? null,
+        occurrence: input.occurrence,
+        subject_name: input.subjectName,
       })
       .where('subject_type', '=', input.subjectType)
       .where('subject_id', '=', input.subjectId)
@@ -138,7 +168,12 @@ export interface ResolveAlertsInput {
  *
  * @example const resolved = await resolveAlerts(db, { subjectType: 'integration', subjectId: id, seenUpTo: run.finishedAt }, now);
  */
-export async function resolveAlerts<DB extends Database>(anyDb: Kysely<DB>, input: ResolveAlertsInput, now: Date, options: NotifyOptions = {}): Promise<Alert[]> {
+export async function resolveAlerts<DB extends Database>(
+  anyDb: Kysely<DB>,
+  input: ResolveAlertsInput,
+  now: Date,
+  options: NotifyOptions = {},
+): Promise<Alert[]> {
   if (input.conditions?.length === 0) return [];
   return inTransaction(alertsDb(anyDb), async (db) => {
     let query = db
@@ -162,7 +197,13 @@ export async function resolveAlerts<DB extends Database>(anyDb: Kysely<DB>, inpu
  * @example await resolveAlert(db, alertId, now)
  */
 export async function resolveAlert<DB extends Database>(anyDb: Kysely<DB>, id: string, now: Date): Promise<Alert | null> {
-  const row = await alertsDb(anyDb).updateTable('alerts').set({ resolved_at: now.toISOString() }).where('id', '=', id).where('resolved_at', 'is', null).returningAll().executeTakeFirst();
+  const row = await alertsDb(anyDb)
+    .updateTable('alerts')
+    .set({ resolved_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('resolved_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
   return row === undefined ? null : rowToAlert(row);
 }
 
@@ -189,19 +230,42 @@ export async function listAlerts<DB extends Database>(anyDb: Kysely<DB>, options
 }
 
 /** Inbox rows for the app users among the contacts, outbox rows for every address. */
-async function notifyContacts(db: Kysely<AlertsDatabase>, alert: Alert, kind: 'alert' | 'recovered', now: Date, options: NotifyOptions): Promise<void> {
+async function notifyContacts(
+  db: Kysely<AlertsDatabase>,
+  alert: Alert,
+  kind: 'alert' | 'recovered',
+  now: Date,
+  options: NotifyOptions,
+): Promise<void> {
   const contacts = await contactsFor(db, { type: alert.subjectType, id: alert.subjectId });
   const message = alertMessage(alert, kind, options.publicUrl);
   const at = now.toISOString();
   if (contacts.userIds.length > 0) {
     await db
       .insertInto('notifications')
-      .values(contacts.userIds.map((userId) => ({ id: randomUUID(), user_id: userId, alert_id: alert.id, kind, title: message.subject.replace(/^\[ninja-sync\] /, ''), body: message.summary, link: message.link, created_at: at, read_at: null })))
+      .values(
+        contacts.userIds.map((userId) => ({
+          id: randomUUID(),
+          user_id: userId,
+          alert_id: alert.id,
+          kind,
+          title: message.subject.replace(/^\[ninja-sync\] /, ''),
+          body: message.summary,
+          link: message.link,
+          created_at: at,
+          read_at: null,
+        })),
+      )
       .execute();
   }
   if (options.email === false) return;
   for (const to of contacts.emails) {
-    await queueEmail(db, { to, subject: message.subject, text: message.text, alertId: alert.id }, now, options.hourlyEmailCap ?? defaultHourlyEmailCap);
+    await queueEmail(
+      db,
+      { to, subject: message.subject, text: message.text, alertId: alert.id },
+      now,
+      options.hourlyEmailCap ?? defaultHourlyEmailCap,
+    );
   }
 }
 

@@ -7,11 +7,11 @@
  * @example
  * const { userIds, emails } = await contactsFor(db, { type: 'integration', id });
  */
-import type { Kysely } from 'kysely';
-
-import type { AlertSubjectType } from '../db/types-alerts.ts';
-import type { Database } from '../db/types.ts';
 import { alertsDb } from './alerts-db.ts';
+
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/types.ts';
+import type { AlertSubjectType } from '../db/types-alerts.ts';
 
 export interface Contacts {
   /** App users to notify in the inbox. */
@@ -25,7 +25,10 @@ export interface Contacts {
  *
  * @example await contactsFor(db, { type: 'credential', id: credentialId })
  */
-export async function contactsFor<DB extends Database>(anyDb: Kysely<DB>, subject: { readonly type: AlertSubjectType; readonly id: string }): Promise<Contacts> {
+export async function contactsFor<DB extends Database>(
+  anyDb: Kysely<DB>,
+  subject: { readonly type: AlertSubjectType; readonly id: string },
+): Promise<Contacts> {
   const db = alertsDb(anyDb);
   const named = subject.type === 'integration' ? await integrationContacts(db, subject.id) : await credentialContacts(db, subject.id);
   const emails = [...new Set(named.map((c) => c.trim().toLowerCase()).filter((c) => /^[^\s@]+@[^\s@]+$/.test(c)))];

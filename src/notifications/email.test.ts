@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 
-import { addIntegration, openAlertsStore } from '../schedule/test-fixtures.ts';
 import { forEachDialect } from '../../test/support/databases.ts';
 import { startSmtpServer } from '../../test/support/smtp.ts';
+import { addIntegration, openAlertsStore } from '../schedule/test-fixtures.ts';
 import { raiseAlert, resolveAlerts } from './alerts.ts';
 import { createMailer } from './mailer.ts';
 import { deliverPendingEmails, listOutbox, queueEmail } from './outbox.ts';
@@ -31,11 +31,21 @@ forEachDialect('alert e-mail', (target) => {
     const db = await openAlertsStore(target);
     const staff = await addIntegration(db, { name: 'Staff sync', contacts: ['it@acme.example'] });
     const runId = '0f3c2a9e-0000-4000-8000-000000000001';
-    await raiseAlert(db, {
-      subjectType: 'integration', subjectId: staff.id, subjectName: 'Staff sync', condition: 'run_failed',
-      message: 'The run (scheduled) failed.', runId, occurrence: `run:${runId}`,
-      error: 'Oomnitza at https://admin:hunter2@acme.oomnitza.com answered 401 for token=abc123secret',
-    }, at(0), { publicUrl });
+    await raiseAlert(
+      db,
+      {
+        subjectType: 'integration',
+        subjectId: staff.id,
+        subjectName: 'Staff sync',
+        condition: 'run_failed',
+        message: 'The run (scheduled) failed.',
+        runId,
+        occurrence: `run:${runId}`,
+        error: 'Oomnitza at https://admin:hunter2@acme.oomnitza.com answered 401 for token=abc123secret',
+      },
+      at(0),
+      { publicUrl },
+    );
 
     const report = await deliverPendingEmails(db, mailer, at(0));
     assert.deepEqual(report, { sent: 1, retrying: 0, failed: 0 });
@@ -92,7 +102,10 @@ forEachDialect('alert e-mail', (target) => {
   });
 
   test('after the last attempt a message is failed for good', async (t) => {
-    const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${await closedPort()}`, smtpFrom: 'ninja-sync@acme.example' }, { timeoutMs: 2000 });
+    const mailer = createMailer(
+      { smtpUrl: `smtp://127.0.0.1:${await closedPort()}`, smtpFrom: 'ninja-sync@acme.example' },
+      { timeoutMs: 2000 },
+    );
     assert.ok(mailer);
     t.after(() => mailer.close());
     const db = await openAlertsStore(target);
@@ -111,8 +124,23 @@ forEachDialect('alert e-mail', (target) => {
     t.after(() => mailer.close());
     const db = await openAlertsStore(target);
     for (let i = 0; i < 13; i += 1) {
-      const integration = await addIntegration(db, { name: `Integration ${i}`, contacts: ['it@acme.example', i === 0 ? 'other@acme.example' : 'it@acme.example'] });
-      await raiseAlert(db, { subjectType: 'integration', subjectId: integration.id, subjectName: integration.name, condition: 'run_failed', message: 'failed', occurrence: `i${i}` }, at(i), { publicUrl });
+      const integration = await addIntegration(db, {
+        name: `Integration ${i}`,
+        contacts: ['it@acme.example', i === 0 ? 'other@acme.example' : 'it@acme.example'],
+      });
+      await raiseAlert(
+        db,
+        {
+          subjectType: 'integration',
+          subjectId: integration.id,
+          subjectName: integration.name,
+          condition: 'run_failed',
+          message: 'failed',
+          occurrence: `i${i}`,
+        },
+        at(i),
+        { publicUrl },
+      );
     }
     assert.equal((await listOutbox(db, { to: 'it@acme.example', status: 'pending' })).length, 10);
     assert.equal((await listOutbox(db, { to: 'it@acme.example', status: 'suppressed' })).length, 3);

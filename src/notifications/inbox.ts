@@ -6,11 +6,11 @@
  * const items = await listInbox(db, user.id, { unreadOnly: true });
  * await markRead(db, user.id, items[0].id, now);
  */
-import type { Kysely, Selectable } from 'kysely';
-
-import type { NotificationsTable } from '../db/types-alerts.ts';
-import type { Database, IsoTimestamp } from '../db/types.ts';
 import { alertsDb } from './alerts-db.ts';
+
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, IsoTimestamp } from '../db/types.ts';
+import type { NotificationsTable } from '../db/types-alerts.ts';
 
 export interface InboxNotification {
   readonly id: string;
@@ -25,7 +25,16 @@ export interface InboxNotification {
 
 /** @example rowToNotification(row).title */
 export function rowToNotification(row: Selectable<NotificationsTable>): InboxNotification {
-  return { id: row.id, alertId: row.alert_id, kind: row.kind, title: row.title, body: row.body, link: row.link, createdAt: row.created_at, readAt: row.read_at };
+  return {
+    id: row.id,
+    alertId: row.alert_id,
+    kind: row.kind,
+    title: row.title,
+    body: row.body,
+    link: row.link,
+    createdAt: row.created_at,
+    readAt: row.read_at,
+  };
 }
 
 /**
@@ -33,7 +42,11 @@ export function rowToNotification(row: Selectable<NotificationsTable>): InboxNot
  *
  * @example await listInbox(db, userId, { unreadOnly: true, limit: 20 })
  */
-export async function listInbox<DB extends Database>(anyDb: Kysely<DB>, userId: string, options: { readonly unreadOnly?: boolean; readonly limit?: number } = {}): Promise<InboxNotification[]> {
+export async function listInbox<DB extends Database>(
+  anyDb: Kysely<DB>,
+  userId: string,
+  options: { readonly unreadOnly?: boolean; readonly limit?: number } = {},
+): Promise<InboxNotification[]> {
   let query = alertsDb(anyDb).selectFrom('notifications').selectAll().where('user_id', '=', userId);
   if (options.unreadOnly === true) query = query.where('read_at', 'is', null);
   const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 500);
@@ -59,10 +72,21 @@ export async function unreadCount<DB extends Database>(anyDb: Kysely<DB>, userId
  */
 export async function markRead<DB extends Database>(anyDb: Kysely<DB>, userId: string, id: string, now: Date): Promise<boolean> {
   const db = alertsDb(anyDb);
-  const exists = await db.selectFrom('notifications').select('read_at').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+  const exists = await db
+    .selectFrom('notifications')
+    .select('read_at')
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   if (exists === undefined) return false;
   // Reading it twice keeps the first read time.
-  await db.updateTable('notifications').set({ read_at: now.toISOString() }).where('id', '=', id).where('user_id', '=', userId).where('read_at', 'is', null).execute();
+  await db
+    .updateTable('notifications')
+    .set({ read_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .execute();
   return true;
 }
 
@@ -72,6 +96,11 @@ export async function markRead<DB extends Database>(anyDb: Kysely<DB>, userId: s
  * @example const marked = await markAllRead(db, userId, now);
  */
 export async function markAllRead<DB extends Database>(anyDb: Kysely<DB>, userId: string, now: Date): Promise<number> {
-  const result = await alertsDb(anyDb).updateTable('notifications').set({ read_at: now.toISOString() }).where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirst();
+  const result = await alertsDb(anyDb)
+    .updateTable('notifications')
+    .set({ read_at: now.toISOString() })
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

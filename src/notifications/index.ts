@@ -5,17 +5,17 @@
  * @example
  * import { raiseAlert, resolveAlerts, listInbox, deliverPendingEmails, createMailer } from '../notifications/index.ts';
  */
-export { alertsDb } from './alerts-db.ts';
-export type { AlertsDatabase } from './alerts-db.ts';
-export { inTransaction, listAlerts, raiseAlert, resolveAlert, resolveAlerts, rowToAlert } from './alerts.ts';
 export type { Alert, ListAlertsOptions, NotifyOptions, RaiseAlertInput, RaiseOutcome, ResolveAlertsInput } from './alerts.ts';
-export { contactsFor } from './contacts.ts';
+export { inTransaction, listAlerts, raiseAlert, resolveAlert, resolveAlerts, rowToAlert } from './alerts.ts';
+export type { AlertsDatabase } from './alerts-db.ts';
+export { alertsDb } from './alerts-db.ts';
 export type { Contacts } from './contacts.ts';
-export { listInbox, markAllRead, markRead, rowToNotification, unreadCount } from './inbox.ts';
+export { contactsFor } from './contacts.ts';
 export type { InboxNotification } from './inbox.ts';
-export { createMailer } from './mailer.ts';
+export { listInbox, markAllRead, markRead, rowToNotification, unreadCount } from './inbox.ts';
 export type { Mailer, OutgoingEmail } from './mailer.ts';
-export { alertMessage, redact } from './message.ts';
+export { createMailer } from './mailer.ts';
 export type { AlertMessage } from './message.ts';
-export { defaultHourlyEmailCap, deliverPendingEmails, listOutbox, queueEmail } from './outbox.ts';
+export { alertMessage, redact } from './message.ts';
 export type { DeliverOptions, DeliveryReport, OutboxEmail, QueueEmailInput } from './outbox.ts';
+export { defaultHourlyEmailCap, deliverPendingEmails, listOutbox, queueEmail } from './outbox.ts';

@@ -28,10 +28,14 @@ const whatHappened: Readonly<Record<AlertCondition, string>> = {
 };
 
 const whatToDo: Readonly<Record<AlertCondition, string>> = {
-  run_failed: 'Open the run to read the error and the records that failed. Fix the cause (the credential, the Oomnitza connection or the mapping) and run the integration again; a rerun is safe, sync keys keep it from writing anything twice.',
-  run_stuck: 'Check that the ninja-sync server or worker running it is alive. If the run is hung, cancel it on its page and run the integration again.',
-  schedule_missed: 'Check that ninja-sync serve (or a ninja-sync worker) is running and can reach its database. With catch-up "once" a missed run is run once when ninja-sync starts again; you can also press "Run now".',
-  credential_needs_reauth: 'Open Credentials, pick this credential and press "Authenticate" to sign in at NinjaOne again. Scheduled runs that use it fail until then.',
+  run_failed:
+    'Open the run to read the error and the records that failed. Fix the cause (the credential, the Oomnitza connection or the mapping) and run the integration again; a rerun is safe, sync keys keep it from writing anything twice.',
+  run_stuck:
+    'Check that the ninja-sync server or worker running it is alive. If the run is hung, cancel it on its page and run the integration again.',
+  schedule_missed:
+    'Check that ninja-sync serve (or a ninja-sync worker) is running and can reach its database. With catch-up "once" a missed run is run once when ninja-sync starts again; you can also press "Run now".',
+  credential_needs_reauth:
+    'Open Credentials, pick this credential and press "Authenticate" to sign in at NinjaOne again. Scheduled runs that use it fail until then.',
 };
 
 /**
@@ -42,7 +46,12 @@ const whatToDo: Readonly<Record<AlertCondition, string>> = {
 export function alertMessage(alert: Alert, kind: 'alert' | 'recovered', publicUrl: string | URL | undefined): AlertMessage {
   const what = whatHappened[alert.condition];
   const subjectLabel = alert.subjectType === 'credential' ? `credential "${alert.subjectName}"` : `integration "${alert.subjectName}"`;
-  const link = alert.runId !== null ? `/runs/${alert.runId}` : alert.subjectType === 'credential' ? `/credentials/${alert.subjectId}` : `/integrations/${alert.subjectId}`;
+  const link =
+    alert.runId !== null
+      ? `/runs/${alert.runId}`
+      : alert.subjectType === 'credential'
+        ? `/credentials/${alert.subjectId}`
+        : `/integrations/${alert.subjectId}`;
   const url = publicUrl === undefined ? link : new URL(link, publicUrl).toString();
   if (kind === 'recovered') {
     const subject = `[ninja-sync] Recovered: ${alert.subjectName} — ${what}`;

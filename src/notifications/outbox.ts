@@ -13,13 +13,13 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import type { Kysely } from 'kysely';
-
-import type { EmailStatus } from '../db/types-alerts.ts';
-import type { Database } from '../db/types.ts';
 import { alertsDb } from './alerts-db.ts';
-import type { Mailer } from './mailer.ts';
 import { redact } from './message.ts';
+
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/types.ts';
+import type { EmailStatus } from '../db/types-alerts.ts';
+import type { Mailer } from './mailer.ts';
 
 export const defaultHourlyEmailCap = 10;
 const hourMs = 3_600_000;
@@ -37,7 +37,12 @@ export interface QueueEmailInput {
  *
  * @example const status = await queueEmail(trx, { to, subject, text }, now); // 'pending' | 'suppressed'
  */
-export async function queueEmail<DB extends Database>(anyDb: Kysely<DB>, input: QueueEmailInput, now: Date, hourlyCap = defaultHourlyEmailCap): Promise<EmailStatus> {
+export async function queueEmail<DB extends Database>(
+  anyDb: Kysely<DB>,
+  input: QueueEmailInput,
+  now: Date,
+  hourlyCap = defaultHourlyEmailCap,
+): Promise<EmailStatus> {
   const db = alertsDb(anyDb);
   const to = input.to.trim().toLowerCase();
   const recent = await countRecent(db, to, now);
@@ -45,8 +50,18 @@ export async function queueEmail<DB extends Database>(anyDb: Kysely<DB>, input: 
   await db
     .insertInto('email_outbox')
     .values({
-      id: randomUUID(), to_address: to, subject: input.subject, body: input.text, alert_id: input.alertId ?? null,
-      status, attempts: 0, next_attempt_at: now.toISOString(), last_error: null, created_at: now.toISOString(), sent_at: null, summarized: 0,
+      id: randomUUID(),
+      to_address: to,
+      subject: input.subject,
+      body: input.text,
+      alert_id: input.alertId ?? null,
+      status,
+      attempts: 0,
+      next_attempt_at: now.toISOString(),
+      last_error: null,
+      created_at: now.toISOString(),
+      sent_at: null,
+      summarized: 0,
     })
     .execute();
   return status;
@@ -76,7 +91,12 @@ export interface DeliveryReport {
  *
  * @example const { sent, retrying } = await deliverPendingEmails(db, mailer, clock());
  */
-export async function deliverPendingEmails<DB extends Database>(anyDb: Kysely<DB>, mailer: Mailer, now: Date, options: DeliverOptions = {}): Promise<DeliveryReport> {
+export async function deliverPendingEmails<DB extends Database>(
+  anyDb: Kysely<DB>,
+  mailer: Mailer,
+  now: Date,
+  options: DeliverOptions = {},
+): Promise<DeliveryReport> {
   const db = alertsDb(anyDb);
   const maxAttempts = options.maxAttempts ?? 8;
   const baseMs = options.retryBaseMs ?? 60_000;
@@ -106,7 +126,11 @@ export async function deliverPendingEmails<DB extends Database>(anyDb: Kysely<DB
     if (taken === undefined) continue;
     try {
       await mailer.send({ to: taken.to_address, subject: taken.subject, text: taken.body });
-      await db.updateTable('email_outbox').set({ status: 'sent', sent_at: now.toISOString(), attempts: taken.attempts + 1, last_error: null }).where('id', '=', taken.id).execute();
+      await db
+        .updateTable('email_outbox')
+        .set({ status: 'sent', sent_at: now.toISOString(), attempts: taken.attempts + 1, last_error: null })
+        .where('id', '=', taken.id)
+        .execute();
       sent += 1;
     } catch (error) {
       const attempts = taken.attempts + 1;
@@ -142,12 +166,25 @@ export interface OutboxEmail {
 }
 
 /** The outbox, oldest first (for the admin view and tests). @example await listOutbox(db, { status: 'failed' }) */
-export async function listOutbox<DB extends Database>(anyDb: Kysely<DB>, filter: { readonly status?: EmailStatus; readonly to?: string } = {}): Promise<OutboxEmail[]> {
+export async function listOutbox<DB extends Database>(
+  anyDb: Kysely<DB>,
+  filter: { readonly status?: EmailStatus; readonly to?: string } = {},
+): Promise<OutboxEmail[]> {
   let query = alertsDb(anyDb).selectFrom('email_outbox').selectAll();
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.to !== undefined) query = query.where('to_address', '=', filter.to.trim().toLowerCase());
   const rows = await query.orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, to: r.to_address, subject: r.subject, status: r.status, attempts: Number(r.attempts), nextAttemptAt: r.next_attempt_at, lastError: r.last_error, createdAt: r.created_at, sentAt: r.sent_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    to: r.to_address,
+    subject: r.subject,
+    status: r.status,
+    attempts: Number(r.attempts),
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  }));
 }
 
 async function countRecent(db: ReturnType<typeof alertsDb>, to: string, now: Date): Promise<number> {
@@ -173,14 +210,25 @@ async function queueSuppressionSummaries(db: ReturnType<typeof alertsDb>, now: D
     .execute();
   for (const { to_address: to } of held) {
     if ((await countRecent(db, to, now)) >= cap) continue;
-    const marked = await db.updateTable('email_outbox').set({ summarized: 1 }).where('to_address', '=', to).where('status', '=', 'suppressed').where('summarized', '=', 0).executeTakeFirst();
+    const marked = await db
+      .updateTable('email_outbox')
+      .set({ summarized: 1 })
+      .where('to_address', '=', to)
+      .where('status', '=', 'suppressed')
+      .where('summarized', '=', 0)
+      .executeTakeFirst();
     const count = Number(marked.numUpdatedRows);
     if (count === 0) continue; // another process summed them up first
     const inbox = options.publicUrl === undefined ? 'the ninja-sync inbox' : new URL('/notifications', options.publicUrl).toString();
-    await queueEmail(db, {
-      to,
-      subject: `[ninja-sync] ${count} more alert${count === 1 ? '' : 's'} held back`,
-      text: `${count} alert e-mail${count === 1 ? ' was' : 's were'} not sent to you because you had ${cap} in one hour already (the limit keeps an outage from flooding your mailbox).\nEvery alert is in ${inbox}.`,
-    }, now, cap);
+    await queueEmail(
+      db,
+      {
+        to,
+        subject: `[ninja-sync] ${count} more alert${count === 1 ? '' : 's'} held back`,
+        text: `${count} alert e-mail${count === 1 ? ' was' : 's were'} not sent to you because you had ${cap} in one hour already (the limit keeps an outage from flooding your mailbox).\nEvery alert is in ${inbox}.`,
+      },
+      now,
+      cap,
+    );
   }
 }

@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { OomnitzaConfigError, parseOomnitzaBaseUrl } from './base-url.ts';
 
@@ -11,16 +11,23 @@ describe('parseOomnitzaBaseUrl', () => {
   });
 
   test('refuses http for a remote host, naming the setting', () => {
-    assert.throws(() => parseOomnitzaBaseUrl('http://acme.oomnitza.com', { allowInsecureHttp: true }), (error: unknown) => {
-      assert.ok(error instanceof OomnitzaConfigError);
-      assert.equal(error.setting, 'destination.url');
-      assert.match(error.message, /unencrypted/);
-      return true;
-    });
+    assert.throws(
+      () => parseOomnitzaBaseUrl('http://acme.oomnitza.com', { allowInsecureHttp: true }),
+      (error: unknown) => {
+        assert.ok(error instanceof OomnitzaConfigError);
+        assert.equal(error.setting, 'destination.url');
+        assert.match(error.message, /unencrypted/);
+        return true;
+      },
+    );
   });
 
   test('allows http on loopback only with allowInsecureHttp', () => {
-    assert.throws(() => parseOomnitzaBaseUrl('http://127.0.0.1:4010'), (error: unknown) => error instanceof OomnitzaConfigError && error.setting === 'allowInsecureHttp' && /allowInsecureHttp: true/.test(error.message));
+    assert.throws(
+      () => parseOomnitzaBaseUrl('http://127.0.0.1:4010'),
+      (error: unknown) =>
+        error instanceof OomnitzaConfigError && error.setting === 'allowInsecureHttp' && /allowInsecureHttp: true/.test(error.message),
+    );
     assert.equal(parseOomnitzaBaseUrl('http://127.0.0.1:4010/api', { allowInsecureHttp: true }).href, 'http://127.0.0.1:4010/');
     assert.equal(parseOomnitzaBaseUrl('http://localhost:4010', { allowInsecureHttp: true }).href, 'http://localhost:4010/');
     assert.equal(parseOomnitzaBaseUrl('http://[::1]:4010', { allowInsecureHttp: true }).href, 'http://[::1]:4010/');

@@ -29,20 +29,34 @@ export function parseOomnitzaBaseUrl(input: URL | string, options: { readonly al
   try {
     url = new URL(typeof input === 'string' ? input.trim() : input.href);
   } catch (cause) {
-    throw new OomnitzaConfigError('destination.url', `destination.url "${String(input)}" is not a URL; expected ${expectedForm}`, { cause });
+    throw new OomnitzaConfigError('destination.url', `destination.url "${String(input)}" is not a URL; expected ${expectedForm}`, {
+      cause,
+    });
   }
   if (url.username !== '' || url.password !== '') {
-    throw new OomnitzaConfigError('destination.url', `destination.url must not carry a user name or password; put the API token in destination.apiToken and use ${expectedForm}`);
+    throw new OomnitzaConfigError(
+      'destination.url',
+      `destination.url must not carry a user name or password; put the API token in destination.apiToken and use ${expectedForm}`,
+    );
   }
   if (url.protocol === 'http:') {
     if (!isLoopback(url.hostname)) {
-      throw new OomnitzaConfigError('destination.url', `destination.url uses http, which would send the API token unencrypted; use ${expectedForm} (http is allowed only for a loopback emulator with allowInsecureHttp: true)`);
+      throw new OomnitzaConfigError(
+        'destination.url',
+        `destination.url uses http, which would send the API token unencrypted; use ${expectedForm} (http is allowed only for a loopback emulator with allowInsecureHttp: true)`,
+      );
     }
     if (options.allowInsecureHttp !== true) {
-      throw new OomnitzaConfigError('allowInsecureHttp', `destination.url ${url.origin} uses http; set allowInsecureHttp: true to talk to a local emulator, or use ${expectedForm}`);
+      throw new OomnitzaConfigError(
+        'allowInsecureHttp',
+        `destination.url ${url.origin} uses http; set allowInsecureHttp: true to talk to a local emulator, or use ${expectedForm}`,
+      );
     }
   } else if (url.protocol !== 'https:') {
-    throw new OomnitzaConfigError('destination.url', `destination.url must start with https:// (got ${url.protocol}); expected ${expectedForm}`);
+    throw new OomnitzaConfigError(
+      'destination.url',
+      `destination.url must start with https:// (got ${url.protocol}); expected ${expectedForm}`,
+    );
   }
   return new URL(url.origin);
 }

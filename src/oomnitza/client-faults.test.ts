@@ -1,11 +1,12 @@
 // The Oomnitza client under pressure, over real HTTP against the Oomnitza emulator: rate limits,
 // injected faults, answers lost after a create, and the CSRF echo.
-import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
 
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { VendorError } from '../http/vendor-error.ts';
 import { createOomnitzaClient } from './client.ts';
+
 import type { OomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import type { OomnitzaClientOptions } from './client.ts';
 
@@ -48,7 +49,10 @@ describe('Oomnitza client: faults', () => {
     );
     assert.equal(new Set(created.map((u) => u.id)).size, 120);
     assert.equal(usersNamed('storm'), 120, 'no lost and no duplicated write');
-    assert.ok(emulator.knobs.log.some((entry) => entry.injected === 'rateLimited'), 'the emulator did push back');
+    assert.ok(
+      emulator.knobs.log.some((entry) => entry.injected === 'rateLimited'),
+      'the emulator did push back',
+    );
     assert.ok(oomnitza.concurrencyLimit < 16);
     assert.ok(changes.some((c) => c.startsWith('rate_limited:')));
 
@@ -75,7 +79,10 @@ describe('Oomnitza client: faults', () => {
   });
 
   test('an HTML page and malformed JSON on reads are retried, and reported when they persist', async () => {
-    emulator.knobs.settings.faults.push({ kind: 'html', times: 1, path: '/api/v3/users' }, { kind: 'malformedJson', times: 1, path: '/api/v3/users' });
+    emulator.knobs.settings.faults.push(
+      { kind: 'html', times: 1, path: '/api/v3/users' },
+      { kind: 'malformedJson', times: 1, path: '/api/v3/users' },
+    );
     assert.equal(await client().countUsers(), emulator.store.users.size);
 
     emulator.knobs.settings.faults.push({ kind: 'malformedJson', path: '/api/v3/users' });
@@ -152,7 +159,10 @@ describe('Oomnitza client: faults', () => {
     const updated = await client().updateUser(first.id, { position: 'after reset' });
     assert.equal(updated.fields['position'], 'after reset');
     const patches = emulator.knobs.log.filter((entry) => entry.method === 'PATCH');
-    assert.deepEqual(patches.map((entry) => entry.injected), ['reset', null]);
+    assert.deepEqual(
+      patches.map((entry) => entry.injected),
+      ['reset', null],
+    );
   });
 
   test('an X-CSRF-Token from an answer is sent back on later requests', async () => {

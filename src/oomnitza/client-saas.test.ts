@@ -1,10 +1,11 @@
 // The Oomnitza client's SaaS side ("User plus SaaS user"), over real HTTP against the Oomnitza emulator.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { VendorError } from '../http/vendor-error.ts';
 import { createOomnitzaClient } from './client.ts';
+
 import type { OomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import type { OomnitzaClientOptions } from './client.ts';
 
@@ -37,7 +38,13 @@ describe('Oomnitza client: SaaS', () => {
     assert.deepEqual(await oomnitza.findApplication('NinjaOne'), { id: first.id });
     const again = await oomnitza.ensureApplication('NinjaOne');
     assert.deepEqual(again, { id: first.id, created: false });
-    assert.equal(await client().ensureApplication('ninjaone').then((app) => app.id), first.id, 'found case-insensitively');
+    assert.equal(
+      await client()
+        .ensureApplication('ninjaone')
+        .then((app) => app.id),
+      first.id,
+      'found case-insensitively',
+    );
     assert.equal([...emulator.store.saas.values()].filter((app) => app.saas_name === 'NinjaOne').length, 1);
   });
 

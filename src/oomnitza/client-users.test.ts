@@ -1,10 +1,11 @@
 // The Oomnitza client's users side, over real HTTP against the Oomnitza emulator.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { VendorError } from '../http/vendor-error.ts';
 import { createOomnitzaClient } from './client.ts';
+
 import type { OomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import type { DestinationUser } from '../sync/ports.ts';
 import type { OomnitzaClientOptions } from './client.ts';
@@ -119,7 +120,15 @@ describe('Oomnitza client: users', () => {
   });
 
   test('finds users by quoted, non-Latin and differently cased values', async () => {
-    const values = ['O"Brien@example.com', "o'neil@EXAMPLE.com", 'back\\slash@example.com', 'TARO@例え.jp', 'dmitry.ivanov@example.com', 'x%_y@example.com', 'nobody@example.com'];
+    const values = [
+      'O"Brien@example.com',
+      "o'neil@EXAMPLE.com",
+      'back\\slash@example.com',
+      'TARO@例え.jp',
+      'dmitry.ivanov@example.com',
+      'x%_y@example.com',
+      'nobody@example.com',
+    ];
     const found = await client().findUsers('email', values, ['email', 'username']);
     assert.deepEqual(found.map((u) => u.fields['username']).sort(), ['backslash', 'ivanov', 'obrien', 'oneil', 'percent', 'yamada']);
   });
@@ -130,7 +139,8 @@ describe('Oomnitza client: users', () => {
     const found = await client().findUsers('email', emails, ['email']);
     assert.equal(found.length, emails.length);
     assert.ok(emulator.knobs.log.length > 1, 'more than one request');
-    for (const entry of emulator.knobs.log) assert.ok(emulator.url.length + entry.path.length + entry.query.length + 1 < 6000, `query of ${entry.query.length} characters`);
+    for (const entry of emulator.knobs.log)
+      assert.ok(emulator.url.length + entry.path.length + entry.query.length + 1 < 6000, `query of ${entry.query.length} characters`);
   });
 
   test('an empty value list makes no request', async () => {
@@ -141,7 +151,12 @@ describe('Oomnitza client: users', () => {
 
   test('creates and updates a user', async () => {
     const oomnitza = client();
-    const created = await oomnitza.createUser({ username: 'new.user@acme.example', email: 'new.user@acme.example', first_name: 'Zoë', last_name: 'Nguyễn' });
+    const created = await oomnitza.createUser({
+      username: 'new.user@acme.example',
+      email: 'new.user@acme.example',
+      first_name: 'Zoë',
+      last_name: 'Nguyễn',
+    });
     assert.equal(emulator.store.users.get(Number(created.id))?.first_name, 'Zoë');
     assert.equal(created.fields['email'], 'new.user@acme.example');
     const updated = await oomnitza.updateUser(created.id, { position: 'NinjaOne user', phone_number: '+44 20 7946 0000' });

@@ -19,6 +19,7 @@ import { createOomnitzaTransport } from './transport.ts';
 import { listUserFields } from './user-fields.ts';
 import { countUsers, findUsers, listUsers } from './users-read.ts';
 import { createUser, updateUser } from './users-write.ts';
+
 import type { RetryPolicy } from '../http/retry-policy.ts';
 import type { RetryInfo } from '../http/send-json.ts';
 import type { SaasDestination, UserDestination } from '../sync/ports.ts';
@@ -70,7 +71,10 @@ export interface OomnitzaClient extends UserDestination, SaasDestination {
 export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaClient {
   const baseUrl = parseOomnitzaBaseUrl(options.baseUrl, { allowInsecureHttp: options.allowInsecureHttp ?? false });
   if (typeof options.apiToken !== 'string' || options.apiToken.trim() === '') {
-    throw new OomnitzaConfigError('destination.apiToken', 'destination.apiToken is empty; create a token in Oomnitza under Configuration > Security > API tokens and set it (e.g. apiToken: ${OOMNITZA_API_TOKEN})');
+    throw new OomnitzaConfigError(
+      'destination.apiToken',
+      'destination.apiToken is empty; create a token in Oomnitza under Configuration > Security > API tokens and set it (e.g. apiToken: ${OOMNITZA_API_TOKEN})',
+    );
   }
   const concurrency = wholeNumber('concurrency', options.concurrency ?? 8, 1, 64);
   let pageSize = wholeNumber('pageSize', options.pageSize ?? 1000, 1, 10_000);
@@ -101,7 +105,11 @@ export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaCl
     countUsers: (o) => countUsers(transport, { signal: o?.signal }),
     listUsers: (fields, o) => listUsers(transport, fields, paging(o?.signal)),
     findUsers: (field, values, fields, o) => findUsers(transport, field, values, fields, paging(o?.signal)),
-    createUser: (fields, o) => createUser(transport, fields, { ...paging(o?.signal), ...(options.maxCreateAttempts === undefined ? {} : { maxCreateAttempts: options.maxCreateAttempts }) }),
+    createUser: (fields, o) =>
+      createUser(transport, fields, {
+        ...paging(o?.signal),
+        ...(options.maxCreateAttempts === undefined ? {} : { maxCreateAttempts: options.maxCreateAttempts }),
+      }),
     updateUser: (id, patch, o) => updateUser(transport, id, patch, { signal: o?.signal }),
     ensureApplication: (name, o) => ensureApplication(transport, name, { signal: o?.signal }),
     async findApplication(name, o) {
@@ -134,8 +142,11 @@ export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaCl
 function explainConnectionError(error: unknown): unknown {
   if (!(error instanceof VendorError)) return error;
   let hint: string | null = null;
-  if (error.status === 401 || error.status === 403) hint = 'check destination.apiToken (Oomnitza: Configuration > Security > API tokens; the token acts as its user, who needs rights on users)';
-  else if (error.status === 404 || error.kind === 'html') hint = 'check destination.url: it should be the instance address, https://<instance>.oomnitza.com';
+  if (error.status === 401 || error.status === 403)
+    hint =
+      'check destination.apiToken (Oomnitza: Configuration > Security > API tokens; the token acts as its user, who needs rights on users)';
+  else if (error.status === 404 || error.kind === 'html')
+    hint = 'check destination.url: it should be the instance address, https://<instance>.oomnitza.com';
   else if (error.kind === 'network' || error.kind === 'timeout') hint = 'check destination.url and that this machine can reach it';
   if (hint === null) return error;
   return error.withMessage(`${error.message}; ${hint}`);

@@ -1,8 +1,9 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { VendorError } from '../http/vendor-error.ts';
 import { isAmbiguousFailure } from './create-once.ts';
+
 import type { VendorErrorKind } from '../http/vendor-error.ts';
 
 function failure(kind: VendorErrorKind, status: number | null, networkCode?: string): VendorError {

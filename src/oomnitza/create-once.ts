@@ -16,6 +16,7 @@
 import { resolveRetryPolicy, retryDelayMs } from '../http/retry-policy.ts';
 import { VendorError } from '../http/vendor-error.ts';
 import { withRecordContext } from './transport.ts';
+
 import type { OomnitzaTransport } from './transport.ts';
 
 export interface CreateOnceOptions<T> {

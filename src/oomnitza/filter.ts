@@ -25,7 +25,9 @@ export function quoteFilterValue(value: string): string {
 
 export function checkFieldName(field: string): string {
   if (!fieldNamePattern.test(field)) {
-    throw new RangeError(`"${field}" is not an Oomnitza field name; use its external id (letters, digits and underscores, e.g. email or ninja_uid)`);
+    throw new RangeError(
+      `"${field}" is not an Oomnitza field name; use its external id (letters, digits and underscores, e.g. email or ninja_uid)`,
+    );
   }
   return field;
 }

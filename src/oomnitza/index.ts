@@ -4,9 +4,9 @@
  * @example
  * import { createOomnitzaClient } from '../oomnitza/index.ts';
  */
-export { createOomnitzaClient } from './client.ts';
+export { isLoopback, OomnitzaConfigError, parseOomnitzaBaseUrl } from './base-url.ts';
 export type { OomnitzaClient, OomnitzaClientOptions } from './client.ts';
-export { OomnitzaConfigError, parseOomnitzaBaseUrl, isLoopback } from './base-url.ts';
-export { quoteFilterValue, eqFilter, inFilter, batchInFilters, lookupVariants } from './filter.ts';
+export { createOomnitzaClient } from './client.ts';
 export { isAmbiguousFailure } from './create-once.ts';
+export { batchInFilters, eqFilter, inFilter, lookupVariants, quoteFilterValue } from './filter.ts';
 export type { OomnitzaFieldInfo } from './user-fields.ts';

@@ -21,6 +21,7 @@ import { createOnce } from './create-once.ts';
 import { eqFilter } from './filter.ts';
 import { unexpectedAnswer, withRecordContext } from './transport.ts';
 import { findUsers, listUsers } from './users-read.ts';
+
 import type { SaasAssignment } from '../sync/ports.ts';
 import type { OomnitzaTransport } from './transport.ts';
 import type { OomnitzaRecord, PageOptions, ReadOptions } from './users-read.ts';
@@ -29,13 +30,19 @@ export async function findApplication(transport: OomnitzaTransport, name: string
   const url = transport.url('/api/v3/saas', { filter: eqFilter('saas_name', name), sortby: 'saas_id asc', limit: 100 });
   const response = await transport.send<unknown>('GET', url, { signal: options.signal });
   if (!Array.isArray(response.body)) throw unexpectedAnswer('GET', url, response.status, 'a JSON array of SaaS applications');
-  const apps = (response.body as OomnitzaRecord[]).filter((app) => typeof app['saas_name'] === 'string' && app['saas_name'].toLowerCase() === name.toLowerCase());
+  const apps = (response.body as OomnitzaRecord[]).filter(
+    (app) => typeof app['saas_name'] === 'string' && app['saas_name'].toLowerCase() === name.toLowerCase(),
+  );
   // Exact spelling first; with several, the oldest (lowest id), so every run picks the same one.
   const chosen = apps.find((app) => app['saas_name'] === name) ?? apps[0];
   return chosen === undefined ? null : appId(chosen);
 }
 
-export async function ensureApplication(transport: OomnitzaTransport, name: string, options: ReadOptions = {}): Promise<{ id: string; created: boolean }> {
+export async function ensureApplication(
+  transport: OomnitzaTransport,
+  name: string,
+  options: ReadOptions = {},
+): Promise<{ id: string; created: boolean }> {
   const existing = await findApplication(transport, name, options);
   if (existing !== null) return { id: existing, created: false };
   const url = transport.url('/api/v3/saas');
@@ -60,7 +67,11 @@ function appId(record: OomnitzaRecord): string | null {
 }
 
 /** Every SaaS user of an application, with `userId` as the Oomnitza user's `uid`. */
-export async function listAssignments(transport: OomnitzaTransport, applicationId: string, options: PageOptions): Promise<SaasAssignment[]> {
+export async function listAssignments(
+  transport: OomnitzaTransport,
+  applicationId: string,
+  options: PageOptions,
+): Promise<SaasAssignment[]> {
   const url = transport.url(`/api/v3/saas/${encodeURIComponent(applicationId)}/users`);
   const response = await transport.send<unknown>('GET', url, { signal: options.signal });
   if (!Array.isArray(response.body)) throw unexpectedAnswer('GET', url, response.status, 'a JSON array of SaaS users');
@@ -109,19 +120,35 @@ function textOf(value: unknown): string | null {
 }
 
 /** Assigns (or re-activates) a user, then sets its role; `role` null clears the user's roles. */
-export async function assignUser(transport: OomnitzaTransport, applicationId: string, userId: string, role: string | null, options: ReadOptions = {}): Promise<void> {
+export async function assignUser(
+  transport: OomnitzaTransport,
+  applicationId: string,
+  userId: string,
+  role: string | null,
+  options: ReadOptions = {},
+): Promise<void> {
   const app = encodeURIComponent(applicationId);
   const label = `assigning user ${userId} to SaaS ${applicationId}`;
   try {
     const assignUrl = transport.url(`/api/v3/saas/${app}/users`);
     // Assigning is a set operation: sending it twice leaves the same state, so it may be retried.
-    const assigned = await transport.send<unknown>('POST', assignUrl, { json: [{ user_id: userId, assign: true }], idempotent: true, signal: options.signal });
-    const itemError = Array.isArray(assigned.body) ? (assigned.body as OomnitzaRecord[]).map((item) => textOf(item['error'])).find((e) => e !== null) : undefined;
+    const assigned = await transport.send<unknown>('POST', assignUrl, {
+      json: [{ user_id: userId, assign: true }],
+      idempotent: true,
+      signal: options.signal,
+    });
+    const itemError = Array.isArray(assigned.body)
+      ? (assigned.body as OomnitzaRecord[]).map((item) => textOf(item['error'])).find((e) => e !== null)
+      : undefined;
     if (itemError !== undefined && itemError !== null) throw itemFailure('POST', assignUrl, itemError, 'saas_assignment_failed');
 
     const rolesUrl = transport.url(`/api/v3/saas/${app}/roles/users`);
     const roles = role === null ? [] : [{ role_external_id: role, role_external_label: role }];
-    const changed = await transport.send<unknown>('PATCH', rolesUrl, { json: { users: userId, roles }, idempotent: true, signal: options.signal });
+    const changed = await transport.send<unknown>('PATCH', rolesUrl, {
+      json: { users: userId, roles },
+      idempotent: true,
+      signal: options.signal,
+    });
     const errors = typeof changed.body === 'object' && changed.body !== null ? (changed.body as OomnitzaRecord)['errors'] : undefined;
     if (Array.isArray(errors) && errors.length > 0) throw itemFailure('PATCH', rolesUrl, errors.map(String).join('; '), 'saas_role_failed');
   } catch (error) {

@@ -13,6 +13,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { createAdaptiveLimiter } from '../http/limiter.ts';
 import { describeVendorBody, sendJson } from '../http/send-json.ts';
 import { VendorError } from '../http/vendor-error.ts';
+
 import type { AdaptiveLimiter } from '../http/limiter.ts';
 import type { RetryPolicy } from '../http/retry-policy.ts';
 import type { ErrorDescription, RetryInfo, VendorResponse } from '../http/send-json.ts';
@@ -52,7 +53,10 @@ export interface OomnitzaTransport {
 }
 
 export function createOomnitzaTransport(options: OomnitzaTransportOptions): OomnitzaTransport {
-  const limiter = createAdaptiveLimiter({ max: options.concurrency, ...(options.onConcurrencyChange ? { onChange: options.onConcurrencyChange } : {}) });
+  const limiter = createAdaptiveLimiter({
+    max: options.concurrency,
+    ...(options.onConcurrencyChange ? { onChange: options.onConcurrencyChange } : {}),
+  });
   const sleep = options.sleep ?? defaultSleep;
   let csrfToken: string | null = null;
 

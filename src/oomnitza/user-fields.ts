@@ -10,6 +10,7 @@
  */
 import { VendorError } from '../http/vendor-error.ts';
 import { unexpectedAnswer } from './transport.ts';
+
 import type { OomnitzaTransport } from './transport.ts';
 import type { ReadOptions } from './users-read.ts';
 

@@ -14,6 +14,7 @@
  */
 import { batchInFilters } from './filter.ts';
 import { unexpectedAnswer, withRecordContext } from './transport.ts';
+
 import type { DestinationUser } from '../sync/ports.ts';
 import type { OomnitzaTransport } from './transport.ts';
 
@@ -37,7 +38,11 @@ interface Page {
 const usersPath = '/api/v3/users';
 
 /** One `GET /api/v3/users` page. */
-export async function fetchUserPage(transport: OomnitzaTransport, query: Readonly<Record<string, string | number | undefined>>, options: ReadOptions = {}): Promise<Page> {
+export async function fetchUserPage(
+  transport: OomnitzaTransport,
+  query: Readonly<Record<string, string | number | undefined>>,
+  options: ReadOptions = {},
+): Promise<Page> {
   const url = transport.url(usersPath, query);
   const response = await transport.send<unknown>('GET', url, { signal: options.signal });
   if (!Array.isArray(response.body)) throw unexpectedAnswer('GET', url, response.status, 'a JSON array of users');
@@ -71,7 +76,11 @@ function fieldsParam(fields: readonly string[]): string {
 }
 
 /** Every user, a page at a time, with `uid` plus `fields`. */
-export async function* listUsers(transport: OomnitzaTransport, fields: readonly string[], options: PageOptions): AsyncGenerator<readonly DestinationUser[]> {
+export async function* listUsers(
+  transport: OomnitzaTransport,
+  fields: readonly string[],
+  options: PageOptions,
+): AsyncGenerator<readonly DestinationUser[]> {
   const controller = new AbortController();
   const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
   const base = { fields: fieldsParam(fields), sortby: 'uid asc' };
@@ -91,7 +100,10 @@ export async function* listUsers(transport: OomnitzaTransport, fields: readonly 
     const firstUrl = transport.url(usersPath, { ...base, skip: 0, limit: options.pageSize });
     const first = await fetchUserPage(transport, { ...base, skip: 0, limit: options.pageSize }, { signal });
     yield convert(first.records, firstUrl);
-    const step = first.total !== null && first.records.length < options.pageSize && first.records.length < first.total ? first.records.length : options.pageSize;
+    const step =
+      first.total !== null && first.records.length < options.pageSize && first.records.length < first.total
+        ? first.records.length
+        : options.pageSize;
     if (step < options.pageSize && step > 0) options.onPageSizeCapped?.(step);
     if (first.records.length === 0 || step === 0) return;
     if (first.total === null) {
@@ -148,7 +160,13 @@ async function* prefetchedPages(
  * `uid` plus `fields`. The values are batched into `IN` filters that keep each URL under ~6 KB;
  * each batch is paged in case it matches more users than one page holds.
  */
-export async function findUsers(transport: OomnitzaTransport, field: string, values: readonly string[], fields: readonly string[], options: PageOptions): Promise<DestinationUser[]> {
+export async function findUsers(
+  transport: OomnitzaTransport,
+  field: string,
+  values: readonly string[],
+  fields: readonly string[],
+  options: PageOptions,
+): Promise<DestinationUser[]> {
   const wanted = values.filter((value) => value !== '');
   if (wanted.length === 0) return [];
   const base = { fields: fieldsParam([...fields, field]), sortby: 'uid asc' };
@@ -171,9 +189,13 @@ export async function findUsers(transport: OomnitzaTransport, field: string, val
   return [...byId.values()];
 }
 
-async function findAllMatching(transport: OomnitzaTransport, query: Readonly<Record<string, string>>, options: PageOptions): Promise<OomnitzaRecord[]> {
+async function findAllMatching(
+  transport: OomnitzaTransport,
+  query: Readonly<Record<string, string>>,
+  options: PageOptions,
+): Promise<OomnitzaRecord[]> {
   const out: OomnitzaRecord[] = [];
-  for (let skip = 0; ; ) {
+  for (let skip = 0; ;) {
     const page = await fetchUserPage(transport, { ...query, skip, limit: options.pageSize }, options);
     out.push(...page.records);
     skip += page.records.length;

@@ -11,8 +11,9 @@
  * await updateUser(transport, user.id, { position: 'Engineer' });
  */
 import { createOnce } from './create-once.ts';
-import { findUsers, toDestinationUser } from './users-read.ts';
 import { unexpectedAnswer, withRecordContext } from './transport.ts';
+import { findUsers, toDestinationUser } from './users-read.ts';
+
 import type { DestinationUser } from '../sync/ports.ts';
 import type { OomnitzaTransport } from './transport.ts';
 import type { OomnitzaRecord, PageOptions, ReadOptions } from './users-read.ts';
@@ -34,7 +35,11 @@ export function userLabel(fields: Readonly<Record<string, unknown>>, id?: string
   return id === undefined ? 'a user without email or username' : `user ${id}`;
 }
 
-export async function createUser(transport: OomnitzaTransport, fields: Readonly<Record<string, unknown>>, options: CreateOptions): Promise<DestinationUser> {
+export async function createUser(
+  transport: OomnitzaTransport,
+  fields: Readonly<Record<string, unknown>>,
+  options: CreateOptions,
+): Promise<DestinationUser> {
   const url = transport.url('/api/v3/users');
   const key = lookupKeyOf(fields);
   const { record } = await createOnce(transport, {
@@ -44,7 +49,8 @@ export async function createUser(transport: OomnitzaTransport, fields: Readonly<
     ...(options.maxCreateAttempts === undefined ? {} : { maxAttempts: options.maxCreateAttempts }),
     async post() {
       const response = await transport.send<unknown>('POST', url, { json: fields, signal: options.signal });
-      const user = typeof response.body === 'object' && response.body !== null ? toDestinationUser(response.body as OomnitzaRecord, null) : null;
+      const user =
+        typeof response.body === 'object' && response.body !== null ? toDestinationUser(response.body as OomnitzaRecord, null) : null;
       if (user === null) throw unexpectedAnswer('POST', url, response.status, 'the created user (with its uid)');
       return user;
     },
@@ -63,7 +69,11 @@ function lookupKeyOf(fields: Readonly<Record<string, unknown>>): readonly [strin
 }
 
 /** The user a POST carrying `field = value` created, in full, or null. */
-async function lookUpCreatedUser(transport: OomnitzaTransport, [field, value]: readonly [string, string], options: PageOptions): Promise<DestinationUser | null> {
+async function lookUpCreatedUser(
+  transport: OomnitzaTransport,
+  [field, value]: readonly [string, string],
+  options: PageOptions,
+): Promise<DestinationUser | null> {
   const matches = await findUsers(transport, field, [value], [field], options);
   const exact = matches.filter((user) => {
     const stored = user.fields[field];
@@ -72,17 +82,26 @@ async function lookUpCreatedUser(transport: OomnitzaTransport, [field, value]: r
   const match = exact[0] ?? matches[0];
   if (match === undefined) return null;
   // The whole record, as a successful POST would have returned it.
-  const response = await transport.send<unknown>('GET', transport.url(`/api/v3/users/${encodeURIComponent(match.id)}`), { signal: options.signal });
-  const full = typeof response.body === 'object' && response.body !== null ? toDestinationUser(response.body as OomnitzaRecord, null) : null;
+  const response = await transport.send<unknown>('GET', transport.url(`/api/v3/users/${encodeURIComponent(match.id)}`), {
+    signal: options.signal,
+  });
+  const full =
+    typeof response.body === 'object' && response.body !== null ? toDestinationUser(response.body as OomnitzaRecord, null) : null;
   return full ?? match;
 }
 
 /** `PATCH /api/v3/users/{uid}` with only the changed fields; retried like a GET (it is idempotent). */
-export async function updateUser(transport: OomnitzaTransport, id: string, patch: Readonly<Record<string, unknown>>, options: ReadOptions = {}): Promise<DestinationUser> {
+export async function updateUser(
+  transport: OomnitzaTransport,
+  id: string,
+  patch: Readonly<Record<string, unknown>>,
+  options: ReadOptions = {},
+): Promise<DestinationUser> {
   const url = transport.url(`/api/v3/users/${encodeURIComponent(id)}`);
   try {
     const response = await transport.send<unknown>('PATCH', url, { json: patch, idempotent: true, signal: options.signal });
-    const user = typeof response.body === 'object' && response.body !== null ? toDestinationUser(response.body as OomnitzaRecord, null) : null;
+    const user =
+      typeof response.body === 'object' && response.body !== null ? toDestinationUser(response.body as OomnitzaRecord, null) : null;
     if (user === null) throw unexpectedAnswer('PATCH', url, response.status, 'the updated user (with its uid)');
     return user;
   } catch (error) {

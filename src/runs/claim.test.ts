@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 
 import { forEachDialect } from '../../test/support/databases.ts';
 import { claimNextRun, failStaleRuns } from './claim.ts';
 import { createRun, finishRun, getRun, heartbeat, startRun } from './run-store.ts';
-import { sql } from 'kysely';
+
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.ts';
 
@@ -13,7 +14,10 @@ const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
 
 async function addIntegrations(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
   const now = t0.toISOString();
-  await db.insertInto('integrations').values(ids.map((id) => ({ id, name: `integration ${id}`, document: '{}', enabled: 1 as const, created_at: now, updated_at: now }))).execute();
+  await db
+    .insertInto('integrations')
+    .values(ids.map((id) => ({ id, name: `integration ${id}`, document: '{}', enabled: 1 as const, created_at: now, updated_at: now })))
+    .execute();
 }
 
 /** Claims until the queue is empty; returns the ids in claim order. */
@@ -76,18 +80,28 @@ forEachDialect('claiming runs', (target) => {
     const second = await target.reopen({ ...options, maxConnections: 4 });
     await addIntegrations(first.db, ['x', 'y', 'z']);
     const ids = new Set<string>();
-    for (let i = 0; i < 30; i += 1) ids.add((await createRun(first.db, { integrationId: null, integrationName: `file ${String(i)}`, trigger: 'cli', now: at(i) })).id);
+    for (let i = 0; i < 30; i += 1)
+      ids.add((await createRun(first.db, { integrationId: null, integrationName: `file ${String(i)}`, trigger: 'cli', now: at(i) })).id);
     // Three runs of each integration: only one of each may be running at a time.
     const perIntegration = new Map<string, string[]>();
     for (const integration of ['x', 'y', 'z']) {
       for (let i = 0; i < 3; i += 1) {
-        const run = await createRun(first.db, { integrationId: integration, integrationName: integration, trigger: 'schedule', now: at(100 + i) });
+        const run = await createRun(first.db, {
+          integrationId: integration,
+          integrationName: integration,
+          trigger: 'schedule',
+          now: at(100 + i),
+        });
         perIntegration.set(integration, [...(perIntegration.get(integration) ?? []), run.id]);
       }
     }
     const results = await Promise.all([
-      drain(first.db, 'w1'), drain(first.db, 'w2'), drain(first.db, 'w3'),
-      drain(second.db, 'w4'), drain(second.db, 'w5'), drain(second.db, 'w6'),
+      drain(first.db, 'w1'),
+      drain(first.db, 'w2'),
+      drain(first.db, 'w3'),
+      drain(second.db, 'w4'),
+      drain(second.db, 'w5'),
+      drain(second.db, 'w6'),
     ]);
     const claimed = results.flat();
     assert.equal(new Set(claimed).size, claimed.length, 'no run claimed twice');
@@ -135,7 +149,10 @@ forEachDialect('claiming runs', (target) => {
     await heartbeat(db, alive.id, { now: at(9) });
 
     const failed = await failStaleRuns(db, at(5), { now: at(10) });
-    assert.deepEqual(failed.map((r) => r.id), [stale.id]);
+    assert.deepEqual(
+      failed.map((r) => r.id),
+      [stale.id],
+    );
     assert.equal(failed[0]?.state, 'failed');
     assert.equal(failed[0]?.finishedAt, at(10).toISOString());
     assert.match(failed[0]?.error ?? '', /stopped sending heartbeats/);

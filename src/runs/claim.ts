@@ -14,13 +14,13 @@
  * const run = await claimNextRun(db, `worker-${process.pid}`);
  * if (run !== null) await execute(run);
  */
-import type { Kysely } from 'kysely';
-
 import { coreDb } from '../db/core-db.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { dialectOf } from '../db/open-database.ts';
-import type { Database } from '../db/types.ts';
 import { isoNow, rowToRun } from './run.ts';
+
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/types.ts';
 import type { Run } from './run.ts';
 
 /** How often a claim retries after losing a race on the one-running-run-per-integration index. */
@@ -38,7 +38,11 @@ export interface ClaimOptions {
  *
  * @example const run = await claimNextRun(db, 'worker-1', { now: clock() });
  */
-export async function claimNextRun<DB extends Database>(anyDb: Kysely<DB>, workerId: string, options: ClaimOptions = {}): Promise<Run | null> {
+export async function claimNextRun<DB extends Database>(
+  anyDb: Kysely<DB>,
+  workerId: string,
+  options: ClaimOptions = {},
+): Promise<Run | null> {
   if (options.integrationIds?.length === 0) return null;
   const db = coreDb(anyDb);
   const lock = dialectOf(db) === 'postgres';
@@ -51,7 +55,15 @@ export async function claimNextRun<DB extends Database>(anyDb: Kysely<DB>, worke
       .where((eb) =>
         eb.or([
           eb('q.integration_id', 'is', null),
-          eb.not(eb.exists(eb.selectFrom('runs as r').select('r.id').where('r.state', '=', 'running').whereRef('r.integration_id', '=', 'q.integration_id'))),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('runs as r')
+                .select('r.id')
+                .where('r.state', '=', 'running')
+                .whereRef('r.integration_id', '=', 'q.integration_id'),
+            ),
+          ),
         ]),
       )
       .$if(options.integrationIds !== undefined, (qb) => qb.where('q.integration_id', 'in', [...(options.integrationIds ?? [])]))
@@ -83,7 +95,11 @@ export async function claimNextRun<DB extends Database>(anyDb: Kysely<DB>, worke
  *
  * @example const dead = await failStaleRuns(db, new Date(Date.now() - 5 * 60_000));
  */
-export async function failStaleRuns<DB extends Database>(anyDb: Kysely<DB>, olderThan: Date, options: { readonly now?: Date } = {}): Promise<Run[]> {
+export async function failStaleRuns<DB extends Database>(
+  anyDb: Kysely<DB>,
+  olderThan: Date,
+  options: { readonly now?: Date } = {},
+): Promise<Run[]> {
   const cutoff = olderThan.toISOString();
   const rows = await coreDb(anyDb)
     .updateTable('runs')

@@ -36,7 +36,10 @@ export class IntegrationBusyError extends Error {
   readonly runId: string;
   readonly integrationId: string | null;
   constructor(runId: string, integrationId: string | null, options?: { cause?: unknown }) {
-    super(`run ${runId} cannot start: integration ${integrationId ?? '(none)'} already has a running run; wait for it to finish or cancel it`, options);
+    super(
+      `run ${runId} cannot start: integration ${integrationId ?? '(none)'} already has a running run; wait for it to finish or cancel it`,
+      options,
+    );
     this.runId = runId;
     this.integrationId = integrationId;
   }

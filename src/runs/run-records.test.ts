@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { forEachDialect } from '../../test/support/databases.ts';
 import { insertRunRecords, listRunRecords } from './run-records.ts';
 import { createRun } from './run-store.ts';
+
 import type { RecordOutcome, RecordOutcomeKind } from '../sync/ports.ts';
 
 const kinds: readonly RecordOutcomeKind[] = ['created', 'updated', 'unchanged', 'skipped', 'failed'];
@@ -26,21 +27,35 @@ forEachDialect('run records', (target) => {
     const { db } = await target.open();
     const run = await createRun(db, { integrationId: null, integrationName: 'x', trigger: 'cli' });
     const other = await createRun(db, { integrationId: null, integrationName: 'y', trigger: 'cli' });
-    await insertRunRecords(db, run.id, 1, Array.from({ length: 25 }, (_, i) => outcome(i)));
+    await insertRunRecords(
+      db,
+      run.id,
+      1,
+      Array.from({ length: 25 }, (_, i) => outcome(i)),
+    );
     await insertRunRecords(db, other.id, 1, [outcome(99)]);
 
     const first = await listRunRecords(db, run.id, { limit: 10, offset: 0 });
     assert.equal(first.total, 25);
-    assert.deepEqual(first.records.map((r) => r.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(
+      first.records.map((r) => r.seq),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
     const last = await listRunRecords(db, run.id, { limit: 10, offset: 20 });
-    assert.deepEqual(last.records.map((r) => r.seq), [21, 22, 23, 24, 25]);
+    assert.deepEqual(
+      last.records.map((r) => r.seq),
+      [21, 22, 23, 24, 25],
+    );
     assert.equal(last.total, 25);
     const beyond = await listRunRecords(db, run.id, { limit: 10, offset: 100 });
     assert.deepEqual(beyond, { records: [], total: 25 });
 
     const failed = await listRunRecords(db, run.id, { outcome: 'failed', limit: 2, offset: 1 });
     assert.equal(failed.total, 5);
-    assert.deepEqual(failed.records.map((r) => r.seq), [10, 15]);
+    assert.deepEqual(
+      failed.records.map((r) => r.seq),
+      [10, 15],
+    );
     assert.ok(failed.records.every((r) => r.outcome === 'failed'));
   });
 
@@ -49,7 +64,7 @@ forEachDialect('run records', (target) => {
     const run = await createRun(db, { integrationId: null, integrationName: 'x', trigger: 'cli' });
     await insertRunRecords(db, run.id, 1, [
       outcome(0, { label: 'Ada.Lovelace@Acme.example' }),
-      outcome(1, { label: 'grace@acme.example', reason: 'two Oomnitza users have this EMAIL' , outcome: 'failed' }),
+      outcome(1, { label: 'grace@acme.example', reason: 'two Oomnitza users have this EMAIL', outcome: 'failed' }),
       outcome(2, { label: '100%_sure@acme.example', sourceId: '42' }),
       outcome(3, { label: '100xxsure@acme.example', destinationId: 'OOM-7' }),
       outcome(4, { label: 'saas app', kind: 'saas', sourceId: null, destinationId: null }),

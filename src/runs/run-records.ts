@@ -6,9 +6,10 @@
  * const { records, total } = await listRunRecords(db, runId, { outcome: 'failed', limit: 50, offset: 0 });
  */
 import { sql } from 'kysely';
-import type { Insertable, Kysely, Selectable } from 'kysely';
 
 import { coreDb } from '../db/core-db.ts';
+
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, RunRecordsTable } from '../db/types.ts';
 import type { FieldChange, RecordOutcome, RecordOutcomeKind } from '../sync/ports.ts';
 
@@ -38,7 +39,12 @@ export const recordsPerInsert = Math.floor(maxBindParameters / columnsPerRecord)
  *
  * @example await insertRunRecords(trx, run.id, 1, outcomes);
  */
-export async function insertRunRecords<DB extends Database>(anyDb: Kysely<DB>, runId: string, firstSeq: number, outcomes: readonly RecordOutcome[]): Promise<void> {
+export async function insertRunRecords<DB extends Database>(
+  anyDb: Kysely<DB>,
+  runId: string,
+  firstSeq: number,
+  outcomes: readonly RecordOutcome[],
+): Promise<void> {
   const db = coreDb(anyDb);
   for (let start = 0; start < outcomes.length; start += recordsPerInsert) {
     const rows = outcomes.slice(start, start + recordsPerInsert).map((outcome, i) => outcomeToRow(runId, firstSeq + start + i, outcome));
@@ -61,7 +67,11 @@ export interface ListRunRecordsOptions {
  *
  * @example const page = await listRunRecords(db, runId, { search: 'acme.example', limit: 50, offset: 100 });
  */
-export async function listRunRecords<DB extends Database>(anyDb: Kysely<DB>, runId: string, options: ListRunRecordsOptions): Promise<{ records: RunRecord[]; total: number }> {
+export async function listRunRecords<DB extends Database>(
+  anyDb: Kysely<DB>,
+  runId: string,
+  options: ListRunRecordsOptions,
+): Promise<{ records: RunRecord[]; total: number }> {
   const db = coreDb(anyDb);
   const limit = Math.min(Math.max(Math.trunc(options.limit), 1), 1000);
   const offset = Math.max(Math.trunc(options.offset), 0);
@@ -72,7 +82,8 @@ export async function listRunRecords<DB extends Database>(anyDb: Kysely<DB>, run
   if (search !== '') {
     const pattern = `%${escapeLike(search.toLowerCase())}%`;
     // lower() on both sides: LIKE is case-insensitive on SQLite but not on PostgreSQL.
-    const like = (column: 'label' | 'source_id' | 'destination_id' | 'reason') => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+    const like = (column: 'label' | 'source_id' | 'destination_id' | 'reason') =>
+      sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
     filtered = filtered.where((eb) => eb.or([like('label'), like('source_id'), like('destination_id'), like('reason')]));
   }
   const [rows, count] = await Promise.all([

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-
 import { InsertQueryNode } from 'kysely';
-import type { KyselyPlugin } from 'kysely';
 
 import { forEachDialect } from '../../test/support/databases.ts';
 import { listRunRecords, recordsPerInsert } from './run-records.ts';
 import { createRunReporter } from './run-reporter.ts';
 import { createRun, getRun, startRun } from './run-store.ts';
+
+import type { KyselyPlugin } from 'kysely';
 import type { RecordOutcome, RecordOutcomeKind } from '../sync/ports.ts';
 
 /** Counts INSERT statements, to check that outcomes are written in batches. */
@@ -34,7 +34,12 @@ function outcome(i: number, overrides: Partial<RecordOutcome> = {}): RecordOutco
     label: `user${String(i)}@acme.example`,
     kind: 'user',
     outcome: kind,
-    reason: kind === 'failed' ? `Oomnitza refused user${String(i)}: email is not valid` : kind === 'skipped' ? 'no value in any sync key (email)' : null,
+    reason:
+      kind === 'failed'
+        ? `Oomnitza refused user${String(i)}: email is not valid`
+        : kind === 'skipped'
+          ? 'no value in any sync key (email)'
+          : null,
     destinationId: kind === 'created' || kind === 'updated' ? `u-${String(i)}` : null,
     changes: kind === 'updated' ? [{ field: 'phone', old: null, new: `+49 ${String(i)}` }] : [],
     ...overrides,
@@ -53,7 +58,11 @@ forEachDialect('run reporter', (target) => {
 
     assert.equal(counter.inserts(), Math.ceil(10_000 / recordsPerInsert));
     assert.ok(counter.inserts() <= 5, `${String(counter.inserts())} inserts`);
-    const stored = await db.selectFrom('run_records').select((eb) => eb.fn.countAll<number | string>().as('n')).where('run_id', '=', run.id).executeTakeFirstOrThrow();
+    const stored = await db
+      .selectFrom('run_records')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('run_id', '=', run.id)
+      .executeTakeFirstOrThrow();
     assert.equal(Number(stored.n), 10_000);
     const expected = { created: 2000, updated: 2000, unchanged: 2000, skipped: 2000, failed: 2000 };
     assert.deepEqual(reporter.counts(), expected);
@@ -81,8 +90,14 @@ forEachDialect('run reporter', (target) => {
     assert.deepEqual(resumed.counts(), { created: 1, updated: 1, unchanged: 0, skipped: 0, failed: 1 });
     const { records, total } = await listRunRecords(db, run.id, { limit: 10, offset: 0 });
     assert.equal(total, 5);
-    assert.deepEqual(records.map((r) => r.seq), [1, 2, 3, 4, 5]);
-    assert.deepEqual(records.map((r) => r.kind), ['user', 'user', 'saas', 'saas', 'user']);
+    assert.deepEqual(
+      records.map((r) => r.seq),
+      [1, 2, 3, 4, 5],
+    );
+    assert.deepEqual(
+      records.map((r) => r.kind),
+      ['user', 'user', 'saas', 'saas', 'user'],
+    );
     const run2 = await getRun(db, run.id);
     assert.deepEqual(run2?.saasCounts, { created: 1, updated: 0, unchanged: 0, skipped: 0, failed: 1 });
   });

@@ -14,13 +14,14 @@
  * await finishRun(db, run.id, { state: reporter.counts().failed > 0 ? 'completed_with_errors' : 'succeeded' });
  */
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
 
 import { coreDb } from '../db/core-db.ts';
-import type { Database } from '../db/types.ts';
-import type { RecordOutcome, RecordOutcomeKind, RunCounts, RunPhase, RunReporter } from '../sync/ports.ts';
 import { recordOutcomes } from '../sync/ports.ts';
 import { insertRunRecords } from './run-records.ts';
+
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/types.ts';
+import type { RecordOutcome, RecordOutcomeKind, RunCounts, RunPhase, RunReporter } from '../sync/ports.ts';
 
 export interface StoreRunReporter extends RunReporter {
   /** User counts of the run as stored after this reporter's last write (earlier reporters' records included); zero before its first. */
@@ -86,13 +87,23 @@ export function createRunReporter<DB extends Database>(anyDb: Kysely<DB>, runId:
     });
     nextSeq = firstSeq + outcomes.length;
     userCounts = { created: row.created, updated: row.updated, unchanged: row.unchanged, skipped: row.skipped, failed: row.failed };
-    saasCounts = { created: row.saas_created, updated: row.saas_updated, unchanged: row.saas_unchanged, skipped: row.saas_skipped, failed: row.saas_failed };
+    saasCounts = {
+      created: row.saas_created,
+      updated: row.saas_updated,
+      unchanged: row.saas_unchanged,
+      skipped: row.saas_skipped,
+      failed: row.saas_failed,
+    };
   }
 
   return {
     phase(phase: RunPhase, total?: number): void {
       enqueue(async () => {
-        await db.updateTable('runs').set({ phase, phase_total: total ?? null }).where('id', '=', runId).execute();
+        await db
+          .updateTable('runs')
+          .set({ phase, phase_total: total ?? null })
+          .where('id', '=', runId)
+          .execute();
       }).catch(() => {
         // Kept in `failure` and rethrown by the next records() or flush().
       });

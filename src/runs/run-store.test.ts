@@ -4,13 +4,17 @@ import { test } from 'node:test';
 import { forEachDialect } from '../../test/support/databases.ts';
 import { IllegalRunTransitionError, IntegrationBusyError, RunNotFoundError } from './errors.ts';
 import { createRun, finishRun, getRun, heartbeat, listRuns, requestCancel, startRun } from './run-store.ts';
+
 import type { OpenedDatabase } from '../db/open-database.ts';
 
 const t0 = new Date('2026-11-27T09:00:00.000Z');
 const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
 
 async function addIntegration({ db }: OpenedDatabase, id: string): Promise<void> {
-  await db.insertInto('integrations').values({ id, name: `integration ${id}`, document: '{}', enabled: 1, created_at: t0.toISOString(), updated_at: t0.toISOString() }).execute();
+  await db
+    .insertInto('integrations')
+    .values({ id, name: `integration ${id}`, document: '{}', enabled: 1, created_at: t0.toISOString(), updated_at: t0.toISOString() })
+    .execute();
 }
 
 forEachDialect('runs store', (target) => {
@@ -56,7 +60,10 @@ forEachDialect('runs store', (target) => {
     await startRun(db, run.id, { now: at(1) });
     await assert.rejects(startRun(db, run.id), IllegalRunTransitionError);
     await finishRun(db, run.id, { state: 'failed', error: 'NinjaOne answered 401', now: at(2) });
-    await assert.rejects(finishRun(db, run.id, { state: 'succeeded' }), (error: unknown) => error instanceof IllegalRunTransitionError && error.from === 'failed');
+    await assert.rejects(
+      finishRun(db, run.id, { state: 'succeeded' }),
+      (error: unknown) => error instanceof IllegalRunTransitionError && error.from === 'failed',
+    );
     const after = await getRun(db, run.id);
     assert.equal(after?.state, 'failed');
     assert.equal(after?.error, 'NinjaOne answered 401');
@@ -81,7 +88,10 @@ forEachDialect('runs store', (target) => {
     const first = await createRun(store.db, { integrationId: 'i1', integrationName: 'one', trigger: 'schedule' });
     const second = await createRun(store.db, { integrationId: 'i1', integrationName: 'one', trigger: 'manual' });
     await startRun(store.db, first.id);
-    await assert.rejects(startRun(store.db, second.id), (error: unknown) => error instanceof IntegrationBusyError && error.integrationId === 'i1');
+    await assert.rejects(
+      startRun(store.db, second.id),
+      (error: unknown) => error instanceof IntegrationBusyError && error.integrationId === 'i1',
+    );
     assert.equal((await getRun(store.db, second.id))?.state, 'queued');
     await finishRun(store.db, first.id, { state: 'succeeded' });
     assert.equal((await startRun(store.db, second.id)).state, 'running');
@@ -115,7 +125,12 @@ forEachDialect('runs store', (target) => {
     const ids: string[] = [];
     for (let i = 0; i < 7; i += 1) {
       // Two runs share each queue time, so the id decides their order and the cursor must use both.
-      const run = await createRun(db, { integrationId: i % 2 === 0 ? 'a' : 'b', integrationName: 'n', trigger: 'schedule', now: at(Math.floor(i / 2)) });
+      const run = await createRun(db, {
+        integrationId: i % 2 === 0 ? 'a' : 'b',
+        integrationName: 'n',
+        trigger: 'schedule',
+        now: at(Math.floor(i / 2)),
+      });
       ids.push(run.id);
     }
     const all = await listRuns(db, { limit: 100 });
@@ -133,12 +148,18 @@ forEachDialect('runs store', (target) => {
       if (page.length < 3) break;
       before = page.at(-1)?.id;
     }
-    assert.deepEqual(paged.map((r) => r.id), all.map((r) => r.id));
+    assert.deepEqual(
+      paged.map((r) => r.id),
+      all.map((r) => r.id),
+    );
 
     const ofA = await listRuns(db, { integrationId: 'a', limit: 100 });
     assert.deepEqual(ofA.map((r) => r.id).sort(), ids.filter((_, i) => i % 2 === 0).sort());
     await startRun(db, ids[1] ?? '');
-    assert.deepEqual((await listRuns(db, { state: 'running', limit: 10 })).map((r) => r.id), [ids[1]]);
+    assert.deepEqual(
+      (await listRuns(db, { state: 'running', limit: 10 })).map((r) => r.id),
+      [ids[1]],
+    );
     assert.equal((await listRuns(db, { state: ['queued', 'running'], limit: 10 })).length, 7);
     assert.equal((await listRuns(db, { state: [], limit: 10 })).length, 0);
     await assert.rejects(listRuns(db, { limit: 3, before: 'gone' }), RunNotFoundError);

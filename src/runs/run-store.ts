@@ -12,14 +12,14 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import type { Kysely, Updateable } from 'kysely';
-
 import { coreDb } from '../db/core-db.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import type { Database, RunsTable } from '../db/types.ts';
-import type { RunCounts, RunPhase, RunState } from '../sync/ports.ts';
 import { IllegalRunTransitionError, IntegrationBusyError, RunNotFoundError } from './errors.ts';
 import { isoNow, rowToRun, saasCountColumns, statesBefore, userCountColumns } from './run.ts';
+
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, RunsTable } from '../db/types.ts';
+import type { RunCounts, RunPhase, RunState } from '../sync/ports.ts';
 import type { Run, RunTrigger, TerminalRunState } from './run.ts';
 
 export interface CreateRunInput {
@@ -60,7 +60,11 @@ export async function createRun<DB extends Database>(anyDb: Kysely<DB>, input: C
  *
  * @example await startRun(db, run.id, { workerId: hostname() });
  */
-export async function startRun<DB extends Database>(anyDb: Kysely<DB>, id: string, options: { readonly workerId?: string; readonly now?: Date } = {}): Promise<Run> {
+export async function startRun<DB extends Database>(
+  anyDb: Kysely<DB>,
+  id: string,
+  options: { readonly workerId?: string; readonly now?: Date } = {},
+): Promise<Run> {
   const at = isoNow(options.now);
   return transition(coreDb(anyDb), id, 'running', { started_at: at, heartbeat_at: at, worker_id: options.workerId ?? null });
 }
@@ -106,7 +110,11 @@ export interface HeartbeatResult {
  *
  * @example const beat = await heartbeat(db, run.id); if (beat.cancelRequested) controller.abort();
  */
-export async function heartbeat<DB extends Database>(anyDb: Kysely<DB>, id: string, options: { readonly now?: Date } = {}): Promise<HeartbeatResult> {
+export async function heartbeat<DB extends Database>(
+  anyDb: Kysely<DB>,
+  id: string,
+  options: { readonly now?: Date } = {},
+): Promise<HeartbeatResult> {
   const db = coreDb(anyDb);
   const row = await db
     .updateTable('runs')
@@ -127,7 +135,11 @@ export async function heartbeat<DB extends Database>(anyDb: Kysely<DB>, id: stri
  *
  * @example const run = await requestCancel(db, id); // run.state is 'canceled' or run.cancelRequested
  */
-export async function requestCancel<DB extends Database>(anyDb: Kysely<DB>, id: string, options: { readonly now?: Date } = {}): Promise<Run> {
+export async function requestCancel<DB extends Database>(
+  anyDb: Kysely<DB>,
+  id: string,
+  options: { readonly now?: Date } = {},
+): Promise<Run> {
   const db = coreDb(anyDb);
   const queued = await db
     .updateTable('runs')
@@ -137,7 +149,13 @@ export async function requestCancel<DB extends Database>(anyDb: Kysely<DB>, id: 
     .returningAll()
     .executeTakeFirst();
   if (queued !== undefined) return rowToRun(queued);
-  const running = await db.updateTable('runs').set({ cancel_requested: 1 }).where('id', '=', id).where('state', '=', 'running').returningAll().executeTakeFirst();
+  const running = await db
+    .updateTable('runs')
+    .set({ cancel_requested: 1 })
+    .where('id', '=', id)
+    .where('state', '=', 'running')
+    .returningAll()
+    .executeTakeFirst();
   if (running !== undefined) return rowToRun(running);
   const run = await getRun(db, id);
   if (run === null) throw new RunNotFoundError(id);
@@ -180,7 +198,9 @@ export async function listRuns<DB extends Database>(anyDb: Kysely<DB>, options: 
   if (options.before !== undefined) {
     const cursor = await db.selectFrom('runs').select(['queued_at', 'id']).where('id', '=', options.before).executeTakeFirst();
     if (cursor === undefined) throw new RunNotFoundError(options.before);
-    query = query.where((eb) => eb.or([eb('queued_at', '<', cursor.queued_at), eb.and([eb('queued_at', '=', cursor.queued_at), eb('id', '<', cursor.id)])]));
+    query = query.where((eb) =>
+      eb.or([eb('queued_at', '<', cursor.queued_at), eb.and([eb('queued_at', '=', cursor.queued_at), eb('id', '<', cursor.id)])]),
+    );
   }
   const rows = await query.orderBy('queued_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   return rows.map(rowToRun);
@@ -191,7 +211,13 @@ async function transition(db: Kysely<Database>, id: string, to: RunState, set: U
   const from = statesBefore(to);
   let row;
   try {
-    row = await db.updateTable('runs').set({ ...set, state: to }).where('id', '=', id).where('state', 'in', from).returningAll().executeTakeFirst();
+    row = await db
+      .updateTable('runs')
+      .set({ ...set, state: to })
+      .where('id', '=', id)
+      .where('state', 'in', from)
+      .returningAll()
+      .executeTakeFirst();
   } catch (error) {
     if (isUniqueViolation(error)) {
       const run = await getRun(db, id);

@@ -6,12 +6,11 @@
  * const run = rowToRun(await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
  */
 import type { Selectable, Updateable } from 'kysely';
-
 import type { IsoTimestamp, RunsTable, RunTrigger } from '../db/types.ts';
 import type { RunCounts, RunPhase, RunState } from '../sync/ports.ts';
 
-export { runTriggers } from '../db/types.ts';
 export type { RunTrigger } from '../db/types.ts';
+export { runTriggers } from '../db/types.ts';
 
 export type TerminalRunState = Exclude<RunState, 'queued' | 'running'>;
 
@@ -71,7 +70,13 @@ export function rowToRun(row: Selectable<RunsTable>): Run {
     dryRun: Number(row.dry_run) === 1,
     trigger: row.trigger,
     counts: { created: row.created, updated: row.updated, unchanged: row.unchanged, skipped: row.skipped, failed: row.failed },
-    saasCounts: { created: row.saas_created, updated: row.saas_updated, unchanged: row.saas_unchanged, skipped: row.saas_skipped, failed: row.saas_failed },
+    saasCounts: {
+      created: row.saas_created,
+      updated: row.saas_updated,
+      unchanged: row.saas_unchanged,
+      skipped: row.saas_skipped,
+      failed: row.saas_failed,
+    },
     phase: row.phase,
     phaseTotal: row.phase_total,
     error: row.error,
@@ -91,7 +96,9 @@ export function userCountColumns(c: RunCounts): Pick<Updateable<RunsTable>, 'cre
 }
 
 /** SaaS counts as the columns of `runs` spell them. @example db.updateTable('runs').set(saasCountColumns(counts)) */
-export function saasCountColumns(c: RunCounts): Pick<Updateable<RunsTable>, 'saas_created' | 'saas_updated' | 'saas_unchanged' | 'saas_skipped' | 'saas_failed'> {
+export function saasCountColumns(
+  c: RunCounts,
+): Pick<Updateable<RunsTable>, 'saas_created' | 'saas_updated' | 'saas_unchanged' | 'saas_skipped' | 'saas_failed'> {
   return { saas_created: c.created, saas_updated: c.updated, saas_unchanged: c.unchanged, saas_skipped: c.skipped, saas_failed: c.failed };
 }
 

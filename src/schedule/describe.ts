@@ -6,8 +6,9 @@
  * @example
  * describeSchedule({ daily: '02:00', timezone: 'Europe/Berlin' }) // 'every day at 02:00 (Europe/Berlin)'
  */
-import type { Schedule } from '../integrations/schema.ts';
 import { compileSchedule, intervalMinutes } from './schedule-times.ts';
+
+import type { Schedule } from '../integrations/schema.ts';
 
 const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -59,15 +60,37 @@ export function describeTime(time: Date, now: Date, timezone: string): string {
   return `${date} at ${clock}`;
 }
 
-interface LocalParts { year: number; month: number; day: number; hour: number; minute: number; weekday: string; monthName: string }
+interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  weekday: string;
+  monthName: string;
+}
 
 function localParts(instant: Date, timezone: string): LocalParts {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23', weekday: 'short' });
+  const format = new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+    weekday: 'short',
+  });
   const parts = Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]));
   const monthName = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, month: 'short' }).format(instant);
   return {
-    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
-    hour: Number(parts.hour), minute: Number(parts.minute), weekday: String(parts.weekday), monthName,
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    weekday: String(parts.weekday),
+    monthName,
   };
 }
 
@@ -80,7 +103,8 @@ function describeCron(pattern: string): string {
     if (dow === '1-5') return `every weekday (Monday to Friday) at ${simpleTime}`;
     if (/^[0-7]$/.test(dow ?? '')) return `every ${weekdays[Number(dow) % 7]} at ${simpleTime}`;
   }
-  if (simpleTime !== null && /^\d+$/.test(dom ?? '') && month === '*' && dow === '*') return `on day ${dom} of every month at ${simpleTime}`;
+  if (simpleTime !== null && /^\d+$/.test(dom ?? '') && month === '*' && dow === '*')
+    return `on day ${dom} of every month at ${simpleTime}`;
   return `on the cron schedule "${pattern}"`;
 }
 

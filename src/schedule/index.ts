@@ -6,18 +6,25 @@
  * import { planDueRuns, runWatchdogs, applyWatchdogFindings, schedulePreview } from '../schedule/index.ts';
  */
 export { describeNextRuns, describeSchedule, describeTime } from './describe.ts';
-export { defaultGraceMs, planDueRuns } from './plan-due-runs.ts';
 export type { MissedSchedule, PlanOptions, PlanResult } from './plan-due-runs.ts';
-export { schedulePreview } from './preview.ts';
+export { defaultGraceMs, planDueRuns } from './plan-due-runs.ts';
 export type { SchedulePreview } from './preview.ts';
-export { getScheduleState, rowToScheduleState, scheduleOfDocument, setCatchUp, syncScheduleStates } from './schedule-state.ts';
+export { schedulePreview } from './preview.ts';
 export type { ScheduleProblem, ScheduleState } from './schedule-state.ts';
-export { compileSchedule, intervalMinutes, nextRuns, ScheduleError } from './schedule-times.ts';
+export { getScheduleState, rowToScheduleState, scheduleOfDocument, setCatchUp, syncScheduleStates } from './schedule-state.ts';
 export type { CompiledSchedule } from './schedule-times.ts';
-export {
-  alertsForFinishedRun, applyWatchdogFindings, checkCredentials, checkFinishedRuns, checkLongRuns, checkMissedStarts,
-  defaultErrorShare, defaultMaxRunMs, runWatchdogs,
-} from './watchdogs.ts';
-export type { AlertClearing, AlertFinding, WatchdogFindings, WatchdogOptions } from './watchdogs.ts';
-export { schedulerTick } from './tick.ts';
+export { compileSchedule, intervalMinutes, nextRuns, ScheduleError } from './schedule-times.ts';
 export type { TickOptions, TickResult } from './tick.ts';
+export { schedulerTick } from './tick.ts';
+export type { AlertClearing, AlertFinding, WatchdogFindings, WatchdogOptions } from './watchdogs.ts';
+export {
+  alertsForFinishedRun,
+  applyWatchdogFindings,
+  checkCredentials,
+  checkFinishedRuns,
+  checkLongRuns,
+  checkMissedStarts,
+  defaultErrorShare,
+  defaultMaxRunMs,
+  runWatchdogs,
+} from './watchdogs.ts';

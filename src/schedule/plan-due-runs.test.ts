@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { forEachDialect } from '../../test/support/databases.ts';
 import { listAlerts } from '../notifications/alerts.ts';
 import { listOutbox } from '../notifications/outbox.ts';
 import { claimNextRun, createRun, listRuns } from '../runs/index.ts';
-import { forEachDialect } from '../../test/support/databases.ts';
 import { planDueRuns } from './plan-due-runs.ts';
 import { getScheduleState, setCatchUp } from './schedule-state.ts';
 import { addIntegration, openAlertsStore, withAlertTables } from './test-fixtures.ts';
@@ -52,9 +52,15 @@ forEachDialect('planDueRuns', (target) => {
     const changed = await addIntegration(db, { name: 'Changed', schedule: berlinDaily });
     await planDueRuns(db, new Date('2026-11-27T12:00:00Z'));
     assert.equal((await getScheduleState(db, off.id))?.nextRunAt, null);
-    const document = JSON.parse((await db.selectFrom('integrations').select('document').where('id', '=', changed.id).executeTakeFirstOrThrow()).document);
+    const document = JSON.parse(
+      (await db.selectFrom('integrations').select('document').where('id', '=', changed.id).executeTakeFirstOrThrow()).document,
+    );
     document.schedule = { every: '6h', timezone: 'UTC' };
-    await db.updateTable('integrations').set({ document: JSON.stringify(document) }).where('id', '=', changed.id).execute();
+    await db
+      .updateTable('integrations')
+      .set({ document: JSON.stringify(document) })
+      .where('id', '=', changed.id)
+      .execute();
     const result = await planDueRuns(db, new Date('2026-11-27T13:00:00Z'));
     assert.equal(result.queued.length, 0);
     assert.equal((await getScheduleState(db, changed.id))?.nextRunAt, '2026-11-27T18:00:00.000Z');
@@ -66,7 +72,10 @@ forEachDialect('planDueRuns', (target) => {
     const fine = await addIntegration(db, { name: 'Fine', schedule: { every: '1h', timezone: 'UTC' } });
     await planDueRuns(db, new Date('2026-11-27T12:10:00Z'));
     const result = await planDueRuns(db, new Date('2026-11-27T13:00:01Z'));
-    assert.deepEqual(result.queued.map((r) => r.integrationId), [fine.id]);
+    assert.deepEqual(
+      result.queued.map((r) => r.integrationId),
+      [fine.id],
+    );
     assert.equal(result.problems.length, 1);
     assert.match(result.problems[0]!.message, /schedule\.timezone: "Mars\/Olympus" is not a known time zone/);
   });
@@ -78,11 +87,16 @@ forEachDialect('planDueRuns', (target) => {
     // Down from then until 30 Nov 09:00Z: the 28th, 29th and 30th were missed.
     const result = await planDueRuns(db, new Date('2026-11-30T09:00:00Z'));
     assert.equal(result.queued.length, 1);
-    assert.deepEqual(result.missed, [{ integrationId: staff.id, dueAt: '2026-11-28T01:00:00.000Z', occurrences: 3, catchUpRunId: result.queued[0]!.id }]);
+    assert.deepEqual(result.missed, [
+      { integrationId: staff.id, dueAt: '2026-11-28T01:00:00.000Z', occurrences: 3, catchUpRunId: result.queued[0]!.id },
+    ]);
     const [alert, ...more] = await listAlerts(db, { status: 'open' });
     assert.equal(more.length, 0);
     assert.equal(alert?.condition, 'schedule_missed');
-    assert.match(alert.message, /^Scheduled run did not start: 3 runs due from 2026-11-28T01:00:00.000Z did not start.*One catch-up run was queued/);
+    assert.match(
+      alert.message,
+      /^Scheduled run did not start: 3 runs due from 2026-11-28T01:00:00.000Z did not start.*One catch-up run was queued/,
+    );
     assert.equal((await listOutbox(db, { to: 'it@acme.example' })).length, 1);
 
     const later = await planDueRuns(db, new Date('2026-11-30T09:05:00Z'));
@@ -113,7 +127,8 @@ forEachDialect('planDueRuns', (target) => {
     // SQLite allows one handle per file per process; there the two planners share it.
     const second = target.dialect === 'postgres' ? (await target.reopen(options)).db : first.db;
     const ids: string[] = [];
-    for (let i = 0; i < 20; i += 1) ids.push((await addIntegration(db, { name: `Integration ${i}`, schedule: { every: '1h', timezone: 'UTC' } })).id);
+    for (let i = 0; i < 20; i += 1)
+      ids.push((await addIntegration(db, { name: `Integration ${i}`, schedule: { every: '1h', timezone: 'UTC' } })).id);
     await planDueRuns(db, new Date('2026-11-27T12:10:00Z'));
     for (let round = 0; round < 3; round += 1) {
       const at = new Date(Date.parse('2026-11-27T13:00:01Z') + round * 3_600_000);
@@ -136,7 +151,12 @@ forEachDialect('planDueRuns', (target) => {
     const db = await openAlertsStore(target);
     const staff = await addIntegration(db, { name: 'Staff', schedule: { every: '1h', timezone: 'UTC' } });
     await planDueRuns(db, new Date('2026-11-27T12:10:00Z'));
-    const manual = await createRun(db, { integrationId: staff.id, integrationName: 'Staff', trigger: 'manual', now: new Date('2026-11-27T12:20:00Z') });
+    const manual = await createRun(db, {
+      integrationId: staff.id,
+      integrationName: 'Staff',
+      trigger: 'manual',
+      now: new Date('2026-11-27T12:20:00Z'),
+    });
     await claimNextRun(db, 'w', { now: new Date('2026-11-27T12:20:00Z') });
     const result = await planDueRuns(db, new Date('2026-11-27T13:00:01Z'));
     assert.equal(result.queued.length, 1);

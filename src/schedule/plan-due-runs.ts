@@ -14,16 +14,16 @@
  * // every 30 s in the scheduler loop:
  * const { queued } = await planDueRuns(db, clock(), { notify: { publicUrl: config.publicUrl } });
  */
-import type { Kysely } from 'kysely';
-
 import { dialectOf } from '../db/open-database.ts';
-import type { Database } from '../db/types.ts';
-import { alertsDb, type AlertsDatabase } from '../notifications/alerts-db.ts';
-import { raiseAlert, type NotifyOptions } from '../notifications/alerts.ts';
+import { type NotifyOptions, raiseAlert } from '../notifications/alerts.ts';
+import { type AlertsDatabase, alertsDb } from '../notifications/alerts-db.ts';
 import { createRun } from '../runs/run-store.ts';
-import type { Run } from '../runs/run.ts';
-import { rowToScheduleState, syncScheduleStates, type ScheduleProblem } from './schedule-state.ts';
+import { rowToScheduleState, type ScheduleProblem, syncScheduleStates } from './schedule-state.ts';
 import { compileSchedule } from './schedule-times.ts';
+
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/types.ts';
+import type { Run } from '../runs/run.ts';
 
 export const defaultGraceMs = 15 * 60_000;
 
@@ -74,13 +74,22 @@ export async function planDueRuns<DB extends Database>(anyDb: Kysely<DB>, now: D
       if (outcome?.missed) missed.push(outcome.missed);
     } catch (error) {
       // One integration's trouble must not keep the others from running.
-      problems.push({ integrationId, integrationName: integrationId, message: `could not plan its scheduled run: ${error instanceof Error ? error.message : String(error)}` });
+      problems.push({
+        integrationId,
+        integrationName: integrationId,
+        message: `could not plan its scheduled run: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   }
   return { queued, missed, problems };
 }
 
-async function planOne(trx: Kysely<AlertsDatabase>, integrationId: string, now: Date, options: PlanOptions): Promise<{ run: Run | null; missed: MissedSchedule | null } | null> {
+async function planOne(
+  trx: Kysely<AlertsDatabase>,
+  integrationId: string,
+  now: Date,
+  options: PlanOptions,
+): Promise<{ run: Run | null; missed: MissedSchedule | null } | null> {
   const at = now.toISOString();
   const row = await trx
     .selectFrom('schedule_state')
@@ -106,20 +115,47 @@ async function planOne(trx: Kysely<AlertsDatabase>, integrationId: string, now: 
 
   const late = now.getTime() - dueAt.getTime() > (options.graceMs ?? defaultGraceMs);
   const wantRun = !late || state.catchUp === 'once';
-  const waiting = await trx.selectFrom('runs').select('id').where('integration_id', '=', integrationId).where('state', '=', 'queued').executeTakeFirst();
-  const run = wantRun && waiting === undefined ? await createRun(trx, { integrationId, integrationName: integration.name, trigger: 'schedule', now }) : null;
-  if (run !== null) await trx.updateTable('schedule_state').set({ last_run_id: run.id }).where('integration_id', '=', integrationId).execute();
+  const waiting = await trx
+    .selectFrom('runs')
+    .select('id')
+    .where('integration_id', '=', integrationId)
+    .where('state', '=', 'queued')
+    .executeTakeFirst();
+  const run =
+    wantRun && waiting === undefined
+      ? await createRun(trx, { integrationId, integrationName: integration.name, trigger: 'schedule', now })
+      : null;
+  if (run !== null)
+    await trx.updateTable('schedule_state').set({ last_run_id: run.id }).where('integration_id', '=', integrationId).execute();
   if (!late) return { run, missed: null };
 
   const occurrences = 1 + compiled.next(dueAt, 1000).filter((t) => t.getTime() <= now.getTime()).length;
-  const times = occurrences === 1 ? `the run due at ${row.next_run_at}` : `${occurrences >= 1000 ? '1000 or more' : occurrences} runs due from ${row.next_run_at}`;
-  const outcome = run !== null
-    ? 'One catch-up run was queued now (catch-up: once).'
-    : waiting !== undefined ? 'A run of this integration is already queued, so no catch-up run was added.' : 'No catch-up run was queued (catch-up: skip); the next run is at its usual time.';
-  await raiseAlert(trx, {
-    subjectType: 'integration', subjectId: integrationId, subjectName: integration.name, condition: 'schedule_missed',
-    message: `Scheduled run did not start: ${times} did not start, because no ninja-sync scheduler was running then. ${outcome}`,
-    runId: run?.id ?? null, occurrence: `due:${row.next_run_at}`,
-  }, now, options.notify);
-  return { run, missed: { integrationId, dueAt: row.next_run_at, occurrences: Math.min(occurrences, 1000), catchUpRunId: run?.id ?? null } };
+  const times =
+    occurrences === 1
+      ? `the run due at ${row.next_run_at}`
+      : `${occurrences >= 1000 ? '1000 or more' : occurrences} runs due from ${row.next_run_at}`;
+  const outcome =
+    run !== null
+      ? 'One catch-up run was queued now (catch-up: once).'
+      : waiting !== undefined
+        ? 'A run of this integration is already queued, so no catch-up run was added.'
+        : 'No catch-up run was queued (catch-up: skip); the next run is at its usual time.';
+  await raiseAlert(
+    trx,
+    {
+      subjectType: 'integration',
+      subjectId: integrationId,
+      subjectName: integration.name,
+      condition: 'schedule_missed',
+      message: `Scheduled run did not start: ${times} did not start, because no ninja-sync scheduler was running then. ${outcome}`,
+      runId: run?.id ?? null,
+      occurrence: `due:${row.next_run_at}`,
+    },
+    now,
+    options.notify,
+  );
+  return {
+    run,
+    missed: { integrationId, dueAt: row.next_run_at, occurrences: Math.min(occurrences, 1000), catchUpRunId: run?.id ?? null },
+  };
 }

@@ -6,9 +6,10 @@
  * schedulePreview({ daily: '02:00', timezone: 'Europe/Berlin' }, now)
  * // { description: 'every day at 02:00 (Europe/Berlin)', nextRuns: [{ at: '2026-11-28T01:00:00.000Z', words: 'tomorrow at 02:00' }, …], summary: 'next: tomorrow at 02:00, then …' }
  */
-import type { Schedule } from '../integrations/schema.ts';
 import { describeNextRuns, describeSchedule, describeTime } from './describe.ts';
 import { compileSchedule } from './schedule-times.ts';
+
+import type { Schedule } from '../integrations/schema.ts';
 
 export interface SchedulePreview {
   readonly description: string;

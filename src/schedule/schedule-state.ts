@@ -8,14 +8,14 @@
  * await syncScheduleStates(db, now);
  * const state = await getScheduleState(db, integrationId);
  */
-import type { Kysely, Selectable } from 'kysely';
-
-import type { CatchUpPolicy, ScheduleStateTable } from '../db/types-alerts.ts';
-import type { Database, IsoTimestamp } from '../db/types.ts';
 import { integrationSchema } from '../integrations/schema.ts';
-import type { Schedule } from '../integrations/schema.ts';
 import { alertsDb } from '../notifications/alerts-db.ts';
 import { compileSchedule } from './schedule-times.ts';
+
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, IsoTimestamp } from '../db/types.ts';
+import type { CatchUpPolicy, ScheduleStateTable } from '../db/types-alerts.ts';
+import type { Schedule } from '../integrations/schema.ts';
 
 export interface ScheduleState {
   readonly integrationId: string;
@@ -29,8 +29,12 @@ export interface ScheduleState {
 /** @example rowToScheduleState(row).nextRunAt */
 export function rowToScheduleState(row: Selectable<ScheduleStateTable>): ScheduleState {
   return {
-    integrationId: row.integration_id, schedule: JSON.parse(row.schedule) as Schedule, nextRunAt: row.next_run_at,
-    lastScheduledAt: row.last_scheduled_at, lastRunId: row.last_run_id, catchUp: row.catch_up,
+    integrationId: row.integration_id,
+    schedule: JSON.parse(row.schedule) as Schedule,
+    nextRunAt: row.next_run_at,
+    lastScheduledAt: row.last_scheduled_at,
+    lastRunId: row.last_run_id,
+    catchUp: row.catch_up,
   };
 }
 
@@ -80,7 +84,15 @@ export async function syncScheduleStates<DB extends Database>(anyDb: Kysely<DB>,
     if (row.state_id === null) {
       await db
         .insertInto('schedule_state')
-        .values({ integration_id: row.id, schedule: key, next_run_at: next, last_scheduled_at: null, last_run_id: null, catch_up: 'once', updated_at: at })
+        .values({
+          integration_id: row.id,
+          schedule: key,
+          next_run_at: next,
+          last_scheduled_at: null,
+          last_run_id: null,
+          catch_up: 'once',
+          updated_at: at,
+        })
         .onConflict((oc) => oc.column('integration_id').doNothing())
         .execute();
       continue;
@@ -112,8 +124,17 @@ export async function getScheduleState<DB extends Database>(anyDb: Kysely<DB>, i
  *
  * @example await setCatchUp(db, integrationId, 'skip', now);
  */
-export async function setCatchUp<DB extends Database>(anyDb: Kysely<DB>, integrationId: string, catchUp: CatchUpPolicy, now: Date): Promise<void> {
+export async function setCatchUp<DB extends Database>(
+  anyDb: Kysely<DB>,
+  integrationId: string,
+  catchUp: CatchUpPolicy,
+  now: Date,
+): Promise<void> {
   const db = alertsDb(anyDb);
   await syncScheduleStates(db, now);
-  await db.updateTable('schedule_state').set({ catch_up: catchUp, updated_at: now.toISOString() }).where('integration_id', '=', integrationId).execute();
+  await db
+    .updateTable('schedule_state')
+    .set({ catch_up: catchUp, updated_at: now.toISOString() })
+    .where('integration_id', '=', integrationId)
+    .execute();
 }

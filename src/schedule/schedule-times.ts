@@ -24,7 +24,11 @@ import type { Schedule } from '../integrations/schema.ts';
 /** A schedule that cannot be used; `field` is the schedule's key at fault (`timezone`, `cron`, ...). */
 export class ScheduleError extends Error {
   override readonly name = 'ScheduleError';
-  constructor(readonly field: 'daily' | 'every' | 'cron' | 'timezone', message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly field: 'daily' | 'every' | 'cron' | 'timezone',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(`schedule.${field}: ${message}`, options);
   }
 }
@@ -49,7 +53,8 @@ export function compileSchedule(schedule: Schedule): CompiledSchedule {
   const timezone = checkTimezone(schedule.timezone);
   if ('daily' in schedule) {
     const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(schedule.daily);
-    if (match === null) throw new ScheduleError('daily', `"${schedule.daily}" is not a time of day; write it as HH:MM on a 24-hour clock, e.g. 02:00`);
+    if (match === null)
+      throw new ScheduleError('daily', `"${schedule.daily}" is not a time of day; write it as HH:MM on a 24-hour clock, e.g. 02:00`);
     return fromCron(schedule, `${Number(match[2])} ${Number(match[1])} * * *`, timezone, 'daily');
   }
   if ('every' in schedule) {
@@ -66,7 +71,10 @@ export function compileSchedule(schedule: Schedule): CompiledSchedule {
   }
   const fields = schedule.cron.trim().split(/\s+/);
   if (fields.length !== 5) {
-    throw new ScheduleError('cron', `"${schedule.cron}" has ${fields.length} fields; give five: minute hour day-of-month month day-of-week, e.g. "0 3 * * 1-5" for 03:00 on weekdays`);
+    throw new ScheduleError(
+      'cron',
+      `"${schedule.cron}" has ${fields.length} fields; give five: minute hour day-of-month month day-of-week, e.g. "0 3 * * 1-5" for 03:00 on weekdays`,
+    );
   }
   return fromCron(schedule, fields.join(' '), timezone, 'cron');
 }
@@ -92,7 +100,11 @@ export function intervalMinutes(every: string): number {
     throw new ScheduleError('every', `"${every}" is not an interval; write a whole number of minutes or hours above zero, e.g. 30m or 6h`);
   }
   const minutes = match[2] === 'h' ? amount * 60 : amount;
-  if (minutes > 7 * 24 * 60) throw new ScheduleError('every', `"${every}" is longer than a week; use a cron expression for rarer runs, e.g. "0 2 1 * *" for monthly`);
+  if (minutes > 7 * 24 * 60)
+    throw new ScheduleError(
+      'every',
+      `"${every}" is longer than a week; use a cron expression for rarer runs, e.g. "0 2 1 * *" for monthly`,
+    );
   return minutes;
 }
 
@@ -102,7 +114,11 @@ function fromCron(schedule: Schedule, pattern: string, timezone: string, field: 
     cron = new Cron(pattern, { timezone, paused: true });
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(/^CronPattern:\s*/, '') : String(error);
-    throw new ScheduleError(field, `"${pattern}" is not a valid cron expression (${reason}); fields are minute (0-59) hour (0-23) day-of-month (1-31) month (1-12) day-of-week (0-7), e.g. "0 3 * * 1-5"`, { cause: error });
+    throw new ScheduleError(
+      field,
+      `"${pattern}" is not a valid cron expression (${reason}); fields are minute (0-59) hour (0-23) day-of-month (1-31) month (1-12) day-of-week (0-7), e.g. "0 3 * * 1-5"`,
+      { cause: error },
+    );
   }
   if (cron.nextRun(new Date(0)) === null) {
     throw new ScheduleError(field, `"${pattern}" never fires (no date matches it); check the day and month fields`);
@@ -115,6 +131,10 @@ function checkTimezone(timezone: string): string {
     // Intl knows the IANA zones of the ICU data Node ships; it throws RangeError for any other name.
     return new Intl.DateTimeFormat('en-GB', { timeZone: timezone }).resolvedOptions().timeZone;
   } catch (error) {
-    throw new ScheduleError('timezone', `"${timezone}" is not a known time zone; use an IANA name such as Europe/Berlin, America/New_York or UTC`, { cause: error });
+    throw new ScheduleError(
+      'timezone',
+      `"${timezone}" is not a known time zone; use an IANA name such as Europe/Berlin, America/New_York or UTC`,
+      { cause: error },
+    );
   }
 }

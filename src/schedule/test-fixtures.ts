@@ -8,20 +8,19 @@
  * const integration = await addIntegration(db, { name: 'Staff', schedule: { daily: '02:00', timezone: 'UTC' } });
  */
 import { randomUUID } from 'node:crypto';
-
-import type { Kysely } from 'kysely';
 import pino from 'pino';
 
 import { loadConfig } from '../config.ts';
 import { generateVaultKey } from '../credentials/vault.ts';
-
-import type { CredentialStatus } from '../db/types-accounts.ts';
-import type { Database } from '../db/types.ts';
-import type { Schedule } from '../integrations/schema.ts';
-import { alertsDb, type AlertsDatabase } from '../notifications/alerts-db.ts';
+import { type AlertsDatabase, alertsDb } from '../notifications/alerts-db.ts';
 import { buildApp, type RouteModule } from '../server/app.ts';
 import { createContext } from '../server/start.ts';
+
+import type { Kysely } from 'kysely';
 import type { TestDatabaseTarget } from '../../test/support/databases.ts';
+import type { Database } from '../db/types.ts';
+import type { CredentialStatus } from '../db/types-accounts.ts';
+import type { Schedule } from '../integrations/schema.ts';
 
 /** A new, empty, migrated database, typed with the alert tables. */
 export async function openAlertsStore(target: TestDatabaseTarget): Promise<Kysely<AlertsDatabase>> {
@@ -36,7 +35,14 @@ export async function withAlertTables<DB extends Database>(db: Kysely<DB>): Prom
 
 export async function addIntegration(
   db: Kysely<AlertsDatabase>,
-  input: { readonly name: string; readonly schedule?: Schedule; readonly contacts?: readonly string[]; readonly enabled?: boolean; readonly credential?: string; readonly now?: Date },
+  input: {
+    readonly name: string;
+    readonly schedule?: Schedule;
+    readonly contacts?: readonly string[];
+    readonly enabled?: boolean;
+    readonly credential?: string;
+    readonly now?: Date;
+  },
 ): Promise<{ id: string; name: string }> {
   const id = randomUUID();
   const at = (input.now ?? new Date('2026-01-01T00:00:00Z')).toISOString();
@@ -48,13 +54,26 @@ export async function addIntegration(
     ...(input.schedule === undefined ? {} : { schedule: input.schedule }),
     contacts: input.contacts ?? [],
   };
-  await db.insertInto('integrations').values({ id, name: input.name, document: JSON.stringify(document), enabled: input.enabled === false ? 0 : 1, created_at: at, updated_at: at }).execute();
+  await db
+    .insertInto('integrations')
+    .values({
+      id,
+      name: input.name,
+      document: JSON.stringify(document),
+      enabled: input.enabled === false ? 0 : 1,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
   return { id, name: input.name };
 }
 
 export async function addUser(db: Kysely<AlertsDatabase>, email: string, role: 'admin' | 'viewer' = 'viewer'): Promise<string> {
   const id = randomUUID();
-  await db.insertInto('app_users').values({ id, email, name: email, role, password_hash: 'x', created_at: '2026-01-01T00:00:00.000Z', last_login_at: null }).execute();
+  await db
+    .insertInto('app_users')
+    .values({ id, email, name: email, role, password_hash: 'x', created_at: '2026-01-01T00:00:00.000Z', last_login_at: null })
+    .execute();
   return id;
 }
 
@@ -63,10 +82,25 @@ export async function addCredential(db: Kysely<AlertsDatabase>, name: string, st
   await db
     .insertInto('credentials')
     .values({
-      id, name, url: 'https://eu.ninjarmm.com', client_id: 'client', client_secret_sealed: 'sealed', client_secret_hint: 'abcd', scopes: 'monitoring',
-      grant_type: 'authorization_code', allow_insecure_http: 0, status, status_reason: status === 'needs_reauth' ? 'NinjaOne answered invalid_grant: the refresh token was revoked' : null,
-      granted_scopes: null, access_token_sealed: null, access_expires_at: null, refresh_token_sealed: null, token_version: 0, last_refreshed_at: null,
-      created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z',
+      id,
+      name,
+      url: 'https://eu.ninjarmm.com',
+      client_id: 'client',
+      client_secret_sealed: 'sealed',
+      client_secret_hint: 'abcd',
+      scopes: 'monitoring',
+      grant_type: 'authorization_code',
+      allow_insecure_http: 0,
+      status,
+      status_reason: status === 'needs_reauth' ? 'NinjaOne answered invalid_grant: the refresh token was revoked' : null,
+      granted_scopes: null,
+      access_token_sealed: null,
+      access_expires_at: null,
+      refresh_token_sealed: null,
+      token_version: 0,
+      last_refreshed_at: null,
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
     })
     .execute();
   return id;
@@ -77,8 +111,12 @@ export function testClock(start: string): { now: () => Date; set(iso: string): v
   let current = new Date(start).getTime();
   return {
     now: () => new Date(current),
-    set: (iso) => { current = new Date(iso).getTime(); },
-    advance: (ms) => { current += ms; },
+    set: (iso) => {
+      current = new Date(iso).getTime();
+    },
+    advance: (ms) => {
+      current += ms;
+    },
   };
 }
 
@@ -90,9 +128,20 @@ export function testClock(start: string): { now: () => Date; set(iso: string): v
  * const server = await startRoutesServer(target, [registerScheduleRoutes], clock.now);
  * after(() => server.close());
  */
-export async function startRoutesServer(target: TestDatabaseTarget, routes: readonly RouteModule[], now: () => Date): Promise<{ url: string; db: Kysely<AlertsDatabase>; close(): Promise<void> }> {
+export async function startRoutesServer(
+  target: TestDatabaseTarget,
+  routes: readonly RouteModule[],
+  now: () => Date,
+): Promise<{ url: string; db: Kysely<AlertsDatabase>; close(): Promise<void> }> {
   const { databaseUrl, dataDir } = await target.options();
-  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, NINJA_SYNC_KEY: generateVaultKey().toString('base64'), LOG_LEVEL: 'silent', ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }) });
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    NINJA_SYNC_KEY: generateVaultKey().toString('base64'),
+    LOG_LEVEL: 'silent',
+    ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+  });
   const { context, close } = await createContext(config, { now, logger: pino({ level: 'silent' }) });
   const db = await withAlertTables(context.db);
   const app = await buildApp(context, routes);
@@ -104,5 +153,12 @@ export async function startRoutesServer(target: TestDatabaseTarget, routes: read
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, db, close: async () => { await app.close(); await close(); } };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    close: async () => {
+      await app.close();
+      await close();
+    },
+  };
 }

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 
-import { createMailer } from '../notifications/mailer.ts';
-import { listOutbox } from '../notifications/outbox.ts';
-import { listAlerts } from '../notifications/alerts.ts';
-import { claimNextRun, finishRun, heartbeat, listRuns } from '../runs/index.ts';
 import { forEachDialect } from '../../test/support/databases.ts';
 import { startSmtpServer } from '../../test/support/smtp.ts';
+import { listAlerts } from '../notifications/alerts.ts';
+import { createMailer } from '../notifications/mailer.ts';
+import { listOutbox } from '../notifications/outbox.ts';
+import { claimNextRun, finishRun, heartbeat, listRuns } from '../runs/index.ts';
 import { addIntegration, openAlertsStore, testClock } from './test-fixtures.ts';
 import { schedulerTick } from './tick.ts';
 
@@ -15,7 +15,7 @@ const publicUrl = 'https://sync.acme.example';
 const counts = { created: 1, updated: 2, unchanged: 50, skipped: 0, failed: 0 };
 
 forEachDialect('schedulerTick', (target) => {
-  test('a day of a scheduled integration: queued on time, a dead worker\'s run failed and alerted by e-mail, the next success recovers', async (t) => {
+  test("a day of a scheduled integration: queued on time, a dead worker's run failed and alerted by e-mail, the next success recovers", async (t) => {
     const smtp = await startSmtpServer();
     t.after(() => smtp.close());
     const mailer = createMailer({ smtpUrl: smtp.url, smtpFrom: 'ninja-sync@acme.example' }, { timeoutMs: 5000 });
@@ -23,7 +23,11 @@ forEachDialect('schedulerTick', (target) => {
     t.after(() => mailer.close());
     const db = await openAlertsStore(target);
     const clock = testClock('2026-11-27T12:00:00Z');
-    const staff = await addIntegration(db, { name: 'Staff', schedule: { daily: '02:00', timezone: 'Europe/Berlin' }, contacts: ['it@acme.example'] });
+    const staff = await addIntegration(db, {
+      name: 'Staff',
+      schedule: { daily: '02:00', timezone: 'Europe/Berlin' },
+      contacts: ['it@acme.example'],
+    });
     const tick = () => schedulerTick(db, clock.now(), { mailer, notify: { publicUrl }, staleAfterMs: 5 * 60_000 });
 
     assert.equal((await tick()).plan?.queued.length, 0);
@@ -38,7 +42,10 @@ forEachDialect('schedulerTick', (target) => {
     await heartbeat(db, run.id, { now: clock.now() });
     clock.advance(10 * 60_000);
     const dead = await tick();
-    assert.deepEqual(dead.staleRuns.map((r) => r.id), [run.id]);
+    assert.deepEqual(
+      dead.staleRuns.map((r) => r.id),
+      [run.id],
+    );
     assert.deepEqual(dead.alerts, { opened: 1, repeated: 0, resolved: 0 });
     assert.equal(dead.email?.sent, 1);
     const [mail] = await smtp.waitForMessages(1);
@@ -63,7 +70,13 @@ forEachDialect('schedulerTick', (target) => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const address = probe.address();
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`, smtpFrom: 'ninja-sync@acme.example' }, { timeoutMs: 2000 });
+    const mailer = createMailer(
+      {
+        smtpUrl: `smtp://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`,
+        smtpFrom: 'ninja-sync@acme.example',
+      },
+      { timeoutMs: 2000 },
+    );
     assert.ok(mailer);
     t.after(() => mailer.close());
     const db = await openAlertsStore(target);

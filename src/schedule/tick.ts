@@ -11,16 +11,16 @@
  *     .then((r) => { for (const e of r.errors) logger.warn(e, 'scheduler step failed'); });
  * }, 15_000);
  */
-import type { Kysely } from 'kysely';
+import { deliverPendingEmails, type DeliveryReport } from '../notifications/outbox.ts';
+import { failStaleRuns } from '../runs/claim.ts';
+import { planDueRuns, type PlanResult } from './plan-due-runs.ts';
+import { applyWatchdogFindings, runWatchdogs, type WatchdogOptions } from './watchdogs.ts';
 
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.ts';
 import type { NotifyOptions } from '../notifications/alerts.ts';
 import type { Mailer } from '../notifications/mailer.ts';
-import { deliverPendingEmails, type DeliveryReport } from '../notifications/outbox.ts';
-import { failStaleRuns } from '../runs/claim.ts';
 import type { Run } from '../runs/run.ts';
-import { planDueRuns, type PlanResult } from './plan-due-runs.ts';
-import { applyWatchdogFindings, runWatchdogs, type WatchdogOptions } from './watchdogs.ts';
 
 export interface TickOptions extends WatchdogOptions {
   /** Null or absent when no SMTP server is configured: e-mails then wait in the outbox. */
@@ -55,11 +55,24 @@ export async function schedulerTick<DB extends Database>(db: Kysely<DB>, now: Da
     }
   };
   const notify = { ...options.notify, email: options.notify?.email ?? (options.mailer !== undefined && options.mailer !== null) };
-  const plan = await step('plan', () => planDueRuns(db, now, { ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }), notify }));
+  const plan = await step('plan', () =>
+    planDueRuns(db, now, { ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }), notify }),
+  );
   const staleAfterMs = options.staleAfterMs;
-  const staleRuns = staleAfterMs === undefined ? [] : ((await step('stale', () => failStaleRuns(db, new Date(now.getTime() - staleAfterMs), { now }))) ?? []);
+  const staleRuns =
+    staleAfterMs === undefined
+      ? []
+      : ((await step('stale', () => failStaleRuns(db, new Date(now.getTime() - staleAfterMs), { now }))) ?? []);
   const alerts = await step('watchdogs', async () => applyWatchdogFindings(db, await runWatchdogs(db, now, options), now, notify));
   const mailer = options.mailer;
-  const email = mailer === undefined || mailer === null ? null : await step('email', () => deliverPendingEmails(db, mailer, now, { publicUrl: options.notify?.publicUrl, ...(options.notify?.hourlyEmailCap === undefined ? {} : { hourlyCap: options.notify.hourlyEmailCap }) }));
+  const email =
+    mailer === undefined || mailer === null
+      ? null
+      : await step('email', () =>
+          deliverPendingEmails(db, mailer, now, {
+            publicUrl: options.notify?.publicUrl,
+            ...(options.notify?.hourlyEmailCap === undefined ? {} : { hourlyCap: options.notify.hourlyEmailCap }),
+          }),
+        );
   return { plan, staleRuns, alerts, email, errors };
 }

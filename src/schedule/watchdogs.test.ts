@@ -1,25 +1,41 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { forEachDialect } from '../../test/support/databases.ts';
 import { listAlerts } from '../notifications/alerts.ts';
 import { listInbox } from '../notifications/inbox.ts';
 import { listOutbox } from '../notifications/outbox.ts';
 import { createRun, failStaleRuns, finishRun, startRun } from '../runs/index.ts';
-import type { RunCounts } from '../sync/ports.ts';
-import { forEachDialect } from '../../test/support/databases.ts';
 import { planDueRuns } from './plan-due-runs.ts';
 import { addCredential, addIntegration, addUser, openAlertsStore } from './test-fixtures.ts';
 import { alertsForFinishedRun, applyWatchdogFindings, runWatchdogs } from './watchdogs.ts';
+
+import type { RunCounts } from '../sync/ports.ts';
 
 type Db = Awaited<ReturnType<typeof openAlertsStore>>;
 
 const counts = (ok: number, failed: number): RunCounts => ({ created: 0, updated: 0, unchanged: ok, skipped: 0, failed });
 const at = (minutes: number): Date => new Date(Date.parse('2026-11-27T10:00:00Z') + minutes * 60_000);
 
-async function finishedRun(db: Db, integration: { id: string; name: string }, minute: number, outcome: { state: 'succeeded' | 'failed' | 'completed_with_errors'; ok?: number; failed?: number; error?: string }) {
-  const run = await createRun(db, { integrationId: integration.id, integrationName: integration.name, trigger: 'schedule', now: at(minute) });
+async function finishedRun(
+  db: Db,
+  integration: { id: string; name: string },
+  minute: number,
+  outcome: { state: 'succeeded' | 'failed' | 'completed_with_errors'; ok?: number; failed?: number; error?: string },
+) {
+  const run = await createRun(db, {
+    integrationId: integration.id,
+    integrationName: integration.name,
+    trigger: 'schedule',
+    now: at(minute),
+  });
   await startRun(db, run.id, { workerId: 'w', now: at(minute) });
-  return finishRun(db, run.id, { state: outcome.state, counts: counts(outcome.ok ?? 100, outcome.failed ?? 0), ...(outcome.error === undefined ? {} : { error: outcome.error }), now: at(minute + 1) });
+  return finishRun(db, run.id, {
+    state: outcome.state,
+    counts: counts(outcome.ok ?? 100, outcome.failed ?? 0),
+    ...(outcome.error === undefined ? {} : { error: outcome.error }),
+    now: at(minute + 1),
+  });
 }
 
 async function watch(db: Db, minute: number, options = {}) {
@@ -32,7 +48,10 @@ forEachDialect('watchdogs', (target) => {
     const userId = await addUser(db, 'ops@acme.example');
     const staff = await addIntegration(db, { name: 'Staff', contacts: ['ops@acme.example', 'pager@acme.example'] });
 
-    const first = await finishedRun(db, staff, 0, { state: 'failed', error: 'NinjaOne answered 401 for GET /v2/users: check the credential' });
+    const first = await finishedRun(db, staff, 0, {
+      state: 'failed',
+      error: 'NinjaOne answered 401 for GET /v2/users: check the credential',
+    });
     assert.deepEqual(await watch(db, 5), { opened: 1, repeated: 0, resolved: 0 });
     assert.deepEqual(await watch(db, 6), { opened: 0, repeated: 0, resolved: 0 }, 'the same failed run counts once');
     let [alert, ...others] = await listAlerts(db, { status: 'open' });
@@ -59,7 +78,10 @@ forEachDialect('watchdogs', (target) => {
     assert.equal((await listAlerts(db, { status: 'open' })).length, 0);
     assert.equal((await listAlerts(db, { status: 'resolved' }))[0]?.resolvedAt, at(25).toISOString());
     const inbox = await listInbox(db, userId);
-    assert.deepEqual(inbox.map((n) => n.kind), ['recovered', 'alert']);
+    assert.deepEqual(
+      inbox.map((n) => n.kind),
+      ['recovered', 'alert'],
+    );
     const mails = await listOutbox(db);
     assert.equal(mails.length, 4);
     assert.equal(mails.filter((m) => m.subject.startsWith('[ninja-sync] Recovered: Staff')).length, 2);
@@ -76,7 +98,10 @@ forEachDialect('watchdogs', (target) => {
     await finishedRun(db, many, 0, { state: 'completed_with_errors', ok: 85, failed: 15 });
     await watch(db, 5);
     const alerts = await listAlerts(db, { status: 'open' });
-    assert.deepEqual(alerts.map((a) => a.subjectName), ['Many errors']);
+    assert.deepEqual(
+      alerts.map((a) => a.subjectName),
+      ['Many errors'],
+    );
     assert.match(alerts[0]!.message, /15 of 100 records failed \(15%, more than the 10% allowed\)/);
     await watch(db, 6);
     assert.equal((await applyWatchdogFindings(db, await runWatchdogs(db, at(7), { errorShare: 0.2 }), at(7))).opened, 0);
@@ -115,7 +140,11 @@ forEachDialect('watchdogs', (target) => {
     const unplanned = await addIntegration(db, { name: 'Unplanned', schedule: { daily: '10:00', timezone: 'UTC' } });
     await planDueRuns(db, new Date('2026-11-26T12:00:00Z'));
     // Only Queued gets planned (as if the planner ran for it), at 10:00; no worker takes it.
-    await db.updateTable('schedule_state').set({ next_run_at: '2026-11-28T10:00:00.000Z' }).where('integration_id', '=', queued.id).execute();
+    await db
+      .updateTable('schedule_state')
+      .set({ next_run_at: '2026-11-28T10:00:00.000Z' })
+      .where('integration_id', '=', queued.id)
+      .execute();
     await createRun(db, { integrationId: queued.id, integrationName: 'Queued', trigger: 'schedule', now: at(0) });
     assert.equal((await watch(db, 14)).opened, 0, 'within 15 minutes nothing is late yet');
     assert.equal((await watch(db, 16)).opened, 2);
@@ -138,11 +167,20 @@ forEachDialect('watchdogs', (target) => {
     assert.equal(alert?.subjectType, 'credential');
     assert.equal(alert?.subjectId, credentialId);
     assert.equal(alert?.condition, 'credential_needs_reauth');
-    assert.deepEqual((await listOutbox(db)).map((m) => m.to), ['it@acme.example']);
+    assert.deepEqual(
+      (await listOutbox(db)).map((m) => m.to),
+      ['it@acme.example'],
+    );
     assert.equal((await listInbox(db, adminId)).length, 0, 'named contacts exist, so admins are not added');
     await db.updateTable('credentials').set({ status: 'active' }).where('id', '=', credentialId).execute();
     assert.equal((await watch(db, 5)).resolved, 1);
-    assert.deepEqual((await listOutbox(db)).map((m) => m.subject), ['[ninja-sync] ninja: the NinjaOne credential needs to be authorised again', '[ninja-sync] Recovered: ninja — the NinjaOne credential needs to be authorised again']);
+    assert.deepEqual(
+      (await listOutbox(db)).map((m) => m.subject),
+      [
+        '[ninja-sync] ninja: the NinjaOne credential needs to be authorised again',
+        '[ninja-sync] Recovered: ninja — the NinjaOne credential needs to be authorised again',
+      ],
+    );
   });
 
   test('with no contacts named, the admins hear about it in the inbox', async () => {

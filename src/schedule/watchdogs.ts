@@ -16,14 +16,14 @@
  * const findings = await runWatchdogs(db, clock());
  * await applyWatchdogFindings(db, findings, clock(), { publicUrl: config.publicUrl });
  */
-import type { Kysely } from 'kysely';
-
-import type { AlertCondition, AlertSubjectType } from '../db/types-alerts.ts';
-import type { Database, IsoTimestamp } from '../db/types.ts';
+import { type NotifyOptions, raiseAlert, resolveAlerts } from '../notifications/alerts.ts';
 import { alertsDb } from '../notifications/alerts-db.ts';
-import { raiseAlert, resolveAlerts, type NotifyOptions } from '../notifications/alerts.ts';
 import { rowToRun, type Run } from '../runs/run.ts';
 import { defaultGraceMs } from './plan-due-runs.ts';
+
+import type { Kysely } from 'kysely';
+import type { Database, IsoTimestamp } from '../db/types.ts';
+import type { AlertCondition, AlertSubjectType } from '../db/types-alerts.ts';
 
 export const defaultErrorShare = 0.1;
 export const defaultMaxRunMs = 24 * 3_600_000;
@@ -90,10 +90,24 @@ export async function checkFinishedRuns<DB extends Database>(anyDb: Kysely<DB>, 
     const run = rowToRun(row);
     const failedShare = failureShare(run);
     if (run.state === 'failed') {
-      raise.push(runFinding(run, 'run_failed', `The run ${run.trigger === 'schedule' ? '(scheduled) ' : ''}failed${run.fuseReason === null ? '' : ' before writing: the safety fuse stopped it'}.`, run.error ?? run.fuseReason));
+      raise.push(
+        runFinding(
+          run,
+          'run_failed',
+          `The run ${run.trigger === 'schedule' ? '(scheduled) ' : ''}failed${run.fuseReason === null ? '' : ' before writing: the safety fuse stopped it'}.`,
+          run.error ?? run.fuseReason,
+        ),
+      );
     } else if (run.state === 'completed_with_errors' && failedShare > share) {
       const failed = run.counts.failed + run.saasCounts.failed;
-      raise.push(runFinding(run, 'run_failed', `The run completed with errors: ${failed} of ${totalRecords(run)} records failed (${formatShare(failedShare)}, more than the ${formatShare(share)} allowed).`, run.error));
+      raise.push(
+        runFinding(
+          run,
+          'run_failed',
+          `The run completed with errors: ${failed} of ${totalRecords(run)} records failed (${formatShare(failedShare)}, more than the ${formatShare(share)} allowed).`,
+          run.error,
+        ),
+      );
     } else if (run.finishedAt !== null) {
       clear.push({ subjectType: 'integration', subjectId: id, conditions: integrationConditions, seenUpTo: run.finishedAt });
     }
@@ -106,7 +120,11 @@ export async function checkFinishedRuns<DB extends Database>(anyDb: Kysely<DB>, 
  *
  * @example await checkLongRuns(db, now, { maxRunMs: 6 * 3_600_000 })
  */
-export async function checkLongRuns<DB extends Database>(anyDb: Kysely<DB>, now: Date, options: WatchdogOptions = {}): Promise<WatchdogFindings> {
+export async function checkLongRuns<DB extends Database>(
+  anyDb: Kysely<DB>,
+  now: Date,
+  options: WatchdogOptions = {},
+): Promise<WatchdogFindings> {
   const maxRunMs = options.maxRunMs ?? defaultMaxRunMs;
   const cutoff = new Date(now.getTime() - maxRunMs).toISOString();
   const rows = await alertsDb(anyDb)
@@ -117,9 +135,16 @@ export async function checkLongRuns<DB extends Database>(anyDb: Kysely<DB>, now:
     .where('started_at', '<', cutoff)
     .$if(options.integrationIds !== undefined, (qb) => qb.where('integration_id', 'in', [...(options.integrationIds ?? [])]))
     .execute();
-  const raise = rows.map(rowToRun).map((run) =>
-    runFinding(run, 'run_stuck', `The run started at ${run.startedAt ?? '?'} has not finished after ${formatDuration(maxRunMs)} (last heartbeat ${run.heartbeatAt ?? 'never'}).`, null),
-  );
+  const raise = rows
+    .map(rowToRun)
+    .map((run) =>
+      runFinding(
+        run,
+        'run_stuck',
+        `The run started at ${run.startedAt ?? '?'} has not finished after ${formatDuration(maxRunMs)} (last heartbeat ${run.heartbeatAt ?? 'never'}).`,
+        null,
+      ),
+    );
   return { raise, clear: [] };
 }
 
@@ -128,7 +153,11 @@ export async function checkLongRuns<DB extends Database>(anyDb: Kysely<DB>, now:
  *
  * @example await checkMissedStarts(db, now)
  */
-export async function checkMissedStarts<DB extends Database>(anyDb: Kysely<DB>, now: Date, options: WatchdogOptions = {}): Promise<WatchdogFindings> {
+export async function checkMissedStarts<DB extends Database>(
+  anyDb: Kysely<DB>,
+  now: Date,
+  options: WatchdogOptions = {},
+): Promise<WatchdogFindings> {
   const db = alertsDb(anyDb);
   const graceMs = options.graceMs ?? defaultGraceMs;
   const cutoff = new Date(now.getTime() - graceMs).toISOString();
@@ -142,9 +171,16 @@ export async function checkMissedStarts<DB extends Database>(anyDb: Kysely<DB>, 
     .where('queued_at', '<', cutoff)
     .$if(only !== undefined, (qb) => qb.where('integration_id', 'in', [...(only ?? [])]))
     .execute();
-  const raise: AlertFinding[] = unclaimed.map(rowToRun).map((run) =>
-    runFinding(run, 'schedule_missed', `Scheduled run did not start: it was queued at ${run.queuedAt} and no worker has taken it within ${formatDuration(graceMs)}. Is a ninja-sync worker (or ninja-sync serve) running?`, null),
-  );
+  const raise: AlertFinding[] = unclaimed
+    .map(rowToRun)
+    .map((run) =>
+      runFinding(
+        run,
+        'schedule_missed',
+        `Scheduled run did not start: it was queued at ${run.queuedAt} and no worker has taken it within ${formatDuration(graceMs)}. Is a ninja-sync worker (or ninja-sync serve) running?`,
+        null,
+      ),
+    );
   const unplanned = await db
     .selectFrom('schedule_state as s')
     .innerJoin('integrations as i', 'i.id', 's.integration_id')
@@ -155,9 +191,14 @@ export async function checkMissedStarts<DB extends Database>(anyDb: Kysely<DB>, 
     .execute();
   for (const row of unplanned) {
     raise.push({
-      subjectType: 'integration', subjectId: row.integration_id, subjectName: row.name, condition: 'schedule_missed',
+      subjectType: 'integration',
+      subjectId: row.integration_id,
+      subjectName: row.name,
+      condition: 'schedule_missed',
       message: `Scheduled run did not start: it was due at ${row.next_run_at ?? '?'} and was never queued, so the scheduler is not running or cannot plan this integration.`,
-      error: null, runId: null, occurrence: `due:${row.next_run_at ?? ''}`,
+      error: null,
+      runId: null,
+      occurrence: `due:${row.next_run_at ?? ''}`,
     });
   }
   return { raise, clear: [] };
@@ -175,9 +216,14 @@ export async function checkCredentials<DB extends Database>(anyDb: Kysely<DB>, n
   for (const row of rows) {
     if (row.status === 'needs_reauth') {
       raise.push({
-        subjectType: 'credential', subjectId: row.id, subjectName: row.name, condition: 'credential_needs_reauth',
+        subjectType: 'credential',
+        subjectId: row.id,
+        subjectName: row.name,
+        condition: 'credential_needs_reauth',
         message: `The NinjaOne credential "${row.name}" can no longer refresh its token and needs to be authorised again.`,
-        error: row.status_reason, runId: null, occurrence: `since:${row.updated_at}`,
+        error: row.status_reason,
+        runId: null,
+        occurrence: `since:${row.updated_at}`,
       });
     } else if (row.status === 'active') {
       clear.push({ subjectType: 'credential', subjectId: row.id, conditions: ['credential_needs_reauth'], seenUpTo: now.toISOString() });
@@ -191,7 +237,11 @@ export async function checkCredentials<DB extends Database>(anyDb: Kysely<DB>, n
  *
  * @example const findings = await runWatchdogs(db, clock(), { maxRunMs: 12 * 3_600_000 });
  */
-export async function runWatchdogs<DB extends Database>(anyDb: Kysely<DB>, now: Date, options: WatchdogOptions = {}): Promise<WatchdogFindings> {
+export async function runWatchdogs<DB extends Database>(
+  anyDb: Kysely<DB>,
+  now: Date,
+  options: WatchdogOptions = {},
+): Promise<WatchdogFindings> {
   const parts = [
     await checkFinishedRuns(anyDb, options),
     await checkLongRuns(anyDb, now, options),
@@ -207,10 +257,22 @@ export async function runWatchdogs<DB extends Database>(anyDb: Kysely<DB>, now: 
  *
  * @example const { opened, resolved } = await applyWatchdogFindings(db, findings, now, { publicUrl });
  */
-export async function applyWatchdogFindings<DB extends Database>(anyDb: Kysely<DB>, findings: WatchdogFindings, now: Date, options: NotifyOptions = {}): Promise<{ opened: number; repeated: number; resolved: number }> {
+export async function applyWatchdogFindings<DB extends Database>(
+  anyDb: Kysely<DB>,
+  findings: WatchdogFindings,
+  now: Date,
+  options: NotifyOptions = {},
+): Promise<{ opened: number; repeated: number; resolved: number }> {
   let resolved = 0;
   for (const clearing of findings.clear) {
-    resolved += (await resolveAlerts(anyDb, { subjectType: clearing.subjectType, subjectId: clearing.subjectId, conditions: clearing.conditions, seenUpTo: clearing.seenUpTo }, now, options)).length;
+    resolved += (
+      await resolveAlerts(
+        anyDb,
+        { subjectType: clearing.subjectType, subjectId: clearing.subjectId, conditions: clearing.conditions, seenUpTo: clearing.seenUpTo },
+        now,
+        options,
+      )
+    ).length;
   }
   let opened = 0;
   let repeated = 0;
@@ -228,14 +290,31 @@ export async function applyWatchdogFindings<DB extends Database>(anyDb: Kysely<D
  *
  * @example await alertsForFinishedRun(db, run, clock(), { publicUrl: config.publicUrl });
  */
-export async function alertsForFinishedRun<DB extends Database>(anyDb: Kysely<DB>, run: Pick<Run, 'integrationId'>, now: Date, options: NotifyOptions & Pick<WatchdogOptions, 'errorShare'> = {}): Promise<void> {
+export async function alertsForFinishedRun<DB extends Database>(
+  anyDb: Kysely<DB>,
+  run: Pick<Run, 'integrationId'>,
+  now: Date,
+  options: NotifyOptions & Pick<WatchdogOptions, 'errorShare'> = {},
+): Promise<void> {
   if (run.integrationId === null) return;
-  const findings = await checkFinishedRuns(anyDb, { integrationIds: [run.integrationId], ...(options.errorShare === undefined ? {} : { errorShare: options.errorShare }) });
+  const findings = await checkFinishedRuns(anyDb, {
+    integrationIds: [run.integrationId],
+    ...(options.errorShare === undefined ? {} : { errorShare: options.errorShare }),
+  });
   await applyWatchdogFindings(anyDb, findings, now, options);
 }
 
 function runFinding(run: Run, condition: AlertCondition, message: string, error: string | null): AlertFinding {
-  return { subjectType: 'integration', subjectId: run.integrationId ?? '', subjectName: run.integrationName, condition, message, error, runId: run.id, occurrence: `run:${run.id}` };
+  return {
+    subjectType: 'integration',
+    subjectId: run.integrationId ?? '',
+    subjectName: run.integrationName,
+    condition,
+    message,
+    error,
+    runId: run.id,
+    occurrence: `run:${run.id}`,
+  };
 }
 
 function totalRecords(run: Run): number {

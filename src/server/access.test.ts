@@ -67,7 +67,8 @@ forEachDialect('server access', (target) => {
     t.after(() => server.close());
     await apiClient(server.url).post('/api/setup', { email: 'it@acme.example', password });
     const attacker = apiClient(server.url);
-    for (let i = 0; i < 5; i++) assert.equal((await attacker.post('/api/session', { email: 'it@acme.example', password: `guess ${i} guess` })).status, 401);
+    for (let i = 0; i < 5; i++)
+      assert.equal((await attacker.post('/api/session', { email: 'it@acme.example', password: `guess ${i} guess` })).status, 401);
     const locked = await attacker.post('/api/session', { email: 'it@acme.example', password });
     assert.equal(locked.status, 429);
     assert.equal(locked.body.error.code, 'too_many_attempts');

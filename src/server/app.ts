@@ -8,18 +8,19 @@
  * await app.listen({ host: config.host, port: config.port });
  */
 import cookie from '@fastify/cookie';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 
-import { createAuthorizer } from './auth/authenticate.ts';
-import type { AppContext } from './context.ts';
-import { ApiError, errorBody } from './errors.ts';
 import { observeVendorCalls } from '../http/observe.ts';
+import { createAuthorizer } from './auth/authenticate.ts';
+import { ApiError, errorBody } from './errors.ts';
 import { countVendorCall } from './metrics.ts';
 import { buildOpenApi } from './openapi.ts';
-import type { RouteRegistry } from './route.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerSessionRoutes } from './routes/session.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
+
+import type { AppContext } from './context.ts';
+import type { RouteRegistry } from './route.ts';
 
 export const apiVersion = '0.1.0';
 
@@ -50,7 +51,10 @@ export async function buildApp(context: AppContext, extraRoutes: readonly RouteM
   // Every NinjaOne and Oomnitza call this process makes is counted for /metrics.
   observeVendorCalls(countVendorCall);
   app.addHook('onResponse', async function logRequest(request, reply) {
-    request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.info(
+      { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
   await app.register(cookie);
 
@@ -67,7 +71,10 @@ export async function buildApp(context: AppContext, extraRoutes: readonly RouteM
       // Fastify's own refusals: malformed JSON, body too large, unsupported media type.
       return reply.code(status).send(errorBody('bad_request', (error as Error).message));
     }
-    request.log.error({ err: { type: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack } }, 'unhandled error');
+    request.log.error(
+      { err: { type: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack } },
+      'unhandled error',
+    );
     return reply.code(500).send(errorBody('internal', `something went wrong on the server; the log has request id ${request.id}`));
   });
   app.setNotFoundHandler(function handleNotFound(request, reply) {

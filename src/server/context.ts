@@ -3,7 +3,6 @@
  * start-up by `serve`, or by a test with its own clock and database.
  */
 import type { Logger } from 'pino';
-
 import type { Config } from '../config.ts';
 import type { Vault } from '../credentials/vault.ts';
 import type { AppDb } from '../db/app-database.ts';

@@ -5,9 +5,9 @@
  * @example
  * throw new ApiError(409, 'credential_in_use', 'the credential is used by 2 integrations; change them first', { integrations: ['a', 'b'] });
  */
-import type { z } from 'zod';
-
 import { formatPath } from '../integrations/yaml-locate.ts';
+
+import type { z } from 'zod';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -34,8 +34,16 @@ export const notFound = (what: string, id: string): ApiError => new ApiError(404
 
 /** A zod failure as a 400 whose details list each field path with its problem. */
 export function validationError(where: 'body' | 'query' | 'params', error: z.ZodError): ApiError {
-  const fields = error.issues.map((issue) => ({ path: formatPath(issue.path.map((part) => (typeof part === 'number' ? part : String(part)))) || '(root)', message: issue.message }));
+  const fields = error.issues.map((issue) => ({
+    path: formatPath(issue.path.map((part) => (typeof part === 'number' ? part : String(part)))) || '(root)',
+    message: issue.message,
+  }));
   const first = fields[0];
   const summary = first ? `${first.path}: ${first.message}` : 'invalid input';
-  return new ApiError(400, 'validation_failed', `the request ${where} is not valid — ${summary}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}`, { fields });
+  return new ApiError(
+    400,
+    'validation_failed',
+    `the request ${where} is not valid — ${summary}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}`,
+    { fields },
+  );
 }

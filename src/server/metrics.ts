@@ -29,16 +29,47 @@ function lines(name: string, help: string, type: 'gauge' | 'counter', samples: I
 }
 
 export async function renderMetrics(db: AppDb): Promise<string> {
-  const runs = await db.selectFrom('runs').select(['state']).select((eb) => eb.fn.countAll<number | string>().as('n')).groupBy('state').execute();
-  const records = await db.selectFrom('runs')
-    .select((eb) => [eb.fn.sum<number | string>('created').as('created'), eb.fn.sum<number | string>('updated').as('updated'), eb.fn.sum<number | string>('unchanged').as('unchanged'), eb.fn.sum<number | string>('skipped').as('skipped'), eb.fn.sum<number | string>('failed').as('failed')])
+  const runs = await db
+    .selectFrom('runs')
+    .select(['state'])
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .groupBy('state')
+    .execute();
+  const records = await db
+    .selectFrom('runs')
+    .select((eb) => [
+      eb.fn.sum<number | string>('created').as('created'),
+      eb.fn.sum<number | string>('updated').as('updated'),
+      eb.fn.sum<number | string>('unchanged').as('unchanged'),
+      eb.fn.sum<number | string>('skipped').as('skipped'),
+      eb.fn.sum<number | string>('failed').as('failed'),
+    ])
     .executeTakeFirst();
-  const credentials = await db.selectFrom('credentials').select(['status']).select((eb) => eb.fn.countAll<number | string>().as('n')).groupBy('status').execute();
+  const credentials = await db
+    .selectFrom('credentials')
+    .select(['status'])
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .groupBy('status')
+    .execute();
   return [
-    ...lines('ninja_sync_runs', 'Runs in the store, by state', 'gauge', runs.map((r) => [`state="${r.state}"`, Number(r.n)])),
-    ...lines('ninja_sync_records_total', 'Records processed by all stored runs, by outcome', 'counter',
-      (['created', 'updated', 'unchanged', 'skipped', 'failed'] as const).map((o) => [`outcome="${o}"`, Number(records?.[o] ?? 0)])),
-    ...lines('ninja_sync_credentials', 'NinjaOne credentials, by status', 'gauge', credentials.map((c) => [`status="${c.status}"`, Number(c.n)])),
+    ...lines(
+      'ninja_sync_runs',
+      'Runs in the store, by state',
+      'gauge',
+      runs.map((r) => [`state="${r.state}"`, Number(r.n)]),
+    ),
+    ...lines(
+      'ninja_sync_records_total',
+      'Records processed by all stored runs, by outcome',
+      'counter',
+      (['created', 'updated', 'unchanged', 'skipped', 'failed'] as const).map((o) => [`outcome="${o}"`, Number(records?.[o] ?? 0)]),
+    ),
+    ...lines(
+      'ninja_sync_credentials',
+      'NinjaOne credentials, by status',
+      'gauge',
+      credentials.map((c) => [`status="${c.status}"`, Number(c.n)]),
+    ),
     ...lines('ninja_sync_vendor_calls_total', 'Calls to NinjaOne and Oomnitza made by this process, by status', 'counter', vendorCalls),
     ...lines('ninja_sync_token_refreshes_total', 'NinjaOne token refreshes made by this process, by result', 'counter', tokenRefreshes),
     '',

@@ -35,7 +35,10 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): 
   if (!schema) return [];
   const json = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({
-    name, in: location, required: location === 'path' || (json.required ?? []).includes(name), schema: property,
+    name,
+    in: location,
+    required: location === 'path' || (json.required ?? []).includes(name),
+    schema: property,
   }));
 }
 
@@ -56,7 +59,9 @@ export function buildOpenApi(registry: RouteRegistry, info: { readonly version: 
       'x-access': route.access,
       security: route.access === 'public' ? [] : [{ bearerToken: [] }, { sessionCookie: [] }],
       parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
+      ...(route.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+        : {}),
       responses,
     };
   }
@@ -65,7 +70,8 @@ export function buildOpenApi(registry: RouteRegistry, info: { readonly version: 
     info: {
       title: 'ninja-sync API',
       version: info.version,
-      description: 'Keeps Oomnitza users in step with NinjaOne users. Authenticate with an API token (`Authorization: Bearer nsk_…`) or a browser session; writes from a session need the `x-csrf-token` header. Errors are `{ "error": { "code", "message", "details"? } }`.',
+      description:
+        'Keeps Oomnitza users in step with NinjaOne users. Authenticate with an API token (`Authorization: Bearer nsk_…`) or a browser session; writes from a session need the `x-csrf-token` header. Errors are `{ "error": { "code", "message", "details"? } }`.',
     },
     components: {
       securitySchemes: {

@@ -10,10 +10,10 @@
  *   handler: async ({ params }) => getRunOrThrow(db, params.id),
  * });
  */
+import { validationError } from './errors.ts';
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-
-import { validationError } from './errors.ts';
 import type { Principal, Role } from './auth/principal.ts';
 
 export type Access = 'public' | Role;
@@ -69,8 +69,17 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
 ): void {
   const status = spec.status ?? (spec.response ? 200 : 204);
   registry.push({
-    method: spec.method, url: spec.url, summary: spec.summary, description: spec.description, tags: spec.tags, access: spec.access,
-    params: spec.params, query: spec.query, body: spec.body, response: spec.response, status,
+    method: spec.method,
+    url: spec.url,
+    summary: spec.summary,
+    description: spec.description,
+    tags: spec.tags,
+    access: spec.access,
+    params: spec.params,
+    query: spec.query,
+    body: spec.body,
+    response: spec.response,
+    status,
   });
   app.route({
     method: spec.method,

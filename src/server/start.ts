@@ -7,29 +7,38 @@
  * console.log(`listening on ${server.url}`);
  * await server.close();
  */
-import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
-
-import type { Config } from '../config.ts';
 import { loadVaultKeys, vaultFromKeys } from '../credentials/vault.ts';
 import { openDatabase } from '../db/open-database.ts';
+import { createMailer } from '../notifications/index.ts';
+import { afterRunFinished, type MaintenanceDeps, startMaintenance } from '../worker/maintenance.ts';
+import { startWorker, type Worker } from '../worker/worker.ts';
 import { buildApp, type RouteModule } from './app.ts';
-import type { AppContext } from './context.ts';
 import { createLogger } from './logger.ts';
 import { registerCredentialRoutes } from './routes/credentials.ts';
 import { registerIntegrationRoutes } from './routes/integrations.ts';
+import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerOAuthRedirectRoute } from './routes/oauth-redirect.ts';
 import { registerOomnitzaConnectionRoutes } from './routes/oomnitza-connections.ts';
 import { registerPreviewRoutes } from './routes/preview.ts';
 import { createRunRoutes } from './routes/runs.ts';
-import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerScheduleRoutes } from './routes/schedule.ts';
 import { registerWebRoutes } from './routes/web.ts';
-import { createMailer } from '../notifications/index.ts';
-import { afterRunFinished, startMaintenance, type MaintenanceDeps } from '../worker/maintenance.ts';
-import { startWorker, type Worker } from '../worker/worker.ts';
 
-export const serverRoutes: readonly RouteModule[] = [registerCredentialRoutes, registerOAuthRedirectRoute, registerOomnitzaConnectionRoutes, registerIntegrationRoutes, registerPreviewRoutes, registerNotificationRoutes, registerScheduleRoutes, registerWebRoutes];
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { AppContext } from './context.ts';
+
+export const serverRoutes: readonly RouteModule[] = [
+  registerCredentialRoutes,
+  registerOAuthRedirectRoute,
+  registerOomnitzaConnectionRoutes,
+  registerIntegrationRoutes,
+  registerPreviewRoutes,
+  registerNotificationRoutes,
+  registerScheduleRoutes,
+  registerWebRoutes,
+];
 
 export interface StartedServer {
   readonly app: FastifyInstance;
@@ -53,12 +62,30 @@ export interface StartOptions {
   readonly maintenanceIntervalMs?: number;
 }
 
-export async function createContext(config: Config, options: StartOptions = {}): Promise<{ context: AppContext; close: () => Promise<void> }> {
+export async function createContext(
+  config: Config,
+  options: StartOptions = {},
+): Promise<{ context: AppContext; close: () => Promise<void> }> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const vault = vaultFromKeys(await loadVaultKeys({ envKey: config.vaultKey, envPreviousKeys: config.vaultPreviousKeys, keyFile: config.vaultKeyFile, dataDir: config.dataDir }));
-    const context: AppContext = { config, db: store.db, dialect: store.dialect, vault, logger, now: options.now ?? (() => new Date()), demo: options.demo };
+    const vault = vaultFromKeys(
+      await loadVaultKeys({
+        envKey: config.vaultKey,
+        envPreviousKeys: config.vaultPreviousKeys,
+        keyFile: config.vaultKeyFile,
+        dataDir: config.dataDir,
+      }),
+    );
+    const context: AppContext = {
+      config,
+      db: store.db,
+      dialect: store.dialect,
+      vault,
+      logger,
+      now: options.now ?? (() => new Date()),
+      demo: options.demo,
+    };
     return { context, close: () => store.close() };
   } catch (error) {
     await store.close();
@@ -70,16 +97,28 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { context, close: closeStore } = await createContext(config, options);
   let app: FastifyInstance;
   const workerDeps = {
-    db: context.db, vault: context.vault, dialect: context.dialect, now: context.now,
-    log: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}) => context.logger[level](fields, message),
+    db: context.db,
+    vault: context.vault,
+    dialect: context.dialect,
+    now: context.now,
+    log: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}) =>
+      context.logger[level](fields, message),
   };
   let worker: Worker | null = null;
   const maintenanceDeps: MaintenanceDeps = {
-    db: context.db, now: context.now, mailer: createMailer(context.config), log: workerDeps.log,
-    get publicUrl() { return context.config.publicUrl; },
+    db: context.db,
+    now: context.now,
+    mailer: createMailer(context.config),
+    log: workerDeps.log,
+    get publicUrl() {
+      return context.config.publicUrl;
+    },
   };
   try {
-    app = await buildApp(context, [...serverRoutes, createRunRoutes({ wake: () => worker?.wake(), cancel: (runId) => worker?.cancel(runId) })]);
+    app = await buildApp(context, [
+      ...serverRoutes,
+      createRunRoutes({ wake: () => worker?.wake(), cancel: (runId) => worker?.cancel(runId) }),
+    ]);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await closeStore();
@@ -95,11 +134,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     (context as { config: Config }).config = Object.freeze({ ...config, port, publicUrl });
   }
   if (options.worker ?? true) {
-    worker = startWorker(workerDeps, { ...(options.workerPollMs ? { pollMs: options.workerPollMs } : {}), onRunFinished: (run) => afterRunFinished(maintenanceDeps, run) });
+    worker = startWorker(workerDeps, {
+      ...(options.workerPollMs ? { pollMs: options.workerPollMs } : {}),
+      onRunFinished: (run) => afterRunFinished(maintenanceDeps, run),
+    });
   }
-  const maintenance = (options.maintenance ?? true)
-    ? startMaintenance(maintenanceDeps, { ...(options.maintenanceIntervalMs ? { intervalMs: options.maintenanceIntervalMs } : {}), onQueued: () => worker?.wake() })
-    : null;
+  const maintenance =
+    (options.maintenance ?? true)
+      ? startMaintenance(maintenanceDeps, {
+          ...(options.maintenanceIntervalMs ? { intervalMs: options.maintenanceIntervalMs } : {}),
+          onQueued: () => worker?.wake(),
+        })
+      : null;
   void maintenance?.tick();
   return {
     app,

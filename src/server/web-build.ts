@@ -23,7 +23,11 @@ function newestMtime(path: string): number {
 export function webBuildIsCurrent(): boolean {
   const index = join(webRoot, 'dist', 'index.html');
   if (!existsSync(index)) return false;
-  const sources = Math.max(newestMtime(join(webRoot, 'src')), newestMtime(join(webRoot, 'index.html')), newestMtime(join(webRoot, 'vite.config.ts')));
+  const sources = Math.max(
+    newestMtime(join(webRoot, 'src')),
+    newestMtime(join(webRoot, 'index.html')),
+    newestMtime(join(webRoot, 'vite.config.ts')),
+  );
   return statSync(index).mtimeMs > sources;
 }
 

@@ -14,11 +14,11 @@ import { createTokenProvider } from '../ninjaone/token-provider.ts';
 import { parseNinjaOneUrl } from '../ninjaone/url.ts';
 import { createOomnitzaClient } from '../oomnitza/client.ts';
 
-import type { RecordOutcome, RunPhase, RunReporter } from './ports.ts';
 import type { Integration } from '../integrations/schema.ts';
 import type { CompiledMapping } from '../mapping/compile.ts';
 import type { NinjaOneClient } from '../ninjaone/client.ts';
 import type { OomnitzaClient } from '../oomnitza/client.ts';
+import type { RecordOutcome, RunPhase, RunReporter } from './ports.ts';
 
 export interface SyncParts {
   readonly integration: Integration;
@@ -29,7 +29,14 @@ export interface SyncParts {
 
 const fastRetry = { maxAttempts: 6, baseDelayMs: 5, maxDelayMs: 50, maxRetryAfterMs: 100 };
 
-export function syncParts(options: { readonly ninjaOneUrl: string; readonly oomnitzaUrl: string; readonly apiToken: string; readonly clientId: string; readonly clientSecret: string; readonly recordType?: Integration['recordType'] }): SyncParts {
+export function syncParts(options: {
+  readonly ninjaOneUrl: string;
+  readonly oomnitzaUrl: string;
+  readonly apiToken: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly recordType?: Integration['recordType'];
+}): SyncParts {
   const integration = integrationSchema.parse({
     name: 'NinjaOne users (e2e)',
     source: { url: options.ninjaOneUrl, clientId: options.clientId, clientSecret: options.clientSecret },
@@ -47,12 +54,24 @@ export function syncParts(options: { readonly ninjaOneUrl: string; readonly oomn
   });
   const parsed = parseNinjaOneUrl(options.ninjaOneUrl, { allowInsecureHttp: true });
   if (!parsed.ok) throw new Error(`bad NinjaOne emulator URL ${options.ninjaOneUrl}`);
-  const tokens = createTokenProvider({ origin: parsed.url, clientId: options.clientId, clientSecret: options.clientSecret, grant: 'client_credentials', scopes: 'monitoring management', retry: fastRetry });
+  const tokens = createTokenProvider({
+    origin: parsed.url,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    grant: 'client_credentials',
+    scopes: 'monitoring management',
+    retry: fastRetry,
+  });
   return {
     integration,
     compiled: compileMapping(integration),
     source: createNinjaOneClient({ origin: parsed.url, tokens, retry: fastRetry }),
-    destination: createOomnitzaClient({ baseUrl: options.oomnitzaUrl, apiToken: options.apiToken, allowInsecureHttp: true, retry: fastRetry }),
+    destination: createOomnitzaClient({
+      baseUrl: options.oomnitzaUrl,
+      apiToken: options.apiToken,
+      allowInsecureHttp: true,
+      retry: fastRetry,
+    }),
   };
 }
 

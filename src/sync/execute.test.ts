@@ -27,16 +27,29 @@ function recordingReporter(): RunReporter & { outcomes: RecordOutcome[]; batches
 }
 
 function records(n: number, from = 0): MappedRecord[] {
-  return Array.from({ length: n }, (_, i) => ({ sourceId: String(from + i), label: `u${from + i}@x.io`, fields: { email: `u${from + i}@x.io`, first_name: `First ${from + i}` } }));
+  return Array.from({ length: n }, (_, i) => ({
+    sourceId: String(from + i),
+    label: `u${from + i}@x.io`,
+    fields: { email: `u${from + i}@x.io`, first_name: `First ${from + i}` },
+  }));
 }
 
 function planFor(recs: MappedRecord[], users: DestinationUser[]) {
-  return planUsers({ records: recs, syncKeys: ['email'], preference: 'create_and_update', updateSyncKeys: false, destination: buildDestinationIndex(users, ['email']) });
+  return planUsers({
+    records: recs,
+    syncKeys: ['email'],
+    preference: 'create_and_update',
+    updateSyncKeys: false,
+    destination: buildDestinationIndex(users, ['email']),
+  });
 }
 
 describe('executePlan', () => {
   test('creates and updates through the destination, reports every record, and knows the new ids', async () => {
-    const existing = [{ id: 'u1', fields: { email: 'u1@x.io', first_name: 'Old' } }, { id: 'u2', fields: { email: 'u2@x.io', first_name: 'First 2' } }];
+    const existing = [
+      { id: 'u1', fields: { email: 'u1@x.io', first_name: 'Old' } },
+      { id: 'u2', fields: { email: 'u2@x.io', first_name: 'First 2' } },
+    ];
     const oomnitza = createMemoryDestination({ users: existing });
     const reporter = recordingReporter();
     const result = await executePlan(oomnitza, reporter, planFor(records(4), existing), { concurrency: 2, reportBatchSize: 2 });
@@ -53,7 +66,11 @@ describe('executePlan', () => {
       assert.equal(result.placements.get(o.sourceId ?? '')?.destinationId, o.destinationId);
     }
     assert.equal(result.placements.get('2')?.destinationId, 'u2');
-    assert.deepEqual(oomnitza.calls.filter((c) => c.startsWith('update')), ['update:u1'], 'the unchanged record costs no write');
+    assert.deepEqual(
+      oomnitza.calls.filter((c) => c.startsWith('update')),
+      ['update:u1'],
+      'the unchanged record costs no write',
+    );
   });
 
   test('keeps exactly `concurrency` writes in flight, no more', async () => {
@@ -64,7 +81,9 @@ describe('executePlan', () => {
   });
 
   test('a refused write fails that record with the reason, and the run goes on', async () => {
-    const oomnitza = createMemoryDestination({ failWrite: (kind, fields) => (kind === 'create' && fields['email'] === 'u3@x.io' ? 'HTTP 400: email is not valid' : null) });
+    const oomnitza = createMemoryDestination({
+      failWrite: (kind, fields) => (kind === 'create' && fields['email'] === 'u3@x.io' ? 'HTTP 400: email is not valid' : null),
+    });
     const reporter = recordingReporter();
     const result = await executePlan(oomnitza, reporter, planFor(records(6), []), { concurrency: 3 });
     assert.deepEqual(result.counts, { created: 5, updated: 0, unchanged: 0, skipped: 0, failed: 1 });
@@ -115,7 +134,10 @@ describe('executePlan', () => {
         if (calls >= 2) throw new Error('database is locked');
       },
     };
-    await assert.rejects(executePlan(oomnitza, reporter, planFor(records(50), []), { concurrency: 2, reportBatchSize: 5 }), /database is locked/);
+    await assert.rejects(
+      executePlan(oomnitza, reporter, planFor(records(50), []), { concurrency: 2, reportBatchSize: 5 }),
+      /database is locked/,
+    );
     assert.ok(oomnitza.users.size < 50, 'writing stopped once the report failed');
   });
 

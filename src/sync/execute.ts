@@ -55,7 +55,12 @@ export function emptyCounts(): RunCounts {
   return { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
 }
 
-export async function executePlan(destination: UserDestination, reporter: RunReporter, plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
+export async function executePlan(
+  destination: UserDestination,
+  reporter: RunReporter,
+  plan: Plan,
+  options: ExecuteOptions,
+): Promise<ExecuteResult> {
   const batcher = createReportBatcher(reporter, options.reportBatchSize === undefined ? {} : { size: options.reportBatchSize });
   const counts = emptyCounts();
   const placements = new Map<string, Placement>();
@@ -63,7 +68,8 @@ export async function executePlan(destination: UserDestination, reporter: RunRep
 
   async function record(outcome: RecordOutcome, inDestination: string | null): Promise<void> {
     counts[outcome.outcome] += 1;
-    if (outcome.sourceId !== null) placements.set(outcome.sourceId, { outcome: outcome.outcome, destinationId: inDestination, reason: outcome.reason });
+    if (outcome.sourceId !== null)
+      placements.set(outcome.sourceId, { outcome: outcome.outcome, destinationId: inDestination, reason: outcome.reason });
     await batcher.add(outcome);
   }
 
@@ -80,7 +86,10 @@ export async function executePlan(destination: UserDestination, reporter: RunRep
 
   const canceled = started < writes.length;
   for (const item of writes.slice(started)) {
-    await record({ ...plannedOutcome(item), outcome: 'skipped', reason: canceledReason, changes: [] }, item.action === 'update' ? item.destinationId : null);
+    await record(
+      { ...plannedOutcome(item), outcome: 'skipped', reason: canceledReason, changes: [] },
+      item.action === 'update' ? item.destinationId : null,
+    );
   }
   await batcher.flush();
   return { counts, canceled, placements };
@@ -98,7 +107,8 @@ async function write(destination: UserDestination, item: WriteItem): Promise<Rec
     return planned;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const what = item.action === 'create' ? 'could not create the user in Oomnitza' : `could not update Oomnitza user uid ${item.destinationId}`;
+    const what =
+      item.action === 'create' ? 'could not create the user in Oomnitza' : `could not update Oomnitza user uid ${item.destinationId}`;
     return { ...planned, outcome: 'failed', reason: `${what}: ${message}` };
   }
 }

@@ -9,9 +9,16 @@ import type { MappedRecord } from './plan.ts';
 import type { DestinationUser } from './ports.ts';
 
 function people(n: number, from = 0): DestinationUser[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `d${from + i}`, fields: { email: `u${from + i}@x.io`, employee_id: `E${from + i}`, first_name: 'Old' } }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `d${from + i}`,
+    fields: { email: `u${from + i}@x.io`, employee_id: `E${from + i}`, first_name: 'Old' },
+  }));
 }
-function records(n: number, from = 0, fields: (i: number) => Record<string, unknown> = (i) => ({ email: `U${i}@x.io`, first_name: 'New' })): MappedRecord[] {
+function records(
+  n: number,
+  from = 0,
+  fields: (i: number) => Record<string, unknown> = (i) => ({ email: `U${i}@x.io`, first_name: 'New' }),
+): MappedRecord[] {
   return Array.from({ length: n }, (_, i) => ({ sourceId: String(from + i), label: `u${from + i}`, fields: fields(from + i) }));
 }
 
@@ -45,7 +52,10 @@ describe('loadDestination', () => {
   test('asks a secondary key only for the records the primary found nobody for', async () => {
     const oomnitza = createMemoryDestination({ users: people(5000), listPageSize: 100, findBatchSize: 50 });
     // 10 records found by email; 10 more by employee_id only (their email is new).
-    const recs = [...records(10, 0, (i) => ({ email: `u${i}@x.io`, employee_id: `E${i}` })), ...records(10, 100, (i) => ({ email: `new${i}@x.io`, employee_id: `e${i}` }))];
+    const recs = [
+      ...records(10, 0, (i) => ({ email: `u${i}@x.io`, employee_id: `E${i}` })),
+      ...records(10, 100, (i) => ({ email: `new${i}@x.io`, employee_id: `e${i}` })),
+    ];
     const loaded = await loadDestination(oomnitza, { records: recs, syncKeys: ['email', 'employee_id'], fields: ['email'] });
     assert.equal(loaded.strategy, 'find');
     assert.deepEqual(oomnitza.calls, ['count', 'find:email', 'find:employee_id']);
@@ -59,9 +69,21 @@ describe('loadDestination', () => {
     for (const listPageSize of [1000, 1]) {
       const oomnitza = createMemoryDestination({ users, listPageSize, findBatchSize: 50 });
       const loaded = await loadDestination(oomnitza, { records: recs, syncKeys: ['email'], fields: ['email', 'first_name'] });
-      plans.push({ strategy: loaded.strategy, plan: planUsers({ records: recs, syncKeys: ['email'], preference: 'create_and_update', updateSyncKeys: false, destination: loaded.index }) });
+      plans.push({
+        strategy: loaded.strategy,
+        plan: planUsers({
+          records: recs,
+          syncKeys: ['email'],
+          preference: 'create_and_update',
+          updateSyncKeys: false,
+          destination: loaded.index,
+        }),
+      });
     }
-    assert.deepEqual(plans.map((p) => p.strategy), ['scan', 'find']);
+    assert.deepEqual(
+      plans.map((p) => p.strategy),
+      ['scan', 'find'],
+    );
     assert.deepEqual(plans[0]?.plan, plans[1]?.plan);
     assert.deepEqual(plans[0]?.plan.counts, { create: 5, update: 39, unchanged: 0, skip: 0, fail: 1 });
   });

@@ -47,7 +47,10 @@ export async function loadDestination(destination: UserDestination, options: Loa
   if (destinationCount === 0) return { index: buildDestinationIndex([], syncKeys), destinationCount, strategy: 'empty' };
 
   const scanRequests = Math.max(1, Math.ceil(destinationCount / (destination.listPageSize ?? defaultListPageSize)));
-  const findRequests = syncKeys.reduce((sum, key) => sum + Math.ceil(distinctKeyValues(records, key).length / (destination.findBatchSize ?? defaultFindBatchSize)), 0);
+  const findRequests = syncKeys.reduce(
+    (sum, key) => sum + Math.ceil(distinctKeyValues(records, key).length / (destination.findBatchSize ?? defaultFindBatchSize)),
+    0,
+  );
 
   if (findRequests < scanRequests) {
     const index = await findByKeys(destination, records, syncKeys, fields, signal);
@@ -59,7 +62,13 @@ export async function loadDestination(destination: UserDestination, options: Loa
 }
 
 /** Key by key: the next key is asked only for records that earlier keys found nobody for. */
-async function findByKeys(destination: UserDestination, records: readonly MappedRecord[], syncKeys: readonly string[], fields: readonly string[], signal: AbortSignal | undefined): Promise<DestinationIndex> {
+async function findByKeys(
+  destination: UserDestination,
+  records: readonly MappedRecord[],
+  syncKeys: readonly string[],
+  fields: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<DestinationIndex> {
   const found: DestinationUser[] = [];
   let index = buildDestinationIndex(found, syncKeys);
   let pending = records;

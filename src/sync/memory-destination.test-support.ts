@@ -59,7 +59,9 @@ export function createMemoryDestination(options: MemoryOptions = {}): MemoryDest
     for (const field of options.unique ?? []) {
       const value = text(fields[field]);
       if (value === null) continue;
-      for (const [other, held] of users) if (other !== id && text(held[field]) === value) throw new Error(`${field} "${String(fields[field])}" is already used by user ${other}`);
+      for (const [other, held] of users)
+        if (other !== id && text(held[field]) === value)
+          throw new Error(`${field} "${String(fields[field])}" is already used by user ${other}`);
     }
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { buildDestinationIndex } from './destination-index.ts';
-import { checkFuse, planUsers, plannedOutcome } from './plan.ts';
+import { checkFuse, plannedOutcome, planUsers } from './plan.ts';
 
 import type { MappedRecord, PlanInput, PlanItem } from './plan.ts';
 import type { DestinationUser } from './ports.ts';
@@ -15,7 +15,14 @@ function user(id: string, fields: Record<string, unknown>): DestinationUser {
 }
 function plan(records: MappedRecord[], users: DestinationUser[], options: Partial<Omit<PlanInput, 'records' | 'destination'>> = {}) {
   const syncKeys = options.syncKeys ?? ['email'];
-  return planUsers({ records, syncKeys, preference: options.preference ?? 'create_and_update', updateSyncKeys: options.updateSyncKeys ?? false, destination: buildDestinationIndex(users, syncKeys), ...(options.requiredOnCreate ? { requiredOnCreate: options.requiredOnCreate } : {}) });
+  return planUsers({
+    records,
+    syncKeys,
+    preference: options.preference ?? 'create_and_update',
+    updateSyncKeys: options.updateSyncKeys ?? false,
+    destination: buildDestinationIndex(users, syncKeys),
+    ...(options.requiredOnCreate ? { requiredOnCreate: options.requiredOnCreate } : {}),
+  });
 }
 function only(items: readonly PlanItem[]): PlanItem {
   assert.equal(items.length, 1);
@@ -28,11 +35,19 @@ describe('planUsers', () => {
     assert.equal(item.action, 'create');
     assert.ok(item.action === 'create');
     assert.deepEqual(item.fields, { email: 'ann@acme.com', first_name: 'Ann' });
-    assert.deepEqual(plannedOutcome(item).changes, [{ field: 'email', old: null, new: 'ann@acme.com' }, { field: 'first_name', old: null, new: 'Ann' }]);
+    assert.deepEqual(plannedOutcome(item).changes, [
+      { field: 'email', old: null, new: 'ann@acme.com' },
+      { field: 'first_name', old: null, new: 'Ann' },
+    ]);
   });
 
   test('updates only the fields that differ, with old and new values', () => {
-    const item = only(plan([rec('1', { email: 'ann@acme.com', first_name: 'Ann', last_name: 'Lee' })], [user('u1', { email: 'ann@acme.com', first_name: 'Anne', last_name: 'Lee' })]).items);
+    const item = only(
+      plan(
+        [rec('1', { email: 'ann@acme.com', first_name: 'Ann', last_name: 'Lee' })],
+        [user('u1', { email: 'ann@acme.com', first_name: 'Anne', last_name: 'Lee' })],
+      ).items,
+    );
     assert.ok(item.action === 'update');
     assert.equal(item.destinationId, 'u1');
     assert.equal(item.matchedBy, 'email');
@@ -41,31 +56,52 @@ describe('planUsers', () => {
   });
 
   test('matches key values case-insensitively and does not rewrite a case-only key difference', () => {
-    const item = only(plan([rec('1', { email: 'ann@acme.com', first_name: 'Ann' })], [user('u1', { email: ' Ann@ACME.com', first_name: 'Ann' })]).items);
+    const item = only(
+      plan([rec('1', { email: 'ann@acme.com', first_name: 'Ann' })], [user('u1', { email: ' Ann@ACME.com', first_name: 'Ann' })]).items,
+    );
     assert.equal(item.action, 'unchanged');
   });
 
   test('normalised comparison: null, empty and absent are alike; numbers equal numeric text; lists compare as sets', () => {
-    const record = rec('1', { email: 'a@x.io', phone_number: null, position: '', address: undefined, role: 3, tags: ['b', 'a'], suspended: false, hired: '2026-01-02T00:00:00Z' });
+    const record = rec('1', {
+      email: 'a@x.io',
+      phone_number: null,
+      position: '',
+      address: undefined,
+      role: 3,
+      tags: ['b', 'a'],
+      suspended: false,
+      hired: '2026-01-02T00:00:00Z',
+    });
     const held = user('u1', { email: 'a@x.io', position: null, role: '3', tags: ['a', 'b'], suspended: 'false', hired: 1767312000 });
     assert.equal(only(plan([record], [held]).items).action, 'unchanged');
   });
 
   test('a value that really changed is still seen through the normalisation', () => {
-    const item = only(plan([rec('1', { email: 'a@x.io', role: 4, tags: ['a', 'c'], phone_number: null })], [user('u1', { email: 'a@x.io', role: '3', tags: ['a', 'b'], phone_number: '555' })]).items);
+    const item = only(
+      plan(
+        [rec('1', { email: 'a@x.io', role: 4, tags: ['a', 'c'], phone_number: null })],
+        [user('u1', { email: 'a@x.io', role: '3', tags: ['a', 'b'], phone_number: '555' })],
+      ).items,
+    );
     assert.ok(item.action === 'update');
     assert.deepEqual(Object.keys(item.patch).sort(), ['phone_number', 'role', 'tags']);
     assert.equal(item.patch['phone_number'], null);
   });
 
   test('skips a record with no value in any sync key, naming the keys', () => {
-    const item = only(plan([rec('7', { email: '  ', employee_id: null, first_name: 'Nobody' })], [], { syncKeys: ['email', 'employee_id'] }).items);
+    const item = only(
+      plan([rec('7', { email: '  ', employee_id: null, first_name: 'Nobody' })], [], { syncKeys: ['email', 'employee_id'] }).items,
+    );
     assert.ok(item.action === 'skip');
     assert.match(item.reason, /no value in the sync keys email, employee_id/);
   });
 
   test('tries keys in priority order: the primary decides when it finds someone', () => {
-    const users = [user('byEmail', { email: 'ann@acme.com', employee_id: 'E9' }), user('byId', { email: 'other@acme.com', employee_id: 'E1' })];
+    const users = [
+      user('byEmail', { email: 'ann@acme.com', employee_id: 'E9' }),
+      user('byId', { email: 'other@acme.com', employee_id: 'E1' }),
+    ];
     const item = only(plan([rec('1', { email: 'ann@acme.com', employee_id: 'E1' })], users, { syncKeys: ['email', 'employee_id'] }).items);
     assert.ok(item.action === 'update' || item.action === 'unchanged');
     assert.equal(item.destinationId, 'byEmail');
@@ -74,7 +110,10 @@ describe('planUsers', () => {
 
   test('falls back to a secondary key, writes the primary, and leaves the secondary alone by default', () => {
     const users = [user('u1', { email: 'old@acme.com', employee_id: 'e1', first_name: 'Ann' })];
-    const item = only(plan([rec('1', { email: 'new@acme.com', employee_id: 'E1 ', first_name: 'Ann' })], users, { syncKeys: ['email', 'employee_id'] }).items);
+    const item = only(
+      plan([rec('1', { email: 'new@acme.com', employee_id: 'E1 ', first_name: 'Ann' })], users, { syncKeys: ['email', 'employee_id'] })
+        .items,
+    );
     assert.ok(item.action === 'update');
     assert.equal(item.matchedBy, 'employee_id');
     assert.deepEqual(item.patch, { email: 'new@acme.com' });
@@ -82,16 +121,23 @@ describe('planUsers', () => {
 
   test('writes a secondary key on update when updateSyncKeys is on', () => {
     const users = [user('u1', { email: 'ann@acme.com', employee_id: 'E1' })];
-    const item = only(plan([rec('1', { email: 'ann@acme.com', employee_id: 'E2' })], users, { syncKeys: ['email', 'employee_id'], updateSyncKeys: true }).items);
+    const item = only(
+      plan([rec('1', { email: 'ann@acme.com', employee_id: 'E2' })], users, { syncKeys: ['email', 'employee_id'], updateSyncKeys: true })
+        .items,
+    );
     assert.ok(item.action === 'update');
     assert.deepEqual(item.patch, { employee_id: 'E2' });
-    const without = only(plan([rec('1', { email: 'ann@acme.com', employee_id: 'E2' })], users, { syncKeys: ['email', 'employee_id'] }).items);
+    const without = only(
+      plan([rec('1', { email: 'ann@acme.com', employee_id: 'E2' })], users, { syncKeys: ['email', 'employee_id'] }).items,
+    );
     assert.equal(without.action, 'unchanged');
   });
 
   test('never clears the primary key when the source has no value for it', () => {
     const users = [user('u1', { email: 'ann@acme.com', employee_id: 'E1', first_name: 'A' })];
-    const item = only(plan([rec('1', { email: null, employee_id: 'E1', first_name: 'Ann' })], users, { syncKeys: ['email', 'employee_id'] }).items);
+    const item = only(
+      plan([rec('1', { email: null, employee_id: 'E1', first_name: 'Ann' })], users, { syncKeys: ['email', 'employee_id'] }).items,
+    );
     assert.ok(item.action === 'update');
     assert.deepEqual(item.patch, { first_name: 'Ann' });
   });
@@ -120,8 +166,13 @@ describe('planUsers', () => {
   });
 
   test('a duplicate on a secondary key fails both records too', () => {
-    const p = plan([rec('1', { email: 'a@x.io', employee_id: 'E1' }), rec('2', { email: 'b@x.io', employee_id: 'e1' })], [], { syncKeys: ['email', 'employee_id'] });
-    assert.deepEqual(p.items.map((i) => i.action), ['fail', 'fail']);
+    const p = plan([rec('1', { email: 'a@x.io', employee_id: 'E1' }), rec('2', { email: 'b@x.io', employee_id: 'e1' })], [], {
+      syncKeys: ['email', 'employee_id'],
+    });
+    assert.deepEqual(
+      p.items.map((i) => i.action),
+      ['fail', 'fail'],
+    );
   });
 
   test('a value shared by many records names three and counts the rest', () => {
@@ -133,14 +184,29 @@ describe('planUsers', () => {
 
   test('two source records finding the same Oomnitza user by different keys both fail', () => {
     const users = [user('u1', { email: 'ann@acme.com', employee_id: 'E1' })];
-    const p = plan([rec('1', { email: 'ann@acme.com', employee_id: 'E7' }), rec('2', { email: 'ann.lee@acme.com', employee_id: 'E1' })], users, { syncKeys: ['email', 'employee_id'] });
-    assert.deepEqual(p.items.map((i) => i.action), ['fail', 'fail']);
+    const p = plan(
+      [rec('1', { email: 'ann@acme.com', employee_id: 'E7' }), rec('2', { email: 'ann.lee@acme.com', employee_id: 'E1' })],
+      users,
+      { syncKeys: ['email', 'employee_id'] },
+    );
+    assert.deepEqual(
+      p.items.map((i) => i.action),
+      ['fail', 'fail'],
+    );
     assert.match((p.items[0] as { reason: string }).reason, /same Oomnitza user \(uid u1\) as ann.lee@acme.com/);
   });
 
   test('Create only: an existing record is unchanged when equal, skipped with the reason when it differs', () => {
     const users = [user('u1', { email: 'ann@acme.com', first_name: 'Ann' }), user('u2', { email: 'bob@acme.com', first_name: 'Robert' })];
-    const p = plan([rec('1', { email: 'ann@acme.com', first_name: 'Ann' }), rec('2', { email: 'bob@acme.com', first_name: 'Bob' }), rec('3', { email: 'cy@acme.com' })], users, { preference: 'create_only' });
+    const p = plan(
+      [
+        rec('1', { email: 'ann@acme.com', first_name: 'Ann' }),
+        rec('2', { email: 'bob@acme.com', first_name: 'Bob' }),
+        rec('3', { email: 'cy@acme.com' }),
+      ],
+      users,
+      { preference: 'create_only' },
+    );
     const [ann, bob, cy] = p.items;
     assert.equal(ann?.action, 'unchanged');
     assert.ok(bob?.action === 'skip');
@@ -149,7 +215,11 @@ describe('planUsers', () => {
   });
 
   test('Update only: a record not in Oomnitza is skipped with the reason', () => {
-    const p = plan([rec('1', { email: 'ann@acme.com', first_name: 'Ann' }), rec('2', { email: 'new@acme.com' })], [user('u1', { email: 'ann@acme.com', first_name: 'A' })], { preference: 'update_only' });
+    const p = plan(
+      [rec('1', { email: 'ann@acme.com', first_name: 'Ann' }), rec('2', { email: 'new@acme.com' })],
+      [user('u1', { email: 'ann@acme.com', first_name: 'A' })],
+      { preference: 'update_only' },
+    );
     const [ann, fresh] = p.items;
     assert.equal(ann?.action, 'update');
     assert.ok(fresh?.action === 'skip');
@@ -158,7 +228,11 @@ describe('planUsers', () => {
 
   test('a record Oomnitza could not create (a required field empty) fails in the plan; updates are not affected', () => {
     const p = plan(
-      [rec('1', { email: 'new@acme.com', username: 'new@acme.com' }), rec('2', { email: 'nouser@acme.com', username: '' }), rec('3', { email: 'ann@acme.com' })],
+      [
+        rec('1', { email: 'new@acme.com', username: 'new@acme.com' }),
+        rec('2', { email: 'nouser@acme.com', username: '' }),
+        rec('3', { email: 'ann@acme.com' }),
+      ],
       [user('u1', { email: 'ann@acme.com', username: 'ann' })],
       { requiredOnCreate: ['username'] },
     );
@@ -172,7 +246,15 @@ describe('planUsers', () => {
   test('plannedOutcome carries the action, the destination and the changes', () => {
     const p = plan([rec('1', { email: 'a@x.io', first_name: 'A' })], [user('u1', { email: 'a@x.io', first_name: 'B' })]);
     const outcome = plannedOutcome(p.items[0] as PlanItem);
-    assert.deepEqual(outcome, { sourceId: '1', label: 'a@x.io', kind: 'user', outcome: 'updated', reason: null, destinationId: 'u1', changes: [{ field: 'first_name', old: 'B', new: 'A' }] });
+    assert.deepEqual(outcome, {
+      sourceId: '1',
+      label: 'a@x.io',
+      kind: 'user',
+      outcome: 'updated',
+      reason: null,
+      destinationId: 'u1',
+      changes: [{ field: 'first_name', old: 'B', new: 'A' }],
+    });
   });
 });
 
@@ -186,7 +268,10 @@ describe('checkFuse', () => {
   });
   test('trips over maxChanges and says what to do', () => {
     const reason = checkFuse(p, { maxChanges: 9 }, 20);
-    assert.match(reason ?? '', /update 10 Oomnitza users \(10 changes\), more than fuse.maxChanges 9\. Nothing was written\. Check the mapping/);
+    assert.match(
+      reason ?? '',
+      /update 10 Oomnitza users \(10 changes\), more than fuse.maxChanges 9\. Nothing was written\. Check the mapping/,
+    );
     assert.equal(checkFuse(p, { maxChanges: 10 }, 20), null);
   });
   test('trips over maxShare of the destination', () => {
@@ -199,7 +284,10 @@ describe('checkFuse', () => {
     assert.notEqual(checkFuse(initial, { maxShare: 0.1, maxChanges: 5 }, 0), null);
   });
   test('unchanged records do not count', () => {
-    const same = plan(records, records.map((r, i) => user(`d${i}`, { ...r.fields })));
+    const same = plan(
+      records,
+      records.map((r, i) => user(`d${i}`, { ...r.fields })),
+    );
     assert.equal(checkFuse(same, { maxChanges: 1, maxShare: 0.01 }, 20), null);
   });
 });

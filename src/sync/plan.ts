@@ -23,10 +23,10 @@
 import { isDuplicate } from './destination-index.ts';
 import { isEmptyValue, keyText, sameKey, sameValue } from './values.ts';
 
-import type { DestinationIndex } from './destination-index.ts';
-import type { DestinationUser, FieldChange, RecordOutcome, RecordOutcomeKind } from './ports.ts';
 import type { Fuse, Preference } from '../integrations/schema.ts';
 import type { MappedRecord } from '../mapping/compile.ts';
+import type { DestinationIndex } from './destination-index.ts';
+import type { DestinationUser, FieldChange, RecordOutcome, RecordOutcomeKind } from './ports.ts';
 
 /** A record as the mapping hands it over: Oomnitza field names and values. */
 export type { MappedRecord } from '../mapping/compile.ts';
@@ -37,9 +37,29 @@ export type PlanAction = (typeof planActions)[number];
 export type PlanItem =
   /** A create's changes are its fields, each from nothing: `plannedOutcome` lists them. */
   | { readonly action: 'create'; readonly sourceId: string; readonly label: string; readonly fields: Readonly<Record<string, unknown>> }
-  | { readonly action: 'update'; readonly sourceId: string; readonly label: string; readonly destinationId: string; readonly matchedBy: string; readonly patch: Readonly<Record<string, unknown>>; readonly changes: readonly FieldChange[] }
-  | { readonly action: 'unchanged'; readonly sourceId: string; readonly label: string; readonly destinationId: string; readonly matchedBy: string }
-  | { readonly action: 'skip' | 'fail'; readonly sourceId: string; readonly label: string; readonly destinationId: string | null; readonly reason: string };
+  | {
+      readonly action: 'update';
+      readonly sourceId: string;
+      readonly label: string;
+      readonly destinationId: string;
+      readonly matchedBy: string;
+      readonly patch: Readonly<Record<string, unknown>>;
+      readonly changes: readonly FieldChange[];
+    }
+  | {
+      readonly action: 'unchanged';
+      readonly sourceId: string;
+      readonly label: string;
+      readonly destinationId: string;
+      readonly matchedBy: string;
+    }
+  | {
+      readonly action: 'skip' | 'fail';
+      readonly sourceId: string;
+      readonly label: string;
+      readonly destinationId: string | null;
+      readonly reason: string;
+    };
 
 export interface Plan {
   readonly items: readonly PlanItem[];
@@ -66,7 +86,9 @@ export function planUsers(input: PlanInput): Plan {
   const { records, syncKeys, destination } = input;
   // One column of matching texts per key (no array per record: 100,000 records plan in one go).
   const keys = syncKeys.map((key) => records.map((record) => keyText(record.fields[key])));
-  const verdicts: (PlanItem | undefined)[] = records.map((record, i) => (keys.every((column) => column[i] === null) ? noKey(record, syncKeys) : undefined));
+  const verdicts: (PlanItem | undefined)[] = records.map((record, i) =>
+    keys.every((column) => column[i] === null) ? noKey(record, syncKeys) : undefined,
+  );
 
   failSourceDuplicates(records, keys, syncKeys, verdicts);
 
@@ -80,7 +102,11 @@ export function planUsers(input: PlanInput): Plan {
       const found = destination.holders(key, keys[k]?.[i] ?? null);
       if (found === undefined) continue;
       if (isDuplicate(found)) {
-        verdicts[i] = fail(record, null, `${found.length} Oomnitza users have ${key} "${String(record.fields[key])}" (${listOf(found.map((u) => `uid ${u.id}`))}); nothing is written for this user. Remove the duplicate in Oomnitza or put a more specific sync key first`);
+        verdicts[i] = fail(
+          record,
+          null,
+          `${found.length} Oomnitza users have ${key} "${String(record.fields[key])}" (${listOf(found.map((u) => `uid ${u.id}`))}); nothing is written for this user. Remove the duplicate in Oomnitza or put a more specific sync key first`,
+        );
         return;
       }
       const user = found;
@@ -98,7 +124,11 @@ export function planUsers(input: PlanInput): Plan {
       const record = records[i];
       if (record === undefined) continue;
       const others = claimants.filter((j) => j !== i).map((j) => describe(records[j]));
-      verdicts[i] = fail(record, destinationId, `finds the same Oomnitza user (uid ${destinationId}) as ${listOf(others)}; neither is written. Make the sync key values unique in NinjaOne or in Oomnitza`);
+      verdicts[i] = fail(
+        record,
+        destinationId,
+        `finds the same Oomnitza user (uid ${destinationId}) as ${listOf(others)}; neither is written. Make the sync key values unique in NinjaOne or in Oomnitza`,
+      );
     }
   }
 
@@ -115,7 +145,8 @@ export function planUsers(input: PlanInput): Plan {
 function decide(input: PlanInput, record: MappedRecord, match: { readonly user: DestinationUser; readonly key: string } | null): PlanItem {
   const { sourceId, label } = record;
   if (match === null) {
-    if (input.preference === 'update_only') return { action: 'skip', sourceId, label, destinationId: null, reason: 'not in Oomnitza and preference is Update only' };
+    if (input.preference === 'update_only')
+      return { action: 'skip', sourceId, label, destinationId: null, reason: 'not in Oomnitza and preference is Update only' };
     const fields: Record<string, unknown> = {};
     for (const field in record.fields) {
       const value = record.fields[field];
@@ -124,7 +155,13 @@ function decide(input: PlanInput, record: MappedRecord, match: { readonly user: 
     const missing = (input.requiredOnCreate ?? []).filter((field) => !(field in fields));
     if (missing.length > 0) {
       const names = missing.join(', ');
-      return { action: 'fail', sourceId, label, destinationId: null, reason: `not in Oomnitza, and Oomnitza needs ${names} to create a user but this record has no value for ${missing.length === 1 ? 'it' : 'them'}; map ${names} from a field every user has, or filter such users out` };
+      return {
+        action: 'fail',
+        sourceId,
+        label,
+        destinationId: null,
+        reason: `not in Oomnitza, and Oomnitza needs ${names} to create a user but this record has no value for ${missing.length === 1 ? 'it' : 'them'}; map ${names} from a field every user has, or filter such users out`,
+      };
     }
     return { action: 'create', sourceId, label, fields };
   }
@@ -149,13 +186,24 @@ function decide(input: PlanInput, record: MappedRecord, match: { readonly user: 
   }
   if (changes.length === 0) return { action: 'unchanged', sourceId, label, destinationId: user.id, matchedBy: key };
   if (input.preference === 'create_only') {
-    return { action: 'skip', sourceId, label, destinationId: user.id, reason: `already in Oomnitza (uid ${user.id}) with different ${changes.map((c) => c.field).join(', ')}; preference is Create only, so it is left as it is` };
+    return {
+      action: 'skip',
+      sourceId,
+      label,
+      destinationId: user.id,
+      reason: `already in Oomnitza (uid ${user.id}) with different ${changes.map((c) => c.field).join(', ')}; preference is Create only, so it is left as it is`,
+    };
   }
   return { action: 'update', sourceId, label, destinationId: user.id, matchedBy: key, patch, changes };
 }
 
 /** Every record sharing a key value with another record fails, naming the others. */
-function failSourceDuplicates(records: readonly MappedRecord[], keys: readonly (readonly (string | null)[])[], syncKeys: readonly string[], verdicts: (PlanItem | undefined)[]): void {
+function failSourceDuplicates(
+  records: readonly MappedRecord[],
+  keys: readonly (readonly (string | null)[])[],
+  syncKeys: readonly string[],
+  verdicts: (PlanItem | undefined)[],
+): void {
   syncKeys.forEach((key, k) => {
     const holders = new Map<string, number[]>();
     keys[k]?.forEach((text, i) => {
@@ -170,7 +218,11 @@ function failSourceDuplicates(records: readonly MappedRecord[], keys: readonly (
         const record = records[i];
         if (record === undefined || verdicts[i]?.action === 'fail') continue;
         const others = indices.filter((j) => j !== i).map((j) => describe(records[j]));
-        verdicts[i] = fail(record, null, `has the same ${key} "${text}" as ${listOf(others)} in NinjaOne; neither is written. Make the value unique in NinjaOne or choose another sync key`);
+        verdicts[i] = fail(
+          record,
+          null,
+          `has the same ${key} "${text}" as ${listOf(others)} in NinjaOne; neither is written. Make the value unique in NinjaOne or choose another sync key`,
+        );
       }
     }
   });
@@ -178,7 +230,13 @@ function failSourceDuplicates(records: readonly MappedRecord[], keys: readonly (
 
 function noKey(record: MappedRecord, syncKeys: readonly string[]): PlanItem {
   const names = syncKeys.join(', ');
-  return { action: 'skip', sourceId: record.sourceId, label: record.label, destinationId: null, reason: `no value in the sync key${syncKeys.length > 1 ? 's' : ''} ${names}, so it cannot be matched; give the user a value in NinjaOne, or filter such users out` };
+  return {
+    action: 'skip',
+    sourceId: record.sourceId,
+    label: record.label,
+    destinationId: null,
+    reason: `no value in the sync key${syncKeys.length > 1 ? 's' : ''} ${names}, so it cannot be matched; give the user a value in NinjaOne, or filter such users out`,
+  };
 }
 
 function fail(record: MappedRecord, destinationId: string | null, reason: string): PlanItem {
@@ -195,17 +253,32 @@ function listOf(names: readonly string[], shown = 3): string {
   return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
 }
 
-const outcomeOfAction: Readonly<Record<PlanAction, RecordOutcomeKind>> = { create: 'created', update: 'updated', unchanged: 'unchanged', skip: 'skipped', fail: 'failed' };
+const outcomeOfAction: Readonly<Record<PlanAction, RecordOutcomeKind>> = {
+  create: 'created',
+  update: 'updated',
+  unchanged: 'unchanged',
+  skip: 'skipped',
+  fail: 'failed',
+};
 
 /** The outcome a plan item records when it is not (or not yet) written: a dry run's whole report. */
 export function plannedOutcome(item: PlanItem): RecordOutcome {
   const base = { sourceId: item.sourceId, label: item.label, kind: 'user' as const, outcome: outcomeOfAction[item.action] };
   switch (item.action) {
-    case 'create': return { ...base, reason: null, destinationId: null, changes: Object.entries(item.fields).map(([field, value]) => ({ field, old: null, new: value })) };
-    case 'update': return { ...base, reason: null, destinationId: item.destinationId, changes: item.changes };
-    case 'unchanged': return { ...base, reason: null, destinationId: item.destinationId, changes: [] };
+    case 'create':
+      return {
+        ...base,
+        reason: null,
+        destinationId: null,
+        changes: Object.entries(item.fields).map(([field, value]) => ({ field, old: null, new: value })),
+      };
+    case 'update':
+      return { ...base, reason: null, destinationId: item.destinationId, changes: item.changes };
+    case 'unchanged':
+      return { ...base, reason: null, destinationId: item.destinationId, changes: [] };
     case 'skip':
-    case 'fail': return { ...base, reason: item.reason, destinationId: item.destinationId, changes: [] };
+    case 'fail':
+      return { ...base, reason: item.reason, destinationId: item.destinationId, changes: [] };
   }
 }
 
@@ -220,7 +293,8 @@ export function checkFuse(plan: Plan, fuse: Fuse | undefined, destinationCount: 
   const { create, update } = plan.counts;
   const changes = create + update;
   const what = `the run would create ${create} and update ${update} Oomnitza users`;
-  const fix = 'Check the mapping and sync keys with a dry run; if these changes are intended, raise the fuse in the integration (or remove it) for one run';
+  const fix =
+    'Check the mapping and sync keys with a dry run; if these changes are intended, raise the fuse in the integration (or remove it) for one run';
   if (fuse.maxChanges !== undefined && changes > fuse.maxChanges) {
     return `Safety fuse: ${what} (${changes} changes), more than fuse.maxChanges ${fuse.maxChanges}. Nothing was written. ${fix}.`;
   }

@@ -8,7 +8,12 @@
  * const { started } = await runPool(items, 8, signal, async (item) => { await write(item); });
  * const notStarted = items.slice(started);
  */
-export async function runPool<T>(items: readonly T[], concurrency: number, signal: AbortSignal | undefined, work: (item: T) => Promise<void>): Promise<{ readonly started: number }> {
+export async function runPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  signal: AbortSignal | undefined,
+  work: (item: T) => Promise<void>,
+): Promise<{ readonly started: number }> {
   let next = 0;
   const failure: { error?: unknown; failed: boolean } = { failed: false };
   async function worker(): Promise<void> {

@@ -3,8 +3,8 @@
  * the NinjaOne and Oomnitza clients implement them (`src/ninjaone/`, `src/oomnitza/`), so vendor HTTP
  * never leaks into `src/sync/`.
  */
-import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser } from '../ninjaone/types.ts';
 import type { NinjaOneUserType } from '../integrations/schema.ts';
+import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser } from '../ninjaone/types.ts';
 
 /** The NinjaOne side of a run. Each call does its own paging and retries. */
 export interface UserSource {
@@ -30,11 +30,18 @@ export interface UserDestination {
    * Every user whose `field` equals one of `values`, compared as Oomnitza compares them
    * (case-insensitively for text). Batches the values into `IN` filters.
    */
-  findUsers(field: string, values: readonly string[], fields: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<readonly DestinationUser[]>;
+  findUsers(
+    field: string,
+    values: readonly string[],
+    fields: readonly string[],
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<readonly DestinationUser[]>;
   createUser(fields: Readonly<Record<string, unknown>>, options?: { readonly signal?: AbortSignal }): Promise<DestinationUser>;
   updateUser(id: string, patch: Readonly<Record<string, unknown>>, options?: { readonly signal?: AbortSignal }): Promise<DestinationUser>;
   /** The user fields of the destination's data model, when it can say (null when it cannot). */
-  listUserFields?(options?: { readonly signal?: AbortSignal }): Promise<readonly { readonly name: string; readonly required: boolean; readonly editable: boolean }[] | null>;
+  listUserFields?(options?: {
+    readonly signal?: AbortSignal;
+  }): Promise<readonly { readonly name: string; readonly required: boolean; readonly editable: boolean }[] | null>;
   /**
    * Users per `listUsers` page and values per `findUsers` request. The sync reads them to choose the
    * cheaper way to load the destination (see `src/sync/load-destination.ts`); defaults apply when absent.

@@ -17,7 +17,10 @@ export interface ReportBatcher {
   flush(): Promise<void>;
 }
 
-export function createReportBatcher(reporter: RunReporter, options: { readonly size?: number; readonly maxWaitMs?: number; readonly clock?: () => number } = {}): ReportBatcher {
+export function createReportBatcher(
+  reporter: RunReporter,
+  options: { readonly size?: number; readonly maxWaitMs?: number; readonly clock?: () => number } = {},
+): ReportBatcher {
   const size = options.size ?? 500;
   const maxWaitMs = options.maxWaitMs ?? 500;
   const clock = options.clock ?? Date.now;

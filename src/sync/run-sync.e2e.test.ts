@@ -25,7 +25,9 @@ function creatable(ninja: NinjaOneEmulator): Set<string> {
 }
 
 function oomnitzaEmails(oomnitza: OomnitzaEmulator): string[] {
-  return [...oomnitza.store.users.values()].map((u) => (typeof u['email'] === 'string' ? u['email'].toLowerCase() : '')).filter((e) => e !== '');
+  return [...oomnitza.store.users.values()]
+    .map((u) => (typeof u['email'] === 'string' ? u['email'].toLowerCase() : ''))
+    .filter((e) => e !== '');
 }
 
 describe('runSync over HTTP, NinjaOne emulator to Oomnitza emulator', () => {
@@ -49,11 +51,18 @@ describe('runSync over HTTP, NinjaOne emulator to Oomnitza emulator', () => {
     assert.ok(first.state === 'succeeded' || first.state === 'completed_with_errors', `${first.state}: ${first.error ?? ''}`);
     assert.equal(first.counts.created, expected.size);
     const failed = reporter.outcomes.filter((o) => o.kind === 'user' && o.outcome === 'failed');
-    assert.ok(failed.every((o) => /same email/.test(o.reason ?? '')), 'only the duplicated emails fail');
+    assert.ok(
+      failed.every((o) => /same email/.test(o.reason ?? '')),
+      'only the duplicated emails fail',
+    );
     assert.equal(first.state, failed.length > 0 || (first.saasCounts?.failed ?? 0) > 0 ? 'completed_with_errors' : 'succeeded');
     const emails = oomnitzaEmails(oomnitza);
     for (const email of expected) assert.ok(emails.includes(email), `${email} is in Oomnitza`);
-    assert.equal(first.saasCounts?.failed, 0, JSON.stringify(reporter.outcomes.filter((o) => o.kind === 'saas' && o.outcome === 'failed').slice(0, 3)));
+    assert.equal(
+      first.saasCounts?.failed,
+      0,
+      JSON.stringify(reporter.outcomes.filter((o) => o.kind === 'saas' && o.outcome === 'failed').slice(0, 3)),
+    );
     assert.equal(reporter.outcomes.filter((o) => o.kind === 'user').length, ninja.world.users.length, 'one user outcome per NinjaOne user');
 
     oomnitza.knobs.clearLog();
@@ -80,8 +89,14 @@ describe('runSync over HTTP, NinjaOne emulator to Oomnitza emulator', () => {
       import { runSync } from ${JSON.stringify(runner)};
       const parts = syncParts(JSON.parse(process.env.E2E_PARTS));
       await runSync({ ...parts, reporter: collectingReporter(), concurrency: 2 });`;
-    const env = { ...process.env, E2E_PARTS: JSON.stringify({ ninjaOneUrl: ninja.url, oomnitzaUrl: oomnitza.url, apiToken: oomnitza.apiToken, ...demoM2mClient }) };
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = {
+      ...process.env,
+      E2E_PARTS: JSON.stringify({ ninjaOneUrl: ninja.url, oomnitzaUrl: oomnitza.url, apiToken: oomnitza.apiToken, ...demoM2mClient }),
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -18,7 +18,12 @@ function integration(extra: Partial<IntegrationInput> = {}) {
     destination: { url: 'https://acme.oomnitza.com', apiToken: 'token' },
     syncKeys: ['email'],
     filters: [{ field: 'enabled', op: 'eq', value: true }],
-    mapping: { email: { field: 'email', transform: ['trim', 'lower'] }, first_name: 'firstName', last_name: 'lastName', phone_number: { field: 'phone', transform: ['number'] } },
+    mapping: {
+      email: { field: 'email', transform: ['trim', 'lower'] },
+      first_name: 'firstName',
+      last_name: 'lastName',
+      phone_number: { field: 'phone', transform: ['number'] },
+    },
     ...extra,
   });
 }
@@ -60,17 +65,39 @@ function reporter(): RunReporter & { outcomes: RecordOutcome[]; phases: RunPhase
 }
 
 function people(n: number): NinjaOneUser[] {
-  return Array.from({ length: n }, (_, i) => ({ id: i + 1, email: `User${i + 1}@acme.com`, firstName: `First${i + 1}`, lastName: `Last${i + 1}`, phone: `555${i}`, enabled: true, roles: ['Technician'] }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    email: `User${i + 1}@acme.com`,
+    firstName: `First${i + 1}`,
+    lastName: `Last${i + 1}`,
+    phone: `555${i}`,
+    enabled: true,
+    roles: ['Technician'],
+  }));
 }
 
-const writes = (calls: readonly string[]) => calls.filter((c) => c === 'create' || c.startsWith('update') || c.startsWith('assign') || c === 'ensureApplication');
+const writes = (calls: readonly string[]) =>
+  calls.filter((c) => c === 'create' || c.startsWith('update') || c.startsWith('assign') || c === 'ensureApplication');
 
 describe('runSync', () => {
   test('dry run: the whole plan with old and new values is reported, and nothing is written', async () => {
-    const oomnitza = createMemoryDestination({ users: [{ id: 'd1', fields: { email: 'user1@acme.com', first_name: 'Old', last_name: 'Last1', phone_number: 5550 } }] });
-    const users = [...people(3), { id: 50, email: 'off@acme.com', enabled: false }, { id: 51, email: 'err@acme.com', enabled: true, phone: 'n/a' }];
+    const oomnitza = createMemoryDestination({
+      users: [{ id: 'd1', fields: { email: 'user1@acme.com', first_name: 'Old', last_name: 'Last1', phone_number: 5550 } }],
+    });
+    const users = [
+      ...people(3),
+      { id: 50, email: 'off@acme.com', enabled: false },
+      { id: 51, email: 'err@acme.com', enabled: true, phone: 'n/a' },
+    ];
     const r = reporter();
-    const result = await runSync({ integration: integration(), compiled: mapper, source: ninjaone(users), destination: oomnitza, reporter: r, dryRun: true });
+    const result = await runSync({
+      integration: integration(),
+      compiled: mapper,
+      source: ninjaone(users),
+      destination: oomnitza,
+      reporter: r,
+      dryRun: true,
+    });
 
     assert.equal(result.state, 'completed_with_errors');
     assert.deepEqual(result.counts, { created: 2, updated: 1, unchanged: 0, skipped: 1, failed: 1 });
@@ -88,14 +115,26 @@ describe('runSync', () => {
 
   test('a real run writes the plan; the resync writes nothing', async () => {
     const oomnitza = createMemoryDestination();
-    const first = await runSync({ integration: integration(), compiled: mapper, source: ninjaone(people(25)), destination: oomnitza, reporter: reporter() });
+    const first = await runSync({
+      integration: integration(),
+      compiled: mapper,
+      source: ninjaone(people(25)),
+      destination: oomnitza,
+      reporter: reporter(),
+    });
     assert.equal(first.state, 'succeeded');
     assert.equal(first.counts.created, 25);
     assert.equal(oomnitza.users.size, 25);
 
     oomnitza.calls.length = 0;
     const r = reporter();
-    const again = await runSync({ integration: integration(), compiled: mapper, source: ninjaone(people(25)), destination: oomnitza, reporter: r });
+    const again = await runSync({
+      integration: integration(),
+      compiled: mapper,
+      source: ninjaone(people(25)),
+      destination: oomnitza,
+      reporter: r,
+    });
     assert.equal(again.state, 'succeeded');
     assert.deepEqual(again.counts, { created: 0, updated: 0, unchanged: 25, skipped: 0, failed: 0 });
     assert.deepEqual(writes(oomnitza.calls), []);
@@ -104,21 +143,43 @@ describe('runSync', () => {
 
   test('passes the userType to NinjaOne', async () => {
     const source = ninjaone(people(1));
-    await runSync({ integration: integration({ source: { url: 'https://acme.rmmservice.com', userType: 'END_USER' } }), compiled: mapper, source, destination: createMemoryDestination(), reporter: reporter(), dryRun: true });
+    await runSync({
+      integration: integration({ source: { url: 'https://acme.rmmservice.com', userType: 'END_USER' } }),
+      compiled: mapper,
+      source,
+      destination: createMemoryDestination(),
+      reporter: reporter(),
+      dryRun: true,
+    });
     assert.deepEqual(source.calls, ['users:END_USER']);
   });
 
   test('NinjaOne unreachable: the run fails with a message saying what to check, and touches nothing', async () => {
     const oomnitza = createMemoryDestination();
-    const result = await runSync({ integration: integration(), compiled: mapper, source: ninjaone([], new Error('HTTP 401 from acme.rmmservice.com')), destination: oomnitza, reporter: reporter() });
+    const result = await runSync({
+      integration: integration(),
+      compiled: mapper,
+      source: ninjaone([], new Error('HTTP 401 from acme.rmmservice.com')),
+      destination: oomnitza,
+      reporter: reporter(),
+    });
     assert.equal(result.state, 'failed');
-    assert.match(result.error ?? '', /^Could not read from NinjaOne: HTTP 401 from acme.rmmservice.com\. Check the NinjaOne URL and credential/);
+    assert.match(
+      result.error ?? '',
+      /^Could not read from NinjaOne: HTTP 401 from acme.rmmservice.com\. Check the NinjaOne URL and credential/,
+    );
     assert.deepEqual(oomnitza.calls, []);
   });
 
   test('Oomnitza unreadable: failed, naming Oomnitza', async () => {
     const oomnitza = { ...createMemoryDestination(), countUsers: () => Promise.reject(new Error('HTTP 403')) };
-    const result = await runSync({ integration: integration(), compiled: mapper, source: ninjaone(people(2)), destination: oomnitza, reporter: reporter() });
+    const result = await runSync({
+      integration: integration(),
+      compiled: mapper,
+      source: ninjaone(people(2)),
+      destination: oomnitza,
+      reporter: reporter(),
+    });
     assert.equal(result.state, 'failed');
     assert.match(result.error ?? '', /Could not read users from Oomnitza: HTTP 403\. Check the Oomnitza URL and API token/);
   });
@@ -126,7 +187,13 @@ describe('runSync', () => {
   test('the fuse stops the run before its first write', async () => {
     const oomnitza = createMemoryDestination();
     const r = reporter();
-    const result = await runSync({ integration: integration({ fuse: { maxChanges: 10 } }), compiled: mapper, source: ninjaone(people(11)), destination: oomnitza, reporter: r });
+    const result = await runSync({
+      integration: integration({ fuse: { maxChanges: 10 } }),
+      compiled: mapper,
+      source: ninjaone(people(11)),
+      destination: oomnitza,
+      reporter: r,
+    });
     assert.equal(result.state, 'failed');
     assert.match(result.fuseTripped ?? '', /create 11 and update 0 .* more than fuse.maxChanges 10/);
     assert.equal(result.error, result.fuseTripped);
@@ -137,7 +204,14 @@ describe('runSync', () => {
   test('a dry run shows the plan the fuse would stop, and says the fuse would trip', async () => {
     const oomnitza = createMemoryDestination();
     const r = reporter();
-    const result = await runSync({ integration: integration({ fuse: { maxChanges: 10 } }), compiled: mapper, source: ninjaone(people(11)), destination: oomnitza, reporter: r, dryRun: true });
+    const result = await runSync({
+      integration: integration({ fuse: { maxChanges: 10 } }),
+      compiled: mapper,
+      source: ninjaone(people(11)),
+      destination: oomnitza,
+      reporter: r,
+      dryRun: true,
+    });
     assert.equal(result.state, 'succeeded');
     assert.match(result.fuseTripped ?? '', /more than fuse.maxChanges 10/);
     assert.equal(r.outcomes.length, 11);
@@ -147,15 +221,30 @@ describe('runSync', () => {
   test('SaaS phase that cannot reach Oomnitza: the users stand, the run completes with errors', async () => {
     const memory = createMemoryDestination();
     const oomnitza = { ...memory, listAssignments: () => Promise.reject(new Error('HTTP 503 from acme.oomnitza.com')) };
-    const result = await runSync({ integration: integration({ recordType: 'user_and_saas_user' }), compiled: mapper, source: ninjaone(people(2)), destination: oomnitza, reporter: reporter() });
+    const result = await runSync({
+      integration: integration({ recordType: 'user_and_saas_user' }),
+      compiled: mapper,
+      source: ninjaone(people(2)),
+      destination: oomnitza,
+      reporter: reporter(),
+    });
     assert.equal(result.state, 'completed_with_errors');
     assert.equal(result.counts.created, 2);
-    assert.equal(result.error, 'Users were synced, but SaaS users were not. The SaaS phase stopped: HTTP 503 from acme.oomnitza.com. Run again once the cause is fixed.');
+    assert.equal(
+      result.error,
+      'Users were synced, but SaaS users were not. The SaaS phase stopped: HTTP 503 from acme.oomnitza.com. Run again once the cause is fixed.',
+    );
   });
 
   test('some refused writes: completed with errors, the rest written', async () => {
     const oomnitza = createMemoryDestination({ failWrite: (_kind, fields) => (fields['email'] === 'user3@acme.com' ? 'HTTP 400' : null) });
-    const result = await runSync({ integration: integration(), compiled: mapper, source: ninjaone(people(5)), destination: oomnitza, reporter: reporter() });
+    const result = await runSync({
+      integration: integration(),
+      compiled: mapper,
+      source: ninjaone(people(5)),
+      destination: oomnitza,
+      reporter: reporter(),
+    });
     assert.equal(result.state, 'completed_with_errors');
     assert.deepEqual(result.counts, { created: 4, updated: 0, unchanged: 0, skipped: 0, failed: 1 });
   });
@@ -165,7 +254,14 @@ describe('runSync', () => {
     controller.abort();
     const oomnitza = createMemoryDestination();
     const source = ninjaone(people(3));
-    const result = await runSync({ integration: integration(), compiled: mapper, source, destination: oomnitza, reporter: reporter(), signal: controller.signal });
+    const result = await runSync({
+      integration: integration(),
+      compiled: mapper,
+      source,
+      destination: oomnitza,
+      reporter: reporter(),
+      signal: controller.signal,
+    });
     assert.equal(result.state, 'canceled');
     assert.deepEqual(source.calls, []);
     assert.deepEqual(oomnitza.calls, []);
@@ -186,11 +282,25 @@ describe('runSync', () => {
         return created;
       },
     };
-    const interrupted = await runSync({ integration: integration(), compiled: mapper, source: ninjaone(people(20)), destination: flaky, reporter: reporter(), signal: controller.signal, concurrency: 1 });
+    const interrupted = await runSync({
+      integration: integration(),
+      compiled: mapper,
+      source: ninjaone(people(20)),
+      destination: flaky,
+      reporter: reporter(),
+      signal: controller.signal,
+      concurrency: 1,
+    });
     assert.equal(interrupted.state, 'canceled');
     assert.equal(oomnitza.users.size, 6);
 
-    const rerun = await runSync({ integration: integration(), compiled: mapper, source: ninjaone(people(20)), destination: oomnitza, reporter: reporter() });
+    const rerun = await runSync({
+      integration: integration(),
+      compiled: mapper,
+      source: ninjaone(people(20)),
+      destination: oomnitza,
+      reporter: reporter(),
+    });
     assert.equal(rerun.state, 'succeeded');
     assert.deepEqual(rerun.counts, { created: 14, updated: 0, unchanged: 6, skipped: 0, failed: 0 });
     const emails = [...oomnitza.users.values()].map((u) => u['email']);
@@ -198,13 +308,24 @@ describe('runSync', () => {
   });
 
   test('User plus SaaS user: assigns the users in Oomnitza and reports those that are not', async () => {
-    const oomnitza = createMemoryDestination({ users: [{ id: 'd1', fields: { email: 'user1@acme.com', first_name: 'First1', last_name: 'Last1', phone_number: '5550' } }] });
+    const oomnitza = createMemoryDestination({
+      users: [{ id: 'd1', fields: { email: 'user1@acme.com', first_name: 'First1', last_name: 'Last1', phone_number: '5550' } }],
+    });
     const r = reporter();
-    const result = await runSync({ integration: integration({ recordType: 'user_and_saas_user', preference: 'update_only' }), compiled: mapper, source: ninjaone(people(2)), destination: oomnitza, reporter: r });
+    const result = await runSync({
+      integration: integration({ recordType: 'user_and_saas_user', preference: 'update_only' }),
+      compiled: mapper,
+      source: ninjaone(people(2)),
+      destination: oomnitza,
+      reporter: r,
+    });
     assert.equal(result.state, 'succeeded');
     assert.deepEqual(result.counts, { created: 0, updated: 0, unchanged: 1, skipped: 1, failed: 0 });
     assert.deepEqual(result.saasCounts, { created: 2, updated: 0, unchanged: 0, skipped: 1, failed: 0 });
-    assert.deepEqual([...(oomnitza.assignments.get(oomnitza.applications.get('NinjaOne') ?? '') ?? new Map())], [['d1', { role: 'Technician', active: true }]]);
+    assert.deepEqual(
+      [...(oomnitza.assignments.get(oomnitza.applications.get('NinjaOne') ?? '') ?? new Map())],
+      [['d1', { role: 'Technician', active: true }]],
+    );
     const skipped = r.outcomes.find((o) => o.kind === 'saas' && o.sourceId === '2');
     assert.match(skipped?.reason ?? '', /not in Oomnitza and preference is Update only/);
     assert.deepEqual(r.phases, ['fetching', 'mapping', 'matching', 'writing', 'saas', 'done']);
@@ -212,7 +333,14 @@ describe('runSync', () => {
 
   test('User plus SaaS user, dry run: nothing written, not even the application', async () => {
     const oomnitza = createMemoryDestination();
-    const result = await runSync({ integration: integration({ recordType: 'user_and_saas_user' }), compiled: mapper, source: ninjaone(people(3)), destination: oomnitza, reporter: reporter(), dryRun: true });
+    const result = await runSync({
+      integration: integration({ recordType: 'user_and_saas_user' }),
+      compiled: mapper,
+      source: ninjaone(people(3)),
+      destination: oomnitza,
+      reporter: reporter(),
+      dryRun: true,
+    });
     assert.equal(result.state, 'succeeded');
     assert.deepEqual(result.saasCounts, { created: 4, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
     assert.deepEqual(writes(oomnitza.calls), []);
@@ -228,7 +356,13 @@ describe('runSync', () => {
       createUser: (f, o) => full.createUser(f, o),
       updateUser: (id, p, o) => full.updateUser(id, p, o),
     };
-    const result = await runSync({ integration: integration({ recordType: 'user_and_saas_user' }), compiled: mapper, source: ninjaone(people(1)), destination: usersOnly, reporter: reporter() });
+    const result = await runSync({
+      integration: integration({ recordType: 'user_and_saas_user' }),
+      compiled: mapper,
+      source: ninjaone(people(1)),
+      destination: usersOnly,
+      reporter: reporter(),
+    });
     assert.equal(result.state, 'failed');
     assert.match(result.error ?? '', /offers no SaaS operations/);
   });

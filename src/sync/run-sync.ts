@@ -24,17 +24,17 @@
  */
 import { emptyCounts, executePlan } from './execute.ts';
 import { loadDestination } from './load-destination.ts';
-import { checkFuse, planUsers, plannedOutcome } from './plan.ts';
+import { checkFuse, plannedOutcome, planUsers } from './plan.ts';
 import { createReportBatcher } from './report-batcher.ts';
 import { SaasApplicationError, syncSaasUsers } from './saas.ts';
 
+import type { Integration } from '../integrations/schema.ts';
+import type { CompiledMapping } from '../mapping/compile.ts';
+import type { NinjaOneUser } from '../ninjaone/types.ts';
 import type { Placement } from './execute.ts';
 import type { MappedRecord, Plan } from './plan.ts';
 import type { RunCounts, RunPhase, RunReporter, RunState, SaasDestination, UserDestination, UserSource } from './ports.ts';
 import type { SaasMember } from './saas.ts';
-import type { Integration } from '../integrations/schema.ts';
-import type { CompiledMapping } from '../mapping/compile.ts';
-import type { NinjaOneUser } from '../ninjaone/types.ts';
 
 export interface RunSyncInput {
   readonly integration: Integration;
@@ -93,11 +93,15 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
     enter('done');
     return { state, counts: { ...counts }, durations, ...extra };
   };
-  const canceled = (): RunResult => result('canceled', { error: 'The run was canceled; records not reported as written were not written. Run again to finish.' });
+  const canceled = (): RunResult =>
+    result('canceled', { error: 'The run was canceled; records not reported as written were not written. Run again to finish.' });
 
   const saas = integration.recordType === 'user_and_saas_user' ? saasPort(destination) : null;
   if (integration.recordType === 'user_and_saas_user' && saas === null) {
-    return result('failed', { error: 'This integration syncs SaaS users, but the Oomnitza destination offers no SaaS operations. Use record type "user", or a destination that supports SaaS users.' });
+    return result('failed', {
+      error:
+        'This integration syncs SaaS users, but the Oomnitza destination offers no SaaS operations. Use record type "user", or a destination that supports SaaS users.',
+    });
   }
 
   if (aborted(signal)) return canceled();
@@ -105,18 +109,30 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
     const runStartedAt = now();
     enter('fetching');
     const [users, organizations, devices] = await Promise.all([
-      source.listUsers({ ...(integration.source.userType === undefined ? {} : { userType: integration.source.userType }), ...signalOption }),
+      source.listUsers({
+        ...(integration.source.userType === undefined ? {} : { userType: integration.source.userType }),
+        ...signalOption,
+      }),
       compiled.needs.organizations ? source.listOrganizations(signalOption) : [],
       compiled.needs.devices ? source.listDevices(signalOption) : [],
     ]).catch((error: unknown) => {
-      throw new PhaseError(`Could not read from NinjaOne: ${messageOf(error)}. Check the NinjaOne URL and credential (or re-authorise it), then run again.`, error);
+      throw new PhaseError(
+        `Could not read from NinjaOne: ${messageOf(error)}. Check the NinjaOne URL and credential (or re-authorise it), then run again.`,
+        error,
+      );
     });
     if (aborted(signal)) return canceled();
 
     enter('mapping', users.length);
-    const mapped = await compiled.mapAll(users, { runStartedAt, organizations: new Map(organizations.map((o) => [o.id, o])), devices: new Map(devices.map((d) => [d.id, d])) }).catch((error: unknown) => {
-      throw new PhaseError(`The mapping could not run: ${messageOf(error)}. Check the integration with "ninja-sync validate".`, error);
-    });
+    const mapped = await compiled
+      .mapAll(users, {
+        runStartedAt,
+        organizations: new Map(organizations.map((o) => [o.id, o])),
+        devices: new Map(devices.map((d) => [d.id, d])),
+      })
+      .catch((error: unknown) => {
+        throw new PhaseError(`The mapping could not run: ${messageOf(error)}. Check the integration with "ninja-sync validate".`, error);
+      });
     const records: MappedRecord[] = [];
     const drops = createReportBatcher(reporter);
     for (const m of mapped) {
@@ -124,18 +140,41 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
       else {
         const outcome = 'error' in m ? 'failed' : 'skipped';
         counts[outcome] += 1;
-        await drops.add({ sourceId: m.sourceId, label: m.label, kind: 'user', outcome, reason: m.reason, destinationId: null, changes: [] });
+        await drops.add({
+          sourceId: m.sourceId,
+          label: m.label,
+          kind: 'user',
+          outcome,
+          reason: m.reason,
+          destinationId: null,
+          changes: [],
+        });
       }
     }
     await drops.flush();
     if (aborted(signal)) return canceled();
 
     enter('matching', records.length);
-    const loaded = await loadDestination(destination, { records, syncKeys: integration.syncKeys, fields: compiled.targetFields, ...signalOption }).catch((error: unknown) => {
-      throw new PhaseError(`Could not read users from Oomnitza: ${messageOf(error)}. Check the Oomnitza URL and API token, then run again.`, error);
+    const loaded = await loadDestination(destination, {
+      records,
+      syncKeys: integration.syncKeys,
+      fields: compiled.targetFields,
+      ...signalOption,
+    }).catch((error: unknown) => {
+      throw new PhaseError(
+        `Could not read users from Oomnitza: ${messageOf(error)}. Check the Oomnitza URL and API token, then run again.`,
+        error,
+      );
     });
     const requiredOnCreate = await requiredFields(destination, signal);
-    const plan = planUsers({ records, syncKeys: integration.syncKeys, preference: integration.preference, updateSyncKeys: integration.updateSyncKeys, destination: loaded.index, requiredOnCreate });
+    const plan = planUsers({
+      records,
+      syncKeys: integration.syncKeys,
+      preference: integration.preference,
+      updateSyncKeys: integration.updateSyncKeys,
+      destination: loaded.index,
+      requiredOnCreate,
+    });
     const strategy = { destinationStrategy: loaded.strategy };
     if (aborted(signal)) return canceled();
 
@@ -174,14 +213,31 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
       // The users are written; a SaaS phase that cannot go on does not make the run a failure.
       if (aborted(signal)) return { ...canceled(), ...notes };
       const saasCounts = { ...emptyCounts(), failed: 1 };
-      const message = error instanceof SaasApplicationError ? error.message : `The SaaS phase stopped: ${messageOf(error)}. Run again once the cause is fixed`;
-      await reporter.records([{ sourceId: null, label: 'SaaS application NinjaOne', kind: 'saas', outcome: 'failed', reason: message, destinationId: null, changes: [] }]).catch(() => undefined);
+      const message =
+        error instanceof SaasApplicationError
+          ? error.message
+          : `The SaaS phase stopped: ${messageOf(error)}. Run again once the cause is fixed`;
+      await reporter
+        .records([
+          {
+            sourceId: null,
+            label: 'SaaS application NinjaOne',
+            kind: 'saas',
+            outcome: 'failed',
+            reason: message,
+            destinationId: null,
+            changes: [],
+          },
+        ])
+        .catch(() => undefined);
       return result('completed_with_errors', { saasCounts, error: `Users were synced, but SaaS users were not. ${message}.`, ...notes });
     }
   } catch (error) {
     if (aborted(signal)) return canceled();
     if (error instanceof PhaseError) return result('failed', { error: error.message });
-    return result('failed', { error: `The run stopped: ${messageOf(error)}. Records reported before this point stand; run again once the cause is fixed.` });
+    return result('failed', {
+      error: `The run stopped: ${messageOf(error)}. Records reported before this point stand; run again once the cause is fixed.`,
+    });
   }
 }
 
@@ -211,7 +267,8 @@ function saasMembers(plan: Plan, placements: ReadonlyMap<string, Placement> | nu
       return { ...base, user: { state: 'absent', reason: placed?.reason ?? `its user record was ${placed?.outcome ?? 'not written'}` } };
     }
     if (item.action === 'create') return { ...base, user: { state: 'planned' } };
-    if (item.action !== 'fail' && item.destinationId !== null) return { ...base, user: { state: 'present', destinationId: item.destinationId } };
+    if (item.action !== 'fail' && item.destinationId !== null)
+      return { ...base, user: { state: 'present', destinationId: item.destinationId } };
     return { ...base, user: { state: 'absent', reason: item.action === 'fail' || item.action === 'skip' ? item.reason : 'not planned' } };
   });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { createMemoryDestination } from './memory-destination.test-support.ts';
-import { SaasApplicationError, roleFor, syncSaasUsers } from './saas.ts';
+import { roleFor, SaasApplicationError, syncSaasUsers } from './saas.ts';
 
 import type { RecordOutcome, RunReporter } from './ports.ts';
 import type { SaasMember } from './saas.ts';
@@ -27,7 +27,12 @@ const members: SaasMember[] = [
   { sourceId: '1', label: 'ann@x.io', user: { state: 'present', destinationId: 'u1' }, roles: ['Technician'] },
   { sourceId: '2', label: 'bob@x.io', user: { state: 'present', destinationId: 'u2' }, roles: ['Helpdesk', 'Admin', 'Helpdesk'] },
   { sourceId: '3', label: 'cy@x.io', user: { state: 'present', destinationId: 'u3' }, roles: [] },
-  { sourceId: '4', label: 'dee@x.io', user: { state: 'absent', reason: 'not in Oomnitza and preference is Update only' }, roles: ['Technician'] },
+  {
+    sourceId: '4',
+    label: 'dee@x.io',
+    user: { state: 'absent', reason: 'not in Oomnitza and preference is Update only' },
+    roles: ['Technician'],
+  },
 ];
 
 describe('roleFor', () => {
@@ -59,7 +64,10 @@ describe('syncSaasUsers', () => {
     assert.equal(r.outcomes[0]?.sourceId, null);
     const dee = r.outcomes.find((o) => o.sourceId === '4');
     assert.equal(dee?.outcome, 'skipped');
-    assert.match(dee?.reason ?? '', /not assigned to NinjaOne: the user is not in Oomnitza \(not in Oomnitza and preference is Update only\)/);
+    assert.match(
+      dee?.reason ?? '',
+      /not assigned to NinjaOne: the user is not in Oomnitza \(not in Oomnitza and preference is Update only\)/,
+    );
     assert.ok(r.outcomes.every((o) => o.kind === 'saas'));
   });
 
@@ -69,7 +77,10 @@ describe('syncSaasUsers', () => {
     oomnitza.calls.length = 0;
     const again = await syncSaasUsers(oomnitza, reporter(), members, { dryRun: false, concurrency: 2 });
     assert.deepEqual(again.counts, { created: 0, updated: 0, unchanged: 4, skipped: 1, failed: 0 });
-    assert.deepEqual(oomnitza.calls.filter((c) => c.startsWith('assign')), []);
+    assert.deepEqual(
+      oomnitza.calls.filter((c) => c.startsWith('assign')),
+      [],
+    );
 
     const app = oomnitza.applications.get('NinjaOne') ?? '';
     oomnitza.assignments.get(app)?.set('u3', { role: null, active: false });
@@ -94,12 +105,18 @@ describe('syncSaasUsers', () => {
   });
 
   test('a refused assignment fails that user and the others go on', async () => {
-    const oomnitza = createMemoryDestination({ users, failWrite: (kind, fields) => (kind === 'assign' && fields['userId'] === 'u2' ? 'HTTP 422: user is archived' : null) });
+    const oomnitza = createMemoryDestination({
+      users,
+      failWrite: (kind, fields) => (kind === 'assign' && fields['userId'] === 'u2' ? 'HTTP 422: user is archived' : null),
+    });
     const r = reporter();
     const result = await syncSaasUsers(oomnitza, r, members, { dryRun: false, concurrency: 2 });
     assert.equal(result.counts.failed, 1);
     assert.equal(result.counts.created, 3);
-    assert.equal(r.outcomes.find((o) => o.sourceId === '2')?.reason, 'could not assign Oomnitza user uid u2 to NinjaOne: HTTP 422: user is archived');
+    assert.equal(
+      r.outcomes.find((o) => o.sourceId === '2')?.reason,
+      'could not assign Oomnitza user uid u2 to NinjaOne: HTTP 422: user is archived',
+    );
   });
 
   test('an application that cannot be found or created is one named error', async () => {

@@ -58,7 +58,10 @@ export interface SaasResult {
 export class SaasApplicationError extends Error {
   constructor(name: string, cause: unknown) {
     const message = cause instanceof Error ? cause.message : String(cause);
-    super(`Could not find or create the SaaS application "${name}" in Oomnitza: ${message}. Check that the Oomnitza API token may manage SaaS, then run again`, { cause });
+    super(
+      `Could not find or create the SaaS application "${name}" in Oomnitza: ${message}. Check that the Oomnitza API token may manage SaaS, then run again`,
+      { cause },
+    );
     this.name = 'SaasApplicationError';
   }
 }
@@ -70,7 +73,12 @@ export function roleFor(roles: readonly string[] | null | undefined): string | n
   return names.sort((a, b) => a.localeCompare(b, 'en')).join(', ');
 }
 
-export async function syncSaasUsers(destination: SaasDestination, reporter: RunReporter, members: readonly SaasMember[], options: SaasOptions): Promise<SaasResult> {
+export async function syncSaasUsers(
+  destination: SaasDestination,
+  reporter: RunReporter,
+  members: readonly SaasMember[],
+  options: SaasOptions,
+): Promise<SaasResult> {
   const name = options.applicationName ?? saasApplicationName;
   const signalOption = options.signal === undefined ? {} : { signal: options.signal };
   const batcher = createReportBatcher(reporter);
@@ -91,7 +99,15 @@ export async function syncSaasUsers(destination: SaasDestination, reporter: RunR
   } catch (error) {
     throw new SaasApplicationError(name, error);
   }
-  await record({ sourceId: null, label: `SaaS application ${name}`, kind: 'saas', outcome: application === null || application.created ? 'created' : 'unchanged', reason: null, destinationId: application?.id ?? null, changes: [] });
+  await record({
+    sourceId: null,
+    label: `SaaS application ${name}`,
+    kind: 'saas',
+    outcome: application === null || application.created ? 'created' : 'unchanged',
+    reason: null,
+    destinationId: application?.id ?? null,
+    changes: [],
+  });
 
   const existing = new Map<string, SaasAssignment>();
   if (application !== null) for (const a of await destination.listAssignments(application.id, signalOption)) existing.set(a.userId, a);
@@ -101,7 +117,13 @@ export async function syncSaasUsers(destination: SaasDestination, reporter: RunR
     const base = { sourceId: member.sourceId, label: member.label, kind: 'saas' as const };
     const role = roleFor(member.roles);
     if (member.user.state === 'absent') {
-      await record({ ...base, outcome: 'skipped', reason: `not assigned to ${name}: the user is not in Oomnitza (${member.user.reason})`, destinationId: null, changes: [] });
+      await record({
+        ...base,
+        outcome: 'skipped',
+        reason: `not assigned to ${name}: the user is not in Oomnitza (${member.user.reason})`,
+        destinationId: null,
+        changes: [],
+      });
       continue;
     }
     if (member.user.state === 'planned') {
@@ -111,7 +133,13 @@ export async function syncSaasUsers(destination: SaasDestination, reporter: RunR
     const userId = member.user.destinationId;
     const held = existing.get(userId);
     const changes = assignmentChanges(held, role);
-    const outcome: RecordOutcome = { ...base, outcome: held === undefined ? 'created' : changes.length === 0 ? 'unchanged' : 'updated', reason: null, destinationId: userId, changes };
+    const outcome: RecordOutcome = {
+      ...base,
+      outcome: held === undefined ? 'created' : changes.length === 0 ? 'unchanged' : 'updated',
+      reason: null,
+      destinationId: userId,
+      changes,
+    };
     if (options.dryRun || outcome.outcome === 'unchanged' || application === null) await record(outcome);
     else writes.push({ userId, role, outcome });
   }
@@ -123,11 +151,17 @@ export async function syncSaasUsers(destination: SaasDestination, reporter: RunR
       await destination.assignUser(applicationId, w.userId, w.role);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      outcome = { ...w.outcome, outcome: 'failed', reason: `could not assign Oomnitza user uid ${w.userId} to ${name}: ${message}`, changes: [] };
+      outcome = {
+        ...w.outcome,
+        outcome: 'failed',
+        reason: `could not assign Oomnitza user uid ${w.userId} to ${name}: ${message}`,
+        changes: [],
+      };
     }
     await record(outcome);
   });
-  for (const w of writes.slice(started)) await record({ ...w.outcome, outcome: 'skipped', reason: 'not assigned: the run was canceled before this user', changes: [] });
+  for (const w of writes.slice(started))
+    await record({ ...w.outcome, outcome: 'skipped', reason: 'not assigned: the run was canceled before this user', changes: [] });
   await batcher.flush();
   return { counts, canceled: started < writes.length };
 }

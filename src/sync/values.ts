@@ -35,7 +35,13 @@ export function isEmptyValue(value: unknown): boolean {
 
 /** Whether a character code is white space as `trim` sees it (the cheap test before a trim). */
 function isSpace(code: number): boolean {
-  return code <= 32 || code === 0xa0 || code === 0xfeff || (code >= 0x2000 && (code <= 0x200a || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000)) || code === 0x1680;
+  return (
+    code <= 32 ||
+    code === 0xa0 ||
+    code === 0xfeff ||
+    (code >= 0x2000 && (code <= 0x200a || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000)) ||
+    code === 0x1680
+  );
 }
 
 const numericText = /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;

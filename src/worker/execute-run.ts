@@ -8,20 +8,21 @@
  * const run = await claimNextRun(db, workerId);
  * if (run) await executeRun(deps, run);
  */
-import { findCredentialRowByName } from '../credentials/store.ts';
 import { findOomnitzaConnectionByName, openOomnitzaToken } from '../credentials/oomnitza-connections.ts';
+import { findCredentialRowByName } from '../credentials/store.ts';
 import { createStoredTokenProvider } from '../credentials/tokens.ts';
-import type { Vault } from '../credentials/vault.ts';
-import type { AppDb } from '../db/app-database.ts';
 import { getIntegration, IntegrationStoreError } from '../integrations/integration-store.ts';
-import type { Integration } from '../integrations/schema.ts';
 import { compileMapping } from '../mapping/compile.ts';
 import { createNinjaOneClient } from '../ninjaone/client.ts';
 import { createOomnitzaClient } from '../oomnitza/client.ts';
 import { createRunReporter } from '../runs/run-reporter.ts';
 import { finishRun, heartbeat } from '../runs/run-store.ts';
+import { type RunResult, runSync } from '../sync/run-sync.ts';
+
+import type { Vault } from '../credentials/vault.ts';
+import type { AppDb } from '../db/app-database.ts';
+import type { Integration } from '../integrations/schema.ts';
 import type { Run, TerminalRunState } from '../runs/run.ts';
-import { runSync, type RunResult } from '../sync/run-sync.ts';
 import type { SaasDestination, UserDestination, UserSource } from '../sync/ports.ts';
 
 export interface WorkerDeps {
@@ -50,11 +51,14 @@ export async function endpointsFor(deps: WorkerDeps, integration: Integration): 
   const credentialName = integration.source.credential;
   const connectionName = integration.destination.connection;
   if (!credentialName) throw new RunSetupError('the integration names no NinjaOne credential (source.credential); edit it and pick one');
-  if (!connectionName) throw new RunSetupError('the integration names no Oomnitza connection (destination.connection); edit it and pick one');
+  if (!connectionName)
+    throw new RunSetupError('the integration names no Oomnitza connection (destination.connection); edit it and pick one');
   const credential = await findCredentialRowByName(deps.db, credentialName);
-  if (!credential) throw new RunSetupError(`the NinjaOne credential "${credentialName}" does not exist any more; edit the integration and pick another`);
+  if (!credential)
+    throw new RunSetupError(`the NinjaOne credential "${credentialName}" does not exist any more; edit the integration and pick another`);
   const connection = await findOomnitzaConnectionByName(deps.db, connectionName);
-  if (!connection) throw new RunSetupError(`the Oomnitza connection "${connectionName}" does not exist any more; edit the integration and pick another`);
+  if (!connection)
+    throw new RunSetupError(`the Oomnitza connection "${connectionName}" does not exist any more; edit the integration and pick another`);
   const source = createNinjaOneClient({ origin: new URL(credential.url), tokens: createStoredTokenProvider(deps, credential.id) });
   const destination = createOomnitzaClient({
     baseUrl: connection.url,
@@ -72,7 +76,11 @@ const terminal = (state: RunResult['state']): TerminalRunState => (state === 'qu
  * own failures. `controller` lets this process cancel at once; other processes' cancels arrive with
  * the next heartbeat.
  */
-export async function executeRun(deps: WorkerDeps, run: Run, controller: AbortController = new AbortController()): Promise<TerminalRunState> {
+export async function executeRun(
+  deps: WorkerDeps,
+  run: Run,
+  controller: AbortController = new AbortController(),
+): Promise<TerminalRunState> {
   const log = deps.log ?? (() => undefined);
   const beat = setInterval(() => {
     heartbeat(deps.db, run.id, { now: deps.now() })
@@ -89,24 +97,41 @@ export async function executeRun(deps: WorkerDeps, run: Run, controller: AbortCo
     const endpoints = await endpointsFor(deps, integration);
     const reporter = createRunReporter(deps.db, run.id);
     const result = await runSync({
-      integration, compiled, source: endpoints.source, destination: endpoints.destination, reporter,
-      dryRun: run.dryRun, signal: controller.signal, now: deps.now, concurrency: deps.concurrency ?? 8,
+      integration,
+      compiled,
+      source: endpoints.source,
+      destination: endpoints.destination,
+      reporter,
+      dryRun: run.dryRun,
+      signal: controller.signal,
+      now: deps.now,
+      concurrency: deps.concurrency ?? 8,
     });
     await reporter.flush();
     const state = terminal(result.state);
     await finishRun(deps.db, run.id, {
-      state, counts: result.counts, ...(result.saasCounts ? { saasCounts: result.saasCounts } : {}),
-      error: result.error ?? null, fuseReason: result.fuseTripped ?? null, phase: 'done', now: deps.now(),
+      state,
+      counts: result.counts,
+      ...(result.saasCounts ? { saasCounts: result.saasCounts } : {}),
+      error: result.error ?? null,
+      fuseReason: result.fuseTripped ?? null,
+      phase: 'done',
+      now: deps.now(),
     });
     log(state === 'succeeded' ? 'info' : 'warn', 'run finished', { run: run.id, state, counts: result.counts });
     return state;
   } catch (error) {
-    const known = error instanceof RunSetupError || error instanceof IntegrationStoreError || (error instanceof Error && error.name === 'MappingValidationError');
-    const message = known ? (error as Error).message : `the run stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+    const known =
+      error instanceof RunSetupError ||
+      error instanceof IntegrationStoreError ||
+      (error instanceof Error && error.name === 'MappingValidationError');
+    const message = known
+      ? (error as Error).message
+      : `the run stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
     log(known ? 'warn' : 'error', 'run failed', { run: run.id, error: message });
     await finishRun(deps.db, run.id, { state: 'failed', error: message, phase: 'done', now: deps.now() }).catch((finishError: unknown) => {
       // The run may have been failed as stale meanwhile; the watchdog's word stands.
-      log('error', 'could not record the run\'s end', { run: run.id, error: String(finishError) });
+      log('error', "could not record the run's end", { run: run.id, error: String(finishError) });
     });
     return 'failed';
   } finally {

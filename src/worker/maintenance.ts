@@ -13,11 +13,12 @@
  * await maintenance.tick(); // at once, e.g. on start
  * await maintenance.stop();
  */
+import { alertsForFinishedRun } from '../schedule/index.ts';
+import { schedulerTick } from '../schedule/tick.ts';
+
 import type { AppDb } from '../db/app-database.ts';
 import type { Mailer } from '../notifications/index.ts';
 import type { Run } from '../runs/run.ts';
-import { alertsForFinishedRun } from '../schedule/index.ts';
-import { schedulerTick } from '../schedule/tick.ts';
 
 export interface MaintenanceDeps {
   readonly db: AppDb;
@@ -66,8 +67,9 @@ export async function maintenanceTick(deps: MaintenanceDeps): Promise<TickReport
     staleAfterMs: deps.staleAfterMs ?? defaultStaleAfterMs,
     ...(deps.maxRunMs === undefined ? {} : { maxRunMs: deps.maxRunMs }),
   });
-  for (const problem of result.plan?.problems ?? []) log('warn', 'an integration\'s schedule cannot be used', { ...problem });
-  for (const run of result.staleRuns) log('warn', 'a run\'s worker stopped heartbeating; the run is failed', { run: run.id, worker: run.workerId });
+  for (const problem of result.plan?.problems ?? []) log('warn', "an integration's schedule cannot be used", { ...problem });
+  for (const run of result.staleRuns)
+    log('warn', "a run's worker stopped heartbeating; the run is failed", { run: run.id, worker: run.workerId });
   for (const error of result.errors) log('error', `maintenance: ${error.step} failed`, { error: error.message });
   return {
     queued: result.plan?.queued.length ?? 0,
@@ -84,17 +86,22 @@ export interface Maintenance {
   stop(): Promise<void>;
 }
 
-export function startMaintenance(deps: MaintenanceDeps, options: { readonly intervalMs?: number; readonly onQueued?: () => void } = {}): Maintenance {
+export function startMaintenance(
+  deps: MaintenanceDeps,
+  options: { readonly intervalMs?: number; readonly onQueued?: () => void } = {},
+): Maintenance {
   let running: Promise<TickReport> | null = null;
   let stopped = false;
   const tick = (): Promise<TickReport> => {
     // One tick at a time per process; a tick asked for meanwhile shares the one in flight.
-    running ??= maintenanceTick(deps).then((report) => {
-      if (report.queued > 0) options.onQueued?.();
-      return report;
-    }).finally(() => {
-      running = null;
-    });
+    running ??= maintenanceTick(deps)
+      .then((report) => {
+        if (report.queued > 0) options.onQueued?.();
+        return report;
+      })
+      .finally(() => {
+        running = null;
+      });
     return running;
   };
   const timer = setInterval(() => {

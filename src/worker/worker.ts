@@ -14,8 +14,9 @@
 import { hostname } from 'node:os';
 
 import { claimNextRun } from '../runs/claim.ts';
-import type { Run } from '../runs/run.ts';
 import { executeRun, type WorkerDeps } from './execute-run.ts';
+
+import type { Run } from '../runs/run.ts';
 
 export interface WorkerOptions {
   readonly workerId?: string;
@@ -51,7 +52,10 @@ export function startWorker(deps: WorkerDeps, options: WorkerOptions = {}): Work
     while (!stopping) {
       let run;
       try {
-        run = await claimNextRun(deps.db, workerId, { now: deps.now(), ...(options.integrationIds ? { integrationIds: options.integrationIds } : {}) });
+        run = await claimNextRun(deps.db, workerId, {
+          now: deps.now(),
+          ...(options.integrationIds ? { integrationIds: options.integrationIds } : {}),
+        });
       } catch (error) {
         deps.log?.('error', 'claiming a run failed', { error: String(error) });
         run = null;

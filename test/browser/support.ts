@@ -11,8 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 import type { TestDatabaseTarget } from '../support/databases.ts';
 
@@ -20,9 +19,10 @@ import type { TestDatabaseTarget } from '../support/databases.ts';
  * Screenshots go into docs/screenshots (committed, shown in the README) only when
  * UPDATE_SCREENSHOTS=1; otherwise into a temporary folder, so a test run leaves the tree clean.
  */
-export const screenshotDir = process.env['UPDATE_SCREENSHOTS'] === '1'
-  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
-  : join(tmpdir(), 'ninja-sync-screenshots');
+export const screenshotDir =
+  process.env['UPDATE_SCREENSHOTS'] === '1'
+    ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+    : join(tmpdir(), 'ninja-sync-screenshots');
 export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 export { ensureWebBuild } from '../../src/server/web-build.ts';
@@ -31,7 +31,15 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 

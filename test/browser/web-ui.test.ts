@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import type { Browser, Page } from 'playwright-core';
-
-import { startNinjaOneEmulator, type NinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
-import { startOomnitzaEmulator, type OomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
+import { type NinjaOneEmulator, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
+import { type OomnitzaEmulator, startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { createAppUser } from '../../src/accounts/users.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { ensureWebBuild, launchChromium, screenshot, screenshotDir, sqliteTarget } from './support.ts';
+
+import type { Browser, Page } from 'playwright-core';
 
 const password = 'correct horse battery staple';
 
@@ -24,7 +24,10 @@ async function dragTo(page: Page, from: string, to: string): Promise<void> {
   const target = await page.getByLabel(to, { exact: true }).boundingBox();
   assert.ok(source && target, `${from} and ${to} are on the page`);
   const viewport = page.viewportSize();
-  assert.ok(viewport && Math.max(source.y + source.height, target.y + target.height) < viewport.height, `${from} and ${to} fit in the viewport together`);
+  assert.ok(
+    viewport && Math.max(source.y + source.height, target.y + target.height) < viewport.height,
+    `${from} and ${to} fit in the viewport together`,
+  );
   await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
   await page.mouse.down();
   // dnd-kit starts a drag after a few pixels of movement, then follows the pointer.
@@ -71,7 +74,6 @@ describe('web UI in Chromium [sqlite]', () => {
   });
 
   async function adminJourney(page: Page): Promise<void> {
-
     // First-run setup.
     await page.goto(server.url);
     await page.getByLabel('Email').fill('it@acme.example');
@@ -93,7 +95,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await form.getByLabel('Allow plain http').check();
     await form.getByRole('button', { name: 'Add credential' }).click();
     await form.locator('input[aria-invalid="true"]').first().waitFor();
-    assert.equal(await form.getByLabel('NinjaOne URL').getAttribute('aria-invalid'), 'true', 'the URL field carries the server\'s problem');
+    assert.equal(await form.getByLabel('NinjaOne URL').getAttribute('aria-invalid'), 'true', "the URL field carries the server's problem");
     await form.getByLabel('NinjaOne URL').fill(ninja.url);
     await form.getByRole('button', { name: 'Add credential' }).click();
     await page.getByRole('button', { name: 'Authenticate' }).waitFor();
@@ -139,7 +141,10 @@ describe('web UI in Chromium [sqlite]', () => {
     await inline.getByLabel('Allow plain http').check();
     await inline.getByRole('button', { name: 'Add credential' }).click();
     await inline.waitFor({ state: 'detached' });
-    const credentialSelect = page.getByRole('textbox', { name: 'NinjaOne credential' }).or(page.getByRole('combobox', { name: 'NinjaOne credential' })).first();
+    const credentialSelect = page
+      .getByRole('textbox', { name: 'NinjaOne credential' })
+      .or(page.getByRole('combobox', { name: 'NinjaOne credential' }))
+      .first();
     assert.equal(await credentialSelect.inputValue(), 'ninjaone-eu (pending)');
     assert.equal(new URL(page.url()).pathname, '/integrations/new', 'adding a credential does not create the integration');
     await credentialSelect.click();
@@ -191,7 +196,10 @@ describe('web UI in Chromium [sqlite]', () => {
     // A new rule keeps end users only: the preview lists the technicians it drops, and why.
     const technician = ninja.world.users.find((u) => u.userType === 'TECHNICIAN');
     assert.ok(technician, 'the tenant has a technician');
-    await page.getByTestId(`preview-reason-${String(technician.id)}`).filter({ hasText: 'filtered out by rule 1: userType eq "END_USER"' }).waitFor();
+    await page
+      .getByTestId(`preview-reason-${String(technician.id)}`)
+      .filter({ hasText: 'filtered out by rule 1: userType eq "END_USER"' })
+      .waitFor();
     await page.getByRole('combobox', { name: 'Filter 1 operator' }).click();
     await page.getByRole('option', { name: 'has a value' }).click();
     // Sync keys: add one, drag it to the top, then put e-mail back first with the keyboard-reachable button.
@@ -227,7 +235,11 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('table', { name: 'Run records' }).waitFor({ timeout: 30_000 });
     const planned = Number(await page.locator('[data-count="created"] p').last().innerText());
     assert.ok(planned > 0, 'the dry run plans creations');
-    assert.equal(oomnitza.knobs.log.filter((e) => e.method !== 'GET' && e.path.startsWith('/api/v3/users')).length, 0, 'a dry run writes nothing');
+    assert.equal(
+      oomnitza.knobs.log.filter((e) => e.method !== 'GET' && e.path.startsWith('/api/v3/users')).length,
+      0,
+      'a dry run writes nothing',
+    );
     await page.screenshot({ path: join(screenshotDir, '06-dry-run.png') });
 
     // The real run, then its records: filter, search, old → new.
@@ -235,20 +247,43 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('button', { name: 'Run now' }).click();
     await page.getByRole('heading', { name: /^Run of/ }).waitFor();
     await page.getByRole('table', { name: 'Run records' }).waitFor({ timeout: 30_000 });
-    assert.equal(Number(await page.locator('[data-count="created"] p').last().innerText()), planned, 'the run did what the dry run planned');
+    assert.equal(
+      Number(await page.locator('[data-count="created"] p').last().innerText()),
+      planned,
+      'the run did what the dry run planned',
+    );
     assert.equal(oomnitza.store.users.size, 3 + planned);
     await page.getByLabel('Outcome').getByText('created', { exact: true }).click();
-    await page.getByRole('status').filter({ hasText: `${planned} records` }).waitFor();
-    const firstLabel = (await page.getByRole('table', { name: 'Run records' }).locator('tbody tr').first().locator('td').nth(1).innerText()).split('\n')[0]!;
-    assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /full_name ∅ → \S+ \S+/, 'the expression wrote full names');
-    assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /position ∅ → \S+, \S+/, 'the custom field wrote "last, first"');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${planned} records` })
+      .waitFor();
+    const firstLabel = (
+      await page.getByRole('table', { name: 'Run records' }).locator('tbody tr').first().locator('td').nth(1).innerText()
+    ).split('\n')[0]!;
+    assert.match(
+      await page.getByRole('table', { name: 'Run records' }).innerText(),
+      /full_name ∅ → \S+ \S+/,
+      'the expression wrote full names',
+    );
+    assert.match(
+      await page.getByRole('table', { name: 'Run records' }).innerText(),
+      /position ∅ → \S+, \S+/,
+      'the custom field wrote "last, first"',
+    );
     assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /∅ → /, 'new records show old → new');
     await page.getByLabel('Search records').fill(firstLabel);
-    await page.getByRole('status').filter({ hasText: /^1 records$/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^1 records$/ })
+      .waitFor();
     const csv = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
     assert.match(csv ?? '', /records\.csv\?outcome=created&search=/);
     await page.getByLabel('Search records').fill('');
-    await page.getByRole('status').filter({ hasText: `${planned} records` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${planned} records` })
+      .waitFor();
     await page.screenshot({ path: join(screenshotDir, '07-run-records.png') });
 
     // A credential in use cannot be deleted; the refusal says why.
@@ -268,7 +303,11 @@ describe('web UI in Chromium [sqlite]', () => {
     await edit.getByRole('button', { name: 'Cancel' }).click();
 
     await page.getByRole('link', { name: 'Runs', exact: true }).click();
-    await page.getByRole('textbox', { name: 'State' }).or(page.getByRole('combobox', { name: 'State' })).first().click();
+    await page
+      .getByRole('textbox', { name: 'State' })
+      .or(page.getByRole('combobox', { name: 'State' }))
+      .first()
+      .click();
     await page.getByRole('option', { name: 'completed_with_errors' }).click();
     await page.getByRole('table', { name: 'Runs' }).waitFor();
     assert.equal(await page.getByRole('table', { name: 'Runs' }).locator('tbody tr').count(), 2, 'the dry run and the run');
@@ -281,7 +320,10 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.waitForTimeout(400); // only for the picture: let the popover finish fading in
     await screenshot(page, '08-integrations');
     // The 3-of-25 failures raised an alert: following it opens what it links to and reads it.
-    await page.getByRole('dialog').getByRole('button', { name: /a run failed/ }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /a run failed/ })
+      .click();
     await page.getByRole('button', { name: 'Notifications (0 unread)' }).waitFor();
   }
 

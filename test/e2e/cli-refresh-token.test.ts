@@ -3,10 +3,10 @@
  * NinjaOne rotates refresh tokens: the one in the environment works once, so the CLI keeps the
  * rotated one (sealed, in the data folder) and the next run with the same environment uses it.
  */
+import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 
 import { buildAuthorizeUrl, createOAuthState, createPkcePair, exchangeAuthorizationCode } from '../../src/ninjaone/oauth.ts';
 import { integrationYaml, oomnitzaWrites, parseJsonOutput, runCli, startWorld, writeIntegration } from './helpers.ts';
@@ -18,18 +18,40 @@ describe('ninja-sync run with a refresh token', () => {
     world.ninjaone.addRedirectUri('demo-web', redirectUri);
     const origin = new URL(world.ninjaone.url);
     const pkce = await createPkcePair();
-    const authorize = buildAuthorizeUrl({ origin, clientId: 'demo-web', redirectUri, scopes: 'monitoring', state: createOAuthState(), codeChallenge: pkce.challenge });
+    const authorize = buildAuthorizeUrl({
+      origin,
+      clientId: 'demo-web',
+      redirectUri,
+      scopes: 'monitoring',
+      state: createOAuthState(),
+      codeChallenge: pkce.challenge,
+    });
     const consent = await fetch(authorize, { redirect: 'manual' });
     const location = consent.headers.get('location');
     assert.ok(location, `authorize answered ${consent.status}`);
     const code = new URL(location).searchParams.get('code');
     assert.ok(code);
-    const tokens = await exchangeAuthorizationCode({ origin, clientId: 'demo-web', clientSecret: 'demo-web-secret', code, codeVerifier: pkce.verifier, redirectUri });
+    const tokens = await exchangeAuthorizationCode({
+      origin,
+      clientId: 'demo-web',
+      clientSecret: 'demo-web-secret',
+      code,
+      codeVerifier: pkce.verifier,
+      redirectUri,
+    });
     assert.ok(tokens.refreshToken);
 
-    const text = integrationYaml().replace('  clientSecret: ${NINJAONE_CLIENT_SECRET}', '  clientSecret: ${NINJAONE_CLIENT_SECRET}\n  refreshToken: ${NINJAONE_REFRESH_TOKEN}');
+    const text = integrationYaml().replace(
+      '  clientSecret: ${NINJAONE_CLIENT_SECRET}',
+      '  clientSecret: ${NINJAONE_CLIENT_SECRET}\n  refreshToken: ${NINJAONE_REFRESH_TOKEN}',
+    );
     const file = await writeIntegration(world, text);
-    const env = { ...world.env, NINJAONE_CLIENT_ID: 'demo-web', NINJAONE_CLIENT_SECRET: 'demo-web-secret', NINJAONE_REFRESH_TOKEN: tokens.refreshToken };
+    const env = {
+      ...world.env,
+      NINJAONE_CLIENT_ID: 'demo-web',
+      NINJAONE_CLIENT_SECRET: 'demo-web-secret',
+      NINJAONE_REFRESH_TOKEN: tokens.refreshToken,
+    };
 
     const first = await runCli(['run', '--config', file, '--json', '--data-dir', world.dataDir], { env });
     assert.notEqual(parseJsonOutput(first)['state'], 'failed', first.stdout);

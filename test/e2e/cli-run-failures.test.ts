@@ -3,14 +3,27 @@
  * and SIGKILL mid-run. The CLI runs as a child process against both emulators over real HTTP; the
  * Oomnitza emulator's request log and store are the witnesses of what was written.
  */
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { awkwardUserIds } from '../../emulators/common/world.ts';
-import { integrationYaml, oomnitzaWrites, parseJsonOutput, runCli, runJson, startWorld, syncable, writeIntegration, type RunJson, type World } from './helpers.ts';
+import {
+  integrationYaml,
+  oomnitzaWrites,
+  parseJsonOutput,
+  runCli,
+  type RunJson,
+  runJson,
+  startWorld,
+  syncable,
+  type World,
+  writeIntegration,
+} from './helpers.ts';
 
 function oomnitzaEmails(world: World): string[] {
-  return [...world.oomnitza.store.users.values()].map((u) => (typeof u['email'] === 'string' ? u['email'].toLowerCase() : '')).filter(Boolean);
+  return [...world.oomnitza.store.users.values()]
+    .map((u) => (typeof u['email'] === 'string' ? u['email'].toLowerCase() : ''))
+    .filter(Boolean);
 }
 
 describe('ninja-sync run over the emulators, when things go wrong', () => {
@@ -62,8 +75,14 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
     assert.equal(code, 2, stderr);
     assert.equal(json.state, 'completed_with_errors');
     assert.equal(json.counts.created, syncable(world));
-    assert.equal(json.counts.failed, new Set([...awkward.duplicateEmail, ...awkward.duplicateEmailOtherCase]).size, JSON.stringify(json.problems));
-    const injected = world.oomnitza.knobs.log.filter((e) => e.injected !== null).length + world.ninjaone.knobs.log.filter((e) => e.injected !== null).length;
+    assert.equal(
+      json.counts.failed,
+      new Set([...awkward.duplicateEmail, ...awkward.duplicateEmailOtherCase]).size,
+      JSON.stringify(json.problems),
+    );
+    const injected =
+      world.oomnitza.knobs.log.filter((e) => e.injected !== null).length +
+      world.ninjaone.knobs.log.filter((e) => e.injected !== null).length;
     assert.ok(injected >= 5, `faults were injected (${injected})`);
     assert.ok(world.ninjaone.knobs.log.some((e) => e.injected === 'malformedJson'));
     // The run says what it retried, by vendor and cause.
@@ -130,10 +149,17 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
     assert.equal(rerun.code, 2, rerun.stderr);
     const awkward = awkwardUserIds(world.ninjaone.world);
     // Only the duplicate-email users fail: no "already exists" for users the killed run created.
-    assert.equal(rerun.json.counts.failed, new Set([...awkward.duplicateEmail, ...awkward.duplicateEmailOtherCase]).size, JSON.stringify(rerun.json.problems));
+    assert.equal(
+      rerun.json.counts.failed,
+      new Set([...awkward.duplicateEmail, ...awkward.duplicateEmailOtherCase]).size,
+      JSON.stringify(rerun.json.problems),
+    );
     const emails = oomnitzaEmails(world);
     assert.equal(new Set(emails).size, emails.length, 'no email twice in Oomnitza');
-    assert.ok(createdBeforeKill >= 4 && createdBeforeKill < syncable(world), `the kill happened mid-run (${createdBeforeKill} created before it)`);
+    assert.ok(
+      createdBeforeKill >= 4 && createdBeforeKill < syncable(world),
+      `the kill happened mid-run (${createdBeforeKill} created before it)`,
+    );
     assert.equal(rerun.json.counts.created, syncable(world) - createdBeforeKill);
     const third = await runJson(world, file);
     assert.equal(third.json.counts.created + third.json.counts.updated, 0);

@@ -3,11 +3,21 @@
  * SQLite store in a temporary folder. The Oomnitza emulator's request log is the witness of what
  * was written.
  */
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { awkwardUserIds } from '../../emulators/common/world.ts';
-import { integrationYaml, oomnitzaWrites, parseJsonOutput, runCli, runJson, startWorld, syncable, writeIntegration, type RunJson } from './helpers.ts';
+import {
+  integrationYaml,
+  oomnitzaWrites,
+  parseJsonOutput,
+  runCli,
+  type RunJson,
+  runJson,
+  startWorld,
+  syncable,
+  writeIntegration,
+} from './helpers.ts';
 
 describe('ninja-sync run over the emulators', () => {
   test('initial sync, then a resync that writes nothing; awkward records reported; runs readable afterwards', async (t) => {
@@ -40,14 +50,22 @@ describe('ninja-sync run over the emulators', () => {
     assert.equal(second.json.counts.unchanged, syncable(world));
     assert.equal(oomnitzaWrites(world), 0, JSON.stringify(world.oomnitza.knobs.countBy()));
     const reads = world.oomnitza.knobs.log.filter((e) => e.method === 'GET').length;
-    assert.ok(reads <= 3, `a resync of ${syncable(world)} users should need a few reads, made ${reads}: ${JSON.stringify(world.oomnitza.knobs.countBy())}`);
+    assert.ok(
+      reads <= 3,
+      `a resync of ${syncable(world)} users should need a few reads, made ${reads}: ${JSON.stringify(world.oomnitza.knobs.countBy())}`,
+    );
 
     const list = await runCli(['runs', 'list', '--json', '--data-dir', world.dataDir], { env: world.env });
     assert.equal(list.code, 0, list.stderr);
     const runs = (JSON.parse(list.stdout) as { runs: { id: string; state: string }[] }).runs;
-    assert.deepEqual(runs.map((r) => r.id), [second.json.runId, first.json.runId]);
+    assert.deepEqual(
+      runs.map((r) => r.id),
+      [second.json.runId, first.json.runId],
+    );
 
-    const show = await runCli(['runs', 'show', first.json.runId.slice(0, 8), '--outcome', 'failed', '--data-dir', world.dataDir], { env: world.env });
+    const show = await runCli(['runs', 'show', first.json.runId.slice(0, 8), '--outcome', 'failed', '--data-dir', world.dataDir], {
+      env: world.env,
+    });
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /completed_with_errors/);
     assert.equal(show.stdout.split('\n').filter((line) => /^\s+failed\s/.test(line)).length, duplicates.size, show.stdout);
@@ -77,14 +95,20 @@ describe('ninja-sync run over the emulators', () => {
     assert.equal(oomnitzaWrites(world), 0);
     const planned = json.plan?.find((p) => p.outcome === 'created');
     assert.ok(planned, 'the plan lists the records to create');
-    assert.ok(planned.changes.some((c) => c.field === 'email' && c.old === null && typeof c.new === 'string'), JSON.stringify(planned));
+    assert.ok(
+      planned.changes.some((c) => c.field === 'email' && c.old === null && typeof c.new === 'string'),
+      JSON.stringify(planned),
+    );
   });
 
   test('exit 0 when every record succeeds (awkward users filtered out)', async (t) => {
     const world = await startWorld(t, { users: 20 });
     const awkward = awkwardUserIds(world.ninjaone.world);
     const excluded = [...awkward.duplicateEmail, ...awkward.duplicateEmailOtherCase];
-    const file = await writeIntegration(world, integrationYaml(`filters:\n  - { field: email, op: exists }\n  - { field: id, op: nin, value: [${excluded.join(', ')}] }\n`));
+    const file = await writeIntegration(
+      world,
+      integrationYaml(`filters:\n  - { field: email, op: exists }\n  - { field: id, op: nin, value: [${excluded.join(', ')}] }\n`),
+    );
     const { code, json } = await runJson(world, file);
     assert.equal(code, 0, JSON.stringify(json));
     assert.equal(json.state, 'succeeded');
@@ -95,12 +119,17 @@ describe('ninja-sync run over the emulators', () => {
   test('examples/ninjaone-users.yaml runs against the emulators with the variables `emulate` prints', async (t) => {
     const world = await startWorld(t, { users: 20 });
     const env = { ...world.env, NINJA_SYNC_ALLOW_INSECURE_HTTP: 'true' };
-    const result = await runCli(['run', '--config', 'examples/ninjaone-users.yaml', '--dry-run', '--json', '--data-dir', world.dataDir], { env });
+    const result = await runCli(['run', '--config', 'examples/ninjaone-users.yaml', '--dry-run', '--json', '--data-dir', world.dataDir], {
+      env,
+    });
     const json = parseJsonOutput(result) as unknown as RunJson;
     assert.equal(json.dryRun, true, result.stderr);
     assert.notEqual(json.state, 'failed', json.error ?? '');
     assert.ok(json.counts.created > 0);
-    assert.ok(json.problems.some((p) => p.outcome === 'skipped' && /filtered out/.test(p.reason)), 'the example filters disabled users out');
+    assert.ok(
+      json.problems.some((p) => p.outcome === 'skipped' && /filtered out/.test(p.reason)),
+      'the example filters disabled users out',
+    );
     assert.equal(oomnitzaWrites(world), 0);
   });
 
@@ -115,11 +144,18 @@ describe('ninja-sync run over the emulators', () => {
     assert.equal(apps.length, 1);
     const assigned = [...world.oomnitza.store.saasUsers.values()].filter((u) => u.saas_id === apps[0]?.saas_id && u.is_active);
     assert.equal(assigned.length, synced, `${JSON.stringify(saasCounts)} ${JSON.stringify(first.json.counts)}`);
-    assert.ok(assigned.some((u) => u.role_ids.length > 0), 'roles from the Roles List are assigned');
+    assert.ok(
+      assigned.some((u) => u.role_ids.length > 0),
+      'roles from the Roles List are assigned',
+    );
 
     const table = await runCli(['run', '--config', file, '--data-dir', world.dataDir], { env: world.env });
     assert.match(table.stdout, /users +SaaS users/);
     assert.match(table.stdout, /unchanged +\d+ +\d+/);
-    assert.equal([...world.oomnitza.store.saas.values()].filter((app) => app.saas_name === 'NinjaOne').length, 1, 'the application is not created twice');
+    assert.equal(
+      [...world.oomnitza.store.saas.values()].filter((app) => app.saas_name === 'NinjaOne').length,
+      1,
+      'the application is not created twice',
+    );
   });
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
-import { apiClient, type ApiClient } from '../support/api-client.ts';
+import { type ApiClient, apiClient } from '../support/api-client.ts';
 import { answerConsent } from '../support/consent.ts';
 import { forEachDialect } from '../support/databases.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -35,7 +35,14 @@ forEachDialect('NinjaOne credentials with OAuth', (target) => {
     assert.equal(bad.body.error.details.fields[0].path, 'url');
     assert.match(bad.body.error.message, /rmmservice\.com/);
 
-    const created = await admin.post('/api/credentials', { name: 'prod', url: ninja.url, clientId: 'demo-web', clientSecret: 'demo-web-secret', scopes: 'monitoring management', allowInsecureHttp: true });
+    const created = await admin.post('/api/credentials', {
+      name: 'prod',
+      url: ninja.url,
+      clientId: 'demo-web',
+      clientSecret: 'demo-web-secret',
+      scopes: 'monitoring management',
+      allowInsecureHttp: true,
+    });
     assert.equal(created.status, 201, created.text);
     assert.equal(created.body.status, 'pending');
     assert.equal(created.body.clientSecretHint, 'cret');
@@ -85,10 +92,14 @@ forEachDialect('NinjaOne credentials with OAuth', (target) => {
 
     // NinjaOne no longer knows the stored refresh token (revoked in NinjaOne, or spent elsewhere):
     // the credential asks for re-authorisation instead of failing silently.
-    await server.context.db.updateTable('credentials').set({
-      refresh_token_sealed: server.context.vault.seal('spent-or-unknown-refresh-token', `credential:${id}:refresh_token`),
-      access_expires_at: new Date(0).toISOString(),
-    }).where('id', '=', id).execute();
+    await server.context.db
+      .updateTable('credentials')
+      .set({
+        refresh_token_sealed: server.context.vault.seal('spent-or-unknown-refresh-token', `credential:${id}:refresh_token`),
+        access_expires_at: new Date(0).toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
     const dead = await admin.post(`/api/credentials/${id}/test`);
     assert.equal(dead.body.ok, false);
     assert.match(dead.body.message, /authenticated again/);
@@ -107,7 +118,13 @@ forEachDialect('NinjaOne credentials with OAuth', (target) => {
     const server = await startTestServer(target);
     t.after(() => server.close());
     const admin = await signedInAdmin(server);
-    const created = await admin.post('/api/credentials', { name: 'prod', url: ninja.url, clientId: 'demo-web', clientSecret: 'demo-web-secret', allowInsecureHttp: true });
+    const created = await admin.post('/api/credentials', {
+      name: 'prod',
+      url: ninja.url,
+      clientId: 'demo-web',
+      clientSecret: 'demo-web-secret',
+      allowInsecureHttp: true,
+    });
     const id: string = created.body.id;
     const redirectUrl = `${server.url}/oauth2/redirect`;
 
@@ -118,7 +135,9 @@ forEachDialect('NinjaOne credentials with OAuth', (target) => {
     ninja.addRedirectUri('demo-web', redirectUrl);
 
     // Denied consent.
-    const denied = await admin.fetchRaw(await answerConsent((await admin.post(`/api/credentials/${id}/authorize`)).body.authorizeUrl, 'deny'));
+    const denied = await admin.fetchRaw(
+      await answerConsent((await admin.post(`/api/credentials/${id}/authorize`)).body.authorizeUrl, 'deny'),
+    );
     assert.equal(denied.status, 400);
     assert.match(await denied.text(), /not granted[\s\S]*Authenticate again/);
 
@@ -143,7 +162,9 @@ forEachDialect('NinjaOne credentials with OAuth', (target) => {
 
     // Wrong client secret: NinjaOne refuses the exchange.
     await admin.patch(`/api/credentials/${id}`, { clientSecret: 'wrong-secret' });
-    const wrongSecret = await admin.fetchRaw(await answerConsent((await admin.post(`/api/credentials/${id}/authorize`)).body.authorizeUrl, 'approve'));
+    const wrongSecret = await admin.fetchRaw(
+      await answerConsent((await admin.post(`/api/credentials/${id}/authorize`)).body.authorizeUrl, 'approve'),
+    );
     assert.equal(wrongSecret.status, 400);
     assert.match(await wrongSecret.text(), /client secret/);
 
@@ -154,12 +175,24 @@ forEachDialect('NinjaOne credentials with OAuth', (target) => {
     const server = await startTestServer(target);
     t.after(() => server.close());
     const admin = await signedInAdmin(server);
-    const created = await admin.post('/api/credentials', { name: 'prod', url: 'https://acme.rmmservice.com', clientId: 'cid', clientSecret: 'super-secret-value' });
-    const connection = await admin.post('/api/oomnitza-connections', { name: 'oomnitza', url: 'https://acme.oomnitza.com', apiToken: 'oomnitza-token-value' });
+    const created = await admin.post('/api/credentials', {
+      name: 'prod',
+      url: 'https://acme.rmmservice.com',
+      clientId: 'cid',
+      clientSecret: 'super-secret-value',
+    });
+    const connection = await admin.post('/api/oomnitza-connections', {
+      name: 'oomnitza',
+      url: 'https://acme.oomnitza.com',
+      apiToken: 'oomnitza-token-value',
+    });
     assert.equal(connection.status, 201, connection.text);
     const integration = await admin.post('/api/integrations', {
-      name: 'NinjaOne users', source: { credential: 'prod' }, destination: { connection: 'oomnitza' },
-      syncKeys: ['email'], mapping: { email: 'email', first_name: 'firstName' },
+      name: 'NinjaOne users',
+      source: { credential: 'prod' },
+      destination: { connection: 'oomnitza' },
+      syncKeys: ['email'],
+      mapping: { email: 'email', first_name: 'firstName' },
     });
     assert.equal(integration.status, 201, integration.text);
 
@@ -176,6 +209,9 @@ forEachDialect('NinjaOne credentials with OAuth', (target) => {
     assert.ok(!seen.text.includes('super-secret-value'));
     assert.ok(!(await viewer.get('/api/oomnitza-connections')).text.includes('oomnitza-token-value'));
     assert.equal((await viewer.delete(`/api/credentials/${created.body.id}`)).status, 403);
-    assert.equal((await viewer.post('/api/credentials', { name: 'x', url: 'https://eu.ninjarmm.com', clientId: 'a', clientSecret: 'b' })).status, 403);
+    assert.equal(
+      (await viewer.post('/api/credentials', { name: 'x', url: 'https://eu.ninjarmm.com', clientId: 'a', clientSecret: 'b' })).status,
+      403,
+    );
   });
 });

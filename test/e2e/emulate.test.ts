@@ -1,12 +1,16 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 
 import { binPath, repoRoot } from './helpers.ts';
 
 interface EmulateJson {
-  ninjaone: { url: string; admin: string; clientApps: { name: string; clientId: string; clientSecret: string; grants: string[]; scopes: string[]; redirectUris: string[] }[] };
+  ninjaone: {
+    url: string;
+    admin: string;
+    clientApps: { name: string; clientId: string; clientSecret: string; grants: string[]; scopes: string[]; redirectUris: string[] }[];
+  };
   oomnitza: { url: string; apiToken: string; admin: string };
 }
 
@@ -50,7 +54,12 @@ describe('ninja-sync emulate --json', () => {
     const tokenResponse = await fetch(`${info.ninjaone.url}/ws/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: m2m.clientId, client_secret: m2m.clientSecret, scope: 'monitoring' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: m2m.clientId,
+        client_secret: m2m.clientSecret,
+        scope: 'monitoring',
+      }),
     });
     assert.equal(tokenResponse.status, 200);
     const { access_token: accessToken } = (await tokenResponse.json()) as { access_token: string };

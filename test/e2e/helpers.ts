@@ -7,14 +7,14 @@
  * const file = await writeIntegration(world);
  * const run = await runCli(['run', '--config', file, '--json', '--data-dir', world.dataDir], { env: world.env });
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { startNinjaOneEmulator, type NinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
-import { startOomnitzaEmulator, type OomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
+import { type NinjaOneEmulator, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
+import { type OomnitzaEmulator, startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const binPath = join(repoRoot, 'bin', 'ninja-sync.js');
@@ -42,7 +42,13 @@ export interface WorldOptions {
 }
 
 export async function startWorld(t: Cleanup, options: WorldOptions = {}): Promise<World> {
-  const ninjaone = await startNinjaOneEmulator({ host: '127.0.0.1', port: 0, seed: options.seed ?? 3, users: options.users ?? 30, autoApprove: options.autoApprove ?? false });
+  const ninjaone = await startNinjaOneEmulator({
+    host: '127.0.0.1',
+    port: 0,
+    seed: options.seed ?? 3,
+    users: options.users ?? 30,
+    autoApprove: options.autoApprove ?? false,
+  });
   const oomnitza = await startOomnitzaEmulator({
     host: '127.0.0.1',
     port: 0,
@@ -143,7 +149,8 @@ export function oomnitzaWrites(world: World): number {
 
 export function parseJsonOutput(result: CliResult): Record<string, unknown> {
   const lines = result.stdout.trim().split('\n');
-  if (lines.length !== 1) throw new Error(`expected one line of JSON on stdout, got ${lines.length}:\n${result.stdout}\nstderr:\n${result.stderr}`);
+  if (lines.length !== 1)
+    throw new Error(`expected one line of JSON on stdout, got ${lines.length}:\n${result.stdout}\nstderr:\n${result.stderr}`);
   return JSON.parse(lines[0] ?? '') as Record<string, unknown>;
 }
 
@@ -162,8 +169,15 @@ export interface RunJson {
 }
 
 /** `ninja-sync run --config FILE --json` against the world, with its JSON answer. */
-export async function runJson(world: World, file: string, extra: readonly string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; json: RunJson; stderr: string }> {
-  const result = await runCli(['run', '--config', file, '--json', '--data-dir', world.dataDir, ...extra], { env: { ...world.env, ...env } });
+export async function runJson(
+  world: World,
+  file: string,
+  extra: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; json: RunJson; stderr: string }> {
+  const result = await runCli(['run', '--config', file, '--json', '--data-dir', world.dataDir, ...extra], {
+    env: { ...world.env, ...env },
+  });
   return { code: result.code, json: parseJsonOutput(result) as unknown as RunJson, stderr: result.stderr };
 }
 

@@ -4,18 +4,18 @@
  * it in the app and by e-mail (a real SMTP server on loopback), and the next success resolves it.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
-import { apiClient, type ApiClient } from '../support/api-client.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import type { TestDatabaseTarget } from '../support/databases.ts';
+import { type ApiClient, apiClient } from '../support/api-client.ts';
 import { startTestServer } from '../support/server.ts';
 import { startSmtpServer } from '../support/smtp.ts';
+
+import type { TestDatabaseTarget } from '../support/databases.ts';
 
 const password = 'correct horse battery staple';
 
@@ -36,7 +36,10 @@ async function scheduledRuns(admin: ApiClient, integrationId: string): Promise<a
 }
 
 // The embedded default only: SQLite in a fresh folder (many workers on PostgreSQL have their own test).
-const sqlite = { dialect: 'sqlite', options: async () => ({ dataDir: mkdtempSync(join(tmpdir(), 'serve-schedule-')) }) } as unknown as TestDatabaseTarget;
+const sqlite = {
+  dialect: 'sqlite',
+  options: async () => ({ dataDir: mkdtempSync(join(tmpdir(), 'serve-schedule-')) }),
+} as unknown as TestDatabaseTarget;
 
 {
   test('serve on SQLite: a due schedule runs with no other process; a failure reaches the inbox and e-mail, a success resolves it', async (t) => {
@@ -49,18 +52,39 @@ const sqlite = { dialect: 'sqlite', options: async () => ({ dataDir: mkdtempSync
     t.after(() => smtp.close());
 
     let clock = new Date('2026-12-01T00:30:00.000Z');
-    const server = await startTestServer(target, { now: () => clock, workerPollMs: 50, maintenanceIntervalMs: 100, env: { SMTP_URL: smtp.url, SMTP_FROM: 'ninja-sync@test.example' } });
+    const server = await startTestServer(target, {
+      now: () => clock,
+      workerPollMs: 50,
+      maintenanceIntervalMs: 100,
+      env: { SMTP_URL: smtp.url, SMTP_FROM: 'ninja-sync@test.example' },
+    });
     t.after(() => server.close());
     const admin = apiClient(server.url);
     const setup = await admin.post('/api/setup', { email: 'it@acme.example', password });
     assert.equal(setup.status, 201, setup.text);
-    await admin.post('/api/credentials', { name: 'ninjaone', url: ninja.url, clientId: 'demo-m2m', clientSecret: 'demo-m2m-secret', grantType: 'client_credentials', allowInsecureHttp: true });
-    await admin.post('/api/oomnitza-connections', { name: 'oomnitza', url: oomnitza.url, apiToken: oomnitza.apiToken, allowInsecureHttp: true });
+    await admin.post('/api/credentials', {
+      name: 'ninjaone',
+      url: ninja.url,
+      clientId: 'demo-m2m',
+      clientSecret: 'demo-m2m-secret',
+      grantType: 'client_credentials',
+      allowInsecureHttp: true,
+    });
+    await admin.post('/api/oomnitza-connections', {
+      name: 'oomnitza',
+      url: oomnitza.url,
+      apiToken: oomnitza.apiToken,
+      allowInsecureHttp: true,
+    });
     const created = await admin.post('/api/integrations', {
       // Keyed by NinjaOne id, so the tenant's awkward e-mails (none, shared) do not fail records here.
-      name: 'Nightly users', source: { credential: 'ninjaone' }, destination: { connection: 'oomnitza' }, syncKeys: ['username'],
+      name: 'Nightly users',
+      source: { credential: 'ninjaone' },
+      destination: { connection: 'oomnitza' },
+      syncKeys: ['username'],
       mapping: { username: { expr: "'ninja-' & $string(id)" }, first_name: 'firstName' },
-      schedule: { daily: '02:00', timezone: 'UTC' }, contacts: ['it@acme.example', 'oncall@acme.example'],
+      schedule: { daily: '02:00', timezone: 'UTC' },
+      contacts: ['it@acme.example', 'oncall@acme.example'],
     });
     assert.equal(created.status, 201, created.text);
     const id: string = created.body.id;
@@ -73,10 +97,14 @@ const sqlite = { dialect: 'sqlite', options: async () => ({ dataDir: mkdtempSync
     // Oomnitza is down at 02:00: the scheduled run fails.
     oomnitza.knobs.settings.faults.push({ kind: 'status503', retryAfterSeconds: 0 });
     clock = new Date('2026-12-01T02:00:05.000Z');
-    const failed = await until('the 02:00 run fails', async () => {
-      const runs = await scheduledRuns(watcher, id);
-      return runs.length === 1 && runs[0].state === 'failed' ? runs[0] : null;
-    }, async () => ({ runs: (await watcher.get('/api/runs')).body, alerts: (await watcher.get('/api/alerts?status=all')).body }));
+    const failed = await until(
+      'the 02:00 run fails',
+      async () => {
+        const runs = await scheduledRuns(watcher, id);
+        return runs.length === 1 && runs[0].state === 'failed' ? runs[0] : null;
+      },
+      async () => ({ runs: (await watcher.get('/api/runs')).body, alerts: (await watcher.get('/api/alerts?status=all')).body }),
+    );
     assert.match(failed.error, /Oomnitza/);
 
     const inbox = await until('the failure in the inbox', async () => {
@@ -101,7 +129,13 @@ const sqlite = { dialect: 'sqlite', options: async () => ({ dataDir: mkdtempSync
     });
     await until('the alert resolved', async () => (await watcher.get(`/api/alerts?status=open&subjectId=${id}`)).body.alerts.length === 0);
     const recovered = await smtp.waitForMessages(4);
-    assert.match(recovered.slice(2).map((m) => m.subject).join(' '), /recovered|resolved|back/i);
+    assert.match(
+      recovered
+        .slice(2)
+        .map((m) => m.subject)
+        .join(' '),
+      /recovered|resolved|back/i,
+    );
     assert.ok(oomnitza.store.users.size > 0, 'the scheduled run wrote the users');
   });
 }

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 
 import { startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
-import { apiClient, type ApiClient } from '../support/api-client.ts';
+import { type ApiClient, apiClient } from '../support/api-client.ts';
 import { answerConsent } from '../support/consent.ts';
 import { forEachDialect } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
@@ -27,7 +27,8 @@ async function waitForRun(client: ApiClient, id: string): Promise<any> {
   assert.fail(`run ${id} did not finish`);
 }
 
-const writes = (log: readonly { method: string; path: string }[]) => log.filter((e) => e.method !== 'GET' && e.path.startsWith('/api/v3/users')).length;
+const writes = (log: readonly { method: string; path: string }[]) =>
+  log.filter((e) => e.method !== 'GET' && e.path.startsWith('/api/v3/users')).length;
 
 forEachDialect('server: integrations and runs end to end', (target) => {
   test('an admin goes from nothing to synced users with curl-like calls', async (t) => {
@@ -41,12 +42,23 @@ forEachDialect('server: integrations and runs end to end', (target) => {
     const admin = apiClient(server.url);
     assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password })).status, 201);
 
-    const credential = await admin.post('/api/credentials', { name: 'ninjaone', url: ninja.url, clientId: 'demo-web', clientSecret: 'demo-web-secret', allowInsecureHttp: true });
+    const credential = await admin.post('/api/credentials', {
+      name: 'ninjaone',
+      url: ninja.url,
+      clientId: 'demo-web',
+      clientSecret: 'demo-web-secret',
+      allowInsecureHttp: true,
+    });
     ninja.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
     const back = await answerConsent((await admin.post(`/api/credentials/${credential.body.id}/authorize`)).body.authorizeUrl, 'approve');
     assert.equal((await admin.fetchRaw(back)).status, 200);
 
-    const connection = await admin.post('/api/oomnitza-connections', { name: 'oomnitza', url: oomnitza.url, apiToken: oomnitza.apiToken, allowInsecureHttp: true });
+    const connection = await admin.post('/api/oomnitza-connections', {
+      name: 'oomnitza',
+      url: oomnitza.url,
+      apiToken: oomnitza.apiToken,
+      allowInsecureHttp: true,
+    });
     assert.equal(connection.status, 201, connection.text);
     assert.ok(!connection.text.includes(oomnitza.apiToken));
     const connTest = await admin.post(`/api/oomnitza-connections/${connection.body.id}/test`);
@@ -58,14 +70,27 @@ forEachDialect('server: integrations and runs end to end', (target) => {
       destination: { connection: 'oomnitza' },
       syncKeys: ['email'],
       customFields: { fullName: "firstName & ' ' & lastName" },
-      mapping: { email: { field: 'email', transform: ['trim', 'lower'] }, username: { field: 'email', transform: ['trim', 'lower'] }, first_name: 'firstName', last_name: 'lastName', full_name: 'fullName' },
+      mapping: {
+        email: { field: 'email', transform: ['trim', 'lower'] },
+        username: { field: 'email', transform: ['trim', 'lower'] },
+        first_name: 'firstName',
+        last_name: 'lastName',
+        full_name: 'fullName',
+      },
       contacts: ['it-ops@acme.example'],
     };
-    const invalid = await admin.post('/api/integrations', { ...document, source: { credential: 'nope' }, mapping: { ...document.mapping, position: 'jobTitle' } });
+    const invalid = await admin.post('/api/integrations', {
+      ...document,
+      source: { credential: 'nope' },
+      mapping: { ...document.mapping, position: 'jobTitle' },
+    });
     assert.equal(invalid.status, 400);
     const paths = invalid.body.error.details.fields.map((f: { path: string }) => f.path);
     assert.ok(paths.includes('source.credential'), JSON.stringify(paths));
-    assert.ok(paths.some((p: string) => p.startsWith('mapping.position')), JSON.stringify(paths));
+    assert.ok(
+      paths.some((p: string) => p.startsWith('mapping.position')),
+      JSON.stringify(paths),
+    );
 
     const created = await admin.post('/api/integrations', document);
     assert.equal(created.status, 201, created.text);
@@ -75,15 +100,22 @@ forEachDialect('server: integrations and runs end to end', (target) => {
     assert.equal(exported.status, 200);
     assert.match(exported.text, /credential: ninjaone/);
     const imported = await admin.fetchRaw(`${server.url}/api/integrations/import?replace=true`, {
-      method: 'POST', body: exported.text, headers: { 'content-type': 'application/yaml', 'x-csrf-token': admin.csrfToken! },
+      method: 'POST',
+      body: exported.text,
+      headers: { 'content-type': 'application/yaml', 'x-csrf-token': admin.csrfToken! },
     });
     assert.equal(imported.status, 200, await imported.clone().text());
     const broken = await admin.fetchRaw(`${server.url}/api/integrations/import`, {
-      method: 'POST', body: 'name: x\nsyncKeys: [email]\nmapping: {email: emial}\nsource: {credential: ninjaone}\ndestination: {connection: oomnitza}\n', headers: { 'content-type': 'application/yaml', 'x-csrf-token': admin.csrfToken! },
+      method: 'POST',
+      body: 'name: x\nsyncKeys: [email]\nmapping: {email: emial}\nsource: {credential: ninjaone}\ndestination: {connection: oomnitza}\n',
+      headers: { 'content-type': 'application/yaml', 'x-csrf-token': admin.csrfToken! },
     });
     assert.equal(broken.status, 400);
-    const brokenBody = await broken.json() as any;
-    assert.ok(brokenBody.error.details.fields.some((f: { line?: number; message: string }) => f.line === 3 && /email/.test(f.message)), JSON.stringify(brokenBody));
+    const brokenBody = (await broken.json()) as any;
+    assert.ok(
+      brokenBody.error.details.fields.some((f: { line?: number; message: string }) => f.line === 3 && /email/.test(f.message)),
+      JSON.stringify(brokenBody),
+    );
 
     // Dry run: the whole plan with old and new values, zero writes.
     oomnitza.knobs.clearLog();
@@ -96,7 +128,11 @@ forEachDialect('server: integrations and runs end to end', (target) => {
     assert.equal(writes(oomnitza.knobs.log), 0, 'a dry run writes nothing');
     const planned = await admin.get(`/api/runs/${dry.body.id}/records?outcome=created&limit=5`);
     assert.equal(planned.body.records.length, 5);
-    assert.ok(planned.body.records[0].changes.some((c: { field: string; old: unknown; new: unknown }) => c.field === 'email' && c.old === null && typeof c.new === 'string'));
+    assert.ok(
+      planned.body.records[0].changes.some(
+        (c: { field: string; old: unknown; new: unknown }) => c.field === 'email' && c.old === null && typeof c.new === 'string',
+      ),
+    );
 
     // The real run.
     const real = await admin.post(`/api/integrations/${integrationId}/runs`, {});
@@ -132,7 +168,13 @@ forEachDialect('server: integrations and runs end to end', (target) => {
 
     // Cancel a slow run.
     oomnitza.knobs.settings.latencyMs = 300;
-    for (let i = 0; i < 20; i++) ninja.world.users.push({ ...ninja.world.users[0]!, id: 99_000 + i, uid: `0f3c9a52-0000-4000-8000-${String(i).padStart(12, '0')}`, email: `late.user.${i}@acme.example` });
+    for (let i = 0; i < 20; i++)
+      ninja.world.users.push({
+        ...ninja.world.users[0]!,
+        id: 99_000 + i,
+        uid: `0f3c9a52-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        email: `late.user.${i}@acme.example`,
+      });
     const slow = await admin.post(`/api/integrations/${integrationId}/runs`, {});
     const canceled = await admin.post(`/api/runs/${slow.body.id}/cancel`);
     assert.equal(canceled.status, 200);
@@ -147,10 +189,14 @@ forEachDialect('server: integrations and runs end to end', (target) => {
     assert.match(metrics.text, /ninja_sync_vendor_calls_total\{vendor="NinjaOne",status="200"\} [1-9]/);
 
     const secrets = ['demo-web-secret', oomnitza.apiToken, token, password];
-    const tokens = await server.context.db.selectFrom('credentials').select(['access_token_sealed', 'refresh_token_sealed']).executeTakeFirstOrThrow();
+    const tokens = await server.context.db
+      .selectFrom('credentials')
+      .select(['access_token_sealed', 'refresh_token_sealed'])
+      .executeTakeFirstOrThrow();
     const access = server.context.vault.open(tokens.access_token_sealed!, `credential:${credential.body.id}:access_token`);
     const refresh = server.context.vault.open(tokens.refresh_token_sealed!, `credential:${credential.body.id}:refresh_token`);
     secrets.push(access, refresh);
-    for (const line of server.logLines) for (const secret of secrets) assert.ok(!line.includes(secret), `a secret leaked into the log: ${line.slice(0, 120)}`);
+    for (const line of server.logLines)
+      for (const secret of secrets) assert.ok(!line.includes(secret), `a secret leaked into the log: ${line.slice(0, 120)}`);
   });
 });

@@ -5,7 +5,7 @@
  * the run with that reason, and the integration's contacts get an alert.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ async function until<T>(what: string, check: () => Promise<T | null | undefined 
   assert.fail(`gave up waiting: ${what}`);
 }
 
-test('three worker processes run 50 due runs exactly once, and a killed worker\'s run ends failed with the reason', async (t) => {
+test("three worker processes run 50 due runs exactly once, and a killed worker's run ends failed with the reason", async (t) => {
   const databaseUrl = await createPostgresDatabase();
   t.after(() => dropPostgresDatabase(databaseUrl));
   const dataDir = mkdtempSync(join(tmpdir(), 'workers-'));
@@ -59,21 +59,50 @@ test('three worker processes run 50 due runs exactly once, and a killed worker\'
   clock.setUTCSeconds(0, 0);
   const now = () => clock;
 
-  await createCredential(db, vault, { name: 'ninjaone', url: ninja.url, clientId: 'demo-m2m', clientSecret: 'demo-m2m-secret', scopes: 'monitoring', grantType: 'client_credentials', allowInsecureHttp: true }, now());
-  await createOomnitzaConnection(db, vault, { name: 'oomnitza', url: oomnitza.url, apiToken: oomnitza.apiToken, allowInsecureHttp: true }, now());
+  await createCredential(
+    db,
+    vault,
+    {
+      name: 'ninjaone',
+      url: ninja.url,
+      clientId: 'demo-m2m',
+      clientSecret: 'demo-m2m-secret',
+      scopes: 'monitoring',
+      grantType: 'client_credentials',
+      allowInsecureHttp: true,
+    },
+    now(),
+  );
+  await createOomnitzaConnection(
+    db,
+    vault,
+    { name: 'oomnitza', url: oomnitza.url, apiToken: oomnitza.apiToken, allowInsecureHttp: true },
+    now(),
+  );
   const integrationIds: string[] = [];
   for (let i = 0; i < 50; i++) {
     // Each integration writes its own people (a prefix on the e-mail), so runs never contend.
     const document = integrationSchema.parse({
-      name: `tenant ${i}`, source: { credential: 'ninjaone' }, destination: { connection: 'oomnitza' }, syncKeys: ['email'],
-      mapping: { email: { expr: `'t${i}.' & $lowercase(email)` }, username: { expr: `'t${i}.' & $lowercase(email)` }, first_name: 'firstName' },
-      schedule: { every: '1h', timezone: 'UTC' }, contacts: ['ops@acme.example'],
+      name: `tenant ${i}`,
+      source: { credential: 'ninjaone' },
+      destination: { connection: 'oomnitza' },
+      syncKeys: ['email'],
+      mapping: {
+        email: { expr: `'t${i}.' & $lowercase(email)` },
+        username: { expr: `'t${i}.' & $lowercase(email)` },
+        first_name: 'firstName',
+      },
+      schedule: { every: '1h', timezone: 'UTC' },
+      contacts: ['ops@acme.example'],
     });
     integrationIds.push((await createIntegration(db, document, now())).id);
   }
   await planDueRuns(db, now());
   // The clock moves to the first due time: every schedule is due, none is late.
-  const { next } = await db.selectFrom('schedule_state').select((eb) => eb.fn.max('next_run_at').as('next')).executeTakeFirstOrThrow();
+  const { next } = await db
+    .selectFrom('schedule_state')
+    .select((eb) => eb.fn.max('next_run_at').as('next'))
+    .executeTakeFirstOrThrow();
   clock = new Date(String(next));
   const planned = await planDueRuns(db, now());
   assert.equal(planned.queued.length, 50, 'one due run per integration');
@@ -83,7 +112,11 @@ test('three worker processes run 50 due runs exactly once, and a killed worker\'
   const output: string[] = [];
   const env = { ...process.env, DATABASE_URL: databaseUrl, NINJA_SYNC_KEY: key.toString('base64'), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   for (let i = 0; i < 3; i++) {
-    const child = spawn(process.execPath, [bin, 'worker', '--id', `w${i}`, '--poll-ms', '50', '--heartbeat-ms', '200', '--stale-after-ms', '2000', '--tick-ms', '300'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [bin, 'worker', '--id', `w${i}`, '--poll-ms', '50', '--heartbeat-ms', '200', '--stale-after-ms', '2000', '--tick-ms', '300'],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     workers.push(child);
@@ -97,7 +130,10 @@ test('three worker processes run 50 due runs exactly once, and a killed worker\'
     return rows.length === 50 && rows.every((r) => terminal.includes(r.state)) ? rows : null;
   });
   for (const run of runs) {
-    assert.ok(['succeeded', 'completed_with_errors'].includes(run.state), `${run.integration_name}: ${run.state} ${run.error ?? ''}\n${output.join('').slice(-2000)}`);
+    assert.ok(
+      ['succeeded', 'completed_with_errors'].includes(run.state),
+      `${run.integration_name}: ${run.state} ${run.error ?? ''}\n${output.join('').slice(-2000)}`,
+    );
     assert.match(run.worker_id ?? '', /^w[0-2]$/);
   }
   assert.ok(new Set(runs.map((r) => r.worker_id)).size >= 2, 'the runs were shared between workers');
@@ -107,7 +143,11 @@ test('three worker processes run 50 due runs exactly once, and a killed worker\'
   for (const record of records) byRun.set(record.run_id, [...(byRun.get(record.run_id) ?? []), record.seq]);
   for (const run of runs) {
     const seqs = (byRun.get(run.id) ?? []).sort((a, b) => a - b);
-    assert.deepEqual(seqs, Array.from({ length: ninja.world.users.length }, (_, i) => i + 1), `run of ${run.integration_name}`);
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: ninja.world.users.length }, (_, i) => i + 1),
+      `run of ${run.integration_name}`,
+    );
   }
 
   // A slow run; its worker dies mid-run.
@@ -119,7 +159,7 @@ test('three worker processes run 50 due runs exactly once, and a killed worker\'
   });
   const victim = workers[Number(claimed.slice(1))]!;
   victim.kill('SIGKILL');
-  const failed = await until('the dead worker\'s run is failed', async () => {
+  const failed = await until("the dead worker's run is failed", async () => {
     const row = await db.selectFrom('runs').selectAll().where('id', '=', slow.id).executeTakeFirstOrThrow();
     return row.state === 'failed' ? row : null;
   });

@@ -39,7 +39,11 @@ export function apiClient(baseUrl: string, options: { bearer?: string } = {}): A
     put: (path, body, contentType) => send('PUT', path, body, contentType),
     delete: (path) => send('DELETE', path),
     fetchRaw: async (url, init = {}) => {
-      const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...headers(), ...(init.headers as Record<string, string> | undefined) } });
+      const response = await fetch(url, {
+        ...init,
+        redirect: 'manual',
+        headers: { ...headers(), ...(init.headers as Record<string, string> | undefined) },
+      });
       remember(response);
       return response;
     },

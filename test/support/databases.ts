@@ -18,6 +18,7 @@ import { after, describe } from 'node:test';
 
 import { openDatabase } from '../../src/db/open-database.ts';
 import { createPostgresDatabase, dropPostgresDatabase, stopSharedPostgres } from './postgres.ts';
+
 import type { Dialect, OpenDatabaseOptions, OpenedDatabase } from '../../src/db/open-database.ts';
 
 export interface TestDatabaseTarget {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 import { createPostgresDatabase, dropPostgresDatabase, startPostgres, stopSharedPostgres } from './postgres.ts';

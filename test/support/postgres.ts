@@ -17,14 +17,25 @@
  * after(() => stopSharedPostgres());
  */
 import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-
 import pg from 'pg';
+
+import type { ChildProcess } from 'node:child_process';
 
 export interface PostgresServer {
   /** Admin URL (superuser `postgres`, database `postgres`) on 127.0.0.1. */
@@ -52,7 +63,9 @@ export function sharedPostgres(): Promise<PostgresServer> {
     const external = process.env.NINJA_SYNC_TEST_POSTGRES_URL;
     shared = external !== undefined && external !== '' ? Promise.resolve({ url: external, stop: async () => {} }) : startPostgres();
     // A failed start is not cached: the next caller gets the error again, not a stale promise.
-    shared.catch(() => { shared = null; });
+    shared.catch(() => {
+      shared = null;
+    });
   }
   return shared;
 }
@@ -120,7 +133,9 @@ export async function startPostgres(): Promise<PostgresServer> {
   });
   if (init.status !== 0) {
     rmSync(root, { recursive: true, force: true });
-    throw new PostgresHarnessError(`initdb failed (${init.error?.message ?? `exit ${String(init.status)}`}): ${init.stderr}`, { cause: init.error });
+    throw new PostgresHarnessError(`initdb failed (${init.error?.message ?? `exit ${String(init.status)}`}): ${init.stderr}`, {
+      cause: init.error,
+    });
   }
 
   let lastError: unknown;
@@ -129,9 +144,24 @@ export async function startPostgres(): Promise<PostgresServer> {
     const log = openSync(logFile, 'a');
     if (runAs !== null) chownSync(logFile, runAs.uid, runAs.gid);
     const args = [
-      '-D', dataDir, '-p', String(port), '-k', root,
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'shared_buffers=32MB',
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-k',
+      root,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=32MB',
     ];
     const [command, commandArgs, spawnIds] = withParentDeathSignal(join(bin, 'postgres'), args, runAs);
     const child = spawn(command, commandArgs, { ...spawnIds, cwd: root, stdio: ['ignore', log, log] });
@@ -148,7 +178,9 @@ export async function startPostgres(): Promise<PostgresServer> {
     return track(url, child, root);
   }
   rmSync(root, { recursive: true, force: true });
-  throw new PostgresHarnessError(`PostgreSQL did not start: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
+  throw new PostgresHarnessError(`PostgreSQL did not start: ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
+    cause: lastError,
+  });
 }
 
 const folderPrefix = 'ninja-sync-pg-';
@@ -260,7 +292,11 @@ async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>):
  * no exit handler): util-linux `setpriv --pdeathsig` (also dropping root), else a plain spawn with
  * Node's uid/gid options (then only the exit handler and `stop()` end the server).
  */
-function withParentDeathSignal(program: string, args: string[], runAs: { uid: number; gid: number } | null): [string, string[], { uid?: number; gid?: number }] {
+function withParentDeathSignal(
+  program: string,
+  args: string[],
+  runAs: { uid: number; gid: number } | null,
+): [string, string[], { uid?: number; gid?: number }] {
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
   if (setpriv === undefined) return [program, args, runAs ?? {}];
   const ids = runAs === null ? [] : [`--reuid=${String(runAs.uid)}`, `--regid=${String(runAs.gid)}`, '--clear-groups'];
@@ -284,17 +320,25 @@ function findPostgresBin(): string {
     }
   }
   const base = '/usr/lib/postgresql';
-  const versions = existsSync(base) ? readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(base)
+    ? readdirSync(base)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const version of versions) {
     const dir = join(base, version, 'bin');
     if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
   }
-  throw new PostgresHarnessError('PostgreSQL binaries not found (no initdb on PATH or in /usr/lib/postgresql/*/bin); install them with `apt-get install postgresql`');
+  throw new PostgresHarnessError(
+    'PostgreSQL binaries not found (no initdb on PATH or in /usr/lib/postgresql/*/bin); install them with `apt-get install postgresql`',
+  );
 }
 
 /** The `postgres` system user, else `nobody`: uid and gid from /etc/passwd. */
 function unprivilegedUser(): { uid: number; gid: number } {
-  const lines = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':'));
+  const lines = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .map((l) => l.split(':'));
   for (const name of ['postgres', 'nobody']) {
     const entry = lines.find((f) => f[0] === name);
     if (entry?.[2] !== undefined && entry[3] !== undefined) return { uid: Number(entry[2]), gid: Number(entry[3]) };

@@ -9,13 +9,13 @@
  * const admin = apiClient(server.url);
  */
 import { Writable } from 'node:stream';
-
 import pino from 'pino';
 
 import { loadConfig } from '../../src/config.ts';
 import { generateVaultKey } from '../../src/credentials/vault.ts';
 import { redactPaths } from '../../src/server/logger.ts';
-import { startServer, type StartedServer, type StartOptions } from '../../src/server/start.ts';
+import { type StartedServer, type StartOptions, startServer } from '../../src/server/start.ts';
+
 import type { TestDatabaseTarget } from './databases.ts';
 
 export interface TestServer extends StartedServer {
@@ -23,12 +23,20 @@ export interface TestServer extends StartedServer {
   readonly logLines: string[];
 }
 
-export async function startTestServer(target: TestDatabaseTarget, options: StartOptions & { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  target: TestDatabaseTarget,
+  options: StartOptions & { env?: Record<string, string> } = {},
+): Promise<TestServer> {
   const { databaseUrl, dataDir } = await target.options();
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      logLines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      logLines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       callback();
     },
   });

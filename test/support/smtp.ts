@@ -12,6 +12,7 @@
  * const [mail] = await smtp.waitForMessages(1);
  */
 import { createServer } from 'node:net';
+
 import type { Socket } from 'node:net';
 
 export interface ReceivedEmail {
@@ -69,7 +70,10 @@ export async function startSmtpServer(options: { readonly port?: number } = {}):
         if (left <= 0) throw new Error(`the test SMTP server received ${messages.length} message(s), expected ${count}`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, left);
-          waiters.push(() => { clearTimeout(timer); resolve(); });
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
       }
       return messages.slice(0, count);
@@ -87,10 +91,14 @@ function serveSession(socket: Socket, deliver: (mail: ReceivedEmail) => void): v
   let from = '';
   let to: string[] = [];
   let data: string[] | null = null;
-  const reply = (line: string): void => { socket.write(`${line}\r\n`); };
+  const reply = (line: string): void => {
+    socket.write(`${line}\r\n`);
+  };
   socket.setEncoding('utf8');
   reply('220 127.0.0.1 ESMTP ninja-sync test server');
-  socket.on('error', () => { /* a client hanging up mid-session is not the test's concern */ });
+  socket.on('error', () => {
+    /* a client hanging up mid-session is not the test's concern */
+  });
   socket.on('data', (chunk: string) => {
     buffer += chunk;
     let end: number;
@@ -111,18 +119,32 @@ function serveSession(socket: Socket, deliver: (mail: ReceivedEmail) => void): v
         continue;
       }
       const verb = line.slice(0, 4).toUpperCase();
-      if (verb === 'EHLO') { reply('250-127.0.0.1'); reply('250-8BITMIME'); reply('250 SMTPUTF8'); }
-      else if (verb === 'HELO') reply('250 127.0.0.1');
-      else if (verb === 'MAIL') { from = addressIn(line); reply('250 2.1.0 ok'); }
-      else if (verb === 'RCPT') { to.push(addressIn(line)); reply('250 2.1.5 ok'); }
-      else if (verb === 'DATA') {
+      if (verb === 'EHLO') {
+        reply('250-127.0.0.1');
+        reply('250-8BITMIME');
+        reply('250 SMTPUTF8');
+      } else if (verb === 'HELO') reply('250 127.0.0.1');
+      else if (verb === 'MAIL') {
+        from = addressIn(line);
+        reply('250 2.1.0 ok');
+      } else if (verb === 'RCPT') {
+        to.push(addressIn(line));
+        reply('250 2.1.5 ok');
+      } else if (verb === 'DATA') {
         if (to.length === 0) reply('503 5.5.1 RCPT first');
-        else { data = []; reply('354 end with <CRLF>.<CRLF>'); }
-      }
-      else if (verb === 'RSET') { from = ''; to = []; reply('250 2.0.0 ok'); }
-      else if (verb === 'NOOP') reply('250 2.0.0 ok');
-      else if (verb === 'QUIT') { reply('221 2.0.0 bye'); socket.end(); }
-      else reply('502 5.5.2 command not implemented');
+        else {
+          data = [];
+          reply('354 end with <CRLF>.<CRLF>');
+        }
+      } else if (verb === 'RSET') {
+        from = '';
+        to = [];
+        reply('250 2.0.0 ok');
+      } else if (verb === 'NOOP') reply('250 2.0.0 ok');
+      else if (verb === 'QUIT') {
+        reply('221 2.0.0 bye');
+        socket.end();
+      } else reply('502 5.5.2 command not implemented');
     }
   });
 }
@@ -147,7 +169,10 @@ function decodeWords(value: string): string {
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_all, _charset: string, kind: string, text: string) => {
       if (kind.toUpperCase() === 'B') return Buffer.from(text, 'base64').toString('utf8');
-      return Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+      return Buffer.from(
+        text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+        'latin1',
+      ).toString('utf8');
     });
 }
 

@@ -71,7 +71,12 @@ async function send<T>(method: string, path: string, body?: unknown): Promise<T>
   if (!response.ok) {
     if (response.status === 401 && !path.startsWith('/api/session') && !path.startsWith('/api/setup')) onUnauthorized?.();
     const error = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
-    throw new ApiCallError(response.status, error?.code ?? 'http_' + String(response.status), error?.message ?? `the server answered ${response.status}`, error?.details);
+    throw new ApiCallError(
+      response.status,
+      error?.code ?? 'http_' + String(response.status),
+      error?.message ?? `the server answered ${response.status}`,
+      error?.details,
+    );
   }
   const token = (parsed as { csrfToken?: unknown } | undefined)?.csrfToken;
   if (typeof token === 'string') csrfToken = token;

@@ -11,6 +11,7 @@ import { Screens } from './screens.tsx';
 import { SessionContext } from './session-context.ts';
 import { SetupPage } from './setup-page.tsx';
 import { Shell } from './shell.tsx';
+
 import type { Session } from './types.ts';
 
 export function App() {
@@ -35,8 +36,18 @@ export function App() {
     return () => setUnauthorizedHandler(null);
   }, [refresh]);
 
-  if (error) return <Alert color="red" title="ninja-sync is not reachable" m="xl">{error}</Alert>;
-  if (!session) return <Center h="100vh"><Loader aria-label="Loading" /></Center>;
+  if (error)
+    return (
+      <Alert color="red" title="ninja-sync is not reachable" m="xl">
+        {error}
+      </Alert>
+    );
+  if (!session)
+    return (
+      <Center h="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
   if (session.setupRequired) return <SetupPage demo={session.demo !== null} onDone={refresh} />;
   if (!session.user) return <LoginPage demo={session.demo !== null} onDone={refresh} />;
   const state = { session, user: session.user, isAdmin: session.user.role === 'admin', refresh };

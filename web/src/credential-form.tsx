@@ -4,11 +4,12 @@
  * their fields.
  */
 import { Alert, Button, Checkbox, Group, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
-import type { Credential } from './types.ts';
 import { useSubmit } from './use-submit.ts';
+
+import type { Credential } from './types.ts';
 
 const scopeChoices = [
   { value: 'monitoring', label: 'monitoring', help: 'read users, organisations and devices (needed)' },
@@ -16,12 +17,22 @@ const scopeChoices = [
   { value: 'control', label: 'control', help: 'not needed by ninja-sync' },
 ] as const;
 
-export function CredentialForm({ existing, onSaved, onCancel }: { existing?: Credential; onSaved: (credential: Credential) => void; onCancel: () => void }) {
+export function CredentialForm({
+  existing,
+  onSaved,
+  onCancel,
+}: {
+  existing?: Credential;
+  onSaved: (credential: Credential) => void;
+  onCancel: () => void;
+}) {
   const [name, setName] = useState(existing?.name ?? '');
   const [url, setUrl] = useState(existing?.url ?? 'https://eu.ninjarmm.com');
   const [clientId, setClientId] = useState(existing?.clientId ?? '');
   const [clientSecret, setClientSecret] = useState('');
-  const [scopes, setScopes] = useState<string[]>((existing?.scopes ?? 'monitoring management').split(/\s+/).filter((s) => s !== 'offline_access' && s !== ''));
+  const [scopes, setScopes] = useState<string[]>(
+    (existing?.scopes ?? 'monitoring management').split(/\s+/).filter((s) => s !== 'offline_access' && s !== ''),
+  );
   const [grantType, setGrantType] = useState<Credential['grantType']>(existing?.grantType ?? 'authorization_code');
   const [allowInsecureHttp, setAllowInsecureHttp] = useState(existing?.allowInsecureHttp ?? false);
   const submit = useSubmit();
@@ -30,9 +41,20 @@ export function CredentialForm({ existing, onSaved, onCancel }: { existing?: Cre
     event.preventDefault();
     // Rendered in a modal (a portal) inside other forms: React would bubble the submit to them.
     event.stopPropagation();
-    const body = { name, url, clientId, scopes: scopes.join(' '), grantType, allowInsecureHttp, ...(clientSecret !== '' ? { clientSecret } : {}) };
+    const body = {
+      name,
+      url,
+      clientId,
+      scopes: scopes.join(' '),
+      grantType,
+      allowInsecureHttp,
+      ...(clientSecret !== '' ? { clientSecret } : {}),
+    };
     void submit.run(
-      () => (existing ? api.patch<Credential>(`/api/credentials/${existing.id}`, body) : api.post<Credential>('/api/credentials', { ...body, clientSecret })),
+      () =>
+        existing
+          ? api.patch<Credential>(`/api/credentials/${existing.id}`, body)
+          : api.post<Credential>('/api/credentials', { ...body, clientSecret }),
       onSaved,
     );
   };
@@ -40,27 +62,93 @@ export function CredentialForm({ existing, onSaved, onCancel }: { existing?: Cre
   return (
     <form onSubmit={onSubmit} aria-label={existing ? 'Edit credential' : 'New credential'}>
       <Stack>
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={submit.errors['name']} description="How integrations refer to it, e.g. ninjaone-eu" />
-        <TextInput label="NinjaOne URL" required value={url} onChange={(e) => setUrl(e.currentTarget.value)} error={submit.errors['url']} description="Your NinjaOne address, e.g. https://eu.ninjarmm.com or https://acme.rmmservice.com" />
-        <TextInput label="Client ID" required value={clientId} onChange={(e) => setClientId(e.currentTarget.value)} error={submit.errors['clientId']} description="From NinjaOne: Administration → Apps → API → Client app IDs" />
-        <PasswordInput label="Client secret" required={!existing} value={clientSecret} onChange={(e) => setClientSecret(e.currentTarget.value)} error={submit.errors['clientSecret']}
-          description={existing ? `Stored, ends in ${existing.clientSecretHint}. Leave empty to keep it.` : 'Shown once by NinjaOne when you create the client app'} autoComplete="off" />
-        <Checkbox.Group label="Scopes" value={scopes} onChange={setScopes} error={submit.errors['scopes']} description="offline_access is added for you, so ninja-sync can renew its access">
+        <TextInput
+          label="Name"
+          required
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={submit.errors['name']}
+          description="How integrations refer to it, e.g. ninjaone-eu"
+        />
+        <TextInput
+          label="NinjaOne URL"
+          required
+          value={url}
+          onChange={(e) => setUrl(e.currentTarget.value)}
+          error={submit.errors['url']}
+          description="Your NinjaOne address, e.g. https://eu.ninjarmm.com or https://acme.rmmservice.com"
+        />
+        <TextInput
+          label="Client ID"
+          required
+          value={clientId}
+          onChange={(e) => setClientId(e.currentTarget.value)}
+          error={submit.errors['clientId']}
+          description="From NinjaOne: Administration → Apps → API → Client app IDs"
+        />
+        <PasswordInput
+          label="Client secret"
+          required={!existing}
+          value={clientSecret}
+          onChange={(e) => setClientSecret(e.currentTarget.value)}
+          error={submit.errors['clientSecret']}
+          description={
+            existing
+              ? `Stored, ends in ${existing.clientSecretHint}. Leave empty to keep it.`
+              : 'Shown once by NinjaOne when you create the client app'
+          }
+          autoComplete="off"
+        />
+        <Checkbox.Group
+          label="Scopes"
+          value={scopes}
+          onChange={setScopes}
+          error={submit.errors['scopes']}
+          description="offline_access is added for you, so ninja-sync can renew its access"
+        >
           <Stack gap={4} mt={4}>
-            {scopeChoices.map((s) => <Checkbox key={s.value} value={s.value} label={`${s.label} — ${s.help}`} />)}
+            {scopeChoices.map((s) => (
+              <Checkbox key={s.value} value={s.value} label={`${s.label} — ${s.help}`} />
+            ))}
           </Stack>
         </Checkbox.Group>
         <div>
-          <Text size="sm" fw={500} id="grant-label">Grant</Text>
-          <SegmentedControl aria-labelledby="grant-label" value={grantType} onChange={(v) => setGrantType(v)}
-            data={[{ value: 'authorization_code', label: 'Authorization code (sign in at NinjaOne)' }, { value: 'client_credentials', label: 'Client credentials (headless)' }]} />
-          {submit.errors['grantType'] && <Text c="red" size="xs">{submit.errors['grantType']}</Text>}
+          <Text size="sm" fw={500} id="grant-label">
+            Grant
+          </Text>
+          <SegmentedControl
+            aria-labelledby="grant-label"
+            value={grantType}
+            onChange={(v) => setGrantType(v)}
+            data={[
+              { value: 'authorization_code', label: 'Authorization code (sign in at NinjaOne)' },
+              { value: 'client_credentials', label: 'Client credentials (headless)' },
+            ]}
+          />
+          {submit.errors['grantType'] && (
+            <Text c="red" size="xs">
+              {submit.errors['grantType']}
+            </Text>
+          )}
         </div>
-        <Checkbox label="Allow plain http (only for test servers and emulators)" checked={allowInsecureHttp} onChange={(e) => setAllowInsecureHttp(e.currentTarget.checked)} error={submit.errors['allowInsecureHttp']} />
-        {submit.message && <Alert color="red" role="alert">{submit.message}</Alert>}
+        <Checkbox
+          label="Allow plain http (only for test servers and emulators)"
+          checked={allowInsecureHttp}
+          onChange={(e) => setAllowInsecureHttp(e.currentTarget.checked)}
+          error={submit.errors['allowInsecureHttp']}
+        />
+        {submit.message && (
+          <Alert color="red" role="alert">
+            {submit.message}
+          </Alert>
+        )}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel}>Cancel</Button>
-          <Button type="submit" loading={submit.busy}>{existing ? 'Save credential' : 'Add credential'}</Button>
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={submit.busy}>
+            {existing ? 'Save credential' : 'Add credential'}
+          </Button>
         </Group>
       </Stack>
     </form>

@@ -11,9 +11,10 @@ import { RedirectUrl } from './redirect-url.tsx';
 import { Link, navigate } from './router.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
-import type { ConnectionTest, Credential, CredentialList } from './types.ts';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
+
+import type { ConnectionTest, Credential, CredentialList } from './types.ts';
 
 export function CredentialPage({ id }: { id: string }) {
   const { isAdmin } = useSession();
@@ -25,23 +26,37 @@ export function CredentialPage({ id }: { id: string }) {
   const action = useSubmit();
   const justAuthenticated = new URLSearchParams(window.location.search).has('authenticated');
 
-  if (error) return <Alert color="red" role="alert">{error}</Alert>;
+  if (error)
+    return (
+      <Alert color="red" role="alert">
+        {error}
+      </Alert>
+    );
   if (!credential) return null;
 
   const authenticate = (): void => {
-    void action.run(() => api.post<{ authorizeUrl: string }>(`/api/credentials/${credential.id}/authorize`), ({ authorizeUrl }) => {
-      window.location.assign(authorizeUrl);
-    });
+    void action.run(
+      () => api.post<{ authorizeUrl: string }>(`/api/credentials/${credential.id}/authorize`),
+      ({ authorizeUrl }) => {
+        window.location.assign(authorizeUrl);
+      },
+    );
   };
   const testConnection = (): void => {
     setTest(null);
-    void action.run(() => api.post<ConnectionTest>(`/api/credentials/${credential.id}/test`), async (result) => {
-      setTest(result);
-      await reload();
-    });
+    void action.run(
+      () => api.post<ConnectionTest>(`/api/credentials/${credential.id}/test`),
+      async (result) => {
+        setTest(result);
+        await reload();
+      },
+    );
   };
   const remove = (): void => {
-    void action.run(() => api.delete(`/api/credentials/${credential.id}`), () => navigate('/credentials'));
+    void action.run(
+      () => api.delete(`/api/credentials/${credential.id}`),
+      () => navigate('/credentials'),
+    );
     setConfirmDelete(false);
   };
 
@@ -49,24 +64,51 @@ export function CredentialPage({ id }: { id: string }) {
     <Stack>
       <Link to="/credentials">← Credentials</Link>
       <Group justify="space-between">
-        <Group><Title order={2}>{credential.name}</Title><StatusBadge status={credential.status} /></Group>
+        <Group>
+          <Title order={2}>{credential.name}</Title>
+          <StatusBadge status={credential.status} />
+        </Group>
         {isAdmin && (
           <Group>
-            {credential.grantType === 'authorization_code' && <Button onClick={authenticate} loading={action.busy}>Authenticate</Button>}
-            <Button variant="light" onClick={testConnection} loading={action.busy}>Test connection</Button>
-            <Button variant="default" onClick={() => setEditing(true)}>Edit</Button>
-            <Button variant="outline" color="red" onClick={() => setConfirmDelete(true)}>Delete</Button>
+            {credential.grantType === 'authorization_code' && (
+              <Button onClick={authenticate} loading={action.busy}>
+                Authenticate
+              </Button>
+            )}
+            <Button variant="light" onClick={testConnection} loading={action.busy}>
+              Test connection
+            </Button>
+            <Button variant="default" onClick={() => setEditing(true)}>
+              Edit
+            </Button>
+            <Button variant="outline" color="red" onClick={() => setConfirmDelete(true)}>
+              Delete
+            </Button>
           </Group>
         )}
       </Group>
-      {justAuthenticated && credential.status === 'active' && <Alert color="green" role="status">NinjaOne accepted the sign-in: this credential is active.</Alert>}
+      {justAuthenticated && credential.status === 'active' && (
+        <Alert color="green" role="status">
+          NinjaOne accepted the sign-in: this credential is active.
+        </Alert>
+      )}
       {credential.status === 'pending' && credential.grantType === 'authorization_code' && (
         <Alert color="blue">Next: register the redirect URL below in NinjaOne, then press “Authenticate” and sign in at NinjaOne.</Alert>
       )}
-      {credential.status === 'needs_reauth' && <Alert color="orange">NinjaOne asks for a new sign-in: press “Authenticate”. {credential.statusReason}</Alert>}
+      {credential.status === 'needs_reauth' && (
+        <Alert color="orange">NinjaOne asks for a new sign-in: press “Authenticate”. {credential.statusReason}</Alert>
+      )}
       {credential.status === 'failing' && credential.statusReason && <Alert color="red">{credential.statusReason}</Alert>}
-      {test && <Alert color={test.ok ? 'green' : 'red'} role="status" title={test.ok ? 'Connection works' : 'Connection failed'}>{test.message}</Alert>}
-      {action.message && <Alert color="red" role="alert">{action.message}</Alert>}
+      {test && (
+        <Alert color={test.ok ? 'green' : 'red'} role="status" title={test.ok ? 'Connection works' : 'Connection failed'}>
+          {test.message}
+        </Alert>
+      )}
+      {action.message && (
+        <Alert color="red" role="alert">
+          {action.message}
+        </Alert>
+      )}
       <Table aria-label="Credential details" withTableBorder>
         <Table.Tbody>
           <Row label="NinjaOne URL" value={credential.url} />
@@ -81,13 +123,24 @@ export function CredentialPage({ id }: { id: string }) {
       </Table>
       {list && credential.grantType === 'authorization_code' && <RedirectUrl url={list.redirectUrl} />}
       <Modal opened={editing} onClose={() => setEditing(false)} title={`Edit ${credential.name}`} size="lg">
-        <CredentialForm existing={credential} onCancel={() => setEditing(false)} onSaved={() => { setEditing(false); void reload(); }} />
+        <CredentialForm
+          existing={credential}
+          onCancel={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            void reload();
+          }}
+        />
       </Modal>
       <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete this credential?">
         <Text mb="md">“{credential.name}” and its tokens are deleted. Integrations that use it must be changed first.</Text>
         <Group justify="flex-end">
-          <Button variant="default" onClick={() => setConfirmDelete(false)}>Keep it</Button>
-          <Button color="red" onClick={remove}>Delete credential</Button>
+          <Button variant="default" onClick={() => setConfirmDelete(false)}>
+            Keep it
+          </Button>
+          <Button color="red" onClick={remove}>
+            Delete credential
+          </Button>
         </Group>
       </Modal>
     </Stack>
@@ -95,5 +148,10 @@ export function CredentialPage({ id }: { id: string }) {
 }
 
 function Row({ label, value }: { label: string; value: string }) {
-  return <Table.Tr><Table.Th w={180}>{label}</Table.Th><Table.Td>{value}</Table.Td></Table.Tr>;
+  return (
+    <Table.Tr>
+      <Table.Th w={180}>{label}</Table.Th>
+      <Table.Td>{value}</Table.Td>
+    </Table.Tr>
+  );
 }

@@ -12,8 +12,9 @@ import { RedirectUrl } from './redirect-url.tsx';
 import { Link, navigate } from './router.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
-import type { CredentialList } from './types.ts';
 import { useLoad } from './use-load.ts';
+
+import type { CredentialList } from './types.ts';
 
 export function CredentialsPage() {
   const { isAdmin } = useSession();
@@ -25,18 +26,37 @@ export function CredentialsPage() {
         <Title order={2}>NinjaOne credentials</Title>
         {isAdmin && <Button onClick={() => setAdding(true)}>Add new credential</Button>}
       </Group>
-      {error && <Alert color="red" role="alert">{error}</Alert>}
+      {error && (
+        <Alert color="red" role="alert">
+          {error}
+        </Alert>
+      )}
       {data && <RedirectUrl url={data.redirectUrl} />}
-      {data && data.credentials.length === 0 && <Text c="dimmed">No credentials yet. {isAdmin ? 'Add one: you need a NinjaOne client app ID and secret.' : 'An admin adds them.'}</Text>}
+      {data && data.credentials.length === 0 && (
+        <Text c="dimmed">
+          No credentials yet. {isAdmin ? 'Add one: you need a NinjaOne client app ID and secret.' : 'An admin adds them.'}
+        </Text>
+      )}
       {data && data.credentials.length > 0 && (
         <Table striped aria-label="NinjaOne credentials">
-          <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>NinjaOne URL</Table.Th><Table.Th>Status</Table.Th><Table.Th>Used by</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>NinjaOne URL</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Used by</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
           <Table.Tbody>
             {data.credentials.map((c) => (
               <Table.Tr key={c.id}>
-                <Table.Td><Link to={`/credentials/${c.id}`}>{c.name}</Link></Table.Td>
+                <Table.Td>
+                  <Link to={`/credentials/${c.id}`}>{c.name}</Link>
+                </Table.Td>
                 <Table.Td>{c.url}</Table.Td>
-                <Table.Td><StatusBadge status={c.status} /></Table.Td>
+                <Table.Td>
+                  <StatusBadge status={c.status} />
+                </Table.Td>
                 <Table.Td>{c.usedBy.join(', ') || '—'}</Table.Td>
               </Table.Tr>
             ))}

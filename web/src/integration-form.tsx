@@ -4,7 +4,7 @@
  * integration or replaces its whole document (mapping included, unchanged here).
  */
 import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
 import { ChoiceGroup } from './choice-group.tsx';
@@ -12,16 +12,29 @@ import { CredentialForm } from './credential-form.tsx';
 import { Link } from './router.tsx';
 import { ScheduleInput } from './schedule-input.tsx';
 import { useSession } from './session-context.ts';
-import type { Credential, IntegrationInput, OomnitzaConnection, StoredIntegration } from './types.ts';
 import { useSubmit } from './use-submit.ts';
+
+import type { Credential, IntegrationInput, OomnitzaConnection, StoredIntegration } from './types.ts';
 
 const recordTypes = [
   { value: 'user', label: 'User only', help: 'NinjaOne users become Oomnitza users.' },
-  { value: 'user_and_saas_user', label: 'User plus SaaS user', help: 'Also records each user as a user of the NinjaOne SaaS application in Oomnitza, so licences and access show there.' },
+  {
+    value: 'user_and_saas_user',
+    label: 'User plus SaaS user',
+    help: 'Also records each user as a user of the NinjaOne SaaS application in Oomnitza, so licences and access show there.',
+  },
 ] as const;
 const installations = [
-  { value: 'cloud', label: 'Cloud', help: 'This server holds the credentials and runs the sync; NinjaOne sign-in comes back to its redirect URL.' },
-  { value: 'local', label: 'Local', help: 'A local agent (ninja-sync agent) inside your network keeps the credentials and runs the sync; there is no OAuth redirect here.' },
+  {
+    value: 'cloud',
+    label: 'Cloud',
+    help: 'This server holds the credentials and runs the sync; NinjaOne sign-in comes back to its redirect URL.',
+  },
+  {
+    value: 'local',
+    label: 'Local',
+    help: 'A local agent (ninja-sync agent) inside your network keeps the credentials and runs the sync; there is no OAuth redirect here.',
+  },
 ] as const;
 const preferenceChoices = [
   { value: 'create_and_update', label: 'Create & Update', help: 'Creates users Oomnitza lacks and updates the ones it has.' },
@@ -29,8 +42,18 @@ const preferenceChoices = [
   { value: 'update_only', label: 'Update only', help: 'Never creates users; only keeps existing ones in step.' },
 ] as const;
 
-export function IntegrationForm({ id, document, credentials: known, connections, onSaved }: {
-  id: string | null; document: IntegrationInput; credentials: readonly Credential[]; connections: readonly OomnitzaConnection[]; onSaved: (saved: StoredIntegration) => void;
+export function IntegrationForm({
+  id,
+  document,
+  credentials: known,
+  connections,
+  onSaved,
+}: {
+  id: string | null;
+  document: IntegrationInput;
+  credentials: readonly Credential[];
+  connections: readonly OomnitzaConnection[];
+  onSaved: (saved: StoredIntegration) => void;
 }) {
   const [added, setAdded] = useState<Credential[]>([]);
   const [creating, setCreating] = useState(false);
@@ -40,15 +63,21 @@ export function IntegrationForm({ id, document, credentials: known, connections,
   const [saved, setSaved] = useState(false);
   const submit = useSubmit();
   const e = submit.errors;
-  const set = (patch: Partial<IntegrationInput>): void => { setDoc((d) => ({ ...d, ...patch })); setSaved(false); };
+  const set = (patch: Partial<IntegrationInput>): void => {
+    setDoc((d) => ({ ...d, ...patch }));
+    setSaved(false);
+  };
   const contactError = Object.entries(e).find(([path]) => path.startsWith('contacts'))?.[1];
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
-    void submit.run(() => (id ? api.put<StoredIntegration>(`/api/integrations/${id}`, doc) : api.post<StoredIntegration>('/api/integrations', doc)), (result) => {
-      setSaved(true);
-      onSaved(result);
-    });
+    void submit.run(
+      () => (id ? api.put<StoredIntegration>(`/api/integrations/${id}`, doc) : api.post<StoredIntegration>('/api/integrations', doc)),
+      (result) => {
+        setSaved(true);
+        onSaved(result);
+      },
+    );
   };
 
   return (
@@ -57,37 +86,110 @@ export function IntegrationForm({ id, document, credentials: known, connections,
         <Stack maw={820}>
           <TextInput label="Name" required value={doc.name} onChange={(ev) => set({ name: ev.currentTarget.value })} error={e['name']} />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <Select label="NinjaOne credential" placeholder={credentials.length ? 'Pick a credential' : 'Add one under Credentials first'} data={credentials.map((c) => ({ value: c.name, label: `${c.name} (${c.status})` }))}
-              value={doc.source.credential ?? null} onChange={(v) => set({ source: { ...doc.source, credential: v ?? '' } })} error={e['source.credential'] ?? e['source']} allowDeselect={false} />
-            <Select label="Oomnitza connection" placeholder={connections.length ? 'Pick a connection' : 'Add one under Credentials first'} data={connections.map((c) => c.name)}
-              value={doc.destination.connection ?? null} onChange={(v) => set({ destination: { ...doc.destination, connection: v ?? '' } })} error={e['destination.connection'] ?? e['destination']} allowDeselect={false} />
+            <Select
+              label="NinjaOne credential"
+              placeholder={credentials.length ? 'Pick a credential' : 'Add one under Credentials first'}
+              data={credentials.map((c) => ({ value: c.name, label: `${c.name} (${c.status})` }))}
+              value={doc.source.credential ?? null}
+              onChange={(v) => set({ source: { ...doc.source, credential: v ?? '' } })}
+              error={e['source.credential'] ?? e['source']}
+              allowDeselect={false}
+            />
+            <Select
+              label="Oomnitza connection"
+              placeholder={connections.length ? 'Pick a connection' : 'Add one under Credentials first'}
+              data={connections.map((c) => c.name)}
+              value={doc.destination.connection ?? null}
+              onChange={(v) => set({ destination: { ...doc.destination, connection: v ?? '' } })}
+              error={e['destination.connection'] ?? e['destination']}
+              allowDeselect={false}
+            />
           </SimpleGrid>
           <Group gap="md">
-            {isAdmin && <Button size="xs" variant="light" onClick={() => setCreating(true)}>New NinjaOne credential</Button>}
+            {isAdmin && (
+              <Button size="xs" variant="light" onClick={() => setCreating(true)}>
+                New NinjaOne credential
+              </Button>
+            )}
             {doc.source.credential && credentials.some((c) => c.name === doc.source.credential) && (
-              <Link to={`/credentials/${credentials.find((c) => c.name === doc.source.credential)!.id}`}>Open the credential (authenticate, test, edit)</Link>
+              <Link to={`/credentials/${credentials.find((c) => c.name === doc.source.credential)!.id}`}>
+                Open the credential (authenticate, test, edit)
+              </Link>
             )}
             <Link to="/credentials">All credentials and Oomnitza connections</Link>
           </Group>
           <SimpleGrid cols={{ base: 1, md: 3 }}>
-            <ChoiceGroup label="Record type" value={doc.recordType ?? 'user'} onChange={(v) => set({ recordType: v })} choices={recordTypes} error={e['recordType']} disabled={!isAdmin} />
-            <ChoiceGroup label="Installation" value={doc.installation ?? 'cloud'} onChange={(v) => set({ installation: v })} choices={installations} error={e['installation']} disabled={!isAdmin} />
-            <ChoiceGroup label="Preference" value={doc.preference ?? 'create_and_update'} onChange={(v) => set({ preference: v })} choices={preferenceChoices} error={e['preference']} disabled={!isAdmin} />
+            <ChoiceGroup
+              label="Record type"
+              value={doc.recordType ?? 'user'}
+              onChange={(v) => set({ recordType: v })}
+              choices={recordTypes}
+              error={e['recordType']}
+              disabled={!isAdmin}
+            />
+            <ChoiceGroup
+              label="Installation"
+              value={doc.installation ?? 'cloud'}
+              onChange={(v) => set({ installation: v })}
+              choices={installations}
+              error={e['installation']}
+              disabled={!isAdmin}
+            />
+            <ChoiceGroup
+              label="Preference"
+              value={doc.preference ?? 'create_and_update'}
+              onChange={(v) => set({ preference: v })}
+              choices={preferenceChoices}
+              error={e['preference']}
+              disabled={!isAdmin}
+            />
           </SimpleGrid>
-          <TagsInput label="Contacts" description="E-mail addresses told about failed runs; press Enter after each" value={[...(doc.contacts ?? [])]} onChange={(v) => set({ contacts: v })} error={contactError} />
-          <ScheduleInput value={doc.schedule ?? { daily: '02:00', timezone: 'UTC' }} onChange={(s) => set({ schedule: s })} errors={e} disabled={!isAdmin} />
-          <Switch label="Enabled (runs on its schedule)" checked={doc.enabled ?? true} onChange={(ev) => set({ enabled: ev.currentTarget.checked })} />
-          {submit.message && <Alert color="red" role="alert" title="Not saved">{submit.message}</Alert>}
-          {saved && <Alert color="green" role="status">Saved.</Alert>}
-          {isAdmin && <Group><Button type="submit" loading={submit.busy}>{id ? 'Save details' : 'Create integration'}</Button></Group>}
+          <TagsInput
+            label="Contacts"
+            description="E-mail addresses told about failed runs; press Enter after each"
+            value={[...(doc.contacts ?? [])]}
+            onChange={(v) => set({ contacts: v })}
+            error={contactError}
+          />
+          <ScheduleInput
+            value={doc.schedule ?? { daily: '02:00', timezone: 'UTC' }}
+            onChange={(s) => set({ schedule: s })}
+            errors={e}
+            disabled={!isAdmin}
+          />
+          <Switch
+            label="Enabled (runs on its schedule)"
+            checked={doc.enabled ?? true}
+            onChange={(ev) => set({ enabled: ev.currentTarget.checked })}
+          />
+          {submit.message && (
+            <Alert color="red" role="alert" title="Not saved">
+              {submit.message}
+            </Alert>
+          )}
+          {saved && (
+            <Alert color="green" role="status">
+              Saved.
+            </Alert>
+          )}
+          {isAdmin && (
+            <Group>
+              <Button type="submit" loading={submit.busy}>
+                {id ? 'Save details' : 'Create integration'}
+              </Button>
+            </Group>
+          )}
         </Stack>
       </fieldset>
       <Modal opened={creating} onClose={() => setCreating(false)} title="Add new credential" size="lg">
-        <CredentialForm onCancel={() => setCreating(false)} onSaved={(c) => {
-          setAdded((a) => [...a, c]);
-          set({ source: { ...doc.source, credential: c.name } });
-          setCreating(false);
-        }} />
+        <CredentialForm
+          onCancel={() => setCreating(false)}
+          onSaved={(c) => {
+            setAdded((a) => [...a, c]);
+            set({ source: { ...doc.source, credential: c.name } });
+            setCreating(false);
+          }}
+        />
       </Modal>
     </form>
   );

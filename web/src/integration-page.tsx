@@ -11,9 +11,10 @@ import { newIntegrationDocument } from './new-integration.ts';
 import { Link, navigate } from './router.tsx';
 import { RunsPanel } from './runs-panel.tsx';
 import { useSession } from './session-context.ts';
-import type { CredentialList, OomnitzaConnection, StoredIntegration } from './types.ts';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
+
+import type { CredentialList, OomnitzaConnection, StoredIntegration } from './types.ts';
 
 export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
   const isNew = id === 'new';
@@ -28,13 +29,26 @@ export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
     return { credentials: credentials.credentials, connections, integration };
   }, [id]);
 
-  if (error) return <Alert color="red" role="alert">{error}</Alert>;
+  if (error)
+    return (
+      <Alert color="red" role="alert">
+        {error}
+      </Alert>
+    );
   if (!data) return null;
   const { integration } = data;
   const document = integration?.document ?? newIntegrationDocument(data.credentials[0]?.name ?? '', data.connections[0]?.name ?? '');
   const form = (
-    <IntegrationForm id={integration?.id ?? null} document={document} credentials={data.credentials} connections={data.connections}
-      onSaved={(saved) => { if (isNew) navigate(`/integrations/${saved.id}/mapping`); else void reload(); }} />
+    <IntegrationForm
+      id={integration?.id ?? null}
+      document={document}
+      credentials={data.credentials}
+      connections={data.connections}
+      onSaved={(saved) => {
+        if (isNew) navigate(`/integrations/${saved.id}/mapping`);
+        else void reload();
+      }}
+    />
   );
   return (
     <Stack>
@@ -43,26 +57,56 @@ export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
         <Title order={2}>{integration ? integration.name : 'New integration'}</Title>
         {integration && (
           <Group>
-            <Anchor href={`/api/integrations/${integration.id}/export`} download>Export YAML</Anchor>
+            <Anchor href={`/api/integrations/${integration.id}/export`} download>
+              Export YAML
+            </Anchor>
             {isAdmin && (
-              <Button variant="outline" color="red" size="xs" loading={removal.busy} onClick={() => {
-                if (window.confirm(`Delete the integration “${integration.name}”? Its runs stay in the history.`)) void removal.run(() => api.delete(`/api/integrations/${integration.id}`), () => navigate('/integrations'));
-              }}>Delete integration</Button>
+              <Button
+                variant="outline"
+                color="red"
+                size="xs"
+                loading={removal.busy}
+                onClick={() => {
+                  if (window.confirm(`Delete the integration “${integration.name}”? Its runs stay in the history.`))
+                    void removal.run(
+                      () => api.delete(`/api/integrations/${integration.id}`),
+                      () => navigate('/integrations'),
+                    );
+                }}
+              >
+                Delete integration
+              </Button>
             )}
           </Group>
         )}
       </Group>
-      {removal.message && <Alert color="red" role="alert">{removal.message}</Alert>}
-      {isNew ? form : (
-        <Tabs value={tab} onChange={(next) => navigate(next === 'details' ? `/integrations/${id}` : `/integrations/${id}/${next ?? ''}`)} keepMounted={false}>
+      {removal.message && (
+        <Alert color="red" role="alert">
+          {removal.message}
+        </Alert>
+      )}
+      {isNew ? (
+        form
+      ) : (
+        <Tabs
+          value={tab}
+          onChange={(next) => navigate(next === 'details' ? `/integrations/${id}` : `/integrations/${id}/${next ?? ''}`)}
+          keepMounted={false}
+        >
           <Tabs.List>
             <Tabs.Tab value="details">Details</Tabs.Tab>
             <Tabs.Tab value="mapping">Mapping</Tabs.Tab>
             <Tabs.Tab value="runs">Runs</Tabs.Tab>
           </Tabs.List>
-          <Tabs.Panel value="details" pt="md">{form}</Tabs.Panel>
-          <Tabs.Panel value="mapping" pt="md">{integration && <MappingEditor integration={integration} onSaved={reload} />}</Tabs.Panel>
-          <Tabs.Panel value="runs" pt="md">{integration && <RunsPanel integration={integration} />}</Tabs.Panel>
+          <Tabs.Panel value="details" pt="md">
+            {form}
+          </Tabs.Panel>
+          <Tabs.Panel value="mapping" pt="md">
+            {integration && <MappingEditor integration={integration} onSaved={reload} />}
+          </Tabs.Panel>
+          <Tabs.Panel value="runs" pt="md">
+            {integration && <RunsPanel integration={integration} />}
+          </Tabs.Panel>
         </Tabs>
       )}
     </Stack>

@@ -10,8 +10,9 @@ import { Link, navigate } from './router.tsx';
 import { scheduleText } from './schedule-text.ts';
 import { useSession } from './session-context.ts';
 import { StatusBadge, statusColour } from './status-badge.tsx';
-import type { Run, StoredIntegration } from './types.ts';
 import { useLoad } from './use-load.ts';
+
+import type { Run, StoredIntegration } from './types.ts';
 
 export function IntegrationsPage() {
   const { isAdmin } = useSession();
@@ -25,11 +26,13 @@ export function IntegrationsPage() {
     for (const run of runs) if (run.integrationId && !lastRun.has(run.integrationId)) lastRun.set(run.integrationId, run);
     // The next run time as the scheduler computes it; a server without the schedule routes has none.
     const nextRun = new Map<string, string>();
-    await Promise.all(integrations.map(async (i) => {
-      const schedule = await api.get<{ nextRuns: { words: string }[] }>(`/api/integrations/${i.id}/schedule`).catch(() => null);
-      const first = schedule?.nextRuns[0];
-      if (first) nextRun.set(i.id, first.words);
-    }));
+    await Promise.all(
+      integrations.map(async (i) => {
+        const schedule = await api.get<{ nextRuns: { words: string }[] }>(`/api/integrations/${i.id}/schedule`).catch(() => null);
+        const first = schedule?.nextRuns[0];
+        if (first) nextRun.set(i.id, first.words);
+      }),
+    );
     return { integrations, lastRun, nextRun };
   }, []);
 
@@ -38,30 +41,64 @@ export function IntegrationsPage() {
       <Group justify="space-between">
         <Title order={2}>Integrations</Title>
         <Group>
-          <SegmentedControl aria-label="View" value={view} onChange={(v) => setView(v)} data={[{ value: 'blocks', label: 'Blocks' }, { value: 'list', label: 'List' }]} />
+          <SegmentedControl
+            aria-label="View"
+            value={view}
+            onChange={(v) => setView(v)}
+            data={[
+              { value: 'blocks', label: 'Blocks' },
+              { value: 'list', label: 'List' },
+            ]}
+          />
           {isAdmin && <Button onClick={() => navigate('/integrations/new')}>New integration</Button>}
         </Group>
       </Group>
-      {error && <Alert color="red" role="alert">{error}</Alert>}
+      {error && (
+        <Alert color="red" role="alert">
+          {error}
+        </Alert>
+      )}
       {data && data.integrations.length === 0 && (
-        <Text c="dimmed">No integration yet. {isAdmin ? 'Add a NinjaOne credential and an Oomnitza connection under Credentials, then press “New integration”.' : ''}</Text>
+        <Text c="dimmed">
+          No integration yet.{' '}
+          {isAdmin ? 'Add a NinjaOne credential and an Oomnitza connection under Credentials, then press “New integration”.' : ''}
+        </Text>
       )}
       {data && view === 'blocks' && (
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
           {data.integrations.map((i) => {
             const run = data.lastRun.get(i.id);
             return (
-              <Card key={i.id} withBorder shadow="xs" style={{ borderLeft: `6px solid var(--mantine-color-${run ? statusColour(run.state) : 'gray'}-6)` }} aria-label={`Integration ${i.name}`}>
+              <Card
+                key={i.id}
+                withBorder
+                shadow="xs"
+                style={{ borderLeft: `6px solid var(--mantine-color-${run ? statusColour(run.state) : 'gray'}-6)` }}
+                aria-label={`Integration ${i.name}`}
+              >
                 <Group justify="space-between" mb="xs">
-                  <Text fw={600}><Link to={`/integrations/${i.id}`}>{i.name}</Link></Text>
+                  <Text fw={600}>
+                    <Link to={`/integrations/${i.id}`}>{i.name}</Link>
+                  </Text>
                   {!i.enabled && <Badge color="gray">disabled</Badge>}
                 </Group>
                 <Text size="sm">NinjaOne users → Oomnitza{i.document.recordType === 'user_and_saas_user' ? ' (with SaaS users)' : ''}</Text>
-                <Text size="sm" c="dimmed">Runs {scheduleText(i.document.schedule)}</Text>
+                <Text size="sm" c="dimmed">
+                  Runs {scheduleText(i.document.schedule)}
+                </Text>
                 {i.enabled && data.nextRun.has(i.id) && <Text size="sm">Next run: {data.nextRun.get(i.id)}</Text>}
                 <Group mt="sm" gap="xs">
                   <Text size="sm">Last run:</Text>
-                  {run ? <><StatusBadge status={run.state} /><Link to={`/runs/${run.id}`}>{new Date(run.queuedAt).toLocaleString()}</Link></> : <Text size="sm" c="dimmed">never</Text>}
+                  {run ? (
+                    <>
+                      <StatusBadge status={run.state} />
+                      <Link to={`/runs/${run.id}`}>{new Date(run.queuedAt).toLocaleString()}</Link>
+                    </>
+                  ) : (
+                    <Text size="sm" c="dimmed">
+                      never
+                    </Text>
+                  )}
                 </Group>
               </Card>
             );
@@ -70,17 +107,28 @@ export function IntegrationsPage() {
       )}
       {data && view === 'list' && data.integrations.length > 0 && (
         <Table striped aria-label="Integrations">
-          <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Credential</Table.Th><Table.Th>Connection</Table.Th><Table.Th>Schedule</Table.Th><Table.Th>Next run</Table.Th><Table.Th>Last run</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Credential</Table.Th>
+              <Table.Th>Connection</Table.Th>
+              <Table.Th>Schedule</Table.Th>
+              <Table.Th>Next run</Table.Th>
+              <Table.Th>Last run</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
           <Table.Tbody>
             {data.integrations.map((i) => {
               const run = data.lastRun.get(i.id);
               return (
                 <Table.Tr key={i.id}>
-                  <Table.Td><Link to={`/integrations/${i.id}`}>{i.name}</Link></Table.Td>
+                  <Table.Td>
+                    <Link to={`/integrations/${i.id}`}>{i.name}</Link>
+                  </Table.Td>
                   <Table.Td>{i.document.source.credential ?? 'inline'}</Table.Td>
                   <Table.Td>{i.document.destination.connection ?? 'inline'}</Table.Td>
                   <Table.Td>{scheduleText(i.document.schedule)}</Table.Td>
-                  <Table.Td>{i.enabled ? data.nextRun.get(i.id) ?? '—' : 'disabled'}</Table.Td>
+                  <Table.Td>{i.enabled ? (data.nextRun.get(i.id) ?? '—') : 'disabled'}</Table.Td>
                   <Table.Td>{run ? <StatusBadge status={run.state} /> : 'never'}</Table.Td>
                 </Table.Tr>
               );

@@ -1,6 +1,6 @@
 /** Sign in with e-mail and password. */
 import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
 import { DemoBanner } from './demo-banner.tsx';
@@ -21,10 +21,31 @@ export function LoginPage({ demo, onDone }: { demo: boolean; onDone: () => Promi
           <Stack>
             {demo && <DemoBanner />}
             <Title order={2}>Sign in to ninja-sync</Title>
-            <TextInput label="Email" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={submit.errors['email']} autoComplete="username" />
-            <PasswordInput label="Password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={submit.errors['password']} autoComplete="current-password" />
-            {submit.message && <Alert color="red" role="alert">{submit.message}</Alert>}
-            <Button type="submit" loading={submit.busy}>Sign in</Button>
+            <TextInput
+              label="Email"
+              type="email"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.currentTarget.value)}
+              error={submit.errors['email']}
+              autoComplete="username"
+            />
+            <PasswordInput
+              label="Password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+              error={submit.errors['password']}
+              autoComplete="current-password"
+            />
+            {submit.message && (
+              <Alert color="red" role="alert">
+                {submit.message}
+              </Alert>
+            )}
+            <Button type="submit" loading={submit.busy}>
+              Sign in
+            </Button>
           </Stack>
         </form>
       </Paper>

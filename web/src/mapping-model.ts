@@ -10,7 +10,17 @@ import type { IntegrationInput } from './types.ts';
 export type Target = IntegrationInput['mapping'][string];
 
 /** Oomnitza v3 user fields most integrations fill. */
-export const commonOomnitzaFields = ['username', 'email', 'first_name', 'last_name', 'full_name', 'phone_number', 'position', 'address', 'external_id'] as const;
+export const commonOomnitzaFields = [
+  'username',
+  'email',
+  'first_name',
+  'last_name',
+  'full_name',
+  'phone_number',
+  'position',
+  'address',
+  'external_id',
+] as const;
 
 /** The source field a target reads, if it reads exactly one. */
 export function sourceOf(target: Target | undefined): string | null {
@@ -22,7 +32,8 @@ export function sourceOf(target: Target | undefined): string | null {
 
 /** Points a target at another source field, keeping its transforms. */
 export function assignSource(previous: Target | undefined, source: string): Target {
-  if (previous !== undefined && typeof previous !== 'string' && 'field' in previous && previous.transform) return { field: source, transform: previous.transform };
+  if (previous !== undefined && typeof previous !== 'string' && 'field' in previous && previous.transform)
+    return { field: source, transform: previous.transform };
   return source;
 }
 
@@ -34,12 +45,19 @@ function transformText(t: unknown): string {
 export function describeTarget(target: Target | undefined): string {
   if (target === undefined) return 'not mapped';
   if (typeof target === 'string') return target;
-  if ('field' in target) return target.transform?.length ? `${target.field} | ${target.transform.map(transformText).join(', ')}` : target.field;
+  if ('field' in target)
+    return target.transform?.length ? `${target.field} | ${target.transform.map(transformText).join(', ')}` : target.field;
   if ('expr' in target) return `= ${target.expr}`;
   return `fixed ${JSON.stringify(target.value)}`;
 }
 
 /** A NinjaOne key as an Oomnitza field name: firstName → first_name. */
 export function toOomnitzaName(text: string): string {
-  return text.trim().replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toLowerCase().replace(/^(\d)/, 'f_$1');
+  return text
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase()
+    .replace(/^(\d)/, 'f_$1');
 }

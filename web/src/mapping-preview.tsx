@@ -15,14 +15,32 @@ export function cellText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function ReasonTable({ name, records, color = 'inherit' }: { name: string; records: readonly (PreviewRecord & { reason: string })[]; color?: string }) {
+function ReasonTable({
+  name,
+  records,
+  color = 'inherit',
+}: {
+  name: string;
+  records: readonly (PreviewRecord & { reason: string })[];
+  color?: string;
+}) {
   return (
     <Table.ScrollContainer minWidth={400}>
       <Table aria-label={name} fz="xs" striped>
-        <Table.Thead><Table.Tr><Table.Th>NinjaOne user</Table.Th><Table.Th>Why</Table.Th></Table.Tr></Table.Thead>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>NinjaOne user</Table.Th>
+            <Table.Th>Why</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
         <Table.Tbody>
           {records.map((r) => (
-            <Table.Tr key={r.sourceId}><Table.Td>{r.label}</Table.Td><Table.Td c={color} data-testid={`preview-reason-${r.sourceId}`}>{r.reason}</Table.Td></Table.Tr>
+            <Table.Tr key={r.sourceId}>
+              <Table.Td>{r.label}</Table.Td>
+              <Table.Td c={color} data-testid={`preview-reason-${r.sourceId}`}>
+                {r.reason}
+              </Table.Td>
+            </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
@@ -38,28 +56,55 @@ export function MappingPreview({ preview, fields }: { preview: PreviewState; fie
         <Title order={4}>Preview</Title>
         <Group gap="xs">
           {busy && <Loader size="xs" aria-label="Loading preview" />}
-          <Button size="xs" variant="light" onClick={refresh}>Refresh preview</Button>
+          <Button size="xs" variant="light" onClick={refresh}>
+            Refresh preview
+          </Button>
         </Group>
       </Group>
-      <Text size="xs" c="dimmed">The first NinjaOne users as this mapping would write them to Oomnitza, read now from the tenant. Nothing is written.</Text>
-      {error && <Alert color="yellow" title="No preview" role="status">{error}</Alert>}
+      <Text size="xs" c="dimmed">
+        The first NinjaOne users as this mapping would write them to Oomnitza, read now from the tenant. Nothing is written.
+      </Text>
+      {error && (
+        <Alert color="yellow" title="No preview" role="status">
+          {error}
+        </Alert>
+      )}
       {data && (
         <>
           <Group gap="xs" role="status" aria-label="Preview counts">
             <Badge variant="light">{data.total} users</Badge>
-            <Badge variant="light" color="green">{data.keptTotal} kept</Badge>
-            <Badge variant="light" color="gray">{data.droppedTotal} dropped by filters</Badge>
-            {data.failedTotal > 0 && <Badge variant="light" color="red">{data.failedTotal} failing</Badge>}
+            <Badge variant="light" color="green">
+              {data.keptTotal} kept
+            </Badge>
+            <Badge variant="light" color="gray">
+              {data.droppedTotal} dropped by filters
+            </Badge>
+            {data.failedTotal > 0 && (
+              <Badge variant="light" color="red">
+                {data.failedTotal} failing
+              </Badge>
+            )}
           </Group>
           {data.kept.length > 0 && (
             <Table.ScrollContainer minWidth={600}>
               <Table aria-label="Records as written" fz="xs" striped>
-                <Table.Thead><Table.Tr><Table.Th>NinjaOne user</Table.Th>{fields.map((f) => <Table.Th key={f}>{f}</Table.Th>)}</Table.Tr></Table.Thead>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>NinjaOne user</Table.Th>
+                    {fields.map((f) => (
+                      <Table.Th key={f}>{f}</Table.Th>
+                    ))}
+                  </Table.Tr>
+                </Table.Thead>
                 <Table.Tbody>
                   {data.kept.map((r) => (
                     <Table.Tr key={r.sourceId}>
                       <Table.Td>{r.label}</Table.Td>
-                      {fields.map((f) => <Table.Td key={f} data-testid={`preview-${r.sourceId}-${f}`}>{cellText(r.fields[f])}</Table.Td>)}
+                      {fields.map((f) => (
+                        <Table.Td key={f} data-testid={`preview-${r.sourceId}-${f}`}>
+                          {cellText(r.fields[f])}
+                        </Table.Td>
+                      ))}
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
@@ -68,13 +113,18 @@ export function MappingPreview({ preview, fields }: { preview: PreviewState; fie
           )}
           {data.dropped.length > 0 && (
             <>
-              <Title order={5}>Dropped by the filters{data.droppedTotal > data.dropped.length ? ` (first ${data.dropped.length} of ${data.droppedTotal})` : ''}</Title>
+              <Title order={5}>
+                Dropped by the filters
+                {data.droppedTotal > data.dropped.length ? ` (first ${data.dropped.length} of ${data.droppedTotal})` : ''}
+              </Title>
               <ReasonTable name="Dropped records" records={data.dropped} />
             </>
           )}
           {data.failed.length > 0 && (
             <>
-              <Title order={5}>Failing{data.failedTotal > data.failed.length ? ` (first ${data.failed.length} of ${data.failedTotal})` : ''}</Title>
+              <Title order={5}>
+                Failing{data.failedTotal > data.failed.length ? ` (first ${data.failed.length} of ${data.failedTotal})` : ''}
+              </Title>
               <ReasonTable name="Failing records" records={data.failed} color="red" />
             </>
           )}

@@ -15,7 +15,12 @@ export function newIntegrationDocument(credential: string, connection: string): 
     syncKeys: ['email'],
     customFields: {},
     filters: [],
-    mapping: { email: { field: 'email', transform: ['trim', 'lower'] }, username: { field: 'email', transform: ['trim', 'lower'] }, first_name: 'firstName', last_name: 'lastName' },
+    mapping: {
+      email: { field: 'email', transform: ['trim', 'lower'] },
+      username: { field: 'email', transform: ['trim', 'lower'] },
+      first_name: 'firstName',
+      last_name: 'lastName',
+    },
     schedule: { daily: '02:00', timezone: 'UTC' },
     contacts: [],
     enabled: true,

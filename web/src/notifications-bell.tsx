@@ -22,7 +22,17 @@ interface Notification {
 /** A bell drawn inline: emoji fonts are not everywhere (servers, CI browsers). */
 function BellIcon() {
   return (
-    <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+    <svg
+      width="20"
+      height="20"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+    >
       <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
       <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
     </svg>
@@ -31,7 +41,10 @@ function BellIcon() {
 
 export function NotificationsBell() {
   const [open, setOpen] = useState(false);
-  const { data, reload } = useLoad(() => api.get<{ notifications: Notification[]; unreadCount: number }>('/api/notifications?limit=20').catch(() => null), []);
+  const { data, reload } = useLoad(
+    () => api.get<{ notifications: Notification[]; unreadCount: number }>('/api/notifications?limit=20').catch(() => null),
+    [],
+  );
   if (!data) return null;
   const unread = data.unreadCount;
   const follow = async (n: Notification): Promise<void> => {
@@ -44,7 +57,15 @@ export function NotificationsBell() {
     <Popover opened={open} onChange={setOpen} position="bottom-end" width={360} shadow="md">
       <Popover.Target>
         <Indicator label={unread} disabled={unread === 0} size={16}>
-          <ActionIcon variant="subtle" size="lg" aria-label={`Notifications (${unread} unread)`} onClick={() => { setOpen((o) => !o); void reload(); }}>
+          <ActionIcon
+            variant="subtle"
+            size="lg"
+            aria-label={`Notifications (${unread} unread)`}
+            onClick={() => {
+              setOpen((o) => !o);
+              void reload();
+            }}
+          >
             <BellIcon />
           </ActionIcon>
         </Indicator>
@@ -52,16 +73,28 @@ export function NotificationsBell() {
       <Popover.Dropdown aria-label="Notifications">
         <Group justify="space-between" mb="xs">
           <Text fw={600}>Notifications</Text>
-          {unread > 0 && <Button size="compact-xs" variant="subtle" onClick={() => void api.post('/api/notifications/read-all').then(reload)}>Mark all read</Button>}
+          {unread > 0 && (
+            <Button size="compact-xs" variant="subtle" onClick={() => void api.post('/api/notifications/read-all').then(reload)}>
+              Mark all read
+            </Button>
+          )}
         </Group>
-        {data.notifications.length === 0 && <Text size="sm" c="dimmed">Nothing yet. Failed runs and credentials that need attention show up here.</Text>}
+        {data.notifications.length === 0 && (
+          <Text size="sm" c="dimmed">
+            Nothing yet. Failed runs and credentials that need attention show up here.
+          </Text>
+        )}
         <ScrollArea.Autosize mah={360}>
           <Stack gap="xs">
             {data.notifications.map((n) => (
               <div key={n.id}>
-                <Anchor component="button" type="button" fw={n.readAt ? 400 : 700} size="sm" onClick={() => void follow(n)}>{n.title}</Anchor>
+                <Anchor component="button" type="button" fw={n.readAt ? 400 : 700} size="sm" onClick={() => void follow(n)}>
+                  {n.title}
+                </Anchor>
                 <Text size="xs">{n.body}</Text>
-                <Text size="xs" c="dimmed">{new Date(n.createdAt).toLocaleString()}</Text>
+                <Text size="xs" c="dimmed">
+                  {new Date(n.createdAt).toLocaleString()}
+                </Text>
               </div>
             ))}
           </Stack>

@@ -1,13 +1,14 @@
 /** Oomnitza connections: list, add (instance URL and API token), test and delete. */
 import { Alert, Button, Checkbox, Group, Modal, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
-import type { ConnectionTest, OomnitzaConnection } from './types.ts';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
+
+import type { ConnectionTest, OomnitzaConnection } from './types.ts';
 
 export function OomnitzaConnections() {
   const { isAdmin } = useSession();
@@ -17,10 +18,13 @@ export function OomnitzaConnections() {
   const action = useSubmit();
 
   const test = (c: OomnitzaConnection): void => {
-    void action.run(() => api.post<ConnectionTest>(`/api/oomnitza-connections/${c.id}/test`), async (result) => {
-      setResults((r) => ({ ...r, [c.id]: result }));
-      await reload();
-    });
+    void action.run(
+      () => api.post<ConnectionTest>(`/api/oomnitza-connections/${c.id}/test`),
+      async (result) => {
+        setResults((r) => ({ ...r, [c.id]: result }));
+        await reload();
+      },
+    );
   };
   const remove = (c: OomnitzaConnection): void => {
     if (!window.confirm(`Delete the Oomnitza connection “${c.name}”?`)) return;
@@ -33,24 +37,52 @@ export function OomnitzaConnections() {
         <Title order={2}>Oomnitza connections</Title>
         {isAdmin && <Button onClick={() => setAdding(true)}>Add Oomnitza connection</Button>}
       </Group>
-      {error && <Alert color="red" role="alert">{error}</Alert>}
-      {action.message && <Alert color="red" role="alert">{action.message}</Alert>}
-      {data && data.connections.length === 0 && <Text c="dimmed">No Oomnitza connection yet. {isAdmin ? 'Add one with your instance URL and an API token.' : ''}</Text>}
+      {error && (
+        <Alert color="red" role="alert">
+          {error}
+        </Alert>
+      )}
+      {action.message && (
+        <Alert color="red" role="alert">
+          {action.message}
+        </Alert>
+      )}
+      {data && data.connections.length === 0 && (
+        <Text c="dimmed">No Oomnitza connection yet. {isAdmin ? 'Add one with your instance URL and an API token.' : ''}</Text>
+      )}
       {data && data.connections.length > 0 && (
         <Table striped aria-label="Oomnitza connections">
-          <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Instance URL</Table.Th><Table.Th>Status</Table.Th><Table.Th>Result</Table.Th>{isAdmin && <Table.Th>Actions</Table.Th>}</Table.Tr></Table.Thead>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Instance URL</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Result</Table.Th>
+              {isAdmin && <Table.Th>Actions</Table.Th>}
+            </Table.Tr>
+          </Table.Thead>
           <Table.Tbody>
             {data.connections.map((c) => (
               <Table.Tr key={c.id}>
                 <Table.Td>{c.name}</Table.Td>
                 <Table.Td>{c.url}</Table.Td>
-                <Table.Td><StatusBadge status={c.status} /></Table.Td>
-                <Table.Td><Text size="sm" role="status">{results[c.id]?.message ?? c.statusReason ?? ''}</Text></Table.Td>
+                <Table.Td>
+                  <StatusBadge status={c.status} />
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" role="status">
+                    {results[c.id]?.message ?? c.statusReason ?? ''}
+                  </Text>
+                </Table.Td>
                 {isAdmin && (
                   <Table.Td>
                     <Group gap="xs">
-                      <Button size="xs" variant="light" onClick={() => test(c)} aria-label={`Test connection ${c.name}`}>Test</Button>
-                      <Button size="xs" variant="subtle" color="red" onClick={() => remove(c)} aria-label={`Delete connection ${c.name}`}>Delete</Button>
+                      <Button size="xs" variant="light" onClick={() => test(c)} aria-label={`Test connection ${c.name}`}>
+                        Test
+                      </Button>
+                      <Button size="xs" variant="subtle" color="red" onClick={() => remove(c)} aria-label={`Delete connection ${c.name}`}>
+                        Delete
+                      </Button>
                     </Group>
                   </Table.Td>
                 )}
@@ -60,7 +92,13 @@ export function OomnitzaConnections() {
         </Table>
       )}
       <Modal opened={adding} onClose={() => setAdding(false)} title="Add Oomnitza connection" size="lg">
-        <ConnectionForm onCancel={() => setAdding(false)} onSaved={() => { setAdding(false); void reload(); }} />
+        <ConnectionForm
+          onCancel={() => setAdding(false)}
+          onSaved={() => {
+            setAdding(false);
+            void reload();
+          }}
+        />
       </Modal>
     </Stack>
   );
@@ -79,14 +117,47 @@ function ConnectionForm({ onSaved, onCancel }: { onSaved: () => void; onCancel: 
   return (
     <form onSubmit={onSubmit} aria-label="New Oomnitza connection">
       <Stack>
-        <TextInput label="Connection name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={submit.errors['name']} />
-        <TextInput label="Instance URL" required value={url} onChange={(e) => setUrl(e.currentTarget.value)} error={submit.errors['url']} description="e.g. https://acme.oomnitza.com" />
-        <PasswordInput label="API token" required value={apiToken} onChange={(e) => setApiToken(e.currentTarget.value)} error={submit.errors['apiToken']} description="Oomnitza → Configuration → Security → API tokens" autoComplete="off" />
-        <Checkbox label="Allow plain http (only for test servers and emulators)" checked={allowInsecureHttp} onChange={(e) => setAllowInsecureHttp(e.currentTarget.checked)} />
-        {submit.message && <Alert color="red" role="alert">{submit.message}</Alert>}
+        <TextInput
+          label="Connection name"
+          required
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={submit.errors['name']}
+        />
+        <TextInput
+          label="Instance URL"
+          required
+          value={url}
+          onChange={(e) => setUrl(e.currentTarget.value)}
+          error={submit.errors['url']}
+          description="e.g. https://acme.oomnitza.com"
+        />
+        <PasswordInput
+          label="API token"
+          required
+          value={apiToken}
+          onChange={(e) => setApiToken(e.currentTarget.value)}
+          error={submit.errors['apiToken']}
+          description="Oomnitza → Configuration → Security → API tokens"
+          autoComplete="off"
+        />
+        <Checkbox
+          label="Allow plain http (only for test servers and emulators)"
+          checked={allowInsecureHttp}
+          onChange={(e) => setAllowInsecureHttp(e.currentTarget.checked)}
+        />
+        {submit.message && (
+          <Alert color="red" role="alert">
+            {submit.message}
+          </Alert>
+        )}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel}>Cancel</Button>
-          <Button type="submit" loading={submit.busy}>Add connection</Button>
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={submit.busy}>
+            Add connection
+          </Button>
         </Group>
       </Stack>
     </form>

@@ -7,8 +7,8 @@
  * const path = usePath();
  * const id = matchPath('/runs/:id', path)?.['id'];
  */
-import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 import { Anchor } from '@mantine/core';
+import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useState } from 'react';
 
 const listeners = new Set<() => void>();
 
@@ -46,11 +46,19 @@ export function matchPath(pattern: string, path: string): Record<string, string>
   return params;
 }
 
-export function Link({ to, children, ...rest }: { to: string } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href' | 'color' | 'style'>) {
+export function Link({
+  to,
+  children,
+  ...rest
+}: { to: string } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href' | 'color' | 'style'>) {
   const onClick = (event: MouseEvent<HTMLAnchorElement>): void => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
     navigate(to);
   };
-  return <Anchor href={to} onClick={onClick} {...rest}>{children}</Anchor>;
+  return (
+    <Anchor href={to} onClick={onClick} {...rest}>
+      {children}
+    </Anchor>
+  );
 }

@@ -10,7 +10,7 @@ import { Link } from './router.tsx';
 import { RunRecords } from './run-records.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
-import { terminalStates, type Run } from './types.ts';
+import { type Run, terminalStates } from './types.ts';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
@@ -25,36 +25,75 @@ export function RunPage({ id }: { id: string }) {
     return () => clearInterval(timer);
   }, [run, done, reload]);
 
-  if (error) return <Alert color="red" role="alert">{error}</Alert>;
+  if (error)
+    return (
+      <Alert color="red" role="alert">
+        {error}
+      </Alert>
+    );
   if (!run) return null;
   const c = run.counts;
   const handled = c.created + c.updated + c.unchanged + c.skipped + c.failed;
   return (
     <Stack>
-      {run.integrationId ? <Link to={`/integrations/${run.integrationId}/runs`}>← {run.integrationName}</Link> : <Link to="/runs">← Runs</Link>}
+      {run.integrationId ? (
+        <Link to={`/integrations/${run.integrationId}/runs`}>← {run.integrationName}</Link>
+      ) : (
+        <Link to="/runs">← Runs</Link>
+      )}
       <Group justify="space-between">
         <Group>
-          <Title order={2}>{run.dryRun ? 'Dry run' : 'Run'} of {run.integrationName}</Title>
+          <Title order={2}>
+            {run.dryRun ? 'Dry run' : 'Run'} of {run.integrationName}
+          </Title>
           <StatusBadge status={run.state} />
           {run.dryRun && <Badge variant="outline">nothing written</Badge>}
         </Group>
-        {isAdmin && !done && !run.cancelRequested && <Button color="red" variant="light" onClick={() => void cancel.run(() => api.post(`/api/runs/${run.id}/cancel`), reload)}>Cancel</Button>}
+        {isAdmin && !done && !run.cancelRequested && (
+          <Button color="red" variant="light" onClick={() => void cancel.run(() => api.post(`/api/runs/${run.id}/cancel`), reload)}>
+            Cancel
+          </Button>
+        )}
       </Group>
-      <Text size="sm" c="dimmed">Queued {new Date(run.queuedAt).toLocaleString()}{run.finishedAt ? ` · finished ${new Date(run.finishedAt).toLocaleString()}` : ''} · started by {run.trigger}</Text>
+      <Text size="sm" c="dimmed">
+        Queued {new Date(run.queuedAt).toLocaleString()}
+        {run.finishedAt ? ` · finished ${new Date(run.finishedAt).toLocaleString()}` : ''} · started by {run.trigger}
+      </Text>
       {!done && (
         <div>
           <Text size="sm">{run.cancelRequested ? 'Stopping…' : run.phase ? `Working: ${run.phase}` : 'Waiting for the worker…'}</Text>
-          <Progress value={run.phaseTotal ? Math.min(100, (handled / run.phaseTotal) * 100) : 100} animated striped aria-label="Run progress" />
+          <Progress
+            value={run.phaseTotal ? Math.min(100, (handled / run.phaseTotal) * 100) : 100}
+            animated
+            striped
+            aria-label="Run progress"
+          />
         </div>
       )}
-      {run.error && <Alert color="red" title="The run failed">{run.error}</Alert>}
-      {run.fuseReason && <Alert color="orange" title="Stopped by the fuse">{run.fuseReason}</Alert>}
-      {cancel.message && <Alert color="red" role="alert">{cancel.message}</Alert>}
+      {run.error && (
+        <Alert color="red" title="The run failed">
+          {run.error}
+        </Alert>
+      )}
+      {run.fuseReason && (
+        <Alert color="orange" title="Stopped by the fuse">
+          {run.fuseReason}
+        </Alert>
+      )}
+      {cancel.message && (
+        <Alert color="red" role="alert">
+          {cancel.message}
+        </Alert>
+      )}
       <SimpleGrid cols={{ base: 2, sm: 5 }} aria-label="Counts">
         {(['created', 'updated', 'unchanged', 'skipped', 'failed'] as const).map((k) => (
           <Paper key={k} withBorder p="sm" data-count={k}>
-            <Text size="xs" c="dimmed" tt="uppercase">{run.dryRun && (k === 'created' || k === 'updated') ? `would be ${k}` : k}</Text>
-            <Text size="xl" fw={700}>{c[k]}</Text>
+            <Text size="xs" c="dimmed" tt="uppercase">
+              {run.dryRun && (k === 'created' || k === 'updated') ? `would be ${k}` : k}
+            </Text>
+            <Text size="xl" fw={700}>
+              {c[k]}
+            </Text>
           </Paper>
         ))}
       </SimpleGrid>

@@ -7,8 +7,9 @@ import { useState } from 'react';
 
 import { api } from './api.ts';
 import { StatusBadge } from './status-badge.tsx';
-import type { RunRecord } from './types.ts';
 import { useLoad } from './use-load.ts';
+
+import type { RunRecord } from './types.ts';
 
 const pageSize = 25;
 const outcomes = ['all', 'created', 'updated', 'unchanged', 'skipped', 'failed'] as const;
@@ -22,44 +23,94 @@ export function RunRecords({ runId }: { runId: string }) {
   const [outcome, setOutcome] = useState<(typeof outcomes)[number]>('all');
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(1);
-  const filter = new URLSearchParams({ ...(outcome !== 'all' ? { outcome } : {}), ...(search.trim() !== '' ? { search: search.trim() } : {}) });
+  const filter = new URLSearchParams({
+    ...(outcome !== 'all' ? { outcome } : {}),
+    ...(search.trim() !== '' ? { search: search.trim() } : {}),
+  });
   const query = `${filter.toString()}&limit=${pageSize}&offset=${(page - 1) * pageSize}`;
-  const { data, error } = useLoad(() => api.get<{ records: RunRecord[]; total: number }>(`/api/runs/${runId}/records?${query}`), [runId, query]);
+  const { data, error } = useLoad(
+    () => api.get<{ records: RunRecord[]; total: number }>(`/api/runs/${runId}/records?${query}`),
+    [runId, query],
+  );
   const csv = `/api/runs/${runId}/records.csv${filter.toString() ? `?${filter.toString()}` : ''}`;
 
   return (
     <Stack>
       <Group justify="space-between" align="end">
         <Group align="end">
-          <SegmentedControl aria-label="Outcome" value={outcome} onChange={(v) => { setOutcome(v); setPage(1); }} data={outcomes.map((o) => ({ value: o, label: o }))} />
-          <TextInput label="Search records" placeholder="name, e-mail or id" value={search} onChange={(e) => { setSearch(e.currentTarget.value); setPage(1); }} />
+          <SegmentedControl
+            aria-label="Outcome"
+            value={outcome}
+            onChange={(v) => {
+              setOutcome(v);
+              setPage(1);
+            }}
+            data={outcomes.map((o) => ({ value: o, label: o }))}
+          />
+          <TextInput
+            label="Search records"
+            placeholder="name, e-mail or id"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.currentTarget.value);
+              setPage(1);
+            }}
+          />
         </Group>
-        <Anchor href={csv} download>Download CSV</Anchor>
+        <Anchor href={csv} download>
+          Download CSV
+        </Anchor>
       </Group>
-      {error && <Text c="red" role="alert">{error}</Text>}
+      {error && (
+        <Text c="red" role="alert">
+          {error}
+        </Text>
+      )}
       {data && data.total === 0 && <Text c="dimmed">No records match.</Text>}
       {data && data.total > 0 && (
         <>
-          <Text size="sm" c="dimmed" role="status">{data.total} records</Text>
+          <Text size="sm" c="dimmed" role="status">
+            {data.total} records
+          </Text>
           <Table striped aria-label="Run records" verticalSpacing="xs">
-            <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th w={280}>Record</Table.Th><Table.Th w={150}>Outcome</Table.Th><Table.Th>Changes (old → new) or reason</Table.Th></Table.Tr></Table.Thead>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>#</Table.Th>
+                <Table.Th w={280}>Record</Table.Th>
+                <Table.Th w={150}>Outcome</Table.Th>
+                <Table.Th>Changes (old → new) or reason</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
             <Table.Tbody>
               {data.records.map((r) => (
                 <Table.Tr key={`${r.kind}-${r.seq}`}>
                   <Table.Td>{r.seq}</Table.Td>
-                  <Table.Td><Text size="sm">{r.label}</Text>{r.kind === 'saas' && <Text size="xs" c="dimmed">SaaS user</Text>}</Table.Td>
-                  <Table.Td><StatusBadge status={r.outcome} /></Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{r.label}</Text>
+                    {r.kind === 'saas' && (
+                      <Text size="xs" c="dimmed">
+                        SaaS user
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={r.outcome} />
+                  </Table.Td>
                   <Table.Td>
                     {r.reason && <Text size="sm">{r.reason}</Text>}
                     {r.changes.map((c) => (
-                      <Text size="xs" key={c.field}><Code>{c.field}</Code> {show(c.old)} → <b>{show(c.new)}</b></Text>
+                      <Text size="xs" key={c.field}>
+                        <Code>{c.field}</Code> {show(c.old)} → <b>{show(c.new)}</b>
+                      </Text>
                     ))}
                   </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
-          {data.total > pageSize && <Pagination total={Math.ceil(data.total / pageSize)} value={page} onChange={setPage} aria-label="Record pages" />}
+          {data.total > pageSize && (
+            <Pagination total={Math.ceil(data.total / pageSize)} value={page} onChange={setPage} aria-label="Record pages" />
+          )}
         </>
       )}
     </Stack>

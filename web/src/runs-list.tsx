@@ -9,7 +9,7 @@ import { api } from './api.ts';
 import { Link } from './router.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
-import { terminalStates, type Run } from './types.ts';
+import { type Run, terminalStates } from './types.ts';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
@@ -25,23 +25,61 @@ export function RunsList({ integrationId, state, version = 0 }: { integrationId?
     return () => clearInterval(timer);
   }, [going, reload]);
 
-  if (error) return <Alert color="red" role="alert">{error}</Alert>;
+  if (error)
+    return (
+      <Alert color="red" role="alert">
+        {error}
+      </Alert>
+    );
   if (!data) return null;
   if (data.length === 0 && state) return <Text c="dimmed">No run is {state.replaceAll('_', ' ')}.</Text>;
-  if (data.length === 0) return <Text c="dimmed">No runs yet. {isAdmin && integrationId ? 'Start with a dry run: it shows what would change and writes nothing.' : ''}</Text>;
+  if (data.length === 0)
+    return (
+      <Text c="dimmed">
+        No runs yet. {isAdmin && integrationId ? 'Start with a dry run: it shows what would change and writes nothing.' : ''}
+      </Text>
+    );
   return (
     <>
-      {cancel.message && <Alert color="red" role="alert">{cancel.message}</Alert>}
+      {cancel.message && (
+        <Alert color="red" role="alert">
+          {cancel.message}
+        </Alert>
+      )}
       <Table striped aria-label="Runs">
         <Table.Thead>
-          <Table.Tr><Table.Th>Run</Table.Th>{!integrationId && <Table.Th>Integration</Table.Th>}<Table.Th>State</Table.Th><Table.Th>Created</Table.Th><Table.Th>Updated</Table.Th><Table.Th>Unchanged</Table.Th><Table.Th>Skipped</Table.Th><Table.Th>Failed</Table.Th><Table.Th /></Table.Tr>
+          <Table.Tr>
+            <Table.Th>Run</Table.Th>
+            {!integrationId && <Table.Th>Integration</Table.Th>}
+            <Table.Th>State</Table.Th>
+            <Table.Th>Created</Table.Th>
+            <Table.Th>Updated</Table.Th>
+            <Table.Th>Unchanged</Table.Th>
+            <Table.Th>Skipped</Table.Th>
+            <Table.Th>Failed</Table.Th>
+            <Table.Th />
+          </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {data.map((run) => (
             <Table.Tr key={run.id} data-run-id={run.id}>
-              <Table.Td><Link to={`/runs/${run.id}`}>{new Date(run.queuedAt).toLocaleString()}</Link> {run.dryRun && <Badge size="xs" variant="outline">dry run</Badge>}</Table.Td>
+              <Table.Td>
+                <Link to={`/runs/${run.id}`}>{new Date(run.queuedAt).toLocaleString()}</Link>{' '}
+                {run.dryRun && (
+                  <Badge size="xs" variant="outline">
+                    dry run
+                  </Badge>
+                )}
+              </Table.Td>
               {!integrationId && <Table.Td>{run.integrationName}</Table.Td>}
-              <Table.Td><StatusBadge status={run.state} />{run.phase && !terminalStates.has(run.state) ? <Text size="xs" c="dimmed">{run.phase}</Text> : null}</Table.Td>
+              <Table.Td>
+                <StatusBadge status={run.state} />
+                {run.phase && !terminalStates.has(run.state) ? (
+                  <Text size="xs" c="dimmed">
+                    {run.phase}
+                  </Text>
+                ) : null}
+              </Table.Td>
               <Table.Td>{run.counts.created}</Table.Td>
               <Table.Td>{run.counts.updated}</Table.Td>
               <Table.Td>{run.counts.unchanged}</Table.Td>
@@ -49,7 +87,14 @@ export function RunsList({ integrationId, state, version = 0 }: { integrationId?
               <Table.Td>{run.counts.failed}</Table.Td>
               <Table.Td>
                 {isAdmin && !terminalStates.has(run.state) && !run.cancelRequested && (
-                  <Button size="xs" variant="subtle" color="red" onClick={() => void cancel.run(() => api.post(`/api/runs/${run.id}/cancel`), reload)}>Cancel</Button>
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    color="red"
+                    onClick={() => void cancel.run(() => api.post(`/api/runs/${run.id}/cancel`), reload)}
+                  >
+                    Cancel
+                  </Button>
                 )}
               </Table.Td>
             </Table.Tr>

@@ -6,8 +6,9 @@ import { api } from './api.ts';
 import { navigate } from './router.tsx';
 import { RunsList } from './runs-list.tsx';
 import { useSession } from './session-context.ts';
-import type { Run, StoredIntegration } from './types.ts';
 import { useSubmit } from './use-submit.ts';
+
+import type { Run, StoredIntegration } from './types.ts';
 
 export function RunsPanel({ integration }: { integration: StoredIntegration }) {
   const { isAdmin } = useSession();
@@ -15,21 +16,34 @@ export function RunsPanel({ integration }: { integration: StoredIntegration }) {
   const [version, setVersion] = useState(0);
   const local = integration.document.installation === 'local';
   const run = (dryRun: boolean): void => {
-    void start.run(() => api.post<Run>(`/api/integrations/${integration.id}/runs`, { dryRun }), (created) => {
-      setVersion((v) => v + 1);
-      navigate(`/runs/${created.id}`);
-    });
+    void start.run(
+      () => api.post<Run>(`/api/integrations/${integration.id}/runs`, { dryRun }),
+      (created) => {
+        setVersion((v) => v + 1);
+        navigate(`/runs/${created.id}`);
+      },
+    );
   };
   return (
     <Stack>
       {isAdmin && (
         <Group>
-          <Button onClick={() => run(false)} loading={start.busy} disabled={local}>Run now</Button>
-          <Button variant="light" onClick={() => run(true)} loading={start.busy} disabled={local}>Dry run</Button>
-          <Text size="sm" c="dimmed">{local ? 'A local agent runs this integration.' : 'A dry run shows the plan, record by record, and writes nothing.'}</Text>
+          <Button onClick={() => run(false)} loading={start.busy} disabled={local}>
+            Run now
+          </Button>
+          <Button variant="light" onClick={() => run(true)} loading={start.busy} disabled={local}>
+            Dry run
+          </Button>
+          <Text size="sm" c="dimmed">
+            {local ? 'A local agent runs this integration.' : 'A dry run shows the plan, record by record, and writes nothing.'}
+          </Text>
         </Group>
       )}
-      {start.message && <Alert color="red" role="alert">{start.message}</Alert>}
+      {start.message && (
+        <Alert color="red" role="alert">
+          {start.message}
+        </Alert>
+      )}
       <RunsList integrationId={integration.id} version={version} />
     </Stack>
   );

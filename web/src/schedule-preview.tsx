@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 
 import { api, ApiCallError } from './api.ts';
 import { scheduleText } from './schedule-text.ts';
+
 import type { IntegrationInput } from './types.ts';
 
 type Schedule = NonNullable<IntegrationInput['schedule']>;
@@ -23,15 +24,27 @@ export function SchedulePreview({ schedule, onProblems }: { schedule: Schedule; 
   useEffect(() => {
     let live = true;
     const timer = setTimeout(() => {
-      api.post<Preview>('/api/schedules/preview', JSON.parse(key))
-        .then((p) => { if (live) { setPreview(p); onProblems({}); } })
+      api
+        .post<Preview>('/api/schedules/preview', JSON.parse(key))
+        .then((p) => {
+          if (live) {
+            setPreview(p);
+            onProblems({});
+          }
+        })
         .catch((error: unknown) => {
           if (!live) return;
           setPreview(null);
-          if (error instanceof ApiCallError && error.status === 400) onProblems(Object.fromEntries(Object.entries(error.fieldErrors).map(([p, m]) => [p.startsWith('schedule') ? p : `schedule.${p}`, m])));
+          if (error instanceof ApiCallError && error.status === 400)
+            onProblems(
+              Object.fromEntries(Object.entries(error.fieldErrors).map(([p, m]) => [p.startsWith('schedule') ? p : `schedule.${p}`, m])),
+            );
         });
     }, 300);
-    return () => { live = false; clearTimeout(timer); };
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
   }, [key, onProblems]);
   return (
     <Text size="sm" c="dimmed" role="status" aria-label="Schedule in words">

@@ -1,12 +1,13 @@
 /** The signed-in frame: header (demo banner, bell, who is signed in, sign out) and the menu. */
 import { AppShell, Badge, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
-import type { ReactNode } from 'react';
 
 import { api } from './api.ts';
 import { DemoBanner } from './demo-banner.tsx';
 import { NotificationsBell } from './notifications-bell.tsx';
 import { navigate, usePath } from './router.tsx';
 import { useSession } from './session-context.ts';
+
+import type { ReactNode } from 'react';
 
 const menu = [
   { to: '/integrations', label: 'Integrations' },
@@ -32,16 +33,28 @@ export function Shell({ children }: { children: ReactNode }) {
             <Group gap="sm">
               <NotificationsBell />
               <Text size="sm">{user.name || user.email}</Text>
-              <Badge variant="light" color={isAdmin ? 'blue' : 'gray'}>{user.role}</Badge>
-              <Button variant="default" size="xs" onClick={() => void signOut()}>Sign out</Button>
+              <Badge variant="light" color={isAdmin ? 'blue' : 'gray'}>
+                {user.role}
+              </Badge>
+              <Button variant="default" size="xs" onClick={() => void signOut()}>
+                Sign out
+              </Button>
             </Group>
           </Group>
         </Stack>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main menu">
         {menu.map((item) => (
-          <NavLink key={item.to} href={item.to} label={item.label} active={path.startsWith(item.to)}
-            onClick={(e) => { e.preventDefault(); navigate(item.to); }} />
+          <NavLink
+            key={item.to}
+            href={item.to}
+            label={item.label}
+            active={path.startsWith(item.to)}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(item.to);
+            }}
+          />
         ))}
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>

@@ -2,15 +2,28 @@
 import { Badge } from '@mantine/core';
 
 const colours: Record<string, string> = {
-  active: 'green', ok: 'green', succeeded: 'green',
-  pending: 'gray', untested: 'gray', queued: 'gray',
-  running: 'blue', created: 'green', updated: 'blue', unchanged: 'gray', skipped: 'yellow',
-  needs_reauth: 'orange', completed_with_errors: 'orange', canceled: 'yellow',
-  failing: 'red', failed: 'red',
+  active: 'green',
+  ok: 'green',
+  succeeded: 'green',
+  pending: 'gray',
+  untested: 'gray',
+  queued: 'gray',
+  running: 'blue',
+  created: 'green',
+  updated: 'blue',
+  unchanged: 'gray',
+  skipped: 'yellow',
+  needs_reauth: 'orange',
+  completed_with_errors: 'orange',
+  canceled: 'yellow',
+  failing: 'red',
+  failed: 'red',
 };
 
 const words: Record<string, string> = {
-  needs_reauth: 'needs re-authorisation', completed_with_errors: 'completed with errors', ok: 'connected',
+  needs_reauth: 'needs re-authorisation',
+  completed_with_errors: 'completed with errors',
+  ok: 'connected',
 };
 
 export function statusColour(status: string): string {
@@ -18,5 +31,9 @@ export function statusColour(status: string): string {
 }
 
 export function StatusBadge({ status }: { status: string }) {
-  return <Badge color={statusColour(status)} variant="light" data-status={status}>{words[status] ?? status}</Badge>;
+  return (
+    <Badge color={statusColour(status)} variant="light" data-status={status}>
+      {words[status] ?? status}
+    </Badge>
+  );
 }

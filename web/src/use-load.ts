@@ -4,7 +4,7 @@
  * @example
  * const { data, error, reload } = useLoad(() => api.get<CredentialList>('/api/credentials'), []);
  */
-import { useCallback, useEffect, useState, type DependencyList } from 'react';
+import { type DependencyList, useCallback, useEffect, useState } from 'react';
 
 import { errorMessage } from './api.ts';
 

@@ -11,6 +11,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { api, errorMessage } from './api.ts';
+
 import type { IntegrationInput } from './types.ts';
 
 export interface PreviewRecord {

@@ -17,9 +17,10 @@ import { createMailer } from '../../notifications/index.ts';
 import { afterRunFinished, startMaintenance } from '../../worker/maintenance.ts';
 import { startWorker } from '../../worker/worker.ts';
 import { exitCodes } from '../exit-codes.ts';
-import type { CliIo } from '../io.ts';
 import { untilSignal } from './emulate.ts';
 import { configOrExit } from './serve.ts';
+
+import type { CliIo } from '../io.ts';
 
 export interface AdminCreateOptions {
   readonly email: string;
@@ -35,17 +36,27 @@ async function readStdinLine(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
 }
 
-export async function adminCreateCommand(io: CliIo, options: AdminCreateOptions, readPassword: () => Promise<string> = readStdinLine): Promise<number> {
+export async function adminCreateCommand(
+  io: CliIo,
+  options: AdminCreateOptions,
+  readPassword: () => Promise<string> = readStdinLine,
+): Promise<number> {
   const config = configOrExit(io, { dataDir: options.dataDir });
   if (!config) return exitCodes.usage;
   const password = options.passwordStdin ? await readPassword() : io.env['NINJA_SYNC_ADMIN_PASSWORD'];
   if (!password) {
-    io.err('ninja-sync admin create: give the password on standard input with --password-stdin, or in NINJA_SYNC_ADMIN_PASSWORD (never as an argument)\n');
+    io.err(
+      'ninja-sync admin create: give the password on standard input with --password-stdin, or in NINJA_SYNC_ADMIN_PASSWORD (never as an argument)\n',
+    );
     return exitCodes.usage;
   }
   const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const user = await createAppUser(store.db, { email: options.email, name: options.name ?? '', role: options.role, password }, new Date());
+    const user = await createAppUser(
+      store.db,
+      { email: options.email, name: options.name ?? '', role: options.role, password },
+      new Date(),
+    );
     io.out(`created ${user.role} ${user.email}; sign in at ${config.publicUrl.origin}\n`);
     return exitCodes.ok;
   } catch (error) {
@@ -62,17 +73,26 @@ export async function adminCreateCommand(io: CliIo, options: AdminCreateOptions,
 export async function keyRotateCommand(io: CliIo, options: { readonly dataDir?: string | undefined }): Promise<number> {
   const config = configOrExit(io, { dataDir: options.dataDir });
   if (!config) return exitCodes.usage;
-  const keys = await loadVaultKeys({ envKey: config.vaultKey, envPreviousKeys: config.vaultPreviousKeys, keyFile: config.vaultKeyFile, dataDir: config.dataDir });
+  const keys = await loadVaultKeys({
+    envKey: config.vaultKey,
+    envPreviousKeys: config.vaultPreviousKeys,
+    keyFile: config.vaultKeyFile,
+    dataDir: config.dataDir,
+  });
   const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const newKey = generateVaultKey();
     const { resealed } = await rotateVaultKey(store.db, keys, newKey);
     const newKeyId = vaultFromKeys({ current: newKey, previous: [], file: null }).keyId;
     if (keys.file) {
-      io.out(`re-sealed ${resealed} secrets under a new key (id ${newKeyId}); ${keys.file} now holds only the new key. Restart the server and workers.\n`);
+      io.out(
+        `re-sealed ${resealed} secrets under a new key (id ${newKeyId}); ${keys.file} now holds only the new key. Restart the server and workers.\n`,
+      );
     } else {
       io.out(`re-sealed ${resealed} secrets under a new key (id ${newKeyId}).\n`);
-      io.out(`Set NINJA_SYNC_KEY to the new key below for the server and every worker, then restart them; the old key no longer opens anything.\n`);
+      io.out(
+        `Set NINJA_SYNC_KEY to the new key below for the server and every worker, then restart them; the old key no longer opens anything.\n`,
+      );
       io.out(`${newKey.toString('base64')}\n`);
     }
     return exitCodes.ok;
@@ -96,19 +116,48 @@ export async function workerCommand(io: CliIo, options: WorkerCommandOptions, st
   const config = configOrExit(io, {});
   if (!config) return exitCodes.usage;
   if (!config.databaseUrl) {
-    io.err('ninja-sync worker: separate workers need PostgreSQL (set DATABASE_URL); with the embedded SQLite store, `ninja-sync serve` runs its own worker\n');
+    io.err(
+      'ninja-sync worker: separate workers need PostgreSQL (set DATABASE_URL); with the embedded SQLite store, `ninja-sync serve` runs its own worker\n',
+    );
     return exitCodes.usage;
   }
-  const keys = await loadVaultKeys({ envKey: config.vaultKey, envPreviousKeys: config.vaultPreviousKeys, keyFile: config.vaultKeyFile, dataDir: config.dataDir });
+  const keys = await loadVaultKeys({
+    envKey: config.vaultKey,
+    envPreviousKeys: config.vaultPreviousKeys,
+    keyFile: config.vaultKeyFile,
+    dataDir: config.dataDir,
+  });
   const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void => io.err(`${JSON.stringify({ level, message, ...fields })}\n`);
+  const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void =>
+    io.err(`${JSON.stringify({ level, message, ...fields })}\n`);
   const now = (): Date => new Date();
-  const maintenanceDeps = { db: store.db, now, publicUrl: config.publicUrl, mailer: createMailer(config), log, ...(options.staleAfterMs ? { staleAfterMs: options.staleAfterMs } : {}) };
+  const maintenanceDeps = {
+    db: store.db,
+    now,
+    publicUrl: config.publicUrl,
+    mailer: createMailer(config),
+    log,
+    ...(options.staleAfterMs ? { staleAfterMs: options.staleAfterMs } : {}),
+  };
   const worker = startWorker(
-    { db: store.db, vault: vaultFromKeys(keys), dialect: store.dialect, now, log, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) },
-    { ...(options.id ? { workerId: options.id } : {}), pollMs: options.pollMs, onRunFinished: (run) => afterRunFinished(maintenanceDeps, run) },
+    {
+      db: store.db,
+      vault: vaultFromKeys(keys),
+      dialect: store.dialect,
+      now,
+      log,
+      ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    },
+    {
+      ...(options.id ? { workerId: options.id } : {}),
+      pollMs: options.pollMs,
+      onRunFinished: (run) => afterRunFinished(maintenanceDeps, run),
+    },
   );
-  const maintenance = startMaintenance(maintenanceDeps, { ...(options.tickMs ? { intervalMs: options.tickMs } : {}), onQueued: () => worker.wake() });
+  const maintenance = startMaintenance(maintenanceDeps, {
+    ...(options.tickMs ? { intervalMs: options.tickMs } : {}),
+    onQueued: () => worker.wake(),
+  });
   void maintenance.tick();
   io.out(`worker ${worker.workerId} is taking runs from PostgreSQL; stop with Ctrl-C\n`);
   await stop;

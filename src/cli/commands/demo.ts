@@ -8,12 +8,13 @@
  * ninja-sync demo
  */
 import { openDatabase } from '../../db/open-database.ts';
-import { integrationSchema, type Integration } from '../../integrations/schema.ts';
+import { type Integration, integrationSchema } from '../../integrations/schema.ts';
 import { buildClients } from '../build-clients.ts';
-import { startEmulators, type RunningEmulators } from '../emulators.ts';
+import { type RunningEmulators, startEmulators } from '../emulators.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { runOnce, type RunOnceResult } from '../run-once.ts';
 import { formatChanges, formatSummary, table } from '../summary.ts';
+
 import type { NinjaOneWorld } from '../../../emulators/ninjaone/index.ts';
 import type { FieldChange } from '../../sync/ports.ts';
 import type { CliIo } from '../io.ts';
@@ -52,7 +53,9 @@ export async function demoCommand(io: CliIo, options: DemoOptions): Promise<numb
 
   try {
     const { ninjaone, oomnitza } = emulators;
-    say(`1. NinjaOne emulator at ${ninjaone.url} with ${ninjaone.world.users.length} users (client app demo-m2m, client credentials grant).`);
+    say(
+      `1. NinjaOne emulator at ${ninjaone.url} with ${ninjaone.world.users.length} users (client app demo-m2m, client credentials grant).`,
+    );
     say(`   Oomnitza emulator at ${oomnitza.url} (API token in the Authorization2 header).`);
 
     const stale = pickPeople(ninjaone.world.users, 3);
@@ -70,7 +73,17 @@ export async function demoCommand(io: CliIo, options: DemoOptions): Promise<numb
     if (!clients.ok) throw new Error(clients.message);
 
     say('3. First sync');
-    const first = await runOnce({ db: database.db, integration, source: clients.source, destination: clients.destination, io, dryRun: false, concurrency: 8, progress: true, sampleLimit: 50 });
+    const first = await runOnce({
+      db: database.db,
+      integration,
+      source: clients.source,
+      destination: clients.destination,
+      io,
+      dryRun: false,
+      concurrency: 8,
+      progress: true,
+      sampleLimit: 50,
+    });
     showRun(say, first, { created: 4 });
     say('   The records not synced are the awkward cases real tenants have: a user without an email cannot');
     say('   be matched, and users who share one email (in any case) are all refused rather than guessed.');
@@ -79,12 +92,22 @@ export async function demoCommand(io: CliIo, options: DemoOptions): Promise<numb
     const writesAfterFirst = countWrites(oomnitza.knobs.log);
 
     const changed = await changeNinjaOneUsers(ninjaone.url, ninjaone.world.users, stale);
-    say('4. Meanwhile, in NinjaOne (through the emulator\'s admin API):');
+    say("4. Meanwhile, in NinjaOne (through the emulator's admin API):");
     for (const line of changed) say(`     ${line}`);
     say();
 
     say('5. Second sync');
-    const second = await runOnce({ db: database.db, integration, source: clients.source, destination: clients.destination, io, dryRun: false, concurrency: 8, progress: true, sampleLimit: 50 });
+    const second = await runOnce({
+      db: database.db,
+      integration,
+      source: clients.source,
+      destination: clients.destination,
+      io,
+      dryRun: false,
+      concurrency: 8,
+      progress: true,
+      sampleLimit: 50,
+    });
     showRun(say, second, { created: 10, problemsShownBefore: first.summary.problemTotal });
     const secondWrites = countWrites(oomnitza.knobs.log) - writesAfterFirst;
     say(`   Oomnitza received ${secondWrites} write request${secondWrites === 1 ? '' : 's'} in the second sync: only the changes above.`);
@@ -107,7 +130,11 @@ export async function demoCommand(io: CliIo, options: DemoOptions): Promise<numb
   }
 }
 
-function showRun(say: (text?: string) => void, done: RunOnceResult, limits: { readonly created: number; readonly problemsShownBefore?: number }): void {
+function showRun(
+  say: (text?: string) => void,
+  done: RunOnceResult,
+  limits: { readonly created: number; readonly problemsShownBefore?: number },
+): void {
   // The second sync's records that were not synced are the first one's: say so instead of repeating them.
   const repeat = limits.problemsShownBefore !== undefined && limits.problemsShownBefore === done.summary.problemTotal;
   const summary = repeat ? { ...done.summary, problems: [], problemTotal: 0 } : done.summary;
@@ -146,7 +173,14 @@ function pickPeople(users: readonly WorldUser[], count: number): WorldUser[] {
     if (key) emails.set(key, (emails.get(key) ?? 0) + 1);
   }
   return users
-    .filter((u) => u.enabled && u.email !== null && u.email === u.email.trim().toLowerCase() && emails.get(clean(u.email)) === 1 && /^[\x20-\x7e]+$/.test(`${u.firstName ?? ''}${u.lastName ?? ''}`))
+    .filter(
+      (u) =>
+        u.enabled &&
+        u.email !== null &&
+        u.email === u.email.trim().toLowerCase() &&
+        emails.get(clean(u.email)) === 1 &&
+        /^[\x20-\x7e]+$/.test(`${u.firstName ?? ''}${u.lastName ?? ''}`),
+    )
     .slice(-count - 2, -2);
 }
 
@@ -164,7 +198,13 @@ async function createStaleCopy(url: string, apiToken: string, person: WorldUser)
   const response = await fetch(`${url}/api/v3/users`, {
     method: 'POST',
     headers: { Authorization2: apiToken, 'content-type': 'application/json' },
-    body: JSON.stringify({ username: email, email, first_name: (person.firstName ?? '').trim(), last_name: staleLastName(person), phone_number: stalePhone }),
+    body: JSON.stringify({
+      username: email,
+      email,
+      first_name: (person.firstName ?? '').trim(),
+      last_name: staleLastName(person),
+      phone_number: stalePhone,
+    }),
   });
   if (!response.ok) throw new Error(`could not prepare the Oomnitza emulator (${response.status} for ${email})`);
 }
@@ -175,7 +215,11 @@ async function changeNinjaOneUsers(url: string, users: readonly WorldUser[], avo
   const [renamed, rephoned] = candidates;
   if (!renamed || !rephoned) throw new Error('the demo tenant is too small to change users; use --users 20 or more');
   const admin = async (method: string, path: string, body: unknown): Promise<void> => {
-    const response = await fetch(`${url}/__admin${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${url}/__admin${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`the NinjaOne emulator refused ${method} ${path} (${response.status})`);
   };
   await admin('PATCH', `/users/${renamed.id}`, { lastName: 'Fontaine' });

@@ -7,10 +7,11 @@
  * @example
  * ninja-sync emulate --users 200 --latency 20 --fault status500:0.05 --json
  */
-import type { FaultKind } from '../../../emulators/common/knobs.ts';
+import { describeClientApps, type RunningEmulators, startEmulators } from '../emulators.ts';
 import { exitCodes } from '../exit-codes.ts';
+
+import type { FaultKind } from '../../../emulators/common/knobs.ts';
 import type { CliIo } from '../io.ts';
-import { describeClientApps, startEmulators, type RunningEmulators } from '../emulators.ts';
 
 export interface EmulateOptions {
   readonly seed: number;

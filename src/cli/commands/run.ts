@@ -16,6 +16,7 @@ import { exitCodeOfRunState, exitCodes } from '../exit-codes.ts';
 import { retryTally, runOnce } from '../run-once.ts';
 import { formatSummary } from '../summary.ts';
 import { formatProblem } from './validate.ts';
+
 import type { OomnitzaClient } from '../../oomnitza/client.ts';
 import type { CliIo } from '../io.ts';
 
@@ -32,16 +33,24 @@ export interface RunOptions {
 export async function runCommand(io: CliIo, options: RunOptions): Promise<number> {
   const loaded = await loadIntegrationFile(options.config, { env: io.env });
   if (!loaded.ok) {
-    if (options.json) io.out(`${JSON.stringify({ ok: false, state: 'failed', error: 'the integration file has problems', problems: loaded.problems })}\n`);
+    if (options.json)
+      io.out(`${JSON.stringify({ ok: false, state: 'failed', error: 'the integration file has problems', problems: loaded.problems })}\n`);
     else {
       for (const problem of loaded.problems) io.err(`${formatProblem(options.config, problem)}\n`);
-      io.err(`${options.config}: not run; fix the problem${loaded.problems.length === 1 ? '' : 's'} above (ninja-sync validate ${options.config})\n`);
+      io.err(
+        `${options.config}: not run; fix the problem${loaded.problems.length === 1 ? '' : 's'} above (ninja-sync validate ${options.config})\n`,
+      );
     }
     return exitCodes.failed;
   }
   const integration = loaded.integration;
   const tally = retryTally();
-  const clients = await buildClients(integration, { dataDir: options.dataDir, env: io.env, concurrency: options.concurrency, onRetry: tally.onRetry });
+  const clients = await buildClients(integration, {
+    dataDir: options.dataDir,
+    env: io.env,
+    concurrency: options.concurrency,
+    onRetry: tally.onRetry,
+  });
   if (!clients.ok) return failBeforeRun(io, options, clients.message);
   const fieldProblems = await checkAgainstOomnitzaFields(io, options, clients.destination);
   if (fieldProblems !== null) return fieldProblems;
@@ -65,7 +74,10 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
   process.on('SIGTERM', onSignal);
   try {
     // The parsed origins, not the file's text: a URL pasted with a path or user info prints clean.
-    if (!options.json) io.err(`${options.dryRun ? 'Dry run' : 'Run'} of "${integration.name}": NinjaOne ${clients.ninjaoneOrigin.origin} → Oomnitza ${clients.destination.baseUrl.origin}\n`);
+    if (!options.json)
+      io.err(
+        `${options.dryRun ? 'Dry run' : 'Run'} of "${integration.name}": NinjaOne ${clients.ninjaoneOrigin.origin} → Oomnitza ${clients.destination.baseUrl.origin}\n`,
+      );
     const done = await runOnce({
       db: database.db,
       integration,
@@ -94,10 +106,24 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
           phaseDurationsMs: done.result.durations,
           error: summary.error ?? null,
           fuseReason: summary.fuseReason ?? null,
-          problems: summary.problems.map((r) => ({ outcome: r.outcome, kind: r.kind, label: r.label, sourceId: r.sourceId, reason: r.reason })),
+          problems: summary.problems.map((r) => ({
+            outcome: r.outcome,
+            kind: r.kind,
+            label: r.label,
+            sourceId: r.sourceId,
+            reason: r.reason,
+          })),
           problemTotal: summary.problemTotal,
           retries: summary.retries ?? {},
-          ...(summary.dryRun ? { plan: [...done.samples.created, ...done.samples.updated].map((r) => ({ outcome: r.outcome, label: r.label, changes: r.changes })) } : {}),
+          ...(summary.dryRun
+            ? {
+                plan: [...done.samples.created, ...done.samples.updated].map((r) => ({
+                  outcome: r.outcome,
+                  label: r.label,
+                  changes: r.changes,
+                })),
+              }
+            : {}),
         })}\n`,
       );
     } else {
@@ -124,9 +150,15 @@ async function checkAgainstOomnitzaFields(io: CliIo, options: RunOptions, oomnit
     return null;
   }
   if (fields === null) return null;
-  const checked = await loadIntegrationFile(options.config, { env: io.env, mapping: { oomnitzaFields: fields.map((f) => ({ name: f.name, unique: f.unique })) } });
+  const checked = await loadIntegrationFile(options.config, {
+    env: io.env,
+    mapping: { oomnitzaFields: fields.map((f) => ({ name: f.name, unique: f.unique })) },
+  });
   if (checked.ok) return null;
-  if (options.json) io.out(`${JSON.stringify({ ok: false, state: 'failed', error: 'the mapping does not fit the Oomnitza users fields', problems: checked.problems })}\n`);
+  if (options.json)
+    io.out(
+      `${JSON.stringify({ ok: false, state: 'failed', error: 'the mapping does not fit the Oomnitza users fields', problems: checked.problems })}\n`,
+    );
   else {
     for (const problem of checked.problems) io.err(`${formatProblem(options.config, problem)}\n`);
     io.err(`${options.config}: not run; the mapping does not fit the users fields of ${oomnitza.baseUrl.origin}\n`);

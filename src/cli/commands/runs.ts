@@ -10,15 +10,19 @@
 import { openDatabase } from '../../db/open-database.ts';
 import { listRunRecords } from '../../runs/run-records.ts';
 import { getRun, listRuns } from '../../runs/run-store.ts';
-import { recordOutcomes, type RecordOutcomeKind } from '../../sync/ports.ts';
+import { type RecordOutcomeKind, recordOutcomes } from '../../sync/ports.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { formatChanges, formatDuration, table } from '../summary.ts';
+
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/types.ts';
 import type { Run } from '../../runs/run.ts';
 import type { CliIo } from '../io.ts';
 
-export async function runsListCommand(io: CliIo, options: { readonly dataDir: string; readonly limit: number; readonly json: boolean }): Promise<number> {
+export async function runsListCommand(
+  io: CliIo,
+  options: { readonly dataDir: string; readonly limit: number; readonly json: boolean },
+): Promise<number> {
   return withDb(io, options.dataDir, async (db) => {
     const runs = await listRuns(db, { limit: options.limit });
     if (options.json) {
@@ -42,7 +46,9 @@ export async function runsListCommand(io: CliIo, options: { readonly dataDir: st
       run.integrationName,
     ]);
     const header = ['id', 'queued (UTC)', 'state', 'created', 'updated', 'unchanged', 'skipped', 'failed', 'took', 'integration'];
-    io.out(`${table([header, ...rows], ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left']).join('\n')}\n`);
+    io.out(
+      `${table([header, ...rows], ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left']).join('\n')}\n`,
+    );
     return exitCodes.ok;
   });
 }
@@ -62,7 +68,11 @@ export async function runsShowCommand(
       io.err(`ninja-sync runs show: no run ${id} (or the prefix matches several); see ninja-sync runs list\n`);
       return exitCodes.failed;
     }
-    const { records, total } = await listRunRecords(db, run.id, { limit: options.limit, offset: 0, ...(options.outcome ? { outcome: options.outcome as RecordOutcomeKind } : {}) });
+    const { records, total } = await listRunRecords(db, run.id, {
+      limit: options.limit,
+      offset: 0,
+      ...(options.outcome ? { outcome: options.outcome as RecordOutcomeKind } : {}),
+    });
     if (options.json) {
       io.out(`${JSON.stringify({ run, records, total })}\n`);
       return exitCodes.ok;
@@ -75,13 +85,18 @@ export async function runsShowCommand(
       `  users        created ${run.counts.created}, updated ${run.counts.updated}, unchanged ${run.counts.unchanged}, skipped ${run.counts.skipped}, failed ${run.counts.failed}`,
     ];
     const saas = run.saasCounts;
-    if (Object.values(saas).some((n) => n > 0)) lines.push(`  SaaS users   created ${saas.created}, updated ${saas.updated}, unchanged ${saas.unchanged}, skipped ${saas.skipped}, failed ${saas.failed}`);
+    if (Object.values(saas).some((n) => n > 0))
+      lines.push(
+        `  SaaS users   created ${saas.created}, updated ${saas.updated}, unchanged ${saas.unchanged}, skipped ${saas.skipped}, failed ${saas.failed}`,
+      );
     if (run.fuseReason) lines.push(`  fuse         ${run.fuseReason}`);
     if (run.error) lines.push(`  error        ${run.error}`);
     lines.push('');
     if (records.length === 0) lines.push(options.outcome ? `No ${options.outcome} records.` : 'No records.');
     else {
-      lines.push(`Records${options.outcome ? ` (${options.outcome})` : ''}: ${records.length < total ? `first ${records.length} of ${total}` : `${total}`}`);
+      lines.push(
+        `Records${options.outcome ? ` (${options.outcome})` : ''}: ${records.length < total ? `first ${records.length} of ${total}` : `${total}`}`,
+      );
       lines.push(
         ...table(
           records.map((r) => [r.outcome, r.kind === 'saas' ? `${r.label} (SaaS)` : r.label, r.reason ?? formatChanges(r.changes)]),

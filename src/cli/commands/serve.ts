@@ -15,15 +15,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ConfigError, loadConfig, oauthRedirectUrl, type Config } from '../../config.ts';
-import { createCredential } from '../../credentials/store.ts';
+import { type Config, ConfigError, loadConfig, oauthRedirectUrl } from '../../config.ts';
 import { createOomnitzaConnection } from '../../credentials/oomnitza-connections.ts';
+import { createCredential } from '../../credentials/store.ts';
 import { createLogger } from '../../server/logger.ts';
-import { startServer, type StartedServer } from '../../server/start.ts';
+import { type StartedServer, startServer } from '../../server/start.ts';
 import { ensureWebBuild } from '../../server/web-build.ts';
-import { startEmulators, type RunningEmulators } from '../emulators.ts';
-import { untilSignal } from './emulate.ts';
+import { type RunningEmulators, startEmulators } from '../emulators.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { untilSignal } from './emulate.ts';
+
 import type { CliIo } from '../io.ts';
 
 export interface ServeOptions {
@@ -59,7 +60,9 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
   } catch (error) {
     // Without Vite (a production install without dev dependencies) the API still serves; the
     // UI's page says how to build it.
-    io.err(`ninja-sync serve: the web UI could not be built (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); run \`npm run build:web\`\n`);
+    io.err(
+      `ninja-sync serve: the web UI could not be built (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); run \`npm run build:web\`\n`,
+    );
   }
 
   let emulators: RunningEmulators | null = null;
@@ -86,11 +89,26 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
     ninjaone.addRedirectUri('demo-web', redirectUrl);
     const now = new Date();
     const web = ninjaone.clientApps.find((app) => app.clientId === 'demo-web');
-    await createCredential(server.context.db, server.context.vault, {
-      name: demoCredentialName, url: ninjaone.url, clientId: 'demo-web', clientSecret: web?.clientSecret ?? 'demo-web-secret',
-      scopes: 'monitoring management', grantType: 'authorization_code', allowInsecureHttp: true,
-    }, now);
-    await createOomnitzaConnection(server.context.db, server.context.vault, { name: demoConnectionName, url: oomnitza.url, apiToken: oomnitza.apiToken, allowInsecureHttp: true }, now);
+    await createCredential(
+      server.context.db,
+      server.context.vault,
+      {
+        name: demoCredentialName,
+        url: ninjaone.url,
+        clientId: 'demo-web',
+        clientSecret: web?.clientSecret ?? 'demo-web-secret',
+        scopes: 'monitoring management',
+        grantType: 'authorization_code',
+        allowInsecureHttp: true,
+      },
+      now,
+    );
+    await createOomnitzaConnection(
+      server.context.db,
+      server.context.vault,
+      { name: demoConnectionName, url: oomnitza.url, apiToken: oomnitza.apiToken, allowInsecureHttp: true },
+      now,
+    );
     io.out(`\nDEMO MODE — nothing here touches a real NinjaOne or Oomnitza.\n`);
     io.out(`  NinjaOne emulator: ${ninjaone.url} (client app demo-web, already registered with the redirect URL)\n`);
     io.out(`  Oomnitza emulator: ${oomnitza.url}\n`);

@@ -5,8 +5,9 @@
  * @example
  * const code = await validateCommand(io, 'examples/ninjaone-users.yaml');   // 0 or 1
  */
-import { loadIntegrationFile, type IntegrationProblem } from '../../integrations/load.ts';
+import { type IntegrationProblem, loadIntegrationFile } from '../../integrations/load.ts';
 import { exitCodes } from '../exit-codes.ts';
+
 import type { CliIo } from '../io.ts';
 
 export async function validateCommand(io: CliIo, file: string, options: { readonly json?: boolean } = {}): Promise<number> {
@@ -23,7 +24,9 @@ export async function validateCommand(io: CliIo, file: string, options: { readon
   }
   const { integration } = result;
   const fields = Object.keys(integration.mapping).length;
-  io.out(`${file}: OK — "${integration.name}": ${fields} mapped field${fields === 1 ? '' : 's'}, sync keys ${integration.syncKeys.join(' > ')}, ${integration.preference.replaceAll('_', ' ')}, record type ${integration.recordType}\n`);
+  io.out(
+    `${file}: OK — "${integration.name}": ${fields} mapped field${fields === 1 ? '' : 's'}, sync keys ${integration.syncKeys.join(' > ')}, ${integration.preference.replaceAll('_', ' ')}, record type ${integration.recordType}\n`,
+  );
   return exitCodes.ok;
 }
 

@@ -6,6 +6,7 @@
  * tokens, alerts and notifications come in later migrations.
  */
 import { sql } from 'kysely';
+
 import type { Kysely } from 'kysely';
 
 /** @example await up(db) // called by the Migrator, never by hand */

@@ -4,6 +4,7 @@
  * Same portable types as 0001 (see `../types.ts`).
  */
 import { sql } from 'kysely';
+
 import type { Kysely } from 'kysely';
 
 /** @example await up(db) // called by the Migrator, never by hand */

@@ -5,11 +5,11 @@
  * @example
  * new Migrator({ db, provider: migrationProvider })
  */
-import type { Migration, MigrationProvider } from 'kysely';
-
 import * as initial from './0001-initial.ts';
 import * as accounts from './0002-accounts-and-credentials.ts';
 import * as schedulesAndAlerts from './0003-schedules-and-alerts.ts';
+
+import type { Migration, MigrationProvider } from 'kysely';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,

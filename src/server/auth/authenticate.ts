@@ -6,13 +6,13 @@
  * const authorize = createAuthorizer({ db, clock });
  * const principal = await authorize(request, 'admin'); // throws ApiError 401/403
  */
-import type {} from '@fastify/cookie';
-import type { FastifyRequest } from 'fastify';
-
 import { resolveApiToken } from '../../accounts/api-tokens.ts';
 import { resolveSession } from '../../accounts/sessions.ts';
-import type { AppDb } from '../../db/app-database.ts';
 import { ApiError } from '../errors.ts';
+
+import type {} from '@fastify/cookie';
+import type { FastifyRequest } from 'fastify';
+import type { AppDb } from '../../db/app-database.ts';
 import type { Access } from '../route.ts';
 import type { Principal } from './principal.ts';
 
@@ -36,13 +36,21 @@ export function createAuthorizer(deps: AuthorizerDeps) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match) throw new ApiError(401, 'unauthenticated', 'the Authorization header must be "Bearer <API token>"');
       const token = await resolveApiToken(deps.db, match[1]!, deps.now());
-      if (!token) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked; create a new one under Settings → API tokens');
+      if (!token)
+        throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked; create a new one under Settings → API tokens');
       principal = { kind: 'token', role: token.role, token };
     } else {
       const sessionId = request.cookies[sessionCookie];
       if (sessionId) {
         const session = await resolveSession(deps.db, sessionId, deps.now());
-        if (session) principal = { kind: 'session', role: session.user.role, user: session.user, csrfToken: session.csrfToken, sessionIdHash: session.idHash };
+        if (session)
+          principal = {
+            kind: 'session',
+            role: session.user.role,
+            user: session.user,
+            csrfToken: session.csrfToken,
+            sessionIdHash: session.idHash,
+          };
       }
     }
     resolved.set(request, principal);
@@ -59,7 +67,8 @@ export function createAuthorizer(deps: AuthorizerDeps) {
         throw new ApiError(403, 'csrf_failed', `a change from a browser session needs the ${csrfHeader} header from GET /api/session`);
       }
     }
-    if (access === 'admin' && principal.role !== 'admin') throw new ApiError(403, 'forbidden', 'this needs the admin role; viewers can only read');
+    if (access === 'admin' && principal.role !== 'admin')
+      throw new ApiError(403, 'forbidden', 'this needs the admin role; viewers can only read');
     return principal;
   };
 }

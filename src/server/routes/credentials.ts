@@ -7,12 +7,23 @@ import { z } from 'zod';
 
 import { oauthRedirectUrl } from '../../config.ts';
 import { startAuthorization } from '../../credentials/oauth-flow.ts';
-import { CredentialError, createCredential, deleteCredential, getCredentialRow, credentialRowToCredential, listCredentials, updateCredential, integrationsUsing, setCredentialStatus } from '../../credentials/store.ts';
+import {
+  createCredential,
+  CredentialError,
+  credentialRowToCredential,
+  deleteCredential,
+  getCredentialRow,
+  integrationsUsing,
+  listCredentials,
+  setCredentialStatus,
+  updateCredential,
+} from '../../credentials/store.ts';
 import { createStoredTokenProvider, CredentialUnusableError } from '../../credentials/tokens.ts';
 import { createNinjaOneClient } from '../../ninjaone/client.ts';
-import type { RouteKit } from '../app.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
+
+import type { RouteKit } from '../app.ts';
 
 export const credentialSchema = z.strictObject({
   id: z.string(),
@@ -66,34 +77,68 @@ export function credentialErrorToApi(error: unknown): never {
 export function registerCredentialRoutes({ app, context, registry, authorize }: RouteKit): void {
   const { db, vault, now, dialect } = context;
   const idParams = z.strictObject({ id: z.string().min(1) });
-  const withUsage = async (credential: ReturnType<typeof credentialRowToCredential>) => ({ ...credential, usedBy: await integrationsUsing(db, credential.name) });
-
-  defineRoute(app, registry, authorize, {
-    method: 'GET', url: '/api/credentials', summary: 'List NinjaOne credentials', tags: ['credentials'], access: 'viewer',
-    response: z.strictObject({ credentials: z.array(credentialSchema), redirectUrl: z.string().describe('register exactly this redirect URL on the NinjaOne client app') }),
-    handler: async () => ({ credentials: await Promise.all((await listCredentials(db)).map(withUsage)), redirectUrl: oauthRedirectUrl(context.config) }),
+  const withUsage = async (credential: ReturnType<typeof credentialRowToCredential>) => ({
+    ...credential,
+    usedBy: await integrationsUsing(db, credential.name),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/credentials', summary: 'Add a NinjaOne credential', tags: ['credentials'], access: 'admin',
-    body: createCredentialBodySchema, response: credentialSchema, status: 201,
+    method: 'GET',
+    url: '/api/credentials',
+    summary: 'List NinjaOne credentials',
+    tags: ['credentials'],
+    access: 'viewer',
+    response: z.strictObject({
+      credentials: z.array(credentialSchema),
+      redirectUrl: z.string().describe('register exactly this redirect URL on the NinjaOne client app'),
+    }),
+    handler: async () => ({
+      credentials: await Promise.all((await listCredentials(db)).map(withUsage)),
+      redirectUrl: oauthRedirectUrl(context.config),
+    }),
+  });
+
+  defineRoute(app, registry, authorize, {
+    method: 'POST',
+    url: '/api/credentials',
+    summary: 'Add a NinjaOne credential',
+    tags: ['credentials'],
+    access: 'admin',
+    body: createCredentialBodySchema,
+    response: credentialSchema,
+    status: 201,
     handler: async ({ body }) => withUsage(await createCredential(db, vault, body, now()).catch(credentialErrorToApi)),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'GET', url: '/api/credentials/:id', summary: 'One NinjaOne credential', tags: ['credentials'], access: 'viewer',
-    params: idParams, response: credentialSchema,
+    method: 'GET',
+    url: '/api/credentials/:id',
+    summary: 'One NinjaOne credential',
+    tags: ['credentials'],
+    access: 'viewer',
+    params: idParams,
+    response: credentialSchema,
     handler: async ({ params }) => withUsage(credentialRowToCredential(await getCredentialRow(db, params.id).catch(credentialErrorToApi))),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'PATCH', url: '/api/credentials/:id', summary: 'Change a NinjaOne credential (changing URL, client, secret, scopes or grant requires authenticating again)', tags: ['credentials'], access: 'admin',
-    params: idParams, body: updateCredentialBodySchema, response: credentialSchema,
+    method: 'PATCH',
+    url: '/api/credentials/:id',
+    summary: 'Change a NinjaOne credential (changing URL, client, secret, scopes or grant requires authenticating again)',
+    tags: ['credentials'],
+    access: 'admin',
+    params: idParams,
+    body: updateCredentialBodySchema,
+    response: credentialSchema,
     handler: async ({ params, body }) => withUsage(await updateCredential(db, vault, params.id, body, now()).catch(credentialErrorToApi)),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'DELETE', url: '/api/credentials/:id', summary: 'Delete a NinjaOne credential (refused while an integration uses it)', tags: ['credentials'], access: 'admin',
+    method: 'DELETE',
+    url: '/api/credentials/:id',
+    summary: 'Delete a NinjaOne credential (refused while an integration uses it)',
+    tags: ['credentials'],
+    access: 'admin',
     params: idParams,
     handler: async ({ params }) => {
       await deleteCredential(db, params.id).catch(credentialErrorToApi);
@@ -102,29 +147,60 @@ export function registerCredentialRoutes({ app, context, registry, authorize }: 
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/credentials/:id/authorize', summary: 'Start "Authenticate": the URL to send the browser to (NinjaOne consent)', tags: ['credentials'], access: 'admin',
-    description: 'Needs a browser session: the answer comes back to /oauth2/redirect in the same session. The state is single use and valid for ten minutes.',
-    params: idParams, response: z.strictObject({ authorizeUrl: z.string(), redirectUrl: z.string() }),
+    method: 'POST',
+    url: '/api/credentials/:id/authorize',
+    summary: 'Start "Authenticate": the URL to send the browser to (NinjaOne consent)',
+    tags: ['credentials'],
+    access: 'admin',
+    description:
+      'Needs a browser session: the answer comes back to /oauth2/redirect in the same session. The state is single use and valid for ten minutes.',
+    params: idParams,
+    response: z.strictObject({ authorizeUrl: z.string(), redirectUrl: z.string() }),
     handler: async ({ params, principal }) => {
-      if (principal?.kind !== 'session') throw new ApiError(400, 'session_required', 'authenticate a credential from a signed-in browser: NinjaOne sends the admin back to this server\'s redirect URL');
+      if (principal?.kind !== 'session')
+        throw new ApiError(
+          400,
+          'session_required',
+          "authenticate a credential from a signed-in browser: NinjaOne sends the admin back to this server's redirect URL",
+        );
       const redirectUrl = oauthRedirectUrl(context.config);
-      const { authorizeUrl } = await startAuthorization({ db, vault, now }, { credentialId: params.id, sessionIdHash: principal.sessionIdHash, redirectUri: redirectUrl }).catch(credentialErrorToApi);
+      const { authorizeUrl } = await startAuthorization(
+        { db, vault, now },
+        { credentialId: params.id, sessionIdHash: principal.sessionIdHash, redirectUri: redirectUrl },
+      ).catch(credentialErrorToApi);
       return { authorizeUrl, redirectUrl };
     },
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/credentials/:id/test', summary: 'Test connection: what the credential can see', tags: ['credentials'], access: 'admin',
+    method: 'POST',
+    url: '/api/credentials/:id/test',
+    summary: 'Test connection: what the credential can see',
+    tags: ['credentials'],
+    access: 'admin',
     params: idParams,
-    response: z.strictObject({ ok: z.boolean(), userCount: z.number().nullable(), grantedScopes: z.string().nullable(), message: z.string() }),
+    response: z.strictObject({
+      ok: z.boolean(),
+      userCount: z.number().nullable(),
+      grantedScopes: z.string().nullable(),
+      message: z.string(),
+    }),
     handler: async ({ params }) => {
       const row = await getCredentialRow(db, params.id).catch(credentialErrorToApi);
       try {
-        const client = createNinjaOneClient({ origin: new URL(row.url), tokens: createStoredTokenProvider({ db, vault, now, dialect }, row.id) });
+        const client = createNinjaOneClient({
+          origin: new URL(row.url),
+          tokens: createStoredTokenProvider({ db, vault, now, dialect }, row.id),
+        });
         const result = await client.testConnection();
         const fresh = await getCredentialRow(db, row.id);
         await setCredentialStatus(db, row.id, 'active', fresh.status_reason, now());
-        return { ok: true, userCount: result.userCount, grantedScopes: fresh.granted_scopes, message: `connected to ${row.url}: ${result.userCount} users visible` };
+        return {
+          ok: true,
+          userCount: result.userCount,
+          grantedScopes: fresh.granted_scopes,
+          message: `connected to ${row.url}: ${result.userCount} users visible`,
+        };
       } catch (error) {
         const message = error instanceof CredentialUnusableError || error instanceof Error ? error.message : String(error);
         if (!(error instanceof CredentialUnusableError)) await setCredentialStatus(db, row.id, 'failing', message, now());

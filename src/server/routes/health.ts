@@ -4,8 +4,9 @@
  */
 import { sql } from 'kysely';
 
-import type { RouteKit } from '../app.ts';
 import { renderMetrics } from '../metrics.ts';
+
+import type { RouteKit } from '../app.ts';
 
 export function registerHealthRoutes({ app, context }: RouteKit): void {
   app.get('/healthz', async function healthz() {

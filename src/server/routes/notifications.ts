@@ -7,10 +7,11 @@ import { z } from 'zod';
 import { alertConditions, alertSubjectTypes } from '../../db/types-alerts.ts';
 import { listAlerts } from '../../notifications/alerts.ts';
 import { listInbox, markAllRead, markRead, unreadCount } from '../../notifications/inbox.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { RouteKit } from '../app.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { defineRoute } from '../route.ts';
+
+import type { RouteKit } from '../app.ts';
+import type { Principal } from '../auth/principal.ts';
 
 export const notificationSchema = z.strictObject({
   id: z.string(),
@@ -39,7 +40,10 @@ export const alertSchema = z.strictObject({
 });
 
 export const inboxQuerySchema = z.strictObject({
-  unreadOnly: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+  unreadOnly: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
@@ -58,23 +62,38 @@ export function registerNotificationRoutes({ app, context, registry, authorize }
   const { db, now } = context;
 
   defineRoute(app, registry, authorize, {
-    method: 'GET', url: '/api/notifications', summary: 'The signed-in person\'s notifications, newest first, with the unread count', tags: ['notifications'], access: 'viewer',
+    method: 'GET',
+    url: '/api/notifications',
+    summary: "The signed-in person's notifications, newest first, with the unread count",
+    tags: ['notifications'],
+    access: 'viewer',
     query: inboxQuerySchema,
     response: z.strictObject({ notifications: z.array(notificationSchema), unreadCount: z.number().int() }),
     handler: async ({ query, principal }) => {
       const userId = inboxOwner(principal);
-      return { notifications: await listInbox(db, userId, { unreadOnly: query.unreadOnly, limit: query.limit }), unreadCount: await unreadCount(db, userId) };
+      return {
+        notifications: await listInbox(db, userId, { unreadOnly: query.unreadOnly, limit: query.limit }),
+        unreadCount: await unreadCount(db, userId),
+      };
     },
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/notifications/read-all', summary: 'Mark all of the signed-in person\'s notifications read', tags: ['notifications'], access: 'viewer',
+    method: 'POST',
+    url: '/api/notifications/read-all',
+    summary: "Mark all of the signed-in person's notifications read",
+    tags: ['notifications'],
+    access: 'viewer',
     response: z.strictObject({ marked: z.number().int() }),
     handler: async ({ principal }) => ({ marked: await markAllRead(db, inboxOwner(principal), now()) }),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/notifications/:id/read', summary: 'Mark one notification read', tags: ['notifications'], access: 'viewer',
+    method: 'POST',
+    url: '/api/notifications/:id/read',
+    summary: 'Mark one notification read',
+    tags: ['notifications'],
+    access: 'viewer',
     params: z.strictObject({ id: z.string().min(1) }),
     handler: async ({ params, principal }) => {
       if (!(await markRead(db, inboxOwner(principal), params.id, now()))) throw notFound('notification of yours', params.id);
@@ -83,9 +102,19 @@ export function registerNotificationRoutes({ app, context, registry, authorize }
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'GET', url: '/api/alerts', summary: 'Alerts, most recently seen first (open ones by default)', tags: ['notifications'], access: 'viewer',
+    method: 'GET',
+    url: '/api/alerts',
+    summary: 'Alerts, most recently seen first (open ones by default)',
+    tags: ['notifications'],
+    access: 'viewer',
     query: alertsQuerySchema,
     response: z.strictObject({ alerts: z.array(alertSchema) }),
-    handler: async ({ query }) => ({ alerts: await listAlerts(db, { status: query.status, limit: query.limit, ...(query.subjectId === undefined ? {} : { subjectId: query.subjectId }) }) }),
+    handler: async ({ query }) => ({
+      alerts: await listAlerts(db, {
+        status: query.status,
+        limit: query.limit,
+        ...(query.subjectId === undefined ? {} : { subjectId: query.subjectId }),
+      }),
+    }),
   });
 }

@@ -3,11 +3,12 @@
  * and shows a page that says what happened and what to do. The query (code, state) is never logged
  * (see `redactUrl` in app.ts).
  */
-import { completeAuthorization } from '../../credentials/oauth-flow.ts';
 import { hashSecretToken } from '../../accounts/secrets.ts';
-import type { RouteKit } from '../app.ts';
+import { completeAuthorization } from '../../credentials/oauth-flow.ts';
 import { sessionCookie } from '../auth/authenticate.ts';
 import { renderMessagePage } from '../pages.ts';
+
+import type { RouteKit } from '../app.ts';
 
 export const oauthRedirectPath = '/oauth2/redirect';
 
@@ -23,17 +24,32 @@ export function registerOAuthRedirectRoute({ app, context }: RouteKit): void {
     void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
     if (result.ok) {
       request.log.info({ credential: result.credential.id }, 'credential authenticated');
-      return reply.send(renderMessagePage({
-        title: 'NinjaOne connected', tone: 'success', demo,
-        paragraphs: [`The credential "${result.credential.name}" is active.`, ...(result.warning ? [result.warning] : ['ninja-sync renews its access on its own; you will be told if NinjaOne ever asks for a new sign-in.'])],
-        link: { href: `/credentials/${encodeURIComponent(result.credential.id)}?authenticated=1`, label: 'Back to the credential' },
-      }));
+      return reply.send(
+        renderMessagePage({
+          title: 'NinjaOne connected',
+          tone: 'success',
+          demo,
+          paragraphs: [
+            `The credential "${result.credential.name}" is active.`,
+            ...(result.warning
+              ? [result.warning]
+              : ['ninja-sync renews its access on its own; you will be told if NinjaOne ever asks for a new sign-in.']),
+          ],
+          link: { href: `/credentials/${encodeURIComponent(result.credential.id)}?authenticated=1`, label: 'Back to the credential' },
+        }),
+      );
     }
     request.log.warn({ code: result.code, credential: result.credentialId }, 'credential authentication failed');
-    return reply.code(400).send(renderMessagePage({
-      title: result.title, tone: 'error', demo,
-      paragraphs: [result.message, `What to do: ${result.fix}`],
-      link: result.credentialId ? { href: `/credentials/${encodeURIComponent(result.credentialId)}`, label: 'Back to the credential' } : { href: '/credentials', label: 'Back to credentials' },
-    }));
+    return reply.code(400).send(
+      renderMessagePage({
+        title: result.title,
+        tone: 'error',
+        demo,
+        paragraphs: [result.message, `What to do: ${result.fix}`],
+        link: result.credentialId
+          ? { href: `/credentials/${encodeURIComponent(result.credentialId)}`, label: 'Back to the credential' }
+          : { href: '/credentials', label: 'Back to credentials' },
+      }),
+    );
   });
 }

@@ -3,11 +3,21 @@
  */
 import { z } from 'zod';
 
-import { createOomnitzaConnection, deleteOomnitzaConnection, getOomnitzaConnectionRow, connectionRowToConnection, listOomnitzaConnections, openOomnitzaToken, setConnectionStatus, updateOomnitzaConnection } from '../../credentials/oomnitza-connections.ts';
+import {
+  connectionRowToConnection,
+  createOomnitzaConnection,
+  deleteOomnitzaConnection,
+  getOomnitzaConnectionRow,
+  listOomnitzaConnections,
+  openOomnitzaToken,
+  setConnectionStatus,
+  updateOomnitzaConnection,
+} from '../../credentials/oomnitza-connections.ts';
 import { createOomnitzaClient } from '../../oomnitza/client.ts';
-import type { RouteKit } from '../app.ts';
 import { defineRoute } from '../route.ts';
 import { credentialErrorToApi } from './credentials.ts';
+
+import type { RouteKit } from '../app.ts';
 
 export const oomnitzaConnectionSchema = z.strictObject({
   id: z.string(),
@@ -40,27 +50,52 @@ export function registerOomnitzaConnectionRoutes({ app, context, registry, autho
   const idParams = z.strictObject({ id: z.string().min(1) });
 
   defineRoute(app, registry, authorize, {
-    method: 'GET', url: '/api/oomnitza-connections', summary: 'List Oomnitza connections', tags: ['oomnitza'], access: 'viewer',
+    method: 'GET',
+    url: '/api/oomnitza-connections',
+    summary: 'List Oomnitza connections',
+    tags: ['oomnitza'],
+    access: 'viewer',
     response: z.strictObject({ connections: z.array(oomnitzaConnectionSchema) }),
     handler: async () => ({ connections: await listOomnitzaConnections(db) }),
   });
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/oomnitza-connections', summary: 'Add an Oomnitza connection', tags: ['oomnitza'], access: 'admin',
-    body: createConnectionBodySchema, response: oomnitzaConnectionSchema, status: 201,
+    method: 'POST',
+    url: '/api/oomnitza-connections',
+    summary: 'Add an Oomnitza connection',
+    tags: ['oomnitza'],
+    access: 'admin',
+    body: createConnectionBodySchema,
+    response: oomnitzaConnectionSchema,
+    status: 201,
     handler: async ({ body }) => createOomnitzaConnection(db, vault, body, now()).catch(credentialErrorToApi),
   });
   defineRoute(app, registry, authorize, {
-    method: 'GET', url: '/api/oomnitza-connections/:id', summary: 'One Oomnitza connection', tags: ['oomnitza'], access: 'viewer',
-    params: idParams, response: oomnitzaConnectionSchema,
+    method: 'GET',
+    url: '/api/oomnitza-connections/:id',
+    summary: 'One Oomnitza connection',
+    tags: ['oomnitza'],
+    access: 'viewer',
+    params: idParams,
+    response: oomnitzaConnectionSchema,
     handler: async ({ params }) => connectionRowToConnection(await getOomnitzaConnectionRow(db, params.id).catch(credentialErrorToApi)),
   });
   defineRoute(app, registry, authorize, {
-    method: 'PATCH', url: '/api/oomnitza-connections/:id', summary: 'Change an Oomnitza connection', tags: ['oomnitza'], access: 'admin',
-    params: idParams, body: updateConnectionBodySchema, response: oomnitzaConnectionSchema,
+    method: 'PATCH',
+    url: '/api/oomnitza-connections/:id',
+    summary: 'Change an Oomnitza connection',
+    tags: ['oomnitza'],
+    access: 'admin',
+    params: idParams,
+    body: updateConnectionBodySchema,
+    response: oomnitzaConnectionSchema,
     handler: async ({ params, body }) => updateOomnitzaConnection(db, vault, params.id, body, now()).catch(credentialErrorToApi),
   });
   defineRoute(app, registry, authorize, {
-    method: 'DELETE', url: '/api/oomnitza-connections/:id', summary: 'Delete an Oomnitza connection (refused while an integration uses it)', tags: ['oomnitza'], access: 'admin',
+    method: 'DELETE',
+    url: '/api/oomnitza-connections/:id',
+    summary: 'Delete an Oomnitza connection (refused while an integration uses it)',
+    tags: ['oomnitza'],
+    access: 'admin',
     params: idParams,
     handler: async ({ params }) => {
       await deleteOomnitzaConnection(db, params.id).catch(credentialErrorToApi);
@@ -68,12 +103,21 @@ export function registerOomnitzaConnectionRoutes({ app, context, registry, autho
     },
   });
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/oomnitza-connections/:id/test', summary: 'Test an Oomnitza connection', tags: ['oomnitza'], access: 'admin',
-    params: idParams, response: z.strictObject({ ok: z.boolean(), userCount: z.number().nullable(), message: z.string() }),
+    method: 'POST',
+    url: '/api/oomnitza-connections/:id/test',
+    summary: 'Test an Oomnitza connection',
+    tags: ['oomnitza'],
+    access: 'admin',
+    params: idParams,
+    response: z.strictObject({ ok: z.boolean(), userCount: z.number().nullable(), message: z.string() }),
     handler: async ({ params }) => {
       const row = await getOomnitzaConnectionRow(db, params.id).catch(credentialErrorToApi);
       try {
-        const client = createOomnitzaClient({ baseUrl: row.url, apiToken: openOomnitzaToken(vault, row), allowInsecureHttp: row.allow_insecure_http === 1 });
+        const client = createOomnitzaClient({
+          baseUrl: row.url,
+          apiToken: openOomnitzaToken(vault, row),
+          allowInsecureHttp: row.allow_insecure_http === 1,
+        });
         const { userCount } = await client.testConnection();
         await setConnectionStatus(db, row.id, 'ok', null, now());
         return { ok: true, userCount, message: `connected to ${row.url}: ${userCount} users` };

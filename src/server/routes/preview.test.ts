@@ -12,11 +12,15 @@ import { test } from 'node:test';
 import { startNinjaOneEmulator } from '../../../emulators/ninjaone/index.ts';
 import { startOomnitzaEmulator } from '../../../emulators/oomnitza/index.ts';
 import { apiClient } from '../../../test/support/api-client.ts';
-import type { TestDatabaseTarget } from '../../../test/support/databases.ts';
 import { startTestServer } from '../../../test/support/server.ts';
 
+import type { TestDatabaseTarget } from '../../../test/support/databases.ts';
+
 // SQLite in a fresh folder: the route reads no table PostgreSQL would treat differently.
-const sqlite = { dialect: 'sqlite', options: async () => ({ dataDir: mkdtempSync(join(tmpdir(), 'preview-')) }) } as unknown as TestDatabaseTarget;
+const sqlite = {
+  dialect: 'sqlite',
+  options: async () => ({ dataDir: mkdtempSync(join(tmpdir(), 'preview-')) }),
+} as unknown as TestDatabaseTarget;
 
 test('preview: kept, dropped and failed records with samples, read with the stored credential; Oomnitza untouched', async (t) => {
   const ninja = await startNinjaOneEmulator({ seed: 7, users: 12 });
@@ -27,8 +31,30 @@ test('preview: kept, dropped and failed records with samples, read with the stor
   t.after(() => server.close());
   const admin = apiClient(server.url);
   assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
-  assert.equal((await admin.post('/api/credentials', { name: 'ninjaone', url: ninja.url, clientId: 'demo-m2m', clientSecret: 'demo-m2m-secret', grantType: 'client_credentials', allowInsecureHttp: true })).status, 201);
-  assert.equal((await admin.post('/api/oomnitza-connections', { name: 'oomnitza', url: oomnitza.url, apiToken: oomnitza.apiToken, allowInsecureHttp: true })).status, 201);
+  assert.equal(
+    (
+      await admin.post('/api/credentials', {
+        name: 'ninjaone',
+        url: ninja.url,
+        clientId: 'demo-m2m',
+        clientSecret: 'demo-m2m-secret',
+        grantType: 'client_credentials',
+        allowInsecureHttp: true,
+      })
+    ).status,
+    201,
+  );
+  assert.equal(
+    (
+      await admin.post('/api/oomnitza-connections', {
+        name: 'oomnitza',
+        url: oomnitza.url,
+        apiToken: oomnitza.apiToken,
+        allowInsecureHttp: true,
+      })
+    ).status,
+    201,
+  );
   const viewer = apiClient(server.url, { bearer: (await admin.post('/api/tokens', { name: 'viewer', role: 'viewer' })).body.token });
   oomnitza.knobs.clearLog();
 
@@ -37,7 +63,10 @@ test('preview: kept, dropped and failed records with samples, read with the stor
   const endUsers = users.filter((u) => u.userType !== 'TECHNICIAN');
   assert.ok(technicians.length > 0 && endUsers.length > 0, 'the seeded tenant has both kinds of user');
   const document = {
-    name: 'Preview me', source: { credential: 'ninjaone' }, destination: { connection: 'oomnitza' }, syncKeys: ['username'],
+    name: 'Preview me',
+    source: { credential: 'ninjaone' },
+    destination: { connection: 'oomnitza' },
+    syncKeys: ['username'],
     filters: [{ field: 'userType', op: 'eq', value: 'TECHNICIAN' }],
     mapping: { username: { expr: "'ninja-' & $string(id)" }, first_name: 'firstName', user_type: { value: 'tech' } },
   };
@@ -52,7 +81,8 @@ test('preview: kept, dropped and failed records with samples, read with the stor
   assert.equal(preview.kept.length, Math.min(2, technicians.length));
   const first = technicians[0]!;
   assert.deepEqual(preview.kept[0], {
-    sourceId: String(first.id), label: preview.kept[0].label,
+    sourceId: String(first.id),
+    label: preview.kept[0].label,
     fields: { username: `ninja-${String(first.id)}`, first_name: first.firstName ?? null, user_type: 'tech' },
   });
   assert.equal(preview.dropped.length, Math.min(2, endUsers.length));
@@ -60,14 +90,19 @@ test('preview: kept, dropped and failed records with samples, read with the stor
   assert.match(preview.dropped[0].reason, /^filtered out by rule 1: /);
   assert.deepEqual(preview.samples.userType.slice().sort(), ['END_USER', 'TECHNICIAN']);
   for (const [key, values] of Object.entries(preview.samples as Record<string, string[]>)) {
-    assert.ok(values.length <= 3 && new Set(values).size === values.length && !values.includes(''), `samples of ${key}: ${JSON.stringify(values)}`);
+    assert.ok(
+      values.length <= 3 && new Set(values).size === values.length && !values.includes(''),
+      `samples of ${key}: ${JSON.stringify(values)}`,
+    );
   }
   const firstNames = [...new Set(users.map((u) => u.firstName).filter((n): n is string => typeof n === 'string' && n !== ''))].slice(0, 3);
   assert.deepEqual(preview.samples.firstName, firstNames);
   assert.equal(preview.samples.id[0], String(users[0]!.id));
 
   // An expression that fails for records: they are listed as failed, with the step in the reason.
-  const failing = await admin.post('/api/integrations/preview', { document: { ...document, filters: [], mapping: { username: { expr: '$number(email)' } } } });
+  const failing = await admin.post('/api/integrations/preview', {
+    document: { ...document, filters: [], mapping: { username: { expr: '$number(email)' } } },
+  });
   assert.equal(failing.status, 200, failing.text);
   assert.ok(failing.body.failedTotal > 0, failing.text);
   assert.match(failing.body.failed[0].reason, /^mapping username: /);
@@ -77,14 +112,29 @@ test('preview: kept, dropped and failed records with samples, read with the stor
   const bad = await admin.post('/api/integrations/preview', { document: { ...document, mapping: { username: { expr: "'ninja-' & " } } } });
   assert.equal(bad.status, 400, bad.text);
   assert.equal(bad.body.error.code, 'validation_failed');
-  assert.ok(bad.body.error.details.fields.some((f: { path: string }) => f.path.startsWith('mapping.username')), bad.text);
+  assert.ok(
+    bad.body.error.details.fields.some((f: { path: string }) => f.path.startsWith('mapping.username')),
+    bad.text,
+  );
   const unknown = await admin.post('/api/integrations/preview', { document: { ...document, source: { credential: 'nope' } } });
   assert.equal(unknown.status, 400);
   assert.equal(unknown.body.error.details.fields[0].path, 'source.credential');
   assert.equal((await admin.post('/api/integrations/preview', { document, limit: 51 })).status, 400);
 
   // A credential NinjaOne refuses: 409 with its message, and no secret in it.
-  assert.equal((await admin.post('/api/credentials', { name: 'wrong', url: ninja.url, clientId: 'demo-m2m', clientSecret: 'not-the-secret', grantType: 'client_credentials', allowInsecureHttp: true })).status, 201);
+  assert.equal(
+    (
+      await admin.post('/api/credentials', {
+        name: 'wrong',
+        url: ninja.url,
+        clientId: 'demo-m2m',
+        clientSecret: 'not-the-secret',
+        grantType: 'client_credentials',
+        allowInsecureHttp: true,
+      })
+    ).status,
+    201,
+  );
   const refused = await admin.post('/api/integrations/preview', { document: { ...document, source: { credential: 'wrong' } } });
   assert.equal(refused.status, 409, refused.text);
   assert.equal(refused.body.error.code, 'credential_unusable');

@@ -11,19 +11,20 @@
 import { z } from 'zod';
 
 import { findCredentialRowByName } from '../../credentials/store.ts';
-import { CredentialUnusableError, createStoredTokenProvider } from '../../credentials/tokens.ts';
+import { createStoredTokenProvider, CredentialUnusableError } from '../../credentials/tokens.ts';
 import { checkStoredIntegration } from '../../integrations/integration-store.ts';
-import { integrationSchema, type Integration } from '../../integrations/schema.ts';
+import { type Integration, integrationSchema } from '../../integrations/schema.ts';
 import { catalogue } from '../../mapping/catalogue.ts';
-import { compileMapping, MappingValidationError, type CompiledMapping, type MapOutcome } from '../../mapping/compile.ts';
+import { type CompiledMapping, compileMapping, type MapOutcome, MappingValidationError } from '../../mapping/compile.ts';
 import { toSourceRecord } from '../../mapping/source-record.ts';
 import { createNinjaOneClient } from '../../ninjaone/client.ts';
 import { NinjaOneAuthError } from '../../ninjaone/errors.ts';
-import type { RouteKit } from '../app.ts';
-import type { AppContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
+
 import type { NinjaOneUser } from '../../ninjaone/types.ts';
+import type { RouteKit } from '../app.ts';
+import type { AppContext } from '../context.ts';
 
 const previewBodySchema = z.strictObject({
   document: integrationSchema,
@@ -88,9 +89,12 @@ export function summariseOutcomes(outcomes: readonly MapOutcome[], limit: number
     else ('error' in outcome ? failed : dropped).push({ sourceId: outcome.sourceId, label: outcome.label, reason: outcome.reason });
   }
   return {
-    kept: kept.slice(0, limit), keptTotal: kept.length,
-    dropped: dropped.slice(0, limit), droppedTotal: dropped.length,
-    failed: failed.slice(0, limit), failedTotal: failed.length,
+    kept: kept.slice(0, limit),
+    keptTotal: kept.length,
+    dropped: dropped.slice(0, limit),
+    droppedTotal: dropped.length,
+    failed: failed.slice(0, limit),
+    failedTotal: failed.length,
   };
 }
 
@@ -98,15 +102,34 @@ export function summariseOutcomes(outcomes: readonly MapOutcome[], limit: number
 async function sourceFor(context: AppContext, document: Integration): Promise<ReturnType<typeof createNinjaOneClient>> {
   const name = document.source.credential as string; // checkStoredIntegration has made sure it exists
   const credential = await findCredentialRowByName(context.db, name);
-  if (!credential) throw new ApiError(400, 'validation_failed', `there is no credential named "${name}"`, { fields: [{ path: 'source.credential', message: `there is no credential named "${name}"; add it under Credentials or pick an existing one` }] });
+  if (!credential)
+    throw new ApiError(400, 'validation_failed', `there is no credential named "${name}"`, {
+      fields: [
+        { path: 'source.credential', message: `there is no credential named "${name}"; add it under Credentials or pick an existing one` },
+      ],
+    });
   return createNinjaOneClient({ origin: new URL(credential.url), tokens: createStoredTokenProvider(context, credential.id) });
 }
 
 function unusable(name: string, error: unknown): never {
-  if (error instanceof CredentialUnusableError) throw new ApiError(409, 'credential_unusable', error.message, { credential: name }, { cause: error });
-  if (error instanceof NinjaOneAuthError) throw new ApiError(409, 'credential_unusable', `NinjaOne refused the credential "${name}": ${error.message}. Open the credential and check it, or authenticate again.`, { credential: name }, { cause: error });
+  if (error instanceof CredentialUnusableError)
+    throw new ApiError(409, 'credential_unusable', error.message, { credential: name }, { cause: error });
+  if (error instanceof NinjaOneAuthError)
+    throw new ApiError(
+      409,
+      'credential_unusable',
+      `NinjaOne refused the credential "${name}": ${error.message}. Open the credential and check it, or authenticate again.`,
+      { credential: name },
+      { cause: error },
+    );
   const message = error instanceof Error ? error.message : String(error);
-  throw new ApiError(502, 'ninjaone_unavailable', `could not read from NinjaOne with the credential "${name}": ${message}. Check the NinjaOne URL, then refresh the preview.`, { credential: name }, { cause: error });
+  throw new ApiError(
+    502,
+    'ninjaone_unavailable',
+    `could not read from NinjaOne with the credential "${name}": ${message}. Check the NinjaOne URL, then refresh the preview.`,
+    { credential: name },
+    { cause: error },
+  );
 }
 
 /** The compiled mapping; a problem `checkStoredIntegration` let through is still a 400 with its path. */
@@ -115,7 +138,10 @@ function compile(document: Integration): CompiledMapping {
     return compileMapping(document);
   } catch (error) {
     if (!(error instanceof MappingValidationError)) throw error;
-    const fields = error.problems.map((p) => ({ path: p.path.map((part, i) => (typeof part === 'number' ? `[${String(part)}]` : i === 0 ? part : `.${part}`)).join(''), message: p.message }));
+    const fields = error.problems.map((p) => ({
+      path: p.path.map((part, i) => (typeof part === 'number' ? `[${String(part)}]` : i === 0 ? part : `.${part}`)).join(''),
+      message: p.message,
+    }));
     throw new ApiError(400, 'validation_failed', error.message, { fields }, { cause: error });
   }
 }
@@ -125,7 +151,12 @@ export async function previewIntegration(context: AppContext, document: Integrat
   // The destination plays no part in a preview; only the source and the mapping must be right.
   const problems = (await checkStoredIntegration(context.db, document)).filter((p) => !p.path.startsWith('destination.'));
   if (problems.length > 0) {
-    throw new ApiError(400, 'validation_failed', `the integration has ${String(problems.length)} problem${problems.length === 1 ? '' : 's'}: ${problems[0]?.path ?? ''}: ${problems[0]?.message ?? ''}`, { fields: problems });
+    throw new ApiError(
+      400,
+      'validation_failed',
+      `the integration has ${String(problems.length)} problem${problems.length === 1 ? '' : 's'}: ${problems[0]?.path ?? ''}: ${problems[0]?.message ?? ''}`,
+      { fields: problems },
+    );
   }
   const compiled = compile(document);
   const source = await sourceFor(context, document);
@@ -136,15 +167,25 @@ export async function previewIntegration(context: AppContext, document: Integrat
     compiled.needs.devices ? source.listDevices() : [],
   ]).catch((error: unknown) => unusable(name, error));
   const runStartedAt = context.now();
-  const outcomes = await compiled.mapAll(users, { runStartedAt, organizations: new Map(organizations.map((o) => [o.id, o])), devices: new Map(devices.map((d) => [d.id, d])) });
+  const outcomes = await compiled.mapAll(users, {
+    runStartedAt,
+    organizations: new Map(organizations.map((o) => [o.id, o])),
+    devices: new Map(devices.map((d) => [d.id, d])),
+  });
   return { total: users.length, ...summariseOutcomes(outcomes, limit), samples: sampleValues(users, runStartedAt) };
 }
 
 export function registerPreviewRoutes({ app, context, registry, authorize }: RouteKit): void {
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/integrations/preview', summary: 'Preview an integration document against the NinjaOne tenant (writes nothing)', tags: ['integrations'], access: 'viewer',
-    description: 'Reads the users with the document\'s stored credential (source.credential), maps them and answers the first `limit` kept, dropped and failed records and up to 3 sample values per NinjaOne field. Oomnitza is not contacted.',
-    body: previewBodySchema, response: previewSchema,
+    method: 'POST',
+    url: '/api/integrations/preview',
+    summary: 'Preview an integration document against the NinjaOne tenant (writes nothing)',
+    tags: ['integrations'],
+    access: 'viewer',
+    description:
+      "Reads the users with the document's stored credential (source.credential), maps them and answers the first `limit` kept, dropped and failed records and up to 3 sample values per NinjaOne field. Oomnitza is not contacted.",
+    body: previewBodySchema,
+    response: previewSchema,
     handler: async ({ body }) => previewIntegration(context, body.document, body.limit),
   });
 }

@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { addIntegration, startRoutesServer, testClock } from '../../schedule/test-fixtures.ts';
 import { apiClient } from '../../../test/support/api-client.ts';
 import { forEachDialect } from '../../../test/support/databases.ts';
+import { addIntegration, startRoutesServer, testClock } from '../../schedule/test-fixtures.ts';
 import { registerScheduleRoutes } from './schedule.ts';
 
 forEachDialect('schedule routes', (target) => {
-  test('an integration\'s schedule, a preview while editing, and the catch-up setting', async (t) => {
+  test("an integration's schedule, a preview while editing, and the catch-up setting", async (t) => {
     const clock = testClock('2026-11-27T12:00:00Z');
     const server = await startRoutesServer(target, [registerScheduleRoutes], clock.now);
     t.after(() => server.close());
     const admin = apiClient(server.url);
-    assert.equal((await admin.post('/api/setup', { email: 'admin@acme.example', name: 'Admin', password: 'a long enough passphrase 42' })).status, 201);
+    assert.equal(
+      (await admin.post('/api/setup', { email: 'admin@acme.example', name: 'Admin', password: 'a long enough passphrase 42' })).status,
+      201,
+    );
     const staff = await addIntegration(server.db, { name: 'Staff', schedule: { daily: '02:00', timezone: 'Europe/Berlin' } });
 
     const shown = await admin.get(`/api/integrations/${staff.id}/schedule`);

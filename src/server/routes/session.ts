@@ -12,10 +12,11 @@ import { z } from 'zod';
 import { createSession, deleteSession } from '../../accounts/sessions.ts';
 import { clearLoginFailures, loginLockedFor, recordLoginFailure } from '../../accounts/throttle.ts';
 import { AccountError, checkPassword, countAppUsers, createAppUser } from '../../accounts/users.ts';
-import type { RouteKit } from '../app.ts';
 import { sessionCookie } from '../auth/authenticate.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
+
+import type { RouteKit } from '../app.ts';
 
 export const appUserSchema = z.strictObject({
   id: z.string(),
@@ -49,7 +50,9 @@ export const loginBodySchema = z.strictObject({
 export function accountErrorToApi(error: unknown): never {
   if (error instanceof AccountError) {
     const field = error.code === 'weak_password' ? 'password' : 'email';
-    throw new ApiError(error.code === 'email_taken' ? 409 : 400, error.code, error.message, { fields: [{ path: field, message: error.message }] });
+    throw new ApiError(error.code === 'email_taken' ? 409 : 400, error.code, error.message, {
+      fields: [{ path: field, message: error.message }],
+    });
   }
   throw error;
 }
@@ -59,19 +62,32 @@ export function registerSessionRoutes({ app, context, registry, authorize }: Rou
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: context.config.secureCookies };
 
   defineRoute(app, registry, authorize, {
-    method: 'GET', url: '/api/setup', summary: 'Whether first-run setup is still open', tags: ['session'], access: 'public',
+    method: 'GET',
+    url: '/api/setup',
+    summary: 'Whether first-run setup is still open',
+    tags: ['session'],
+    access: 'public',
     response: z.strictObject({ setupRequired: z.boolean() }),
     handler: async () => ({ setupRequired: (await countAppUsers(db)) === 0 }),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/setup', summary: 'Create the first admin (only while there are no users)', tags: ['session'], access: 'public',
-    body: setupBodySchema, response: sessionSchema, status: 201,
+    method: 'POST',
+    url: '/api/setup',
+    summary: 'Create the first admin (only while there are no users)',
+    tags: ['session'],
+    access: 'public',
+    body: setupBodySchema,
+    response: sessionSchema,
+    status: 201,
     handler: async ({ body, reply }) => {
       // Not a lock: two simultaneous setups could both pass this check, and the unique e-mail index
       // stops only same-address races. Setup is a one-person moment on a fresh install.
-      if ((await countAppUsers(db)) > 0) throw new ApiError(409, 'setup_done', 'setup is done already; sign in, or ask an admin for an account');
-      const user = await createAppUser(db, { email: body.email, name: body.name, role: 'admin', password: body.password }, now()).catch(accountErrorToApi);
+      if ((await countAppUsers(db)) > 0)
+        throw new ApiError(409, 'setup_done', 'setup is done already; sign in, or ask an admin for an account');
+      const user = await createAppUser(db, { email: body.email, name: body.name, role: 'admin', password: body.password }, now()).catch(
+        accountErrorToApi,
+      );
       const session = await createSession(db, user.id, now());
       void reply.setCookie(sessionCookie, session.id, { ...cookieOptions, expires: session.expiresAt });
       return { user, csrfToken: session.csrfToken, setupRequired: false, demo: context.demo ?? null, via: 'session' as const };
@@ -79,13 +95,19 @@ export function registerSessionRoutes({ app, context, registry, authorize }: Rou
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/session', summary: 'Sign in', tags: ['session'], access: 'public',
-    body: loginBodySchema, response: sessionSchema,
+    method: 'POST',
+    url: '/api/session',
+    summary: 'Sign in',
+    tags: ['session'],
+    access: 'public',
+    body: loginBodySchema,
+    response: sessionSchema,
     handler: async ({ body, request, reply }) => {
       const keys = [`email:${body.email.trim().toLowerCase()}`, `ip:${request.ip}`];
       for (const key of keys) {
         const wait = await loginLockedFor(db, key, now());
-        if (wait > 0) throw new ApiError(429, 'too_many_attempts', `too many failed sign-ins; try again in ${Math.ceil(wait / 60_000)} minutes`);
+        if (wait > 0)
+          throw new ApiError(429, 'too_many_attempts', `too many failed sign-ins; try again in ${Math.ceil(wait / 60_000)} minutes`);
       }
       const user = await checkPassword(db, body.email, body.password, now());
       if (!user) {
@@ -100,7 +122,11 @@ export function registerSessionRoutes({ app, context, registry, authorize }: Rou
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'GET', url: '/api/session', summary: 'Who is signed in', tags: ['session'], access: 'public',
+    method: 'GET',
+    url: '/api/session',
+    summary: 'Who is signed in',
+    tags: ['session'],
+    access: 'public',
     response: sessionSchema,
     handler: async ({ principal }) => ({
       user: principal?.kind === 'session' ? principal.user : null,
@@ -112,7 +138,11 @@ export function registerSessionRoutes({ app, context, registry, authorize }: Rou
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'DELETE', url: '/api/session', summary: 'Sign out', tags: ['session'], access: 'public',
+    method: 'DELETE',
+    url: '/api/session',
+    summary: 'Sign out',
+    tags: ['session'],
+    access: 'public',
     handler: async ({ request, reply }) => {
       const id = request.cookies[sessionCookie];
       if (id) await deleteSession(db, id);

@@ -6,10 +6,11 @@ import { z } from 'zod';
 
 import { createApiToken, listApiTokens, revokeApiToken } from '../../accounts/api-tokens.ts';
 import { createAppUser, listAppUsers } from '../../accounts/users.ts';
-import type { RouteKit } from '../app.ts';
 import { notFound } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 import { accountErrorToApi, appUserSchema } from './session.ts';
+
+import type { RouteKit } from '../app.ts';
 
 export const apiTokenSchema = z.strictObject({
   id: z.string(),
@@ -39,20 +40,34 @@ export function registerTokenRoutes({ app, context, registry, authorize }: Route
   const idParams = z.strictObject({ id: z.string().min(1) });
 
   defineRoute(app, registry, authorize, {
-    method: 'GET', url: '/api/tokens', summary: 'List API tokens', tags: ['access'], access: 'admin',
+    method: 'GET',
+    url: '/api/tokens',
+    summary: 'List API tokens',
+    tags: ['access'],
+    access: 'admin',
     response: z.strictObject({ tokens: z.array(apiTokenSchema) }),
     handler: async () => ({ tokens: await listApiTokens(db) }),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/tokens', summary: 'Create an API token (the token is shown only in this answer)', tags: ['access'], access: 'admin',
-    body: createTokenBodySchema, status: 201,
+    method: 'POST',
+    url: '/api/tokens',
+    summary: 'Create an API token (the token is shown only in this answer)',
+    tags: ['access'],
+    access: 'admin',
+    body: createTokenBodySchema,
+    status: 201,
     response: z.strictObject({ token: z.string(), record: apiTokenSchema }),
-    handler: async ({ body, principal }) => createApiToken(db, { name: body.name, role: body.role, createdBy: principal?.kind === 'session' ? principal.user.id : null }, now()),
+    handler: async ({ body, principal }) =>
+      createApiToken(db, { name: body.name, role: body.role, createdBy: principal?.kind === 'session' ? principal.user.id : null }, now()),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'DELETE', url: '/api/tokens/:id', summary: 'Revoke an API token', tags: ['access'], access: 'admin',
+    method: 'DELETE',
+    url: '/api/tokens/:id',
+    summary: 'Revoke an API token',
+    tags: ['access'],
+    access: 'admin',
     params: idParams,
     handler: async ({ params }) => {
       if (!(await revokeApiToken(db, params.id, now()))) throw notFound('live API token', params.id);
@@ -61,14 +76,24 @@ export function registerTokenRoutes({ app, context, registry, authorize }: Route
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'GET', url: '/api/users', summary: 'List app users', tags: ['access'], access: 'admin',
+    method: 'GET',
+    url: '/api/users',
+    summary: 'List app users',
+    tags: ['access'],
+    access: 'admin',
     response: z.strictObject({ users: z.array(appUserSchema) }),
     handler: async () => ({ users: await listAppUsers(db) }),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST', url: '/api/users', summary: 'Create an app user', tags: ['access'], access: 'admin',
-    body: createUserBodySchema, response: appUserSchema, status: 201,
+    method: 'POST',
+    url: '/api/users',
+    summary: 'Create an app user',
+    tags: ['access'],
+    access: 'admin',
+    body: createUserBodySchema,
+    response: appUserSchema,
+    status: 201,
     handler: async ({ body }) => createAppUser(db, body, now()).catch(accountErrorToApi),
   });
 }

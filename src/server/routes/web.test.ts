@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-
 import pino from 'pino';
 
 import { loadConfig } from '../../config.ts';
@@ -62,7 +61,11 @@ test('without a built UI, screen paths say how to build it', async (t) => {
 
 test('the catalogue lists the 19 NinjaOne fields for a signed-in user', async (t) => {
   const app = await appWithDist(t, join(tmpdir(), 'ninja-sync-no-such-dist'));
-  const setup = await app.inject({ method: 'POST', url: '/api/setup', payload: { email: 'it@acme.example', password: 'correct horse battery staple' } });
+  const setup = await app.inject({
+    method: 'POST',
+    url: '/api/setup',
+    payload: { email: 'it@acme.example', password: 'correct horse battery staple' },
+  });
   assert.equal(setup.statusCode, 201);
   const cookie = String(setup.headers['set-cookie']).split(';')[0]!;
   const answer = await app.inject({ url: '/api/catalogue', headers: { cookie } });

@@ -14,24 +14,30 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
 import fastifyStatic from '@fastify/static';
-import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 import { catalogue } from '../../mapping/catalogue.ts';
-import type { RouteKit, RouteModule } from '../app.ts';
 import { defineRoute } from '../route.ts';
+
+import type { FastifyReply } from 'fastify';
+import type { RouteKit, RouteModule } from '../app.ts';
 
 /** Where `npm run build:web` puts the app. */
 export const defaultWebDist = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
 /** The client-side screens; each answers index.html. */
 export const screenPaths = [
-  '/', '/setup', '/login',
-  '/credentials', '/credentials/:id',
-  '/integrations', '/integrations/:id', '/integrations/:id/:tab',
-  '/runs', '/runs/:id',
+  '/',
+  '/setup',
+  '/login',
+  '/credentials',
+  '/credentials/:id',
+  '/integrations',
+  '/integrations/:id',
+  '/integrations/:id/:tab',
+  '/runs',
+  '/runs/:id',
 ] as const;
 
 const catalogueFieldSchema = z.strictObject({
@@ -58,20 +64,43 @@ export function createWebRoutes(options: WebRoutesOptions = {}): RouteModule {
   const distDir = options.distDir ?? defaultWebDist;
   return function registerWebRoutesIn({ app, registry, authorize }: RouteKit): void {
     defineRoute(app, registry, authorize, {
-      method: 'GET', url: '/api/catalogue', summary: 'The NinjaOne user fields a mapping can read', tags: ['mapping'], access: 'viewer',
+      method: 'GET',
+      url: '/api/catalogue',
+      summary: 'The NinjaOne user fields a mapping can read',
+      tags: ['mapping'],
+      access: 'viewer',
       response: z.strictObject({ fields: z.array(catalogueFieldSchema) }),
-      handler: async () => ({ fields: catalogue.map(({ key, label, type, description, values }) => ({ key, label, type, description, ...(values ? { values: [...values] } : {}) })) }),
+      handler: async () => ({
+        fields: catalogue.map(({ key, label, type, description, values }) => ({
+          key,
+          label,
+          type,
+          description,
+          ...(values ? { values: [...values] } : {}),
+        })),
+      }),
     });
 
     const assets = join(distDir, 'assets');
     if (existsSync(assets)) {
       // Hashed file names: safe to cache for long.
-      void app.register(fastifyStatic, { root: assets, prefix: '/assets/', decorateReply: false, index: false, maxAge: '365d', immutable: true });
+      void app.register(fastifyStatic, {
+        root: assets,
+        prefix: '/assets/',
+        decorateReply: false,
+        index: false,
+        maxAge: '365d',
+        immutable: true,
+      });
     }
 
     const indexFile = join(distDir, 'index.html');
     const sendIndex = async (reply: FastifyReply): Promise<FastifyReply> => {
-      void reply.header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').header('x-frame-options', 'DENY').header('referrer-policy', 'same-origin');
+      void reply
+        .header('cache-control', 'no-cache')
+        .header('x-content-type-options', 'nosniff')
+        .header('x-frame-options', 'DENY')
+        .header('referrer-policy', 'same-origin');
       let html: string;
       try {
         // Read per request: a rebuild shows without a restart, and the file is small.
