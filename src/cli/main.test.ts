@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,15 @@ describe('ninja-sync (in-process)', () => {
     const io = captureIo();
     assert.equal(await main(['--help'], io), exitCodes.ok);
     for (const word of ['validate', 'run', 'runs', 'emulate', 'demo', 'Exit codes', '64']) assert.ok(io.stdout().includes(word), word);
+  });
+
+  test('--version prints the version of the package, and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const io = captureIo();
+      assert.equal(await main([flag], io), exitCodes.ok);
+      assert.equal(io.stdout(), `${version}\n`);
+    }
   });
 
   test('run --help documents the exit codes', async () => {

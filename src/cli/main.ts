@@ -10,6 +10,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { type FaultKind, faultKinds } from '../../emulators/common/knobs.ts';
+import { version } from '../version.ts';
 import { exitCodeHelp, exitCodes } from './exit-codes.ts';
 import { type CliIo, processIo } from './io.ts';
 import { addServerCommands } from './server-commands.ts';
@@ -35,7 +36,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('ninja-sync')
     .description('Keeps Oomnitza users (and SaaS users) in step with NinjaOne users.')
-    .version('0.1.0')
+    .version(version, '-V, --version', 'print the version of ninja-sync')
     .addHelpText('after', `\n${exitCodeHelp}\n`)
     .showHelpAfterError('(run ninja-sync --help for usage)')
     .exitOverride()

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { apiClient } from '../../test/support/api-client.ts';
 import { forEachDialect } from '../../test/support/databases.ts';
 import { startTestServer } from '../../test/support/server.ts';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const password = 'correct horse battery staple';
 
@@ -117,7 +120,7 @@ forEachDialect('server access', (target) => {
     assert.equal(malformed.status, 400);
     assert.ok(malformed.body.error.code);
 
-    assert.deepEqual((await anyone.get('/healthz')).body, { status: 'ok' });
+    assert.deepEqual((await anyone.get('/healthz')).body, { status: 'ok', version });
     assert.equal((await anyone.get('/readyz')).body.database, target.dialect);
     const metrics = await anyone.get('/metrics');
     assert.match(metrics.text, /# TYPE ninja_sync_runs gauge/);

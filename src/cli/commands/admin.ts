@@ -14,6 +14,7 @@ import { rotateVaultKey } from '../../credentials/rotate-key.ts';
 import { generateVaultKey, loadVaultKeys, vaultFromKeys } from '../../credentials/vault.ts';
 import { openDatabase } from '../../db/open-database.ts';
 import { createMailer } from '../../notifications/index.ts';
+import { version } from '../../version.ts';
 import { afterRunFinished, startMaintenance } from '../../worker/maintenance.ts';
 import { startWorker } from '../../worker/worker.ts';
 import { exitCodes } from '../exit-codes.ts';
@@ -159,7 +160,7 @@ export async function workerCommand(io: CliIo, options: WorkerCommandOptions, st
     onQueued: () => worker.wake(),
   });
   void maintenance.tick();
-  io.out(`worker ${worker.workerId} is taking runs from PostgreSQL; stop with Ctrl-C\n`);
+  io.out(`ninja-sync ${version} worker ${worker.workerId} is taking runs from PostgreSQL; stop with Ctrl-C\n`);
   await stop;
   await maintenance.stop();
   await worker.stop();

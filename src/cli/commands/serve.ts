@@ -21,6 +21,7 @@ import { createCredential } from '../../credentials/store.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type StartedServer, startServer } from '../../server/start.ts';
 import { ensureWebBuild } from '../../server/web-build.ts';
+import { version } from '../../version.ts';
 import { type RunningEmulators, startEmulators } from '../emulators.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { untilSignal } from './emulate.ts';
@@ -67,10 +68,11 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
 
   let emulators: RunningEmulators | null = null;
   let server: StartedServer;
+  const logger = createLogger({ level: config.logLevel });
   try {
     if (options.demo) emulators = await startEmulators({ seed: 7, users: 40 });
     server = await startServer(config, {
-      logger: createLogger({ level: config.logLevel }),
+      logger,
       worker: options.worker,
       ...(emulators ? { demo: { ninjaOneUrl: emulators.ninjaone.url, oomnitzaUrl: emulators.oomnitza.url } } : {}),
     });
@@ -81,7 +83,11 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
   }
 
   const redirectUrl = oauthRedirectUrl(server.context.config);
-  io.out(`ninja-sync is listening on ${server.url}\n`);
+  logger.info(
+    { version, url: server.url, store: server.context.dialect, worker: options.worker, demo: options.demo },
+    'ninja-sync started',
+  );
+  io.out(`ninja-sync ${version} is listening on ${server.url}\n`);
   io.out(`  store: ${server.context.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}\n`);
   io.out(`  OAuth redirect URL to register in NinjaOne: ${redirectUrl}\n`);
   if (emulators) {

@@ -1,16 +1,17 @@
 /**
- * Liveness, readiness and Prometheus metrics. `/healthz` says the process answers; `/readyz` that
+ * Liveness, readiness and Prometheus metrics. `/healthz` says the process answers (and which version it runs); `/readyz` that
  * the database answers too; `/metrics` is the text exposition format.
  */
 import { sql } from 'kysely';
 
+import { version } from '../../version.ts';
 import { renderMetrics } from '../metrics.ts';
 
 import type { RouteKit } from '../app.ts';
 
 export function registerHealthRoutes({ app, context }: RouteKit): void {
   app.get('/healthz', async function healthz() {
-    return { status: 'ok' };
+    return { status: 'ok', version };
   });
   app.get('/readyz', async function readyz(_request, reply) {
     try {

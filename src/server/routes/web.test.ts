@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -10,6 +10,8 @@ import { generateVaultKey } from '../../credentials/vault.ts';
 import { buildApp } from '../app.ts';
 import { createContext } from '../start.ts';
 import { createWebRoutes } from './web.ts';
+
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 async function appWithDist(t: { after: (fn: () => Promise<void> | void) => void }, distDir: string) {
   const dataDir = mkdtempSync(join(tmpdir(), 'ninja-sync-web-'));
@@ -48,7 +50,7 @@ test('screen paths answer the built index.html; assets are served; API, OAuth an
     assert.equal(answer.statusCode, 404, url);
     assert.doesNotMatch(answer.body, /id="root"/, url);
   }
-  assert.deepEqual((await app.inject({ url: '/healthz' })).json(), { status: 'ok' });
+  assert.deepEqual((await app.inject({ url: '/healthz' })).json(), { status: 'ok', version });
 });
 
 test('without a built UI, screen paths say how to build it', async (t) => {
