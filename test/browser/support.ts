@@ -1,7 +1,7 @@
 /**
  * What the browser tests share: a built UI (built once if web/dist is missing or older than the
- * sources), Debian's Chromium through playwright-core, a SQLite-backed server, and screenshots
- * into docs/screenshots.
+ * sources), Chromium from the npm package through playwright-core (chromium.ts), a SQLite-backed
+ * server, and screenshots into docs/screenshots.
  *
  * @example
  * await ensureWebBuild();
@@ -11,8 +11,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
 
+import type { Page } from 'playwright-core';
 import type { TestDatabaseTarget } from '../support/databases.ts';
 
 /**
@@ -23,25 +23,9 @@ export const screenshotDir =
   process.env['UPDATE_SCREENSHOTS'] === '1'
     ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
     : join(tmpdir(), 'ninja-sync-screenshots');
-export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 export { ensureWebBuild } from '../../src/server/web-build.ts';
-
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
+export { launchChromium } from './chromium.ts';
 
 /** A fresh SQLite database folder, removed by `cleanup`. The browser tests need only SQLite. */
 export function sqliteTarget(): TestDatabaseTarget & { cleanup(): void } {

@@ -1,5 +1,5 @@
 /**
- * The web UI in a real browser (Debian's Chromium through playwright-core), against a real server
+ * The web UI in a real browser (Chromium from its npm package through playwright-core), against a real server
  * on SQLite and both emulators: first-run setup, a NinjaOne credential authenticated through the
  * emulator's consent page, an Oomnitza connection, an integration mapped by drag and drop, a dry
  * run, a real run and its per-record results; then a viewer sees no edit buttons.

