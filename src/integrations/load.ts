@@ -11,13 +11,14 @@
  * const result = await loadIntegrationFile('examples/ninjaone-users.yaml', { env: process.env });
  * if (!result.ok) for (const p of result.problems) console.error(`${p.line}:${p.column} ${p.path} ${p.message}`);
  */
-import { readFile } from 'node:fs/promises';
-import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { readFile, stat } from 'node:fs/promises';
+import { type Alias, type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit } from 'yaml';
 
 import { validateMapping, type ValidateOptions } from '../mapping/validate.ts';
 import { substituteEnv } from './env-substitution.ts';
 import { type Integration, integrationSchema } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
+import { maxYamlAliasCount, maxYamlChars, yamlLimitProblem } from './yaml-limits.ts';
 import { formatPath, locate, position } from './yaml-locate.ts';
 
 export interface IntegrationProblem {
@@ -45,6 +46,13 @@ export const secretKeys: ReadonlySet<string> = new Set(['clientSecret', 'refresh
 export async function loadIntegrationFile(file: string, options: LoadOptions): Promise<LoadResult> {
   let text: string;
   try {
+    const size = (await stat(file)).size;
+    if (size > maxYamlChars * 4) {
+      return fail(
+        [{ path: '', line: 1, column: 1, message: `the file has ${size} bytes; an integration file may have at most ${maxYamlChars}` }],
+        [],
+      );
+    }
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -65,6 +73,12 @@ export async function loadIntegrationFile(file: string, options: LoadOptions): P
 
 export function loadIntegrationText(text: string, options: LoadOptions): LoadResult {
   const lineCounter = new LineCounter();
+  const tooBig = yamlLimitProblem(text);
+  if (tooBig) {
+    lineCounter.addNewLine(0);
+    for (const char of text.slice(0, tooBig.offset).matchAll(/\n/g)) lineCounter.addNewLine(char.index + 1);
+    return fail([{ path: '', ...position(lineCounter, tooBig.offset), message: `YAML: ${tooBig.message}` }], []);
+  }
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: IntegrationProblem[] = [];
 
@@ -92,7 +106,25 @@ export function loadIntegrationText(text: string, options: LoadOptions): LoadRes
   const unresolved = new Set<string>();
   substituteDocument(doc, lineCounter, options.env, problems, secrets, unresolved);
 
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: maxYamlAliasCount });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    // The yaml library refuses alias expansion past maxAliasCount ("billion laughs").
+    const alias = firstAlias(doc);
+    const at = alias?.range ? position(lineCounter, alias.range[0]) : { line: 1, column: 1 };
+    return fail(
+      [
+        {
+          path: '',
+          ...at,
+          message: `YAML: the aliases (*name) expand into too many values; write the values out instead (${error.message})`,
+        },
+      ],
+      secrets,
+    );
+  }
   const parsed = integrationSchema.safeParse(data);
   if (!parsed.success) {
     for (const problem of schemaProblems(integrationSchema, parsed.error.issues)) {
@@ -157,6 +189,18 @@ function substituteDocument(
     }
   }
   walk(doc.contents, []);
+}
+
+/** The first alias node of the document, where an alias-expansion problem is reported. */
+function firstAlias(doc: Document): Alias | null {
+  let found: Alias | null = null;
+  visit(doc, {
+    Alias(_key, node) {
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** A whole-value, unquoted `${VAR}` takes the type its text would have had in YAML (true, 42). */

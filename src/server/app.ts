@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import { observeVendorCalls } from '../http/observe.ts';
 import { createAuthorizer } from './auth/authenticate.ts';
 import { ApiError, errorBody } from './errors.ts';
+import { useJsonBodyLimits } from './json-body.ts';
 import { countVendorCall } from './metrics.ts';
 import { buildOpenApi } from './openapi.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -48,6 +49,7 @@ export async function buildApp(context: AppContext, extraRoutes: readonly RouteM
     bodyLimit: 2 * 1024 * 1024,
   };
   const app = Fastify(options);
+  useJsonBodyLimits(app);
   // Every NinjaOne and Oomnitza call this process makes is counted for /metrics.
   observeVendorCalls(countVendorCall);
   app.addHook('onResponse', async function logRequest(request, reply) {

@@ -15,7 +15,7 @@ import {
   listIntegrations,
   replaceIntegration,
 } from '../../integrations/integration-store.ts';
-import { loadIntegrationText } from '../../integrations/load.ts';
+import { type IntegrationProblem, loadIntegrationText } from '../../integrations/load.ts';
 import { integrationSchema } from '../../integrations/schema.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
@@ -38,6 +38,13 @@ export function integrationErrorToApi(error: unknown): never {
     throw new ApiError(error.code === 'name_taken' ? 409 : 400, 'validation_failed', error.message, { fields: error.problems });
   }
   throw error;
+}
+
+/** `line 3: source.url must be https` — the first problem of a file, as a person reads it. */
+function firstProblem(problems: readonly IntegrationProblem[]): string {
+  const first = problems[0];
+  if (!first) return '';
+  return `${first.line !== undefined ? `line ${first.line}: ` : ''}${first.path ? `${first.path} ` : ''}${first.message}`;
 }
 
 const yamlTypes = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
@@ -141,7 +148,7 @@ export function registerIntegrationRoutes({ app, context, registry, authorize }:
         throw new ApiError(
           400,
           'validation_failed',
-          `the YAML file has ${loaded.problems.length} problem(s): ${loaded.problems[0]?.path ?? ''} ${loaded.problems[0]?.message ?? ''}`.trim(),
+          `the YAML file has ${loaded.problems.length} problem(s): ${firstProblem(loaded.problems)}`.trim(),
           {
             fields: loaded.problems.map((p) => ({
               path: p.path,
