@@ -141,6 +141,11 @@ describe('conformance with the Oomnitza v3 OpenAPI export', () => {
     assertConforms('/api/v3/saas', 'get', await call('GET', '/api/v3/saas'));
     const created = await call('POST', '/api/v3/saas', {
       saas_name: 'NinjaOne',
+      source: 'API',
+      linked: 'false',
+      link_key: '',
+      ignored: 'false',
+      hash: false,
       url: 'https://app.ninjarmm.com',
       total_licenses: 10,
       annual_spend: 1200.5,

@@ -15,6 +15,7 @@ import Fastify from 'fastify';
 
 import { createKnobs, installKnobs } from '../common/knobs.ts';
 import { authenticate, rateLimitKey } from './auth.ts';
+import { defaultCustomFields } from './default-fields.ts';
 import { OomnitzaApiError } from './errors.ts';
 import { registerAdminRoutes } from './routes-admin.ts';
 import { registerSaasRoutes } from './routes-saas.ts';
@@ -30,6 +31,7 @@ import type { OomnitzaStore } from './store.ts';
 
 export type { OomnitzaData } from './data.ts';
 export { exportData, importData } from './data.ts';
+export { defaultCustomFields } from './default-fields.ts';
 export type { FieldDataType, FieldDefinition } from './fields.ts';
 export { FilterSyntaxError, parseFilter } from './filter-parser.ts';
 export { defaultPageSize, maxPageSize } from './list-query.ts';
@@ -50,8 +52,8 @@ export interface OomnitzaEmulatorOptions {
   apiToken?: string;
   /** HTTP Basic credentials accepted as well; Basic is refused when absent. */
   basicAuth?: BasicCredentials;
-  /** Custom users fields ("Add new Oomnitza users field"). */
-  customFields?: FieldDefinition[];
+  /** Custom users fields ("Add new Oomnitza users field"); `defaultCustomFields` (one of each type) when absent. */
+  customFields?: readonly FieldDefinition[];
   knobs?: Partial<KnobSettings>;
 }
 
@@ -70,7 +72,7 @@ export const apiTokenUsername = 'api-user';
 export async function startOomnitzaEmulator(options: OomnitzaEmulatorOptions = {}): Promise<OomnitzaEmulator> {
   const seed = options.seed ?? 1;
   const apiToken = options.apiToken ?? 'demo-oomnitza-token';
-  const store = createStore(options.customFields ?? []);
+  const store = createStore(options.customFields ?? defaultCustomFields);
   store.tokens.set(apiToken, { token: apiToken, username: apiTokenUsername, revoked: false });
   seedStore(store, { seed, users: options.users ?? 10, ...(options.seedUsers ? { seedUsers: options.seedUsers } : {}) });
 

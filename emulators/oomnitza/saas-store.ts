@@ -44,11 +44,17 @@ export const saasFields: readonly FieldDefinition[] = [
   f('total_licenses', 'integer'),
   f('annual_spend', 'number'),
   f('is_inf', 'boolean'),
+  f('hash', 'boolean'),
 ];
+/**
+ * The fields the spec's `SaaS` schema marks required that a client can set; a create without one
+ * of them is refused with 422, as a server generated from that schema does. The other required
+ * ones (changedate, changedby, creationdate, createdby) are the server's own.
+ */
+export const requiredSaasFields = ['saas_name', 'source', 'linked', 'link_key', 'ignored', 'hash'] as const;
 const readOnlySaasFields = [
   'saas_id',
   'uid',
-  'hash',
   'changedate',
   'changedby',
   'creationdate',
@@ -70,15 +76,28 @@ export function saasFilterSchema(): FilterSchema {
   return schema;
 }
 
+/**
+ * Creates a SaaS application. Through the API (`allowReadOnly` false) every client-settable field
+ * the spec requires must be sent (422 naming the missing ones); the seed and the admin import may
+ * leave them out and get defaults.
+ */
 export function createSaas(store: OomnitzaStore, body: unknown, actor: string, allowReadOnly = false): SaasApp {
   const values = checkSaasBody(body, allowReadOnly);
   if (typeof values.saas_name !== 'string' || values.saas_name.trim() === '')
     throw fieldError('saas_name', 'is required to create a SaaS', 'required_field');
+  const missing = allowReadOnly ? [] : requiredSaasFields.filter((name) => values[name] === undefined || values[name] === null);
+  if (missing.length > 0)
+    throw new OomnitzaApiError(
+      422,
+      'required_field',
+      `${missing.join(', ')}: required to create a SaaS (the spec's SaaS schema requires ${requiredSaasFields.join(', ')})`,
+      { fields: missing },
+    );
   const saasId = typeof values.saas_id === 'number' ? values.saas_id : store.counters.saasId + 1;
   if (store.saas.has(saasId)) throw new OomnitzaApiError(409, 'not_unique', `saas_id: ${saasId} already exists`, { field: 'saas_id' });
   store.counters.saasId = Math.max(store.counters.saasId, saasId);
   const now = String(store.now());
-  // Defaults fill the fields the spec marks required. [INFERRED values]
+  // Defaults fill the fields the spec marks required, for the seed and the admin import. [INFERRED values]
   const app: SaasApp = {
     source: 'API',
     link_key: '',

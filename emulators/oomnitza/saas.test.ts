@@ -9,6 +9,9 @@ import type { Call } from './test-client.ts';
 
 type Row = Record<string, unknown>;
 
+/** The client-settable fields the spec's SaaS schema requires on create, besides saas_name. */
+const specRequired = { source: 'API', linked: 'false', link_key: '', ignored: 'false', hash: false };
+
 describe('SaaS: a "User plus SaaS user" sync against the emulator', () => {
   let emulator: OomnitzaEmulator;
   let call: Call;
@@ -30,7 +33,7 @@ describe('SaaS: a "User plus SaaS user" sync against the emulator', () => {
     const found = await call('GET', `/api/v3/saas?${filterQuery(`saas_name eq '${name.replace(/'/g, "''")}'`)}`);
     const hit = (found.body as Row[])[0];
     if (hit) return String(hit.saas_id);
-    const created = await call('POST', '/api/v3/saas', { saas_name: name, category: 'IT Management' });
+    const created = await call('POST', '/api/v3/saas', { saas_name: name, category: 'IT Management', ...specRequired });
     assert.equal(created.status, 200);
     return (created.body as { saas_id: string }).saas_id;
   }
@@ -38,6 +41,18 @@ describe('SaaS: a "User plus SaaS user" sync against the emulator', () => {
   async function uidOf(username: string): Promise<string> {
     return String(((await call('GET', `/api/v3/users/${username}`)).body as Row).uid);
   }
+
+  test('a create without the fields the spec requires is a 422 naming them (a bare name is not enough)', async () => {
+    const bare = await call('POST', '/api/v3/saas', { saas_name: 'Bare' });
+    assert.equal(bare.status, 422);
+    const error = (bare.body as { error: { message: string; details: { fields: string[] } } }).error;
+    assert.deepEqual(error.details.fields, ['source', 'linked', 'link_key', 'ignored', 'hash']);
+    assert.match(error.message, /^source, linked, link_key, ignored, hash: required/);
+    assert.equal((await call('GET', `/api/v3/saas?${filterQuery("saas_name eq 'Bare'")}`)).headers.get('x-total-count'), '0');
+    const { hash: _hash, ...withoutHash } = specRequired;
+    assert.equal((await call('POST', '/api/v3/saas', { saas_name: 'Bare', ...withoutHash })).status, 422);
+    assert.equal((await call('POST', '/api/v3/saas', { saas_name: 'Bare', ...specRequired, hash: 'no' })).status, 400);
+  });
 
   test('find or create the application "NinjaOne": created once, then found', async () => {
     assert.equal((await call('GET', `/api/v3/saas?${filterQuery("saas_name eq 'ninjaone'")}`)).headers.get('x-total-count'), '0');

@@ -93,11 +93,13 @@ function seedSaas(store: OomnitzaStore): void {
     store,
     { saas_name: 'Slack', category: 'Communication', publisher: 'Slack Technologies', url: 'https://slack.com', total_licenses: 50 },
     seedActor,
+    true,
   );
   createSaas(
     store,
     { saas_name: 'Zoom', category: 'Communication', publisher: 'Zoom Video Communications', url: 'https://zoom.us' },
     seedActor,
+    true,
   );
   const member = addRole(store, slack.saas_id, 'member', 'Member');
   const admin = addRole(store, slack.saas_id, 'admin', 'Workspace Admin');

@@ -117,7 +117,7 @@ export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaCl
       return id === null ? null : { id };
     },
     listAssignments: (applicationId, o) => listAssignments(transport, applicationId, paging(o?.signal)),
-    assignUser: (applicationId, userId, role, o) => assignUser(transport, applicationId, userId, role, { signal: o?.signal }),
+    assignUser: (applicationId, userId, roles, o) => assignUser(transport, applicationId, userId, roles, { signal: o?.signal }),
     async testConnection(o) {
       try {
         return { userCount: await countUsers(transport, { signal: o?.signal }) };

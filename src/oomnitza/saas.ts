@@ -1,20 +1,26 @@
 /**
  * The SaaS side of a "User plus SaaS user" run: the SaaS application (found by name or created),
- * its SaaS users, and each user's role in it (reference §2.5).
+ * its SaaS users, and each user's roles in it (reference §2.5).
  *
- * - Application: `GET /api/v3/saas?filter=saas_name eq "NinjaOne"`, else `POST /api/v3/saas`
- *   (answers `{saas_id}`), created at most once (see create-once.ts).
+ * - Application: `GET /api/v3/saas?filter=saas_name eq "NinjaOne"`, else `POST /api/v3/saas` with
+ *   every client-settable field the spec's `SaaS` schema requires (`saas_name`, `source`, `linked`,
+ *   `link_key`, `ignored`, `hash`; a server built from the spec answers 422 to a bare name), created
+ *   at most once (see create-once.ts). It answers `{saas_id}`.
  * - Assignments: `GET /api/v3/saas/{saas_id}/users`. Those records name the user by its `user_id`
  *   (a text id), while the sync knows users by `uid`; the client translates, so an assignment's
- *   `userId` is the same id `listUsers` gives.
+ *   `userId` is the same id `listUsers` gives. Each record's `roles` is one object in the spec (so
+ *   at most one role shows), so a user's roles are read the other way round: the SaaS's roles
+ *   (`GET …/roles`), then for each role in use its users (`GET …/users?roles=<role_id>`, the spec's
+ *   "exclude users where there are no common roles"): one request per role, not per user.
  * - Assigning: `POST /api/v3/saas/{saas_id}/users` `[{user_id, assign: true}]` (also re-activates a
- *   deactivated SaaS user), then the role with `PATCH /api/v3/saas/{saas_id}/roles/users`, which
- *   replaces the user's roles in that SaaS and creates a role that does not exist yet. Both answer
- *   200 with per-item errors; an item error is thrown as a VendorError naming the user.
+ *   deactivated SaaS user), then the roles with `PATCH /api/v3/saas/{saas_id}/roles/users`, which
+ *   replaces the user's roles in that SaaS with the list sent and creates a role that does not exist
+ *   yet; a role left out is removed from the user. Both answer 200 with per-item errors; an item
+ *   error is thrown as a VendorError naming the user.
  *
  * @example
  * const app = await ensureApplication(transport, 'NinjaOne', { pageSize: 500 });
- * await assignUser(transport, app.id, '1001', 'Technician');
+ * await assignUser(transport, app.id, '1001', ['Field Technician', 'Help Desk']);
  */
 import { VendorError } from '../http/vendor-error.ts';
 import { createOnce } from './create-once.ts';
@@ -51,7 +57,7 @@ export async function ensureApplication(
     lookupKey: 'saas_name',
     signal: options.signal,
     async post() {
-      const response = await transport.send<unknown>('POST', url, { json: { saas_name: name }, signal: options.signal });
+      const response = await transport.send<unknown>('POST', url, { json: newApplication(name), signal: options.signal });
       const id = typeof response.body === 'object' && response.body !== null ? appId(response.body as OomnitzaRecord) : null;
       if (id === null) throw unexpectedAnswer('POST', url, response.status, 'the saas_id of the new application');
       return id;
@@ -61,33 +67,73 @@ export async function ensureApplication(
   return { id: record, created: true };
 }
 
+/**
+ * The create body: the name plus the other client-settable fields the spec requires. The values say
+ * "made through the API, not linked to a discovered SaaS, not ignored". [INFERRED: the spec gives
+ * the fields, not their meaning; these are the values Oomnitza shows for a SaaS added by hand]
+ */
+export function newApplication(name: string): Record<string, unknown> {
+  return { saas_name: name, source: 'API', linked: 'false', link_key: '', ignored: 'false', hash: false };
+}
+
 function appId(record: OomnitzaRecord): string | null {
   const id = record['saas_id'] ?? record['uid'];
   return typeof id === 'number' || (typeof id === 'string' && id !== '') ? String(id) : null;
 }
 
-/** Every SaaS user of an application, with `userId` as the Oomnitza user's `uid`. */
+/** Every SaaS user of an application, with `userId` as the Oomnitza user's `uid` and all its roles. */
 export async function listAssignments(
   transport: OomnitzaTransport,
   applicationId: string,
   options: PageOptions,
 ): Promise<SaasAssignment[]> {
-  const url = transport.url(`/api/v3/saas/${encodeURIComponent(applicationId)}/users`);
+  const app = encodeURIComponent(applicationId);
+  const url = transport.url(`/api/v3/saas/${app}/users`);
   const response = await transport.send<unknown>('GET', url, { signal: options.signal });
   if (!Array.isArray(response.body)) throw unexpectedAnswer('GET', url, response.status, 'a JSON array of SaaS users');
   const records = response.body as OomnitzaRecord[];
   const userIds = records.map((record) => textOf(record['user_id'])).filter((id): id is string => id !== null);
-  const uids = await uidsByUserId(transport, userIds, options);
+  const [uids, rolesByUser] = await Promise.all([
+    uidsByUserId(transport, userIds, options),
+    records.length === 0 ? new Map<string, string[]>() : rolesOfUsers(transport, app, options),
+  ]);
   return records.map((record): SaasAssignment => {
     const userId = textOf(record['user_id']);
+    const roles = new Set(userId === null ? [] : (rolesByUser.get(userId.toLowerCase()) ?? []));
+    // The record's own role object is one of them; kept in case the roles listing missed it.
+    for (const role of rolesOf(record['roles'])) roles.add(role);
     return {
       // A user_id we cannot translate (the user is gone) is kept as it came, so it is still visible.
       userId: (userId === null ? null : uids.get(userId.toLowerCase())) ?? userId ?? '',
       email: textOf(record['email']),
-      role: roleOf(record['roles']),
+      roles: [...roles].sort((a, b) => a.localeCompare(b, 'en')),
       active: record['is_active'] !== false,
     };
   });
+}
+
+/** `user_id` (lower case) → the external ids of its roles in this SaaS: one listing per role in use. */
+async function rolesOfUsers(transport: OomnitzaTransport, app: string, options: PageOptions): Promise<Map<string, string[]>> {
+  const rolesUrl = transport.url(`/api/v3/saas/${app}/roles`);
+  const listed = await transport.send<unknown>('GET', rolesUrl, { signal: options.signal });
+  if (!Array.isArray(listed.body)) throw unexpectedAnswer('GET', rolesUrl, listed.status, 'a JSON array of SaaS roles');
+  const roles = (listed.body as OomnitzaRecord[]).filter((role) => role['users_count'] !== 0 && textOf(role['role_id']) !== null);
+  const out = new Map<string, string[]>();
+  await Promise.all(
+    roles.map(async (role) => {
+      const name = textOf(role['role_external_id']) ?? textOf(role['role_external_label']);
+      if (name === null) return;
+      const url = transport.url(`/api/v3/saas/${app}/users`, { roles: textOf(role['role_id']) ?? '' });
+      const users = await transport.send<unknown>('GET', url, { signal: options.signal });
+      if (!Array.isArray(users.body)) throw unexpectedAnswer('GET', url, users.status, 'a JSON array of SaaS users');
+      for (const user of users.body as OomnitzaRecord[]) {
+        const userId = textOf(user['user_id'])?.toLowerCase();
+        if (userId === undefined) continue;
+        out.set(userId, [...(out.get(userId) ?? []), name]);
+      }
+    }),
+  );
+  return out;
 }
 
 /** `user_id` → `uid`: by IN filters for a few, by one listing for many (fewer requests). */
@@ -106,12 +152,17 @@ async function uidsByUserId(transport: OomnitzaTransport, userIds: readonly stri
   return out;
 }
 
-/** The spec's `roles` is one object; some answers carry a list. The role's external id, else its label. */
-function roleOf(roles: unknown): string | null {
-  const first: unknown = Array.isArray(roles) ? roles[0] : roles;
-  if (typeof first !== 'object' || first === null) return textOf(first);
-  const role = first as Record<string, unknown>;
-  return textOf(role['role_external_id']) ?? textOf(role['role_external_label']);
+/** The spec's `roles` is one object (empty strings when none); some answers carry a list. External ids, else labels. */
+function rolesOf(roles: unknown): string[] {
+  const items: unknown[] = Array.isArray(roles) ? roles : [roles];
+  const out: string[] = [];
+  for (const item of items) {
+    if (typeof item !== 'object' || item === null) continue;
+    const role = item as Record<string, unknown>;
+    const name = textOf(role['role_external_id']) ?? textOf(role['role_external_label']);
+    if (name !== null) out.push(name);
+  }
+  return out;
 }
 
 function textOf(value: unknown): string | null {
@@ -119,12 +170,12 @@ function textOf(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** Assigns (or re-activates) a user, then sets its role; `role` null clears the user's roles. */
+/** Assigns (or re-activates) a user, then makes its roles exactly `roles`; an empty list clears them. */
 export async function assignUser(
   transport: OomnitzaTransport,
   applicationId: string,
   userId: string,
-  role: string | null,
+  roles: readonly string[],
   options: ReadOptions = {},
 ): Promise<void> {
   const app = encodeURIComponent(applicationId);
@@ -143,16 +194,15 @@ export async function assignUser(
     if (itemError !== undefined && itemError !== null) throw itemFailure('POST', assignUrl, itemError, 'saas_assignment_failed');
 
     const rolesUrl = transport.url(`/api/v3/saas/${app}/roles/users`);
-    const roles = role === null ? [] : [{ role_external_id: role, role_external_label: role }];
     const changed = await transport.send<unknown>('PATCH', rolesUrl, {
-      json: { users: userId, roles },
+      json: { users: userId, roles: roles.map((role) => ({ role_external_id: role, role_external_label: role })) },
       idempotent: true,
       signal: options.signal,
     });
     const errors = typeof changed.body === 'object' && changed.body !== null ? (changed.body as OomnitzaRecord)['errors'] : undefined;
     if (Array.isArray(errors) && errors.length > 0) throw itemFailure('PATCH', rolesUrl, errors.map(String).join('; '), 'saas_role_failed');
   } catch (error) {
-    throw withRecordContext(error, role === null ? label : `${label} with role "${role}"`);
+    throw withRecordContext(error, roles.length === 0 ? label : `${label} with roles ${roles.map((r) => `"${r}"`).join(', ')}`);
   }
 }
 

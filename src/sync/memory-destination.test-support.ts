@@ -10,7 +10,7 @@ import type { DestinationUser, SaasAssignment, SaasDestination, UserDestination 
 
 export interface MemoryDestination extends UserDestination, SaasDestination {
   readonly users: Map<string, Record<string, unknown>>;
-  readonly assignments: Map<string, Map<string, { role: string | null; active: boolean }>>;
+  readonly assignments: Map<string, Map<string, { roles: readonly string[]; active: boolean }>>;
   readonly applications: Map<string, string>;
   /** Every call, in order: `count`, `list`, `find:<field>`, `create`, `update:<id>`, `assign:<id>`… */
   readonly calls: string[];
@@ -127,17 +127,17 @@ export function createMemoryDestination(options: MemoryOptions = {}): MemoryDest
     },
     async listAssignments(applicationId) {
       calls.push('listAssignments');
-      return [...(self.assignments.get(applicationId) ?? new Map<string, { role: string | null; active: boolean }>())].map(
-        ([userId, a]): SaasAssignment => ({ userId, email: text(users.get(userId)?.['email']), role: a.role, active: a.active }),
+      return [...(self.assignments.get(applicationId) ?? new Map<string, { roles: readonly string[]; active: boolean }>())].map(
+        ([userId, a]): SaasAssignment => ({ userId, email: text(users.get(userId)?.['email']), roles: a.roles, active: a.active }),
       );
     },
-    async assignUser(applicationId, userId, role) {
+    async assignUser(applicationId, userId, roles) {
       calls.push(`assign:${userId}`);
-      return writing('assign', { userId, role }, () => {
+      return writing('assign', { userId, roles }, () => {
         if (!users.has(userId)) throw new Error(`no user ${userId}`);
         const app = self.assignments.get(applicationId);
         if (app === undefined) throw new Error(`no application ${applicationId}`);
-        app.set(userId, { role, active: true });
+        app.set(userId, { roles: [...roles].sort(), active: true });
       });
     },
   };

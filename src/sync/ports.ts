@@ -50,11 +50,12 @@ export interface UserDestination {
   readonly findBatchSize?: number;
 }
 
-/** A SaaS user: the assignment of an Oomnitza user to a SaaS application, with a role. */
+/** A SaaS user: the assignment of an Oomnitza user to a SaaS application, with its roles there. */
 export interface SaasAssignment {
   readonly userId: string;
   readonly email: string | null;
-  readonly role: string | null;
+  /** The roles' external ids (for NinjaOne: the role names), sorted; empty for none. */
+  readonly roles: readonly string[];
   readonly active: boolean;
 }
 
@@ -68,8 +69,8 @@ export interface SaasDestination {
    */
   findApplication?(name: string, options?: { readonly signal?: AbortSignal }): Promise<{ readonly id: string } | null>;
   listAssignments(applicationId: string, options?: { readonly signal?: AbortSignal }): Promise<readonly SaasAssignment[]>;
-  /** Assigns (or re-activates) a user with a role; role null clears it. */
-  assignUser(applicationId: string, userId: string, role: string | null, options?: { readonly signal?: AbortSignal }): Promise<void>;
+  /** Assigns (or re-activates) a user; its roles become exactly `roles` (a role left out is removed; empty clears them). */
+  assignUser(applicationId: string, userId: string, roles: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<void>;
 }
 
 export const runStates = ['queued', 'running', 'succeeded', 'completed_with_errors', 'failed', 'canceled'] as const;

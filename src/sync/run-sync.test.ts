@@ -324,7 +324,7 @@ describe('runSync', () => {
     assert.deepEqual(result.saasCounts, { created: 2, updated: 0, unchanged: 0, skipped: 1, failed: 0 });
     assert.deepEqual(
       [...(oomnitza.assignments.get(oomnitza.applications.get('NinjaOne') ?? '') ?? new Map())],
-      [['d1', { role: 'Technician', active: true }]],
+      [['d1', { roles: ['Technician'], active: true }]],
     );
     const skipped = r.outcomes.find((o) => o.kind === 'saas' && o.sourceId === '2');
     assert.match(skipped?.reason ?? '', /not in Oomnitza and preference is Update only/);

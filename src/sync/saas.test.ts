@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { createMemoryDestination } from './memory-destination.test-support.ts';
-import { roleFor, SaasApplicationError, syncSaasUsers } from './saas.ts';
+import { rolesFor, SaasApplicationError, syncSaasUsers } from './saas.ts';
 
 import type { RecordOutcome, RunReporter } from './ports.ts';
 import type { SaasMember } from './saas.ts';
@@ -35,13 +35,13 @@ const members: SaasMember[] = [
   },
 ];
 
-describe('roleFor', () => {
-  test('one role is that role; several are de-duplicated, sorted and joined; none is null', () => {
-    assert.equal(roleFor(['Technician']), 'Technician');
-    assert.equal(roleFor(['Helpdesk', 'Admin', ' Helpdesk ']), 'Admin, Helpdesk');
-    assert.equal(roleFor(['b', 'a']), roleFor(['a', 'b']));
-    assert.equal(roleFor([]), null);
-    assert.equal(roleFor(null), null);
+describe('rolesFor', () => {
+  test('each role stays its own; trimmed, de-duplicated ignoring case, sorted; none is an empty list', () => {
+    assert.deepEqual(rolesFor(['Technician']), ['Technician']);
+    assert.deepEqual(rolesFor(['Helpdesk', 'Admin', ' Helpdesk ', 'admin']), ['Admin', 'Helpdesk']);
+    assert.deepEqual(rolesFor(['b', 'a']), rolesFor(['a', 'b']));
+    assert.deepEqual(rolesFor([' ']), []);
+    assert.deepEqual(rolesFor(null), []);
   });
 });
 
@@ -56,9 +56,9 @@ describe('syncSaasUsers', () => {
     const app = oomnitza.applications.get('NinjaOne');
     assert.ok(app !== undefined);
     assert.deepEqual(Object.fromEntries(oomnitza.assignments.get(app) ?? []), {
-      u1: { role: 'Technician', active: true },
-      u2: { role: 'Admin, Helpdesk', active: true },
-      u3: { role: null, active: true },
+      u1: { roles: ['Technician'], active: true },
+      u2: { roles: ['Admin', 'Helpdesk'], active: true },
+      u3: { roles: [], active: true },
     });
     assert.equal(r.outcomes[0]?.label, 'SaaS application NinjaOne');
     assert.equal(r.outcomes[0]?.sourceId, null);
@@ -83,12 +83,16 @@ describe('syncSaasUsers', () => {
     );
 
     const app = oomnitza.applications.get('NinjaOne') ?? '';
-    oomnitza.assignments.get(app)?.set('u3', { role: null, active: false });
-    const changed = members.map((m) => (m.sourceId === '1' ? { ...m, roles: ['Administrator'] } : m));
+    oomnitza.assignments.get(app)?.set('u3', { roles: [], active: false });
+    const changed = members.map((m) =>
+      m.sourceId === '1' ? { ...m, roles: ['Administrator'] } : m.sourceId === '2' ? { ...m, roles: ['helpdesk', 'ADMIN'] } : m,
+    );
     const r = reporter();
     const third = await syncSaasUsers(oomnitza, r, changed, { dryRun: false, concurrency: 2 });
-    assert.equal(third.counts.updated, 2);
-    assert.deepEqual(r.outcomes.find((o) => o.sourceId === '1')?.changes, [{ field: 'role', old: 'Technician', new: 'Administrator' }]);
+    assert.equal(third.counts.updated, 2, 'the reordered, re-cased roles of u2 are the same roles');
+    assert.deepEqual(r.outcomes.find((o) => o.sourceId === '1')?.changes, [
+      { field: 'roles', old: ['Technician'], new: ['Administrator'] },
+    ]);
     assert.deepEqual(r.outcomes.find((o) => o.sourceId === '3')?.changes, [{ field: 'active', old: false, new: true }]);
   });
 
@@ -101,7 +105,7 @@ describe('syncSaasUsers', () => {
     const result = await syncSaasUsers(oomnitza, r, [...members, planned], { dryRun: true, concurrency: 2 });
     assert.deepEqual(oomnitza.calls, ['findApplication', 'listAssignments']);
     assert.deepEqual(result.counts, { created: 3, updated: 0, unchanged: 2, skipped: 1, failed: 0 });
-    assert.deepEqual(r.outcomes.find((o) => o.sourceId === '9')?.changes, [{ field: 'role', old: null, new: 'Technician' }]);
+    assert.deepEqual(r.outcomes.find((o) => o.sourceId === '9')?.changes, [{ field: 'roles', old: null, new: ['Technician'] }]);
   });
 
   test('a refused assignment fails that user and the others go on', async () => {

@@ -1,16 +1,15 @@
 /**
  * The SaaS phase of a "User plus SaaS user" run: the SaaS application "NinjaOne" is found or created
- * in Oomnitza, and every synced user who is in Oomnitza is assigned to it with the role from the
- * NinjaOne Roles List. An assignment is written only when it is missing, inactive or has another
- * role; a user who is not in Oomnitza is reported as skipped with the reason, never invented (a SaaS
+ * in Oomnitza, and every synced user who is in Oomnitza is assigned to it with the roles from the
+ * NinjaOne Roles List. An assignment is written only when it is missing, inactive or has other
+ * roles; a user who is not in Oomnitza is reported as skipped with the reason, never invented (a SaaS
  * user must be an existing Oomnitza user, as in Oomnitza's own SaaS user import).
  *
- * The role: Oomnitza holds one role per SaaS user (`roles: {role_id, role_external_id,
- * role_external_label}`, one object, in `/api/v3/saas/{id}/users`), while NinjaOne gives a list of
- * role names. Taking the first would drop the others and depend on an order NinjaOne does not
- * promise (a reordered list would rewrite the role on every run), so the role is every role name,
- * de-duplicated, sorted and joined with ", " — exactly the role name for the common one-role user,
- * and stable. No role is null (Oomnitza's "None").
+ * Roles are roles: each NinjaOne role name is its own SaaS role of the user (Oomnitza's SaaS roles
+ * API; `role_external_id` is the name). The list is de-duplicated and compared without regard to
+ * order or case (Oomnitza matches role ids case-insensitively), so a reordered Roles List costs no
+ * write; a role removed in NinjaOne is removed from the SaaS user on the next run, because the write
+ * replaces the user's roles with the list. No role is an empty list (Oomnitza's "None").
  *
  * Crash safety: the assignment is a second write after the user's create; a run killed between the
  * two leaves a user without the assignment, which the next run finds missing and makes.
@@ -21,7 +20,6 @@
 import { emptyCounts } from './execute.ts';
 import { runPool } from './pool.ts';
 import { createReportBatcher } from './report-batcher.ts';
-import { isEmptyValue } from './values.ts';
 
 import type { FieldChange, RecordOutcome, RunCounts, RunReporter, SaasAssignment, SaasDestination } from './ports.ts';
 
@@ -66,11 +64,14 @@ export class SaasApplicationError extends Error {
   }
 }
 
-/** The one role an Oomnitza SaaS user gets for a NinjaOne Roles List (see the module comment). */
-export function roleFor(roles: readonly string[] | null | undefined): string | null {
-  const names = [...new Set((roles ?? []).map((r) => r.trim()).filter((r) => r !== ''))];
-  if (names.length === 0) return null;
-  return names.sort((a, b) => a.localeCompare(b, 'en')).join(', ');
+/** The SaaS roles a NinjaOne Roles List gives: trimmed, de-duplicated (ignoring case), sorted. */
+export function rolesFor(roles: readonly string[] | null | undefined): string[] {
+  const byKey = new Map<string, string>();
+  for (const role of roles ?? []) {
+    const name = role.trim();
+    if (name !== '' && !byKey.has(name.toLowerCase())) byKey.set(name.toLowerCase(), name);
+  }
+  return [...byKey.values()].sort((a, b) => a.localeCompare(b, 'en'));
 }
 
 export async function syncSaasUsers(
@@ -112,10 +113,10 @@ export async function syncSaasUsers(
   const existing = new Map<string, SaasAssignment>();
   if (application !== null) for (const a of await destination.listAssignments(application.id, signalOption)) existing.set(a.userId, a);
 
-  const writes: { readonly userId: string; readonly role: string | null; readonly outcome: RecordOutcome }[] = [];
+  const writes: { readonly userId: string; readonly roles: readonly string[]; readonly outcome: RecordOutcome }[] = [];
   for (const member of members) {
     const base = { sourceId: member.sourceId, label: member.label, kind: 'saas' as const };
-    const role = roleFor(member.roles);
+    const roles = rolesFor(member.roles);
     if (member.user.state === 'absent') {
       await record({
         ...base,
@@ -127,12 +128,18 @@ export async function syncSaasUsers(
       continue;
     }
     if (member.user.state === 'planned') {
-      await record({ ...base, outcome: 'created', reason: null, destinationId: null, changes: [{ field: 'role', old: null, new: role }] });
+      await record({
+        ...base,
+        outcome: 'created',
+        reason: null,
+        destinationId: null,
+        changes: [{ field: 'roles', old: null, new: roles }],
+      });
       continue;
     }
     const userId = member.user.destinationId;
     const held = existing.get(userId);
-    const changes = assignmentChanges(held, role);
+    const changes = assignmentChanges(held, roles);
     const outcome: RecordOutcome = {
       ...base,
       outcome: held === undefined ? 'created' : changes.length === 0 ? 'unchanged' : 'updated',
@@ -141,14 +148,14 @@ export async function syncSaasUsers(
       changes,
     };
     if (options.dryRun || outcome.outcome === 'unchanged' || application === null) await record(outcome);
-    else writes.push({ userId, role, outcome });
+    else writes.push({ userId, roles, outcome });
   }
 
   const applicationId = application?.id ?? '';
   const { started } = await runPool(writes, options.concurrency, options.signal, async (w) => {
     let outcome = w.outcome;
     try {
-      await destination.assignUser(applicationId, w.userId, w.role);
+      await destination.assignUser(applicationId, w.userId, w.roles);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       outcome = {
@@ -166,11 +173,14 @@ export async function syncSaasUsers(
   return { counts, canceled: started < writes.length };
 }
 
-function assignmentChanges(held: SaasAssignment | undefined, role: string | null): FieldChange[] {
-  if (held === undefined) return [{ field: 'role', old: null, new: role }];
+function assignmentChanges(held: SaasAssignment | undefined, roles: readonly string[]): FieldChange[] {
+  if (held === undefined) return [{ field: 'roles', old: null, new: roles }];
   const changes: FieldChange[] = [];
-  const sameRole = (isEmptyValue(held.role) && role === null) || held.role === role;
-  if (!sameRole) changes.push({ field: 'role', old: held.role, new: role });
+  const key = (list: readonly string[]): string =>
+    rolesFor(list)
+      .map((r) => r.toLowerCase())
+      .join('\n');
+  if (key(held.roles) !== key(roles)) changes.push({ field: 'roles', old: rolesFor(held.roles), new: roles });
   if (!held.active) changes.push({ field: 'active', old: false, new: true });
   return changes;
 }

@@ -133,9 +133,24 @@ describe('ninja-sync run over the emulators', () => {
     assert.equal(oomnitzaWrites(world), 0);
   });
 
-  test('user plus SaaS user: the SaaS application NinjaOne is created and synced users assigned with their role', async (t) => {
+  test('user plus SaaS user: the SaaS application NinjaOne is created and synced users assigned with their roles', async (t) => {
     const world = await startWorld(t, { users: 20 });
     const file = await writeIntegration(world, integrationYaml('recordType: user_and_saas_user\n'));
+    // One ordinary technician gets three NinjaOne roles: three SaaS role assignments in Oomnitza.
+    const { noEmail, duplicateEmail, duplicateEmailOtherCase, disabled } = awkwardUserIds(world.ninjaone.world);
+    const unsynced = new Set([...noEmail, ...duplicateEmail, ...duplicateEmailOtherCase, ...disabled]);
+    const tech = world.ninjaone.world.users.find((u) => u.userType === 'TECHNICIAN' && !unsynced.has(u.id));
+    assert.ok(tech);
+    const techRoles = world.ninjaone.world.roles.filter((r) => r.type === 'TECHNICIAN').slice(0, 3);
+    assert.equal(techRoles.length, 3);
+    tech.roleIds = techRoles.map((r) => r.id);
+    const rolesOfTech = (): string[] => {
+      const user = [...world.oomnitza.store.users.values()].find((u) => u.email === tech.email);
+      const app = [...world.oomnitza.store.saas.values()].find((a) => a.saas_name === 'NinjaOne');
+      const su = [...world.oomnitza.store.saasUsers.values()].find((u) => u.uid === user?.uid && u.saas_id === app?.saas_id);
+      return (su?.role_ids ?? []).map((id) => world.oomnitza.store.saasRoles.get(id)?.role_external_id ?? '?').sort();
+    };
+
     const first = await runJson(world, file);
     const saasCounts = (first.json as unknown as { saasCounts?: Record<string, number> }).saasCounts;
     assert.ok(saasCounts, JSON.stringify(first.json));
@@ -149,9 +164,17 @@ describe('ninja-sync run over the emulators', () => {
       'roles from the Roles List are assigned',
     );
 
+    assert.deepEqual(rolesOfTech(), techRoles.map((r) => r.name).sort());
+
     const table = await runCli(['run', '--config', file, '--data-dir', world.dataDir], { env: world.env });
     assert.match(table.stdout, /users +SaaS users/);
     assert.match(table.stdout, /unchanged +\d+ +\d+/);
+
+    // A role removed in NinjaOne is removed in Oomnitza on the next run, and only that user is rewritten.
+    tech.roleIds = [techRoles[0]!.id, techRoles[2]!.id];
+    const third = await runJson(world, file);
+    assert.deepEqual(rolesOfTech(), [techRoles[0]!.name, techRoles[2]!.name].sort());
+    assert.equal((third.json as unknown as { saasCounts: Record<string, number> }).saasCounts['updated'], 1);
     assert.equal(
       [...world.oomnitza.store.saas.values()].filter((app) => app.saas_name === 'NinjaOne').length,
       1,
