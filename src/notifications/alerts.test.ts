@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { forEachDialect } from '../../test/support/databases.ts';
-import { addIntegration, addUser, openAlertsStore, withAlertTables } from '../schedule/test-fixtures.ts';
+import { addIntegration, addUser, openAlertsStore } from '../schedule/test-fixtures.ts';
 import { listAlerts, raiseAlert, resolveAlert, resolveAlerts } from './alerts.ts';
 import { listInbox, markAllRead, markRead, unreadCount } from './inbox.ts';
 import { listOutbox } from './outbox.ts';
@@ -37,7 +37,7 @@ forEachDialect('alerts and inbox', (target) => {
   test('racing raisers still make one open alert', async () => {
     const options = await target.options();
     const first = await target.reopen(options);
-    const db = await withAlertTables(first.db);
+    const db = first.db;
     const second = target.dialect === 'postgres' ? (await target.reopen(options)).db : first.db;
     const staff = await addIntegration(db, { name: 'Staff', contacts: ['it@acme.example'] });
     const outcomes = await Promise.all(

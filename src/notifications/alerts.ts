@@ -15,13 +15,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 
-import { type AlertsDatabase, alertsDb } from './alerts-db.ts';
 import { contactsFor } from './contacts.ts';
 import { alertMessage } from './message.ts';
 import { defaultHourlyEmailCap, queueEmail } from './outbox.ts';
 
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, IsoTimestamp } from '../db/types.ts';
+import type { Selectable } from 'kysely';
+import type { AppDb } from '../db/app-database.ts';
+import type { IsoTimestamp } from '../db/types.ts';
 import type { AlertCondition, AlertsTable, AlertSubjectType } from '../db/types-alerts.ts';
 
 export interface Alert {
@@ -86,13 +86,13 @@ export function rowToAlert(row: Selectable<AlertsTable>): Alert {
  *
  * @example const { outcome } = await raiseAlert(db, input, now); // 'opened' | 'repeated' | 'unchanged'
  */
-export async function raiseAlert<DB extends Database>(
-  anyDb: Kysely<DB>,
+export async function raiseAlert(
+  db: AppDb,
   input: RaiseAlertInput,
   now: Date,
   options: NotifyOptions = {},
 ): Promise<{ alert: Alert; outcome: RaiseOutcome }> {
-  return inTransaction(alertsDb(anyDb), async (db) => {
+  return inTransaction(db, async (db) => {
     const at = now.toISOString();
     const inserted = await db
       .insertInto('alerts')
@@ -168,14 +168,9 @@ export interface ResolveAlertsInput {
  *
  * @example const resolved = await resolveAlerts(db, { subjectType: 'integration', subjectId: id, seenUpTo: run.finishedAt }, now);
  */
-export async function resolveAlerts<DB extends Database>(
-  anyDb: Kysely<DB>,
-  input: ResolveAlertsInput,
-  now: Date,
-  options: NotifyOptions = {},
-): Promise<Alert[]> {
+export async function resolveAlerts(db: AppDb, input: ResolveAlertsInput, now: Date, options: NotifyOptions = {}): Promise<Alert[]> {
   if (input.conditions?.length === 0) return [];
-  return inTransaction(alertsDb(anyDb), async (db) => {
+  return inTransaction(db, async (db) => {
     let query = db
       .updateTable('alerts')
       .set({ resolved_at: now.toISOString() })
@@ -196,8 +191,8 @@ export async function resolveAlerts<DB extends Database>(
  *
  * @example await resolveAlert(db, alertId, now)
  */
-export async function resolveAlert<DB extends Database>(anyDb: Kysely<DB>, id: string, now: Date): Promise<Alert | null> {
-  const row = await alertsDb(anyDb)
+export async function resolveAlert(db: AppDb, id: string, now: Date): Promise<Alert | null> {
+  const row = await db
     .updateTable('alerts')
     .set({ resolved_at: now.toISOString() })
     .where('id', '=', id)
@@ -219,8 +214,8 @@ export interface ListAlertsOptions {
  *
  * @example const open = await listAlerts(db, { status: 'open' });
  */
-export async function listAlerts<DB extends Database>(anyDb: Kysely<DB>, options: ListAlertsOptions = {}): Promise<Alert[]> {
-  let query = alertsDb(anyDb).selectFrom('alerts').selectAll();
+export async function listAlerts(db: AppDb, options: ListAlertsOptions = {}): Promise<Alert[]> {
+  let query = db.selectFrom('alerts').selectAll();
   if (options.status === 'open') query = query.where('resolved_at', 'is', null);
   if (options.status === 'resolved') query = query.where('resolved_at', 'is not', null);
   if (options.subjectId !== undefined) query = query.where('subject_id', '=', options.subjectId);
@@ -230,13 +225,7 @@ export async function listAlerts<DB extends Database>(anyDb: Kysely<DB>, options
 }
 
 /** Inbox rows for the app users among the contacts, outbox rows for every address. */
-async function notifyContacts(
-  db: Kysely<AlertsDatabase>,
-  alert: Alert,
-  kind: 'alert' | 'recovered',
-  now: Date,
-  options: NotifyOptions,
-): Promise<void> {
+async function notifyContacts(db: AppDb, alert: Alert, kind: 'alert' | 'recovered', now: Date, options: NotifyOptions): Promise<void> {
   const contacts = await contactsFor(db, { type: alert.subjectType, id: alert.subjectId });
   const message = alertMessage(alert, kind, options.publicUrl);
   const at = now.toISOString();
@@ -270,6 +259,6 @@ async function notifyContacts(
 }
 
 /** Runs `fn` in the caller's transaction when there is one, else in a new one. */
-export async function inTransaction<T>(db: Kysely<AlertsDatabase>, fn: (trx: Kysely<AlertsDatabase>) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(db: AppDb, fn: (trx: AppDb) => Promise<T>): Promise<T> {
   return db.isTransaction ? fn(db) : db.transaction().execute(fn);
 }

@@ -7,10 +7,8 @@
  * @example
  * const { userIds, emails } = await contactsFor(db, { type: 'integration', id });
  */
-import { alertsDb } from './alerts-db.ts';
 
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/types.ts';
+import type { AppDb } from '../db/app-database.ts';
 import type { AlertSubjectType } from '../db/types-alerts.ts';
 
 export interface Contacts {
@@ -25,11 +23,7 @@ export interface Contacts {
  *
  * @example await contactsFor(db, { type: 'credential', id: credentialId })
  */
-export async function contactsFor<DB extends Database>(
-  anyDb: Kysely<DB>,
-  subject: { readonly type: AlertSubjectType; readonly id: string },
-): Promise<Contacts> {
-  const db = alertsDb(anyDb);
+export async function contactsFor(db: AppDb, subject: { readonly type: AlertSubjectType; readonly id: string }): Promise<Contacts> {
   const named = subject.type === 'integration' ? await integrationContacts(db, subject.id) : await credentialContacts(db, subject.id);
   const emails = [...new Set(named.map((c) => c.trim().toLowerCase()).filter((c) => /^[^\s@]+@[^\s@]+$/.test(c)))];
   const users = await db.selectFrom('app_users').select(['id', 'email', 'role']).execute();
@@ -39,12 +33,12 @@ export async function contactsFor<DB extends Database>(
   return { userIds, emails };
 }
 
-async function integrationContacts(db: ReturnType<typeof alertsDb>, id: string): Promise<string[]> {
+async function integrationContacts(db: AppDb, id: string): Promise<string[]> {
   const row = await db.selectFrom('integrations').select('document').where('id', '=', id).executeTakeFirst();
   return row === undefined ? [] : contactsOf(row.document);
 }
 
-async function credentialContacts(db: ReturnType<typeof alertsDb>, id: string): Promise<string[]> {
+async function credentialContacts(db: AppDb, id: string): Promise<string[]> {
   const credential = await db.selectFrom('credentials').select('name').where('id', '=', id).executeTakeFirst();
   if (credential === undefined) return [];
   const rows = await db.selectFrom('integrations').select('document').execute();

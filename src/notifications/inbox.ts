@@ -6,10 +6,10 @@
  * const items = await listInbox(db, user.id, { unreadOnly: true });
  * await markRead(db, user.id, items[0].id, now);
  */
-import { alertsDb } from './alerts-db.ts';
 
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, IsoTimestamp } from '../db/types.ts';
+import type { Selectable } from 'kysely';
+import type { AppDb } from '../db/app-database.ts';
+import type { IsoTimestamp } from '../db/types.ts';
 import type { NotificationsTable } from '../db/types-alerts.ts';
 
 export interface InboxNotification {
@@ -42,12 +42,12 @@ export function rowToNotification(row: Selectable<NotificationsTable>): InboxNot
  *
  * @example await listInbox(db, userId, { unreadOnly: true, limit: 20 })
  */
-export async function listInbox<DB extends Database>(
-  anyDb: Kysely<DB>,
+export async function listInbox(
+  db: AppDb,
   userId: string,
   options: { readonly unreadOnly?: boolean; readonly limit?: number } = {},
 ): Promise<InboxNotification[]> {
-  let query = alertsDb(anyDb).selectFrom('notifications').selectAll().where('user_id', '=', userId);
+  let query = db.selectFrom('notifications').selectAll().where('user_id', '=', userId);
   if (options.unreadOnly === true) query = query.where('read_at', 'is', null);
   const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 500);
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
@@ -55,8 +55,8 @@ export async function listInbox<DB extends Database>(
 }
 
 /** @example const badge = await unreadCount(db, userId); */
-export async function unreadCount<DB extends Database>(anyDb: Kysely<DB>, userId: string): Promise<number> {
-  const row = await alertsDb(anyDb)
+export async function unreadCount(db: AppDb, userId: string): Promise<number> {
+  const row = await db
     .selectFrom('notifications')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('user_id', '=', userId)
@@ -70,8 +70,7 @@ export async function unreadCount<DB extends Database>(anyDb: Kysely<DB>, userId
  *
  * @example if (!(await markRead(db, userId, id, now))) throw notFound('notification', id);
  */
-export async function markRead<DB extends Database>(anyDb: Kysely<DB>, userId: string, id: string, now: Date): Promise<boolean> {
-  const db = alertsDb(anyDb);
+export async function markRead(db: AppDb, userId: string, id: string, now: Date): Promise<boolean> {
   const exists = await db
     .selectFrom('notifications')
     .select('read_at')
@@ -95,8 +94,8 @@ export async function markRead<DB extends Database>(anyDb: Kysely<DB>, userId: s
  *
  * @example const marked = await markAllRead(db, userId, now);
  */
-export async function markAllRead<DB extends Database>(anyDb: Kysely<DB>, userId: string, now: Date): Promise<number> {
-  const result = await alertsDb(anyDb)
+export async function markAllRead(db: AppDb, userId: string, now: Date): Promise<number> {
+  const result = await db
     .updateTable('notifications')
     .set({ read_at: now.toISOString() })
     .where('user_id', '=', userId)

@@ -7,8 +7,6 @@
  */
 export type { Alert, ListAlertsOptions, NotifyOptions, RaiseAlertInput, RaiseOutcome, ResolveAlertsInput } from './alerts.ts';
 export { inTransaction, listAlerts, raiseAlert, resolveAlert, resolveAlerts, rowToAlert } from './alerts.ts';
-export type { AlertsDatabase } from './alerts-db.ts';
-export { alertsDb } from './alerts-db.ts';
 export type { Contacts } from './contacts.ts';
 export { contactsFor } from './contacts.ts';
 export type { InboxNotification } from './inbox.ts';

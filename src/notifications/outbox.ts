@@ -13,11 +13,9 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { alertsDb } from './alerts-db.ts';
 import { redact } from './message.ts';
 
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/types.ts';
+import type { AppDb } from '../db/app-database.ts';
 import type { EmailStatus } from '../db/types-alerts.ts';
 import type { Mailer } from './mailer.ts';
 
@@ -37,13 +35,7 @@ export interface QueueEmailInput {
  *
  * @example const status = await queueEmail(trx, { to, subject, text }, now); // 'pending' | 'suppressed'
  */
-export async function queueEmail<DB extends Database>(
-  anyDb: Kysely<DB>,
-  input: QueueEmailInput,
-  now: Date,
-  hourlyCap = defaultHourlyEmailCap,
-): Promise<EmailStatus> {
-  const db = alertsDb(anyDb);
+export async function queueEmail(db: AppDb, input: QueueEmailInput, now: Date, hourlyCap = defaultHourlyEmailCap): Promise<EmailStatus> {
   const to = input.to.trim().toLowerCase();
   const recent = await countRecent(db, to, now);
   const status: EmailStatus = recent >= hourlyCap ? 'suppressed' : 'pending';
@@ -91,13 +83,7 @@ export interface DeliveryReport {
  *
  * @example const { sent, retrying } = await deliverPendingEmails(db, mailer, clock());
  */
-export async function deliverPendingEmails<DB extends Database>(
-  anyDb: Kysely<DB>,
-  mailer: Mailer,
-  now: Date,
-  options: DeliverOptions = {},
-): Promise<DeliveryReport> {
-  const db = alertsDb(anyDb);
+export async function deliverPendingEmails(db: AppDb, mailer: Mailer, now: Date, options: DeliverOptions = {}): Promise<DeliveryReport> {
   const maxAttempts = options.maxAttempts ?? 8;
   const baseMs = options.retryBaseMs ?? 60_000;
   await queueSuppressionSummaries(db, now, options);
@@ -166,11 +152,8 @@ export interface OutboxEmail {
 }
 
 /** The outbox, oldest first (for the admin view and tests). @example await listOutbox(db, { status: 'failed' }) */
-export async function listOutbox<DB extends Database>(
-  anyDb: Kysely<DB>,
-  filter: { readonly status?: EmailStatus; readonly to?: string } = {},
-): Promise<OutboxEmail[]> {
-  let query = alertsDb(anyDb).selectFrom('email_outbox').selectAll();
+export async function listOutbox(db: AppDb, filter: { readonly status?: EmailStatus; readonly to?: string } = {}): Promise<OutboxEmail[]> {
+  let query = db.selectFrom('email_outbox').selectAll();
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.to !== undefined) query = query.where('to_address', '=', filter.to.trim().toLowerCase());
   const rows = await query.orderBy('created_at').orderBy('id').execute();
@@ -187,7 +170,7 @@ export async function listOutbox<DB extends Database>(
   }));
 }
 
-async function countRecent(db: ReturnType<typeof alertsDb>, to: string, now: Date): Promise<number> {
+async function countRecent(db: AppDb, to: string, now: Date): Promise<number> {
   const row = await db
     .selectFrom('email_outbox')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
@@ -199,7 +182,7 @@ async function countRecent(db: ReturnType<typeof alertsDb>, to: string, now: Dat
 }
 
 /** One e-mail per address that had e-mails held back, once its hour has room again. */
-async function queueSuppressionSummaries(db: ReturnType<typeof alertsDb>, now: Date, options: DeliverOptions): Promise<void> {
+async function queueSuppressionSummaries(db: AppDb, now: Date, options: DeliverOptions): Promise<void> {
   const cap = options.hourlyCap ?? defaultHourlyEmailCap;
   const held = await db
     .selectFrom('email_outbox')

@@ -6,13 +6,12 @@ import { forEachDialect } from '../../test/support/databases.ts';
 import { claimNextRun, failStaleRuns } from './claim.ts';
 import { createRun, finishRun, getRun, heartbeat, startRun } from './run-store.ts';
 
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/types.ts';
+import type { AppDb } from '../db/app-database.ts';
 
 const t0 = new Date('2026-11-27T09:00:00.000Z');
 const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
 
-async function addIntegrations(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
+async function addIntegrations(db: AppDb, ids: readonly string[]): Promise<void> {
   const now = t0.toISOString();
   await db
     .insertInto('integrations')
@@ -21,7 +20,7 @@ async function addIntegrations(db: Kysely<Database>, ids: readonly string[]): Pr
 }
 
 /** Claims until the queue is empty; returns the ids in claim order. */
-async function drain(db: Kysely<Database>, workerId: string): Promise<string[]> {
+async function drain(db: AppDb, workerId: string): Promise<string[]> {
   const claimed: string[] = [];
   for (;;) {
     const run = await claimNextRun(db, workerId);
@@ -30,7 +29,7 @@ async function drain(db: Kysely<Database>, workerId: string): Promise<string[]> 
   }
 }
 
-async function listQueued(db: Kysely<Database>): Promise<string[]> {
+async function listQueued(db: AppDb): Promise<string[]> {
   return (await db.selectFrom('runs').select('id').where('state', '=', 'queued').execute()).map((r) => r.id);
 }
 

@@ -14,13 +14,11 @@
  * const run = await claimNextRun(db, `worker-${process.pid}`);
  * if (run !== null) await execute(run);
  */
-import { coreDb } from '../db/core-db.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { dialectOf } from '../db/open-database.ts';
 import { isoNow, rowToRun } from './run.ts';
 
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/types.ts';
+import type { AppDb } from '../db/app-database.ts';
 import type { Run } from './run.ts';
 
 /** How often a claim retries after losing a race on the one-running-run-per-integration index. */
@@ -38,13 +36,8 @@ export interface ClaimOptions {
  *
  * @example const run = await claimNextRun(db, 'worker-1', { now: clock() });
  */
-export async function claimNextRun<DB extends Database>(
-  anyDb: Kysely<DB>,
-  workerId: string,
-  options: ClaimOptions = {},
-): Promise<Run | null> {
+export async function claimNextRun(db: AppDb, workerId: string, options: ClaimOptions = {}): Promise<Run | null> {
   if (options.integrationIds?.length === 0) return null;
-  const db = coreDb(anyDb);
   const lock = dialectOf(db) === 'postgres';
   const at = isoNow(options.now);
   for (let attempt = 1; ; attempt += 1) {
@@ -95,13 +88,9 @@ export async function claimNextRun<DB extends Database>(
  *
  * @example const dead = await failStaleRuns(db, new Date(Date.now() - 5 * 60_000));
  */
-export async function failStaleRuns<DB extends Database>(
-  anyDb: Kysely<DB>,
-  olderThan: Date,
-  options: { readonly now?: Date } = {},
-): Promise<Run[]> {
+export async function failStaleRuns(db: AppDb, olderThan: Date, options: { readonly now?: Date } = {}): Promise<Run[]> {
   const cutoff = olderThan.toISOString();
-  const rows = await coreDb(anyDb)
+  const rows = await db
     .updateTable('runs')
     .set({
       state: 'failed',

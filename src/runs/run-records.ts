@@ -7,10 +7,9 @@
  */
 import { sql } from 'kysely';
 
-import { coreDb } from '../db/core-db.ts';
-
-import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Database, RunRecordsTable } from '../db/types.ts';
+import type { Insertable, Selectable } from 'kysely';
+import type { AppDb } from '../db/app-database.ts';
+import type { RunRecordsTable } from '../db/types.ts';
 import type { FieldChange, RecordOutcome, RecordOutcomeKind } from '../sync/ports.ts';
 
 export interface RunRecord {
@@ -39,13 +38,7 @@ export const recordsPerInsert = Math.floor(maxBindParameters / columnsPerRecord)
  *
  * @example await insertRunRecords(trx, run.id, 1, outcomes);
  */
-export async function insertRunRecords<DB extends Database>(
-  anyDb: Kysely<DB>,
-  runId: string,
-  firstSeq: number,
-  outcomes: readonly RecordOutcome[],
-): Promise<void> {
-  const db = coreDb(anyDb);
+export async function insertRunRecords(db: AppDb, runId: string, firstSeq: number, outcomes: readonly RecordOutcome[]): Promise<void> {
   for (let start = 0; start < outcomes.length; start += recordsPerInsert) {
     const rows = outcomes.slice(start, start + recordsPerInsert).map((outcome, i) => outcomeToRow(runId, firstSeq + start + i, outcome));
     await db.insertInto('run_records').values(rows).execute();
@@ -67,12 +60,11 @@ export interface ListRunRecordsOptions {
  *
  * @example const page = await listRunRecords(db, runId, { search: 'acme.example', limit: 50, offset: 100 });
  */
-export async function listRunRecords<DB extends Database>(
-  anyDb: Kysely<DB>,
+export async function listRunRecords(
+  db: AppDb,
   runId: string,
   options: ListRunRecordsOptions,
 ): Promise<{ records: RunRecord[]; total: number }> {
-  const db = coreDb(anyDb);
   const limit = Math.min(Math.max(Math.trunc(options.limit), 1), 1000);
   const offset = Math.max(Math.trunc(options.offset), 0);
   let filtered = db.selectFrom('run_records').where('run_id', '=', runId);

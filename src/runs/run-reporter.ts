@@ -15,12 +15,10 @@
  */
 import { sql } from 'kysely';
 
-import { coreDb } from '../db/core-db.ts';
 import { recordOutcomes } from '../sync/ports.ts';
 import { insertRunRecords } from './run-records.ts';
 
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/types.ts';
+import type { AppDb } from '../db/app-database.ts';
 import type { RecordOutcome, RecordOutcomeKind, RunCounts, RunPhase, RunReporter } from '../sync/ports.ts';
 
 export interface StoreRunReporter extends RunReporter {
@@ -37,8 +35,7 @@ export interface StoreRunReporter extends RunReporter {
  *
  * @example const reporter = createRunReporter(db, runId);
  */
-export function createRunReporter<DB extends Database>(anyDb: Kysely<DB>, runId: string): StoreRunReporter {
-  const db = coreDb(anyDb);
+export function createRunReporter(db: AppDb, runId: string): StoreRunReporter {
   let tail: Promise<void> = Promise.resolve();
   let failure: Error | null = null;
   let nextSeq: number | null = null;
@@ -120,7 +117,7 @@ export function createRunReporter<DB extends Database>(anyDb: Kysely<DB>, runId:
   };
 }
 
-async function firstFreeSeq(db: Kysely<Database>, runId: string): Promise<number> {
+async function firstFreeSeq(db: AppDb, runId: string): Promise<number> {
   const row = await db
     .selectFrom('run_records')
     .select(sql<number | string | null>`max(seq)`.as('last'))

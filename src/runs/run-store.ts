@@ -12,13 +12,13 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { coreDb } from '../db/core-db.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { IllegalRunTransitionError, IntegrationBusyError, RunNotFoundError } from './errors.ts';
 import { isoNow, rowToRun, saasCountColumns, statesBefore, userCountColumns } from './run.ts';
 
-import type { Kysely, Updateable } from 'kysely';
-import type { Database, RunsTable } from '../db/types.ts';
+import type { Updateable } from 'kysely';
+import type { AppDb } from '../db/app-database.ts';
+import type { RunsTable } from '../db/types.ts';
 import type { RunCounts, RunPhase, RunState } from '../sync/ports.ts';
 import type { Run, RunTrigger, TerminalRunState } from './run.ts';
 
@@ -36,8 +36,8 @@ export interface CreateRunInput {
  *
  * @example const run = await createRun(db, { integrationId: 'i1', integrationName: 'NinjaOne users', trigger: 'manual' });
  */
-export async function createRun<DB extends Database>(anyDb: Kysely<DB>, input: CreateRunInput): Promise<Run> {
-  const row = await coreDb(anyDb)
+export async function createRun(db: AppDb, input: CreateRunInput): Promise<Run> {
+  const row = await db
     .insertInto('runs')
     .values({
       id: randomUUID(),
@@ -60,13 +60,9 @@ export async function createRun<DB extends Database>(anyDb: Kysely<DB>, input: C
  *
  * @example await startRun(db, run.id, { workerId: hostname() });
  */
-export async function startRun<DB extends Database>(
-  anyDb: Kysely<DB>,
-  id: string,
-  options: { readonly workerId?: string; readonly now?: Date } = {},
-): Promise<Run> {
+export async function startRun(db: AppDb, id: string, options: { readonly workerId?: string; readonly now?: Date } = {}): Promise<Run> {
   const at = isoNow(options.now);
-  return transition(coreDb(anyDb), id, 'running', { started_at: at, heartbeat_at: at, worker_id: options.workerId ?? null });
+  return transition(db, id, 'running', { started_at: at, heartbeat_at: at, worker_id: options.workerId ?? null });
 }
 
 export interface FinishRunInput {
@@ -85,7 +81,7 @@ export interface FinishRunInput {
  *
  * @example await finishRun(db, run.id, { state: 'failed', error: 'NinjaOne answered 401: check the credential' });
  */
-export async function finishRun<DB extends Database>(anyDb: Kysely<DB>, id: string, input: FinishRunInput): Promise<Run> {
+export async function finishRun(db: AppDb, id: string, input: FinishRunInput): Promise<Run> {
   const set: Updateable<RunsTable> = {
     finished_at: isoNow(input.now),
     ...(input.counts === undefined ? {} : userCountColumns(input.counts)),
@@ -94,7 +90,7 @@ export async function finishRun<DB extends Database>(anyDb: Kysely<DB>, id: stri
   if (input.error !== undefined) set.error = input.error;
   if (input.fuseReason !== undefined) set.fuse_reason = input.fuseReason;
   if (input.phase !== undefined) set.phase = input.phase;
-  return transition(coreDb(anyDb), id, input.state, set);
+  return transition(db, id, input.state, set);
 }
 
 export interface HeartbeatResult {
@@ -110,12 +106,7 @@ export interface HeartbeatResult {
  *
  * @example const beat = await heartbeat(db, run.id); if (beat.cancelRequested) controller.abort();
  */
-export async function heartbeat<DB extends Database>(
-  anyDb: Kysely<DB>,
-  id: string,
-  options: { readonly now?: Date } = {},
-): Promise<HeartbeatResult> {
-  const db = coreDb(anyDb);
+export async function heartbeat(db: AppDb, id: string, options: { readonly now?: Date } = {}): Promise<HeartbeatResult> {
   const row = await db
     .updateTable('runs')
     .set({ heartbeat_at: isoNow(options.now) })
@@ -135,12 +126,7 @@ export async function heartbeat<DB extends Database>(
  *
  * @example const run = await requestCancel(db, id); // run.state is 'canceled' or run.cancelRequested
  */
-export async function requestCancel<DB extends Database>(
-  anyDb: Kysely<DB>,
-  id: string,
-  options: { readonly now?: Date } = {},
-): Promise<Run> {
-  const db = coreDb(anyDb);
+export async function requestCancel(db: AppDb, id: string, options: { readonly now?: Date } = {}): Promise<Run> {
   const queued = await db
     .updateTable('runs')
     .set({ state: 'canceled', cancel_requested: 1, finished_at: isoNow(options.now) })
@@ -164,8 +150,8 @@ export async function requestCancel<DB extends Database>(
 }
 
 /** @example const run = await getRun(db, id); if (run === null) return notFound(); */
-export async function getRun<DB extends Database>(anyDb: Kysely<DB>, id: string): Promise<Run | null> {
-  const row = await coreDb(anyDb).selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+export async function getRun(db: AppDb, id: string): Promise<Run | null> {
+  const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   return row === undefined ? null : rowToRun(row);
 }
 
@@ -185,8 +171,7 @@ export interface ListRunsOptions {
  * const page = await listRuns(db, { integrationId, limit: 20 });
  * const next = await listRuns(db, { integrationId, limit: 20, before: page.at(-1)?.id });
  */
-export async function listRuns<DB extends Database>(anyDb: Kysely<DB>, options: ListRunsOptions): Promise<Run[]> {
-  const db = coreDb(anyDb);
+export async function listRuns(db: AppDb, options: ListRunsOptions): Promise<Run[]> {
   const limit = Math.min(Math.max(Math.trunc(options.limit), 1), 500);
   let query = db.selectFrom('runs').selectAll();
   if (options.integrationId !== undefined) query = query.where('integration_id', '=', options.integrationId);
@@ -207,7 +192,7 @@ export async function listRuns<DB extends Database>(anyDb: Kysely<DB>, options: 
 }
 
 /** One guarded UPDATE; on no match, find out why and say it with a named error. */
-async function transition(db: Kysely<Database>, id: string, to: RunState, set: Updateable<RunsTable>): Promise<Run> {
+async function transition(db: AppDb, id: string, to: RunState, set: Updateable<RunsTable>): Promise<Run> {
   const from = statesBefore(to);
   let row;
   try {

@@ -7,7 +7,7 @@ import { listOutbox } from '../notifications/outbox.ts';
 import { claimNextRun, createRun, listRuns } from '../runs/index.ts';
 import { planDueRuns } from './plan-due-runs.ts';
 import { getScheduleState, setCatchUp } from './schedule-state.ts';
-import { addIntegration, openAlertsStore, withAlertTables } from './test-fixtures.ts';
+import { addIntegration, openAlertsStore } from './test-fixtures.ts';
 
 const berlinDaily = { daily: '02:00', timezone: 'Europe/Berlin' };
 
@@ -123,7 +123,7 @@ forEachDialect('planDueRuns', (target) => {
   test('two planners at once queue each due run exactly once', async () => {
     const options = await target.options();
     const first = await target.reopen(options);
-    const db = await withAlertTables(first.db);
+    const db = first.db;
     // SQLite allows one handle per file per process; there the two planners share it.
     const second = target.dialect === 'postgres' ? (await target.reopen(options)).db : first.db;
     const ids: string[] = [];

@@ -16,13 +16,11 @@
  */
 import { dialectOf } from '../db/open-database.ts';
 import { type NotifyOptions, raiseAlert } from '../notifications/alerts.ts';
-import { type AlertsDatabase, alertsDb } from '../notifications/alerts-db.ts';
 import { createRun } from '../runs/run-store.ts';
 import { rowToScheduleState, type ScheduleProblem, syncScheduleStates } from './schedule-state.ts';
 import { compileSchedule } from './schedule-times.ts';
 
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/types.ts';
+import type { AppDb } from '../db/app-database.ts';
 import type { Run } from '../runs/run.ts';
 
 export const defaultGraceMs = 15 * 60_000;
@@ -54,8 +52,7 @@ export interface PlanResult {
  *
  * @example const result = await planDueRuns(db, new Date('2026-11-28T01:00:00Z'));
  */
-export async function planDueRuns<DB extends Database>(anyDb: Kysely<DB>, now: Date, options: PlanOptions = {}): Promise<PlanResult> {
-  const db = alertsDb(anyDb);
+export async function planDueRuns(db: AppDb, now: Date, options: PlanOptions = {}): Promise<PlanResult> {
   const problems = await syncScheduleStates(db, now);
   const due = await db
     .selectFrom('schedule_state as s')
@@ -85,7 +82,7 @@ export async function planDueRuns<DB extends Database>(anyDb: Kysely<DB>, now: D
 }
 
 async function planOne(
-  trx: Kysely<AlertsDatabase>,
+  trx: AppDb,
   integrationId: string,
   now: Date,
   options: PlanOptions,

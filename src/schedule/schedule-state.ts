@@ -9,11 +9,11 @@
  * const state = await getScheduleState(db, integrationId);
  */
 import { integrationSchema } from '../integrations/schema.ts';
-import { alertsDb } from '../notifications/alerts-db.ts';
 import { compileSchedule } from './schedule-times.ts';
 
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, IsoTimestamp } from '../db/types.ts';
+import type { Selectable } from 'kysely';
+import type { AppDb } from '../db/app-database.ts';
+import type { IsoTimestamp } from '../db/types.ts';
 import type { CatchUpPolicy, ScheduleStateTable } from '../db/types-alerts.ts';
 import type { Schedule } from '../integrations/schema.ts';
 
@@ -61,8 +61,7 @@ export interface ScheduleProblem {
  *
  * @example const problems = await syncScheduleStates(db, clock());
  */
-export async function syncScheduleStates<DB extends Database>(anyDb: Kysely<DB>, now: Date): Promise<ScheduleProblem[]> {
-  const db = alertsDb(anyDb);
+export async function syncScheduleStates(db: AppDb, now: Date): Promise<ScheduleProblem[]> {
   const rows = await db
     .selectFrom('integrations as i')
     .leftJoin('schedule_state as s', 's.integration_id', 'i.id')
@@ -113,8 +112,8 @@ export async function syncScheduleStates<DB extends Database>(anyDb: Kysely<DB>,
 }
 
 /** @example const state = await getScheduleState(db, id); state?.nextRunAt */
-export async function getScheduleState<DB extends Database>(anyDb: Kysely<DB>, integrationId: string): Promise<ScheduleState | null> {
-  const row = await alertsDb(anyDb).selectFrom('schedule_state').selectAll().where('integration_id', '=', integrationId).executeTakeFirst();
+export async function getScheduleState(db: AppDb, integrationId: string): Promise<ScheduleState | null> {
+  const row = await db.selectFrom('schedule_state').selectAll().where('integration_id', '=', integrationId).executeTakeFirst();
   return row === undefined ? null : rowToScheduleState(row);
 }
 
@@ -124,13 +123,7 @@ export async function getScheduleState<DB extends Database>(anyDb: Kysely<DB>, i
  *
  * @example await setCatchUp(db, integrationId, 'skip', now);
  */
-export async function setCatchUp<DB extends Database>(
-  anyDb: Kysely<DB>,
-  integrationId: string,
-  catchUp: CatchUpPolicy,
-  now: Date,
-): Promise<void> {
-  const db = alertsDb(anyDb);
+export async function setCatchUp(db: AppDb, integrationId: string, catchUp: CatchUpPolicy, now: Date): Promise<void> {
   await syncScheduleStates(db, now);
   await db
     .updateTable('schedule_state')

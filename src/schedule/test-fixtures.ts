@@ -12,29 +12,22 @@ import pino from 'pino';
 
 import { loadConfig } from '../config.ts';
 import { generateVaultKey } from '../credentials/vault.ts';
-import { type AlertsDatabase, alertsDb } from '../notifications/alerts-db.ts';
 import { buildApp, type RouteModule } from '../server/app.ts';
 import { createContext } from '../server/start.ts';
 
-import type { Kysely } from 'kysely';
 import type { TestDatabaseTarget } from '../../test/support/databases.ts';
-import type { Database } from '../db/types.ts';
+import type { AppDb } from '../db/app-database.ts';
 import type { CredentialStatus } from '../db/types-accounts.ts';
 import type { Schedule } from '../integrations/schema.ts';
 
-/** A new, empty, migrated database, typed with the alert tables. */
-export async function openAlertsStore(target: TestDatabaseTarget): Promise<Kysely<AlertsDatabase>> {
+/** A new, empty, migrated database. */
+export async function openAlertsStore(target: TestDatabaseTarget): Promise<AppDb> {
   const { db } = await target.open();
-  return withAlertTables(db);
-}
-
-/** The same view of a database opened otherwise (e.g. `target.reopen`). */
-export async function withAlertTables<DB extends Database>(db: Kysely<DB>): Promise<Kysely<AlertsDatabase>> {
-  return alertsDb(db);
+  return db;
 }
 
 export async function addIntegration(
-  db: Kysely<AlertsDatabase>,
+  db: AppDb,
   input: {
     readonly name: string;
     readonly schedule?: Schedule;
@@ -68,7 +61,7 @@ export async function addIntegration(
   return { id, name: input.name };
 }
 
-export async function addUser(db: Kysely<AlertsDatabase>, email: string, role: 'admin' | 'viewer' = 'viewer'): Promise<string> {
+export async function addUser(db: AppDb, email: string, role: 'admin' | 'viewer' = 'viewer'): Promise<string> {
   const id = randomUUID();
   await db
     .insertInto('app_users')
@@ -77,7 +70,7 @@ export async function addUser(db: Kysely<AlertsDatabase>, email: string, role: '
   return id;
 }
 
-export async function addCredential(db: Kysely<AlertsDatabase>, name: string, status: CredentialStatus): Promise<string> {
+export async function addCredential(db: AppDb, name: string, status: CredentialStatus): Promise<string> {
   const id = randomUUID();
   await db
     .insertInto('credentials')
@@ -132,7 +125,7 @@ export async function startRoutesServer(
   target: TestDatabaseTarget,
   routes: readonly RouteModule[],
   now: () => Date,
-): Promise<{ url: string; db: Kysely<AlertsDatabase>; close(): Promise<void> }> {
+): Promise<{ url: string; db: AppDb; close(): Promise<void> }> {
   const { databaseUrl, dataDir } = await target.options();
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -143,7 +136,7 @@ export async function startRoutesServer(
     ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   });
   const { context, close } = await createContext(config, { now, logger: pino({ level: 'silent' }) });
-  const db = await withAlertTables(context.db);
+  const db = context.db;
   const app = await buildApp(context, routes);
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -16,8 +16,7 @@ import { failStaleRuns } from '../runs/claim.ts';
 import { planDueRuns, type PlanResult } from './plan-due-runs.ts';
 import { applyWatchdogFindings, runWatchdogs, type WatchdogOptions } from './watchdogs.ts';
 
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/types.ts';
+import type { AppDb } from '../db/app-database.ts';
 import type { NotifyOptions } from '../notifications/alerts.ts';
 import type { Mailer } from '../notifications/mailer.ts';
 import type { Run } from '../runs/run.ts';
@@ -44,7 +43,7 @@ export interface TickResult {
  *
  * @example const result = await schedulerTick(db, new Date(), { mailer: createMailer(config) });
  */
-export async function schedulerTick<DB extends Database>(db: Kysely<DB>, now: Date, options: TickOptions = {}): Promise<TickResult> {
+export async function schedulerTick(db: AppDb, now: Date, options: TickOptions = {}): Promise<TickResult> {
   const errors: { step: 'plan' | 'stale' | 'watchdogs' | 'email'; message: string }[] = [];
   const step = async <T>(name: 'plan' | 'stale' | 'watchdogs' | 'email', fn: () => Promise<T>): Promise<T | null> => {
     try {

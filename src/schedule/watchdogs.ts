@@ -17,12 +17,11 @@
  * await applyWatchdogFindings(db, findings, clock(), { publicUrl: config.publicUrl });
  */
 import { type NotifyOptions, raiseAlert, resolveAlerts } from '../notifications/alerts.ts';
-import { alertsDb } from '../notifications/alerts-db.ts';
 import { rowToRun, type Run } from '../runs/run.ts';
 import { defaultGraceMs } from './plan-due-runs.ts';
 
-import type { Kysely } from 'kysely';
-import type { Database, IsoTimestamp } from '../db/types.ts';
+import type { AppDb } from '../db/app-database.ts';
+import type { IsoTimestamp } from '../db/types.ts';
 import type { AlertCondition, AlertSubjectType } from '../db/types-alerts.ts';
 
 export const defaultErrorShare = 0.1;
@@ -68,8 +67,7 @@ const integrationConditions: readonly AlertCondition[] = ['run_failed', 'run_stu
  *
  * @example const { raise, clear } = await checkFinishedRuns(db, { integrationIds: [run.integrationId] });
  */
-export async function checkFinishedRuns<DB extends Database>(anyDb: Kysely<DB>, options: WatchdogOptions = {}): Promise<WatchdogFindings> {
-  const db = alertsDb(anyDb);
+export async function checkFinishedRuns(db: AppDb, options: WatchdogOptions = {}): Promise<WatchdogFindings> {
   const share = options.errorShare ?? defaultErrorShare;
   const ids = options.integrationIds ?? (await db.selectFrom('integrations').select('id').execute()).map((r) => r.id);
   const raise: AlertFinding[] = [];
@@ -120,14 +118,10 @@ export async function checkFinishedRuns<DB extends Database>(anyDb: Kysely<DB>, 
  *
  * @example await checkLongRuns(db, now, { maxRunMs: 6 * 3_600_000 })
  */
-export async function checkLongRuns<DB extends Database>(
-  anyDb: Kysely<DB>,
-  now: Date,
-  options: WatchdogOptions = {},
-): Promise<WatchdogFindings> {
+export async function checkLongRuns(db: AppDb, now: Date, options: WatchdogOptions = {}): Promise<WatchdogFindings> {
   const maxRunMs = options.maxRunMs ?? defaultMaxRunMs;
   const cutoff = new Date(now.getTime() - maxRunMs).toISOString();
-  const rows = await alertsDb(anyDb)
+  const rows = await db
     .selectFrom('runs')
     .selectAll()
     .where('state', '=', 'running')
@@ -153,12 +147,7 @@ export async function checkLongRuns<DB extends Database>(
  *
  * @example await checkMissedStarts(db, now)
  */
-export async function checkMissedStarts<DB extends Database>(
-  anyDb: Kysely<DB>,
-  now: Date,
-  options: WatchdogOptions = {},
-): Promise<WatchdogFindings> {
-  const db = alertsDb(anyDb);
+export async function checkMissedStarts(db: AppDb, now: Date, options: WatchdogOptions = {}): Promise<WatchdogFindings> {
   const graceMs = options.graceMs ?? defaultGraceMs;
   const cutoff = new Date(now.getTime() - graceMs).toISOString();
   const only = options.integrationIds;
@@ -209,8 +198,8 @@ export async function checkMissedStarts<DB extends Database>(
  *
  * @example await checkCredentials(db, now)
  */
-export async function checkCredentials<DB extends Database>(anyDb: Kysely<DB>, now: Date): Promise<WatchdogFindings> {
-  const rows = await alertsDb(anyDb).selectFrom('credentials').select(['id', 'name', 'status', 'status_reason', 'updated_at']).execute();
+export async function checkCredentials(db: AppDb, now: Date): Promise<WatchdogFindings> {
+  const rows = await db.selectFrom('credentials').select(['id', 'name', 'status', 'status_reason', 'updated_at']).execute();
   const raise: AlertFinding[] = [];
   const clear: AlertClearing[] = [];
   for (const row of rows) {
@@ -237,16 +226,12 @@ export async function checkCredentials<DB extends Database>(anyDb: Kysely<DB>, n
  *
  * @example const findings = await runWatchdogs(db, clock(), { maxRunMs: 12 * 3_600_000 });
  */
-export async function runWatchdogs<DB extends Database>(
-  anyDb: Kysely<DB>,
-  now: Date,
-  options: WatchdogOptions = {},
-): Promise<WatchdogFindings> {
+export async function runWatchdogs(db: AppDb, now: Date, options: WatchdogOptions = {}): Promise<WatchdogFindings> {
   const parts = [
-    await checkFinishedRuns(anyDb, options),
-    await checkLongRuns(anyDb, now, options),
-    await checkMissedStarts(anyDb, now, options),
-    options.integrationIds === undefined ? await checkCredentials(anyDb, now) : { raise: [], clear: [] },
+    await checkFinishedRuns(db, options),
+    await checkLongRuns(db, now, options),
+    await checkMissedStarts(db, now, options),
+    options.integrationIds === undefined ? await checkCredentials(db, now) : { raise: [], clear: [] },
   ];
   return { raise: parts.flatMap((p) => p.raise), clear: parts.flatMap((p) => p.clear) };
 }
@@ -257,8 +242,8 @@ export async function runWatchdogs<DB extends Database>(
  *
  * @example const { opened, resolved } = await applyWatchdogFindings(db, findings, now, { publicUrl });
  */
-export async function applyWatchdogFindings<DB extends Database>(
-  anyDb: Kysely<DB>,
+export async function applyWatchdogFindings(
+  db: AppDb,
   findings: WatchdogFindings,
   now: Date,
   options: NotifyOptions = {},
@@ -267,7 +252,7 @@ export async function applyWatchdogFindings<DB extends Database>(
   for (const clearing of findings.clear) {
     resolved += (
       await resolveAlerts(
-        anyDb,
+        db,
         { subjectType: clearing.subjectType, subjectId: clearing.subjectId, conditions: clearing.conditions, seenUpTo: clearing.seenUpTo },
         now,
         options,
@@ -277,7 +262,7 @@ export async function applyWatchdogFindings<DB extends Database>(
   let opened = 0;
   let repeated = 0;
   for (const finding of findings.raise) {
-    const { outcome } = await raiseAlert(anyDb, finding, now, options);
+    const { outcome } = await raiseAlert(db, finding, now, options);
     if (outcome === 'opened') opened += 1;
     if (outcome === 'repeated') repeated += 1;
   }
@@ -290,18 +275,18 @@ export async function applyWatchdogFindings<DB extends Database>(
  *
  * @example await alertsForFinishedRun(db, run, clock(), { publicUrl: config.publicUrl });
  */
-export async function alertsForFinishedRun<DB extends Database>(
-  anyDb: Kysely<DB>,
+export async function alertsForFinishedRun(
+  db: AppDb,
   run: Pick<Run, 'integrationId'>,
   now: Date,
   options: NotifyOptions & Pick<WatchdogOptions, 'errorShare'> = {},
 ): Promise<void> {
   if (run.integrationId === null) return;
-  const findings = await checkFinishedRuns(anyDb, {
+  const findings = await checkFinishedRuns(db, {
     integrationIds: [run.integrationId],
     ...(options.errorShare === undefined ? {} : { errorShare: options.errorShare }),
   });
-  await applyWatchdogFindings(anyDb, findings, now, options);
+  await applyWatchdogFindings(db, findings, now, options);
 }
 
 function runFinding(run: Run, condition: AlertCondition, message: string, error: string | null): AlertFinding {

@@ -14,8 +14,7 @@ import { type RecordOutcomeKind, recordOutcomes } from '../../sync/ports.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { formatChanges, formatDuration, table } from '../summary.ts';
 
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/types.ts';
+import type { AppDb } from '../../db/app-database.ts';
 import type { Run } from '../../runs/run.ts';
 import type { CliIo } from '../io.ts';
 
@@ -109,7 +108,7 @@ export async function runsShowCommand(
   });
 }
 
-async function withDb(io: CliIo, dataDir: string, work: (db: Kysely<Database>) => Promise<number>): Promise<number> {
+async function withDb(io: CliIo, dataDir: string, work: (db: AppDb) => Promise<number>): Promise<number> {
   let opened;
   try {
     opened = await openDatabase({ databaseUrl: io.env['DATABASE_URL'], dataDir });
@@ -125,7 +124,7 @@ async function withDb(io: CliIo, dataDir: string, work: (db: Kysely<Database>) =
 }
 
 /** A full id, or a prefix of at least 4 characters that matches exactly one run. */
-async function findRun(db: Kysely<Database>, id: string): Promise<Run | null> {
+async function findRun(db: AppDb, id: string): Promise<Run | null> {
   const exact = await getRun(db, id);
   if (exact !== null || id.length < 4 || !/^[0-9a-f-]+$/i.test(id)) return exact;
   const matches = await db.selectFrom('runs').select('id').where('id', 'like', `${id.toLowerCase()}%`).limit(2).execute();
