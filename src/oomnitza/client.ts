@@ -16,14 +16,14 @@ import { OomnitzaConfigError, parseOomnitzaBaseUrl } from './base-url.ts';
 import { maxValuesPerFilter } from './filter.ts';
 import { assignUser, ensureApplication, findApplication, listAssignments } from './saas.ts';
 import { createOomnitzaTransport } from './transport.ts';
-import { listUserFields } from './user-fields.ts';
+import { readUserDataModel } from './user-fields.ts';
 import { countUsers, findUsers, listUsers } from './users-read.ts';
 import { createUser, updateUser } from './users-write.ts';
 
 import type { RetryPolicy } from '../http/retry-policy.ts';
 import type { RetryInfo } from '../http/send-json.ts';
 import type { SaasDestination, UserDestination } from '../sync/ports.ts';
-import type { OomnitzaFieldInfo } from './user-fields.ts';
+import type { OomnitzaFieldInfo, UserDataModel } from './user-fields.ts';
 import type { PageOptions } from './users-read.ts';
 
 export interface OomnitzaClientOptions {
@@ -64,8 +64,10 @@ export interface OomnitzaClient extends UserDestination, SaasDestination {
   readonly concurrencyLimit: number;
   /** Checks the URL and token with one small read; the number of users on success. */
   testConnection(options?: { readonly signal?: AbortSignal }): Promise<{ readonly userCount: number }>;
-  /** The users fields of the instance, or null when it does not serve `/api/v3/users/meta`. */
-  listUserFields(options?: { readonly signal?: AbortSignal }): Promise<OomnitzaFieldInfo[] | null>;
+  /** The users data model of the instance, or why there is none (see user-fields.ts); read once per client. */
+  readUserDataModel(options?: { readonly signal?: AbortSignal }): Promise<UserDataModel>;
+  /** The users fields of the instance, or null when it gives no data model. */
+  listUserFields(options?: { readonly signal?: AbortSignal }): Promise<readonly OomnitzaFieldInfo[] | null>;
 }
 
 export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaClient {
@@ -92,7 +94,17 @@ export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaCl
     },
   });
 
-  let userFields: Promise<OomnitzaFieldInfo[] | null> | null = null;
+  let dataModel: Promise<UserDataModel> | null = null;
+  function readModel(signal: AbortSignal | undefined): Promise<UserDataModel> {
+    // The data model does not change during a run; the pre-flight check and the planner share one read.
+    const read = dataModel ?? readUserDataModel(transport, { signal });
+    // A failed read is not kept: the next caller asks again.
+    dataModel = read;
+    read.catch(() => {
+      if (dataModel === read) dataModel = null;
+    });
+    return read;
+  }
   return {
     baseUrl,
     get concurrencyLimit() {
@@ -125,15 +137,10 @@ export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaCl
         throw explainConnectionError(error);
       }
     },
-    listUserFields(o) {
-      // The data model does not change during a run; the pre-flight check and the planner share one read.
-      const read = userFields ?? listUserFields(transport, { signal: o?.signal });
-      // A failed read is not kept: the next caller asks again.
-      userFields = read;
-      read.catch(() => {
-        if (userFields === read) userFields = null;
-      });
-      return read;
+    readUserDataModel: (o) => readModel(o?.signal),
+    async listUserFields(o) {
+      const model = await readModel(o?.signal);
+      return model.available ? model.fields : null;
     },
   };
 }

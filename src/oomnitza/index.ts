@@ -9,4 +9,5 @@ export type { OomnitzaClient, OomnitzaClientOptions } from './client.ts';
 export { createOomnitzaClient } from './client.ts';
 export { isAmbiguousFailure } from './create-once.ts';
 export { batchInFilters, eqFilter, inFilter, lookupVariants, quoteFilterValue } from './filter.ts';
-export type { OomnitzaFieldInfo } from './user-fields.ts';
+export type { OomnitzaFieldInfo, UserDataModel } from './user-fields.ts';
+export { parseUserDataModel } from './user-fields.ts';
