@@ -7,6 +7,7 @@
  * node --import tsx bench/map-plan.ts 100000
  */
 import { compileMapping } from '../src/mapping/compile.ts';
+import { toSourceUser } from '../src/ninjaone/source.ts';
 import { buildDestinationIndex } from '../src/sync/destination-index.ts';
 import { type MappedRecord, planUsers } from '../src/sync/plan.ts';
 import { benchIntegration } from './integration.ts';
@@ -77,7 +78,8 @@ const compiled = compileMapping(integration);
 const context = { runStartedAt: new Date(), organizations: new Map(), devices: new Map() };
 
 const measured = await measure(async () => {
-  const mapped = await compiled.mapAll(users, context);
+  // NinjaOne's users as the source yields them (the normalisation moved there), then mapped.
+  const mapped = await compiled.mapAll(users.map(toSourceUser), context);
   const records: MappedRecord[] = [];
   for (const outcome of mapped) if (outcome.kept) records.push(outcome.record);
   const index = buildDestinationIndex(destinationUsers, integration.syncKeys);

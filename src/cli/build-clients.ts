@@ -10,7 +10,8 @@
  * const clients = await buildClients(integration, { dataDir: './data', env: process.env, concurrency: 8 });
  * if (!clients.ok) console.error(clients.message);
  */
-import { createNinjaOneClient, type NinjaOneClient } from '../ninjaone/client.ts';
+import { createNinjaOneClient } from '../ninjaone/client.ts';
+import { createNinjaOneSource } from '../ninjaone/source.ts';
 import { createTokenProvider, type TokenProvider } from '../ninjaone/token-provider.ts';
 import { parseNinjaOneUrl } from '../ninjaone/url.ts';
 import { createOomnitzaClient, type OomnitzaClient } from '../oomnitza/client.ts';
@@ -18,10 +19,11 @@ import { openRefreshTokenStore } from './refresh-token-store.ts';
 
 import type { RetryInfo } from '../http/send-json.ts';
 import type { Integration } from '../integrations/schema.ts';
+import type { UserSource } from '../mapping/source-record.ts';
 
 export interface Clients {
   readonly ok: true;
-  readonly source: NinjaOneClient;
+  readonly source: UserSource;
   /** The NinjaOne origin the URL was normalised to, e.g. `https://eu.ninjarmm.com`. */
   readonly ninjaoneOrigin: URL;
   readonly destination: OomnitzaClient;
@@ -105,5 +107,5 @@ export async function buildClients(integration: Integration, options: BuildClien
     return { ok: false, message: `destination.url: ${error instanceof Error ? error.message : String(error)}` };
   }
   const ninjaone = createNinjaOneClient({ origin, tokens, ...(options.onRetry ? { onRetry: options.onRetry } : {}) });
-  return { ok: true, source: ninjaone, ninjaoneOrigin: origin, destination: oomnitza, grant };
+  return { ok: true, source: createNinjaOneSource(ninjaone), ninjaoneOrigin: origin, destination: oomnitza, grant };
 }

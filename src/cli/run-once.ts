@@ -23,16 +23,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.ts';
 import type { RetryInfo } from '../http/send-json.ts';
 import type { Integration } from '../integrations/schema.ts';
+import type { UserSource } from '../mapping/source-record.ts';
 import type { Run, TerminalRunState } from '../runs/run.ts';
-import type {
-  RecordOutcome,
-  RecordOutcomeKind,
-  RunReporter,
-  RunState,
-  SaasDestination,
-  UserDestination,
-  UserSource,
-} from '../sync/ports.ts';
+import type { RecordOutcome, RecordOutcomeKind, RunReporter, RunState, SaasDestination, UserDestination } from '../sync/ports.ts';
 import type { CliIo } from './io.ts';
 import type { RunSummary } from './summary.ts';
 

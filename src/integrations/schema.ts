@@ -11,6 +11,8 @@
  */
 import { z } from 'zod';
 
+import { sourceUserTypes } from '../mapping/source-record.ts';
+
 export const recordTypes = ['user', 'user_and_saas_user'] as const;
 export type RecordType = (typeof recordTypes)[number];
 
@@ -20,8 +22,8 @@ export type InstallationType = (typeof installationTypes)[number];
 export const preferences = ['create_and_update', 'create_only', 'update_only'] as const;
 export type Preference = (typeof preferences)[number];
 
-export const userTypes = ['TECHNICIAN', 'END_USER'] as const;
-export type NinjaOneUserType = (typeof userTypes)[number];
+/** The user types `source.userType` may ask for: the source port's, not the NinjaOne client's. */
+export const userTypes = sourceUserTypes;
 
 export const transformNames = ['trim', 'lower', 'upper', 'join', 'date', 'string', 'number', 'boolean'] as const;
 export type TransformName = (typeof transformNames)[number];

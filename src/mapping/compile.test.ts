@@ -3,8 +3,7 @@ import { describe, test } from 'node:test';
 
 import { type IntegrationInput, integrationSchema } from '../integrations/schema.ts';
 import { compileMapping, type MapOutcome, type MappingContext, MappingValidationError } from './compile.ts';
-
-import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser } from '../ninjaone/types.ts';
+import { type SourceUser, sourceUser } from './source-record.ts';
 
 function integration(parts: Partial<IntegrationInput>) {
   return integrationSchema.parse({
@@ -19,17 +18,17 @@ function integration(parts: Partial<IntegrationInput>) {
 
 const context: MappingContext = {
   runStartedAt: new Date('2026-11-27T02:00:00Z'),
-  organizations: new Map<number, NinjaOneOrganization>([
+  organizations: new Map([
     [5, { id: 5, name: 'Acme GmbH' }],
     [6, { id: 6, name: 'Globex' }],
   ]),
-  devices: new Map<number, NinjaOneDevice>([
+  devices: new Map([
     [9, { id: 9, displayName: 'LAPTOP-9' }],
     [10, { id: 10, displayName: 'DESK-10' }],
   ]),
 };
 
-const ada: NinjaOneUser = {
+const ada: SourceUser = sourceUser({
   id: 1,
   uid: 'u-1',
   firstName: 'Ada',
@@ -40,8 +39,8 @@ const ada: NinjaOneUser = {
   userType: 'END_USER',
   roles: ['Admin', 'Ops'],
   deviceIds: [9, 10],
-};
-const tech: NinjaOneUser = {
+});
+const tech: SourceUser = sourceUser({
   id: 2,
   firstName: '山田',
   lastName: null,
@@ -49,8 +48,8 @@ const tech: NinjaOneUser = {
   enabled: true,
   organizationId: null,
   userType: 'TECHNICIAN',
-};
-const disabled: NinjaOneUser = { id: 3, firstName: 'Bob', email: 'bob@example.com', enabled: false };
+});
+const disabled: SourceUser = sourceUser({ id: 3, firstName: 'Bob', email: 'bob@example.com', enabled: false });
 
 function fields(outcome: MapOutcome): Readonly<Record<string, unknown>> {
   assert.ok(outcome.kept, `kept, but: ${'reason' in outcome ? outcome.reason : ''}`);
@@ -74,7 +73,7 @@ const designExample = integration({
 describe('compileMapping: the DESIGN.md example', () => {
   const compiled = compileMapping(designExample);
 
-  test('maps a user to the Oomnitza fields, in the mapping order', async () => {
+  test('maps a user to the Oomnitza fields, in the mapping order, with its roles for the SaaS phase', async () => {
     const outcome = await compiled.map(ada, context);
     assert.deepEqual(outcome, {
       kept: true,
@@ -90,6 +89,7 @@ describe('compileMapping: the DESIGN.md example', () => {
           full_name: 'Ada Lovelace',
           position: 'NinjaOne user',
         },
+        roles: ['Admin', 'Ops'],
       },
     });
     assert.deepEqual(compiled.targetFields, ['email', 'username', 'first_name', 'last_name', 'phone_number', 'full_name', 'position']);
@@ -182,7 +182,7 @@ describe('compileMapping: custom fields', () => {
 });
 
 describe('compileMapping: filters', () => {
-  const users: NinjaOneUser[] = [ada, tech, disabled];
+  const users: SourceUser[] = [ada, tech, disabled];
 
   async function kept(filters: IntegrationInput['filters'], customFields: Record<string, string> = {}): Promise<string[]> {
     const compiled = compileMapping(integration({ filters, customFields }));

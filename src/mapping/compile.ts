@@ -1,6 +1,6 @@
 /**
  * The mapping engine: an integration's custom fields, filters and target fields compiled once into
- * a function from a NinjaOne user to an Oomnitza record (or a drop with its reason).
+ * a function from a source user (`source-record.ts`) to an Oomnitza record (or a drop with its reason).
  *
  * Per record, in this order: the source record (the 19 catalogue keys); the filters that read only
  * catalogue fields and come first (so a dropped record costs no custom field); the custom fields in
@@ -10,7 +10,7 @@
  * and evaluated per record, through the synchronous shortcut of `fast-path.ts` when they are
  * simple enough, so `mapAll` awaits only for the records that need JSONata itself.
  *
- * In expressions a null field is absent, as if NinjaOne had omitted it: `firstName & ' ' & lastName`
+ * In expressions a null field is absent, as if the source had omitted it: `firstName & ' ' & lastName`
  * gives 'Ada ' (not 'Ada null') and `$exists(phone)` is false. `$organization(id)` and `$device(id)`
  * return the organisation or device with that id (or each of a list of ids), or nothing.
  *
@@ -24,17 +24,16 @@
 import { analyseExpression, type ExpressionAnalysis, jsonataErrorParts, type JsonataExpression, parseExpression } from './expression.ts';
 import { bail, compileFastPath, type FastEvaluator, type Lookups } from './fast-path.ts';
 import { compileFieldRule, describeRule } from './filters.ts';
-import { recordLabel, type SourceRecord, toSourceRecord } from './source-record.ts';
+import { recordLabel, type SourceEntity, type SourceRecord, type SourceUser, withSyncTime } from './source-record.ts';
 import { applyTransforms, TransformError } from './transforms.ts';
 import { type MappingProblem, validateMapping } from './validate.ts';
 
 import type { FilterRule, Integration, Target, Transform } from '../integrations/schema.ts';
-import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser } from '../ninjaone/types.ts';
 
 export interface MappingContext {
   readonly runStartedAt: Date;
-  readonly organizations: ReadonlyMap<number, NinjaOneOrganization>;
-  readonly devices: ReadonlyMap<number, NinjaOneDevice>;
+  readonly organizations: ReadonlyMap<number, SourceEntity>;
+  readonly devices: ReadonlyMap<number, SourceEntity>;
 }
 
 export interface MappedRecord {
@@ -43,6 +42,8 @@ export interface MappedRecord {
   readonly label: string;
   /** Oomnitza field → value, in the mapping's order. */
   readonly fields: Readonly<Record<string, unknown>>;
+  /** The source's Roles List, which the SaaS phase turns into the SaaS user's role. */
+  readonly roles: readonly string[] | null;
 }
 
 export type MapOutcome =
@@ -55,8 +56,8 @@ export interface CompiledMapping {
   readonly needs: { readonly organizations: boolean; readonly devices: boolean };
   /** The Oomnitza fields the mapping writes, in its order. */
   readonly targetFields: readonly string[];
-  map(user: NinjaOneUser, context: MappingContext): Promise<MapOutcome>;
-  mapAll(users: readonly NinjaOneUser[], context: MappingContext): Promise<MapOutcome[]>;
+  map(user: SourceUser, context: MappingContext): Promise<MapOutcome>;
+  mapAll(users: readonly SourceUser[], context: MappingContext): Promise<MapOutcome[]>;
 }
 
 /** The mapping has problems; `problems` lists each with its path, as `validateMapping` does. */
@@ -92,10 +93,7 @@ class RecordState {
   dropReason: string | undefined;
   private input: Record<string, unknown> | undefined;
 
-  constructor(
-    readonly user: NinjaOneUser,
-    readonly record: SourceRecord,
-  ) {}
+  constructor(readonly record: SourceRecord) {}
 
   /** A field as filters and targets see it: null when empty. */
   value(name: string, isCustom: boolean): unknown {
@@ -312,15 +310,15 @@ export function compileMapping(integration: Integration): CompiledMapping {
   };
 
   function finish(state: RecordState): MapOutcome {
-    const sourceId = String(state.user.id);
-    const label = recordLabel(state.user);
+    const sourceId = String(state.record.id);
+    const label = recordLabel(state.record);
     if (state.dropReason !== undefined) return { kept: false, sourceId, label, reason: state.dropReason };
-    return { kept: true, record: { sourceId, label, fields: state.fields } };
+    return { kept: true, record: { sourceId, label, fields: state.fields, roles: state.record.roles } };
   }
 
   function failed(state: RecordState, error: unknown): MapOutcome {
     const reason = error instanceof RecordFailure ? error.message : `mapping failed: ${jsonataErrorParts(error).message}`;
-    return { kept: false, error: true, sourceId: String(state.user.id), label: recordLabel(state.user), reason };
+    return { kept: false, error: true, sourceId: String(state.record.id), label: recordLabel(state.record), reason };
   }
 
   function run(state: RecordState, env: Env, from: number): MapOutcome | Promise<MapOutcome> {
@@ -341,20 +339,8 @@ export function compileMapping(integration: Integration): CompiledMapping {
     return finish(state);
   }
 
-  function mapOne(user: NinjaOneUser, context: MappingContext, env: Env): MapOutcome | Promise<MapOutcome> {
-    let state: RecordState;
-    try {
-      state = new RecordState(user, toSourceRecord(user, context.runStartedAt));
-    } catch (error) {
-      return {
-        kept: false,
-        error: true,
-        sourceId: String(user.id),
-        label: `user #${String(user.id)}`,
-        reason: `not a NinjaOne user record: ${(error as Error).message}`,
-      };
-    }
-    return run(state, env, 0);
+  function mapOne(user: SourceUser, context: MappingContext, env: Env): MapOutcome | Promise<MapOutcome> {
+    return run(new RecordState(withSyncTime(user, context.runStartedAt)), env, 0);
   }
 
   return {
@@ -367,7 +353,7 @@ export function compileMapping(integration: Integration): CompiledMapping {
       const env = environmentOf(context);
       const outcomes = new Array<MapOutcome>(users.length);
       for (let i = 0; i < users.length; i++) {
-        const outcome = mapOne(users[i] as NinjaOneUser, context, env);
+        const outcome = mapOne(users[i] as SourceUser, context, env);
         outcomes[i] = outcome instanceof Promise ? await outcome : outcome;
       }
       return outcomes;

@@ -1,17 +1,18 @@
 /**
- * A NinjaOne user turned into a source record: exactly the 19 catalogue keys, each present.
+ * The source side of the sync's language: a source record (the 19 catalogue keys, each present, null
+ * when empty), the user a source yields (the record less Connector Sync Time, which the run stamps),
+ * and the `UserSource` port that yields them. No vendor knows this module and it knows no vendor: the
+ * NinjaOne adapter (`src/ninjaone/source.ts`) turns NinjaOne's users into source users, so mapping,
+ * planner and run engine never see NinjaOne's omitted keys and nulls.
  *
- * A real tenant omits keys (technicians have no `deviceIds`, `roles` is absent without
- * `includeRoles=true`) or sends explicit nulls (`organizationId: null`); both become null here, so
- * nothing downstream has to tell "absent" from "null". Lists are copied into plain arrays, and a
- * lone value where a list was expected becomes a one-item list rather than an error.
+ * This module imports nothing, so every layer may read it (`src/architecture.test.ts` holds it to that).
  *
  * @example
- * const record = toSourceRecord({ id: 7, email: 'ada@example.com' }, new Date('2026-01-01T02:00:00Z'));
- * record.roles;             // null
+ * const user: SourceUser = await source.listUsers({ userType: 'END_USER' }).then((users) => users[0]);
+ * const record = withSyncTime(user, new Date('2026-01-01T02:00:00Z'));
  * record.connectorSyncTime; // '2026-01-01T02:00:00.000Z'
+ * recordLabel(user);        // the email, else the name, else 'user #7'
  */
-import type { NinjaOneUser } from '../ninjaone/types.ts';
 
 export interface SourceRecord {
   readonly administrator: boolean | null;
@@ -36,6 +37,58 @@ export interface SourceRecord {
   readonly userType: string | null;
 }
 
+/** A user as a source yields it: every catalogue key but Connector Sync Time, each present. */
+export type SourceUser = Omit<SourceRecord, 'connectorSyncTime'>;
+
+/**
+ * An organisation or device as the source holds it, for `$organization(id)` and `$device(id)` in
+ * expressions: an id and whatever else the source says, handed to expressions as it is.
+ */
+export interface SourceEntity {
+  readonly id: number;
+}
+
+/** The user types a source can be asked for (the catalogue's User Type values). */
+export const sourceUserTypes = ['TECHNICIAN', 'END_USER'] as const;
+export type SourceUserType = (typeof sourceUserTypes)[number];
+
+/** Where a run reads its users from. Each call does its own paging and retries. */
+export interface UserSource {
+  listUsers(options: { readonly userType?: SourceUserType; readonly signal?: AbortSignal }): Promise<readonly SourceUser[]>;
+  listOrganizations(options?: { readonly signal?: AbortSignal }): Promise<readonly SourceEntity[]>;
+  listDevices(options?: { readonly signal?: AbortSignal }): Promise<readonly SourceEntity[]>;
+}
+
+/**
+ * A source user with the given keys and every other key null (absent), for sources that know only
+ * some fields and for tests.
+ *
+ * @example
+ * sourceUser({ id: 7, email: 'ada@example.com' }).roles; // null
+ */
+export function sourceUser(fields: Partial<SourceUser> & Pick<SourceUser, 'id'>): SourceUser {
+  return {
+    administrator: null,
+    assignedDeviceIds: null,
+    deviceIds: null,
+    email: null,
+    enabled: null,
+    firstName: null,
+    invitationStatus: null,
+    lastName: null,
+    mfaConfigured: null,
+    mustChangePw: null,
+    notifyAllClients: null,
+    organizationId: null,
+    permitAllClients: null,
+    phone: null,
+    roles: null,
+    uid: null,
+    userType: null,
+    ...fields,
+  };
+}
+
 // One run stamps thousands of records with the same instant; format it once.
 let lastStart: Date | undefined;
 let lastStartText = '';
@@ -48,53 +101,32 @@ function syncTimeText(runStartedAt: Date): string {
   return lastStartText;
 }
 
-function text(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value;
-  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
-}
-
-function flag(value: unknown): boolean | null {
-  return typeof value === 'boolean' ? value : null;
-}
-
-function integer(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function list<T>(value: unknown, item: (v: unknown) => T | null): T[] | null {
-  if (value === null || value === undefined) return null;
-  const items = Array.isArray(value) ? (value as readonly unknown[]) : [value];
-  const out: T[] = [];
-  for (const v of items) {
-    const converted = item(v);
-    if (converted !== null) out.push(converted);
-  }
-  return out;
-}
-
-/** The source record of one user; `runStartedAt` becomes Connector Sync Time. */
-export function toSourceRecord(user: NinjaOneUser, runStartedAt: Date): SourceRecord {
+/**
+ * The source record of one user; `runStartedAt` becomes Connector Sync Time. The keys keep the
+ * catalogue's order (what `$keys($)` and `$string($)` show in an expression), spelled out rather
+ * than spread, which is also the cheaper object to build per record.
+ */
+export function withSyncTime(user: SourceUser, runStartedAt: Date): SourceRecord {
   return {
-    administrator: flag(user.administrator),
-    assignedDeviceIds: list(user.assignedDeviceIds, integer),
+    administrator: user.administrator,
+    assignedDeviceIds: user.assignedDeviceIds,
     connectorSyncTime: syncTimeText(runStartedAt),
-    deviceIds: list(user.deviceIds, integer),
-    email: text(user.email),
-    enabled: flag(user.enabled),
-    firstName: text(user.firstName),
+    deviceIds: user.deviceIds,
+    email: user.email,
+    enabled: user.enabled,
+    firstName: user.firstName,
     id: user.id,
-    invitationStatus: text(user.invitationStatus),
-    lastName: text(user.lastName),
-    mfaConfigured: flag(user.mfaConfigured),
-    mustChangePw: flag(user.mustChangePw),
-    notifyAllClients: flag(user.notifyAllClients),
-    organizationId: integer(user.organizationId),
-    permitAllClients: flag(user.permitAllClients),
-    phone: text(user.phone),
-    roles: list(user.roles, text),
-    uid: text(user.uid),
-    userType: text(user.userType),
+    invitationStatus: user.invitationStatus,
+    lastName: user.lastName,
+    mfaConfigured: user.mfaConfigured,
+    mustChangePw: user.mustChangePw,
+    notifyAllClients: user.notifyAllClients,
+    organizationId: user.organizationId,
+    permitAllClients: user.permitAllClients,
+    phone: user.phone,
+    roles: user.roles,
+    uid: user.uid,
+    userType: user.userType,
   };
 }
 
@@ -102,14 +134,14 @@ export function toSourceRecord(user: NinjaOneUser, runStartedAt: Date): SourceRe
  * What a person recognises the user by: the email, else the name, else `user #id`.
  *
  * @example
- * recordLabel({ id: 3, firstName: 'Zoë' }); // 'Zoë'
+ * recordLabel({ ...user, id: 3, email: null, firstName: 'Zoë', lastName: null }); // 'Zoë'
  */
-export function recordLabel(user: NinjaOneUser): string {
-  const email = typeof user.email === 'string' ? user.email.trim() : '';
+export function recordLabel(user: Pick<SourceUser, 'id' | 'email' | 'firstName' | 'lastName'>): string {
+  const email = user.email === null ? '' : user.email.trim();
   if (email !== '') return email;
   const name = [user.firstName, user.lastName]
-    .filter((part) => typeof part === 'string' && part.trim() !== '')
-    .map((part) => (part as string).trim())
+    .filter((part): part is string => part !== null && part.trim() !== '')
+    .map((part) => part.trim())
     .join(' ');
   return name !== '' ? name : `user #${String(user.id)}`;
 }

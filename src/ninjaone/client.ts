@@ -1,6 +1,7 @@
 /**
  * The NinjaOne API v2 client the sync reads from: users with their roles, organisations and devices,
- * user roles, and a connection test. Implements `UserSource` (`src/sync/ports.ts`).
+ * user roles, and a connection test, in NinjaOne's own shapes; `createNinjaOneSource` (`source.ts`)
+ * makes it the run's `UserSource`.
  *
  * - Every call goes through `sendJson` (via `sendNinjaOne`), which owns timeouts and retries (429
  *   with `Retry-After`, 5xx, network faults, HTML or malformed answers); this file adds none.
@@ -22,10 +23,8 @@ import { NinjaOneResponseError } from './errors.ts';
 import { sendNinjaOne } from './send.ts';
 
 import type { AdaptiveLimiter, RetryInfo, RetryPolicy } from '../http/index.ts';
-import type { NinjaOneUserType } from '../integrations/schema.ts';
-import type { UserSource } from '../sync/ports.ts';
 import type { TokenProvider } from './token-provider.ts';
-import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser, NinjaOneUserRole } from './types.ts';
+import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser, NinjaOneUserRole, NinjaOneUserType } from './types.ts';
 
 export interface NinjaOneClientOptions {
   /** The origin from `parseNinjaOneUrl`. */
@@ -50,7 +49,7 @@ export interface ConnectionTestResult {
 
 type Signal = { readonly signal?: AbortSignal };
 
-export interface NinjaOneClient extends UserSource {
+export interface NinjaOneClient {
   listUsers(options?: { readonly userType?: NinjaOneUserType } & Signal): Promise<readonly NinjaOneUser[]>;
   listOrganizations(options?: Signal): Promise<readonly NinjaOneOrganization[]>;
   listDevices(options?: Signal): Promise<readonly NinjaOneDevice[]>;

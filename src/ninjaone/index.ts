@@ -1,6 +1,6 @@
 /**
  * The NinjaOne adapter: URL validation, OAuth grants and sign-in helpers, the token provider and the
- * API client (a `UserSource`). Everything NinjaOne-specific stays behind this folder.
+ * API client, and the client as the run's `UserSource`. Everything NinjaOne-specific stays behind this folder.
  *
  * @example
  * import { parseNinjaOneUrl, createTokenProvider, createNinjaOneClient } from '../ninjaone/index.ts';
@@ -29,8 +29,16 @@ export {
   refreshAccessToken,
   requestClientCredentialsToken,
 } from './oauth.ts';
+export { createNinjaOneSource, toSourceUser } from './source.ts';
 export type { TokenProvider, TokenProviderOptions } from './token-provider.ts';
 export { createTokenProvider } from './token-provider.ts';
-export type { NinjaOneDevice, NinjaOneOrganization, NinjaOneRoleMember, NinjaOneUser, NinjaOneUserRole } from './types.ts';
+export type {
+  NinjaOneDevice,
+  NinjaOneOrganization,
+  NinjaOneRoleMember,
+  NinjaOneUser,
+  NinjaOneUserRole,
+  NinjaOneUserType,
+} from './types.ts';
 export type { ParsedNinjaOneUrl, ParseNinjaOneUrlOptions } from './url.ts';
 export { ninjaOneRegionalHosts, parseNinjaOneUrl } from './url.ts';

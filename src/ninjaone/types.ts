@@ -4,6 +4,9 @@
  * Keys may be absent or null on a real tenant: technicians have `organizationId: null` and often no
  * `deviceIds`, so every property is optional here and the mapping treats absent and null alike.
  */
+/** NinjaOne's user types (`userType` of a user, `roleType` of a role). */
+export type NinjaOneUserType = 'TECHNICIAN' | 'END_USER';
+
 export interface NinjaOneUser {
   readonly id: number;
   readonly uid?: string | null;
@@ -17,7 +20,7 @@ export interface NinjaOneUser {
   readonly notifyAllClients?: boolean | null;
   readonly mustChangePw?: boolean | null;
   readonly mfaConfigured?: boolean | null;
-  readonly userType?: 'TECHNICIAN' | 'END_USER' | null;
+  readonly userType?: NinjaOneUserType | null;
   readonly invitationStatus?: 'REGISTERED' | 'PENDING' | 'EXPIRED' | null;
   readonly organizationId?: number | null;
   readonly deviceIds?: readonly number[] | null;

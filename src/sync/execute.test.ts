@@ -31,6 +31,7 @@ function records(n: number, from = 0): MappedRecord[] {
     sourceId: String(from + i),
     label: `u${from + i}@x.io`,
     fields: { email: `u${from + i}@x.io`, first_name: `First ${from + i}` },
+    roles: null,
   }));
 }
 

@@ -19,7 +19,12 @@ function records(
   from = 0,
   fields: (i: number) => Record<string, unknown> = (i) => ({ email: `U${i}@x.io`, first_name: 'New' }),
 ): MappedRecord[] {
-  return Array.from({ length: n }, (_, i) => ({ sourceId: String(from + i), label: `u${from + i}`, fields: fields(from + i) }));
+  return Array.from({ length: n }, (_, i) => ({
+    sourceId: String(from + i),
+    label: `u${from + i}`,
+    fields: fields(from + i),
+    roles: null,
+  }));
 }
 
 describe('loadDestination', () => {

@@ -8,7 +8,7 @@ import type { MappedRecord, PlanInput, PlanItem } from './plan.ts';
 import type { DestinationUser } from './ports.ts';
 
 function rec(sourceId: string, fields: Record<string, unknown>): MappedRecord {
-  return { sourceId, label: typeof fields['email'] === 'string' ? fields['email'] : `user #${sourceId}`, fields };
+  return { sourceId, label: typeof fields['email'] === 'string' ? fields['email'] : `user #${sourceId}`, fields, roles: null };
 }
 function user(id: string, fields: Record<string, unknown>): DestinationUser {
   return { id, fields };

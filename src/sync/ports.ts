@@ -1,17 +1,17 @@
 /**
- * What the sync engine needs from the world, as interfaces. The planner and executor see only these;
- * the NinjaOne and Oomnitza clients implement them (`src/ninjaone/`, `src/oomnitza/`), so vendor HTTP
- * never leaks into `src/sync/`.
+ * The sync's own language: the run vocabulary (states, phases, record outcomes, counts) and the
+ * ports a run writes through (Oomnitza users, SaaS users, the reporter). The planner and executor
+ * see only these; the Oomnitza client implements the destination ports (`src/oomnitza/`), the runs
+ * store the reporter (`src/runs/`), so vendor HTTP never leaks into `src/sync/`. The source port
+ * and the records it yields sit with the mapping that reads them (`src/mapping/source-record.ts`).
+ *
+ * This module imports nothing, so every layer may read it — `db/` for its column types, `runs/`,
+ * the web UI — without pulling the engine in (`src/architecture.test.ts` holds it to that).
+ *
+ * @example
+ * import { terminalRunStates, type RunState } from '../sync/ports.ts';
+ * const done = (state: RunState): boolean => (terminalRunStates as readonly RunState[]).includes(state);
  */
-import type { NinjaOneUserType } from '../integrations/schema.ts';
-import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser } from '../ninjaone/types.ts';
-
-/** The NinjaOne side of a run. Each call does its own paging and retries. */
-export interface UserSource {
-  listUsers(options: { readonly userType?: NinjaOneUserType; readonly signal?: AbortSignal }): Promise<readonly NinjaOneUser[]>;
-  listOrganizations(options?: { readonly signal?: AbortSignal }): Promise<readonly NinjaOneOrganization[]>;
-  listDevices(options?: { readonly signal?: AbortSignal }): Promise<readonly NinjaOneDevice[]>;
-}
 
 /** A user as the destination holds it: its identifier and the fields that were asked for. */
 export interface DestinationUser {

@@ -3,12 +3,12 @@ import { describe, test } from 'node:test';
 
 import { integrationSchema } from '../integrations/schema.ts';
 import { compileMapping } from '../mapping/compile.ts';
+import { type SourceUser, sourceUser, type UserSource } from '../mapping/source-record.ts';
 import { createMemoryDestination } from './memory-destination.test-support.ts';
 import { runSync } from './run-sync.ts';
 
 import type { IntegrationInput } from '../integrations/schema.ts';
-import type { NinjaOneUser } from '../ninjaone/types.ts';
-import type { RecordOutcome, RunPhase, RunReporter, UserDestination, UserSource } from './ports.ts';
+import type { RecordOutcome, RunPhase, RunReporter, UserDestination } from './ports.ts';
 
 /** Disabled users are filtered out; a phone that is not a number cannot be mapped. */
 function integration(extra: Partial<IntegrationInput> = {}) {
@@ -30,7 +30,7 @@ function integration(extra: Partial<IntegrationInput> = {}) {
 const mapper = compileMapping(integration());
 
 /** Stands in for NinjaOne (a remote service). */
-function ninjaone(users: NinjaOneUser[], failure?: Error): UserSource & { calls: string[] } {
+function ninjaone(users: SourceUser[], failure?: Error): UserSource & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
@@ -64,16 +64,18 @@ function reporter(): RunReporter & { outcomes: RecordOutcome[]; phases: RunPhase
   return self;
 }
 
-function people(n: number): NinjaOneUser[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: i + 1,
-    email: `User${i + 1}@acme.com`,
-    firstName: `First${i + 1}`,
-    lastName: `Last${i + 1}`,
-    phone: `555${i}`,
-    enabled: true,
-    roles: ['Technician'],
-  }));
+function people(n: number): SourceUser[] {
+  return Array.from({ length: n }, (_, i) =>
+    sourceUser({
+      id: i + 1,
+      email: `User${i + 1}@acme.com`,
+      firstName: `First${i + 1}`,
+      lastName: `Last${i + 1}`,
+      phone: `555${i}`,
+      enabled: true,
+      roles: ['Technician'],
+    }),
+  );
 }
 
 const writes = (calls: readonly string[]) =>
@@ -86,8 +88,8 @@ describe('runSync', () => {
     });
     const users = [
       ...people(3),
-      { id: 50, email: 'off@acme.com', enabled: false },
-      { id: 51, email: 'err@acme.com', enabled: true, phone: 'n/a' },
+      sourceUser({ id: 50, email: 'off@acme.com', enabled: false }),
+      sourceUser({ id: 51, email: 'err@acme.com', enabled: true, phone: 'n/a' }),
     ];
     const r = reporter();
     const result = await runSync({

@@ -1,5 +1,5 @@
 /**
- * One run, end to end: fetch NinjaOne's users (and the organisations and devices the mapping needs),
+ * One run, end to end: fetch the source's users (and the organisations and devices the mapping needs),
  * map them, load the Oomnitza users they may match, plan, check the fuse, write, then the SaaS
  * phase for "User plus SaaS user". Every phase is announced to the reporter and every record's
  * outcome reported; the run never throws for what a user can meet — it returns a state and a message.
@@ -30,10 +30,10 @@ import { SaasApplicationError, syncSaasUsers } from './saas.ts';
 
 import type { Integration } from '../integrations/schema.ts';
 import type { CompiledMapping } from '../mapping/compile.ts';
-import type { NinjaOneUser } from '../ninjaone/types.ts';
+import type { UserSource } from '../mapping/source-record.ts';
 import type { Placement } from './execute.ts';
 import type { MappedRecord, Plan } from './plan.ts';
-import type { RunCounts, RunPhase, RunReporter, RunState, SaasDestination, UserDestination, UserSource } from './ports.ts';
+import type { RunCounts, RunPhase, RunReporter, RunState, SaasDestination, UserDestination } from './ports.ts';
 import type { SaasMember } from './saas.ts';
 
 export interface RunSyncInput {
@@ -202,7 +202,7 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
 
     if (saas === null) return result(counts.failed > 0 ? 'completed_with_errors' : 'succeeded', notes);
 
-    const members = saasMembers(plan, placements, users);
+    const members = saasMembers(plan, placements, records);
     enter('saas', members.length);
     try {
       const phase = await syncSaasUsers(saas, reporter, members, { dryRun, concurrency, ...signalOption });
@@ -257,8 +257,8 @@ function saasPort(destination: UserDestination & Partial<SaasDestination>): Saas
  * Every planned record, with where its Oomnitza user stands: from the writes when there were any,
  * from the plan in a dry run (a planned create is a user that would exist).
  */
-function saasMembers(plan: Plan, placements: ReadonlyMap<string, Placement> | null, users: readonly NinjaOneUser[]): SaasMember[] {
-  const roles = new Map(users.map((u) => [String(u.id), u.roles]));
+function saasMembers(plan: Plan, placements: ReadonlyMap<string, Placement> | null, records: readonly MappedRecord[]): SaasMember[] {
+  const roles = new Map(records.map((record) => [record.sourceId, record.roles]));
   return plan.items.map((item): SaasMember => {
     const base = { sourceId: item.sourceId, label: item.label, roles: roles.get(item.sourceId) };
     if (placements !== null) {

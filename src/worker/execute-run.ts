@@ -14,6 +14,7 @@ import { createStoredTokenProvider } from '../credentials/tokens.ts';
 import { getIntegration, IntegrationStoreError } from '../integrations/integration-store.ts';
 import { compileMapping } from '../mapping/compile.ts';
 import { createNinjaOneClient } from '../ninjaone/client.ts';
+import { createNinjaOneSource } from '../ninjaone/source.ts';
 import { createOomnitzaClient } from '../oomnitza/client.ts';
 import { createRunReporter } from '../runs/run-reporter.ts';
 import { finishRun, heartbeat } from '../runs/run-store.ts';
@@ -22,8 +23,9 @@ import { type RunResult, runSync } from '../sync/run-sync.ts';
 import type { Vault } from '../credentials/vault.ts';
 import type { AppDb } from '../db/app-database.ts';
 import type { Integration } from '../integrations/schema.ts';
+import type { UserSource } from '../mapping/source-record.ts';
 import type { Run, TerminalRunState } from '../runs/run.ts';
-import type { SaasDestination, UserDestination, UserSource } from '../sync/ports.ts';
+import type { SaasDestination, UserDestination } from '../sync/ports.ts';
 
 export interface WorkerDeps {
   readonly db: AppDb;
@@ -59,7 +61,9 @@ export async function endpointsFor(deps: WorkerDeps, integration: Integration): 
   const connection = await findOomnitzaConnectionByName(deps.db, connectionName);
   if (!connection)
     throw new RunSetupError(`the Oomnitza connection "${connectionName}" does not exist any more; edit the integration and pick another`);
-  const source = createNinjaOneClient({ origin: new URL(credential.url), tokens: createStoredTokenProvider(deps, credential.id) });
+  const source = createNinjaOneSource(
+    createNinjaOneClient({ origin: new URL(credential.url), tokens: createStoredTokenProvider(deps, credential.id) }),
+  );
   const destination = createOomnitzaClient({
     baseUrl: connection.url,
     apiToken: openOomnitzaToken(deps.vault, connection),

@@ -16,13 +16,13 @@ import { checkStoredIntegration } from '../../integrations/integration-store.ts'
 import { type Integration, integrationSchema } from '../../integrations/schema.ts';
 import { catalogue } from '../../mapping/catalogue.ts';
 import { type CompiledMapping, compileMapping, type MapOutcome, MappingValidationError } from '../../mapping/compile.ts';
-import { toSourceRecord } from '../../mapping/source-record.ts';
+import { type SourceUser, type UserSource, withSyncTime } from '../../mapping/source-record.ts';
 import { createNinjaOneClient } from '../../ninjaone/client.ts';
 import { NinjaOneAuthError } from '../../ninjaone/errors.ts';
+import { createNinjaOneSource } from '../../ninjaone/source.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
-import type { NinjaOneUser } from '../../ninjaone/types.ts';
 import type { RouteKit } from '../app.ts';
 import type { AppContext } from '../context.ts';
 
@@ -57,15 +57,10 @@ function sampleText(value: unknown): string | null {
 }
 
 /** Up to three distinct non-empty values per catalogue field, in the tenant's order. */
-export function sampleValues(users: readonly NinjaOneUser[], now: Date): Record<string, string[]> {
+export function sampleValues(users: readonly SourceUser[], now: Date): Record<string, string[]> {
   const samples: Record<string, string[]> = Object.fromEntries(catalogue.map((field) => [field.key, []]));
   for (const user of users) {
-    let record: Record<string, unknown>;
-    try {
-      record = toSourceRecord(user, now) as unknown as Record<string, unknown>;
-    } catch {
-      continue; // a malformed user shows up in `failed`; it gives no samples
-    }
+    const record = withSyncTime(user, now) as unknown as Record<string, unknown>;
     let full = true;
     for (const field of catalogue) {
       const list = samples[field.key] as string[];
@@ -99,7 +94,7 @@ export function summariseOutcomes(outcomes: readonly MapOutcome[], limit: number
 }
 
 /** The NinjaOne reader of the document's stored credential (the worker's, without the destination). */
-async function sourceFor(context: AppContext, document: Integration): Promise<ReturnType<typeof createNinjaOneClient>> {
+async function sourceFor(context: AppContext, document: Integration): Promise<UserSource> {
   const name = document.source.credential as string; // checkStoredIntegration has made sure it exists
   const credential = await findCredentialRowByName(context.db, name);
   if (!credential)
@@ -108,7 +103,9 @@ async function sourceFor(context: AppContext, document: Integration): Promise<Re
         { path: 'source.credential', message: `there is no credential named "${name}"; add it under Credentials or pick an existing one` },
       ],
     });
-  return createNinjaOneClient({ origin: new URL(credential.url), tokens: createStoredTokenProvider(context, credential.id) });
+  return createNinjaOneSource(
+    createNinjaOneClient({ origin: new URL(credential.url), tokens: createStoredTokenProvider(context, credential.id) }),
+  );
 }
 
 function unusable(name: string, error: unknown): never {

@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { demoM2mClient, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
-import { collectingReporter, syncParts } from './e2e-setup.test-support.ts';
-import { runSync } from './run-sync.ts';
+import { runSync } from '../../src/sync/run-sync.ts';
+import { collectingReporter, syncParts } from './run-sync-setup.ts';
 
 import type { NinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import type { OomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
@@ -82,8 +82,8 @@ describe('runSync over HTTP, NinjaOne emulator to Oomnitza emulator', () => {
     const expected = creatable(ninja);
 
     // The same sync in a child process, killed with SIGKILL once some users are written.
-    const support = new URL('./e2e-setup.test-support.ts', import.meta.url).href;
-    const runner = new URL('./run-sync.ts', import.meta.url).href;
+    const support = new URL('./run-sync-setup.ts', import.meta.url).href;
+    const runner = new URL('../../src/sync/run-sync.ts', import.meta.url).href;
     const code = `
       import { syncParts, collectingReporter } from ${JSON.stringify(support)};
       import { runSync } from ${JSON.stringify(runner)};

@@ -1,5 +1,5 @@
 /**
- * For tests only: one real sync's parts — integration, compiled mapping, NinjaOne client, Oomnitza
+ * For tests only: one real sync's parts — integration, compiled mapping, NinjaOne source, Oomnitza
  * client — pointed at running emulators. Shared by the end-to-end test and the child process it
  * kills mid-run, so both run exactly the same sync.
  *
@@ -7,23 +7,24 @@
  * const parts = syncParts({ ninjaOneUrl: ninja.url, oomnitzaUrl: oomnitza.url, apiToken: oomnitza.apiToken });
  * await runSync({ ...parts, reporter, dryRun: false });
  */
-import { integrationSchema } from '../integrations/schema.ts';
-import { compileMapping } from '../mapping/compile.ts';
-import { createNinjaOneClient } from '../ninjaone/client.ts';
-import { createTokenProvider } from '../ninjaone/token-provider.ts';
-import { parseNinjaOneUrl } from '../ninjaone/url.ts';
-import { createOomnitzaClient } from '../oomnitza/client.ts';
+import { integrationSchema } from '../../src/integrations/schema.ts';
+import { compileMapping } from '../../src/mapping/compile.ts';
+import { createNinjaOneClient } from '../../src/ninjaone/client.ts';
+import { createNinjaOneSource } from '../../src/ninjaone/source.ts';
+import { createTokenProvider } from '../../src/ninjaone/token-provider.ts';
+import { parseNinjaOneUrl } from '../../src/ninjaone/url.ts';
+import { createOomnitzaClient } from '../../src/oomnitza/client.ts';
 
-import type { Integration } from '../integrations/schema.ts';
-import type { CompiledMapping } from '../mapping/compile.ts';
-import type { NinjaOneClient } from '../ninjaone/client.ts';
-import type { OomnitzaClient } from '../oomnitza/client.ts';
-import type { RecordOutcome, RunPhase, RunReporter } from './ports.ts';
+import type { Integration } from '../../src/integrations/schema.ts';
+import type { CompiledMapping } from '../../src/mapping/compile.ts';
+import type { UserSource } from '../../src/mapping/source-record.ts';
+import type { OomnitzaClient } from '../../src/oomnitza/client.ts';
+import type { RecordOutcome, RunPhase, RunReporter } from '../../src/sync/ports.ts';
 
 export interface SyncParts {
   readonly integration: Integration;
   readonly compiled: CompiledMapping;
-  readonly source: NinjaOneClient;
+  readonly source: UserSource;
   readonly destination: OomnitzaClient;
 }
 
@@ -65,7 +66,7 @@ export function syncParts(options: {
   return {
     integration,
     compiled: compileMapping(integration),
-    source: createNinjaOneClient({ origin: parsed.url, tokens, retry: fastRetry }),
+    source: createNinjaOneSource(createNinjaOneClient({ origin: parsed.url, tokens, retry: fastRetry })),
     destination: createOomnitzaClient({
       baseUrl: options.oomnitzaUrl,
       apiToken: options.apiToken,
