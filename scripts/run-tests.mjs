@@ -48,6 +48,12 @@ if (files.some((f) => f.startsWith(join('test', 'browser')))) {
     console.error(`run-tests: could not prepare Chromium for the browser tests: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+// The web UI is built here, once, when it is missing or older than its sources, so that the browser
+// tests and the package test (npm pack) never build it at the same time.
+if (files.some((f) => f.startsWith(join('test', 'browser')) || f.includes('package-install'))) {
+  const { ensureWebBuild } = await import('../src/server/web-build.ts');
+  await ensureWebBuild();
+}
 let postgres = null;
 if (!env.NINJA_SYNC_TEST_POSTGRES_URL) {
   const { startPostgres } = await import('../test/support/postgres.ts');

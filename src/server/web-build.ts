@@ -2,7 +2,8 @@
  * Builds the web UI (`web/dist`, Vite) when it is missing or older than its sources, so that
  * `ninja-sync serve` on a fresh clone shows the UI without a separate build step, and the browser
  * tests always test the current sources. Vite is a development dependency: where it is not
- * installed, the server still starts and its page says how to build.
+ * installed, the server still starts and its page says how to build. An installed package ships
+ * web/dist built by `npm pack` (prepack) and no sources: its build is current by definition.
  *
  * @example
  * await ensureWebBuild(); // no-op when web/dist is up to date
@@ -19,10 +20,11 @@ function newestMtime(path: string): number {
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
 }
 
-/** True when web/dist exists and is newer than every source file. */
+/** True when web/dist exists and is newer than every source file (or there are no sources: a package). */
 export function webBuildIsCurrent(): boolean {
   const index = join(webRoot, 'dist', 'index.html');
   if (!existsSync(index)) return false;
+  if (!existsSync(join(webRoot, 'src'))) return true;
   const sources = Math.max(
     newestMtime(join(webRoot, 'src')),
     newestMtime(join(webRoot, 'index.html')),
