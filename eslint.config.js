@@ -40,6 +40,47 @@ export default tseslint.config(
     },
   },
   {
+    // The API contracts are read by the web UI (type-only) and by the server: they may import zod,
+    // each other and vocabulary modules that import nothing of the server, never server code.
+    files: ['src/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!zod$|\\./|\\.\\./integrations/schema\\.ts$|\\.\\./sync/ports\\.ts$|\\.\\./db/types-alerts\\.ts$)',
+              message: 'a contract imports only zod, other contracts and vocabulary modules (see src/contracts/route-contract.ts)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The UI reads the server only through its contracts, and only their types: nothing of the
+    // server may end up in the bundle.
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/(?!contracts/|integrations/schema\\.ts$)',
+              message: 'the UI reads the server only through src/contracts/ (import type)',
+            },
+            {
+              regex: '^(\\.\\./)+src/(contracts/|integrations/schema\\.ts$)',
+              allowTypeImports: true,
+              message: 'import type only: a value import would bundle server code into the UI',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read JSON answers whose shape is what they assert; typing every answer would add noise,
     // not safety. Promise rules stay on.
     files: ['**/*.test.ts', 'test/**/*.ts'],

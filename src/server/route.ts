@@ -1,12 +1,13 @@
 /**
- * One place that turns a route's zod contract into request validation, a typed handler and an
- * entry of the OpenAPI document. A route is declared once; the server, the docs and the UI's
- * client all read the same schemas.
+ * One place that turns a route's zod contract (`src/contracts/`) into request validation, a typed
+ * handler and an entry of the OpenAPI document. The contract is declared once; the server, the
+ * docs and the UI's client all read the same schemas. The route adds who may call it and what it
+ * does.
  *
  * @example
- * defineRoute(app, registry, {
- *   method: 'GET', url: '/api/runs/:id', summary: 'One run', tags: ['runs'], access: 'viewer',
- *   params: z.strictObject({ id: z.string() }), response: runSchema,
+ * defineRoute(app, registry, authorize, {
+ *   ...runContracts.get,
+ *   access: 'viewer',
  *   handler: async ({ params }) => getRunOrThrow(db, params.id),
  * });
  */
@@ -14,24 +15,19 @@ import { validationError } from './errors.ts';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { RouteContract } from '../contracts/route-contract.ts';
 import type { Principal, Role } from './auth/principal.ts';
 
 export type Access = 'public' | Role;
 
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  readonly url: string;
-  readonly summary: string;
-  readonly description?: string;
-  readonly tags: readonly string[];
+/** A contract (spread in) plus who may call the route and what it does. */
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> extends RouteContract {
   /** Who may call it: anyone, any signed-in user ('viewer'), or admins only. */
   readonly access: Access;
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
-  /** The 2xx answer; omitted for 204. */
   readonly response?: R;
-  readonly status?: number;
   readonly handler: (input: {
     readonly params: z.output<P>;
     readonly query: z.output<Q>;

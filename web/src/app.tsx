@@ -5,7 +5,7 @@
 import { Alert, Center, Loader } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 
-import { api, errorMessage, setCsrfToken, setUnauthorizedHandler } from './api.ts';
+import { errorMessage, setCsrfToken, setUnauthorizedHandler, untypedApi } from './api.ts';
 import { LoginPage } from './login-page.tsx';
 import { Screens } from './screens.tsx';
 import { SessionContext } from './session-context.ts';
@@ -20,7 +20,7 @@ export function App() {
 
   const refresh = useCallback(async () => {
     try {
-      const next = await api.get<Session>('/api/session');
+      const next = await untypedApi.get<Session>('/api/session');
       setCsrfToken(next.csrfToken);
       setSession(next);
       setError(null);

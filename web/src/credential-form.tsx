@@ -6,7 +6,7 @@
 import { Alert, Button, Checkbox, Group, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
-import { api } from './api.ts';
+import { untypedApi } from './api.ts';
 import { useSubmit } from './use-submit.ts';
 
 import type { Credential } from './types.ts';
@@ -53,8 +53,8 @@ export function CredentialForm({
     void submit.run(
       () =>
         existing
-          ? api.patch<Credential>(`/api/credentials/${existing.id}`, body)
-          : api.post<Credential>('/api/credentials', { ...body, clientSecret }),
+          ? untypedApi.patch<Credential>(`/api/credentials/${existing.id}`, body)
+          : untypedApi.post<Credential>('/api/credentials', { ...body, clientSecret }),
       onSaved,
     );
   };

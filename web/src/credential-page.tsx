@@ -5,7 +5,7 @@
 import { Alert, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 
-import { api } from './api.ts';
+import { untypedApi } from './api.ts';
 import { CredentialForm } from './credential-form.tsx';
 import { RedirectUrl } from './redirect-url.tsx';
 import { Link, navigate } from './router.tsx';
@@ -18,8 +18,8 @@ import type { ConnectionTest, Credential, CredentialList } from './types.ts';
 
 export function CredentialPage({ id }: { id: string }) {
   const { isAdmin } = useSession();
-  const { data: credential, error, reload } = useLoad(() => api.get<Credential>(`/api/credentials/${encodeURIComponent(id)}`), [id]);
-  const { data: list } = useLoad(() => api.get<CredentialList>('/api/credentials'), []);
+  const { data: credential, error, reload } = useLoad(() => untypedApi.get<Credential>(`/api/credentials/${encodeURIComponent(id)}`), [id]);
+  const { data: list } = useLoad(() => untypedApi.get<CredentialList>('/api/credentials'), []);
   const [editing, setEditing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [test, setTest] = useState<ConnectionTest | null>(null);
@@ -36,7 +36,7 @@ export function CredentialPage({ id }: { id: string }) {
 
   const authenticate = (): void => {
     void action.run(
-      () => api.post<{ authorizeUrl: string }>(`/api/credentials/${credential.id}/authorize`),
+      () => untypedApi.post<{ authorizeUrl: string }>(`/api/credentials/${credential.id}/authorize`),
       ({ authorizeUrl }) => {
         window.location.assign(authorizeUrl);
       },
@@ -45,7 +45,7 @@ export function CredentialPage({ id }: { id: string }) {
   const testConnection = (): void => {
     setTest(null);
     void action.run(
-      () => api.post<ConnectionTest>(`/api/credentials/${credential.id}/test`),
+      () => untypedApi.post<ConnectionTest>(`/api/credentials/${credential.id}/test`),
       async (result) => {
         setTest(result);
         await reload();
@@ -54,7 +54,7 @@ export function CredentialPage({ id }: { id: string }) {
   };
   const remove = (): void => {
     void action.run(
-      () => api.delete(`/api/credentials/${credential.id}`),
+      () => untypedApi.delete(`/api/credentials/${credential.id}`),
       () => navigate('/credentials'),
     );
     setConfirmDelete(false);

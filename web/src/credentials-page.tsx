@@ -5,7 +5,7 @@
 import { Alert, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 
-import { api } from './api.ts';
+import { untypedApi } from './api.ts';
 import { CredentialForm } from './credential-form.tsx';
 import { OomnitzaConnections } from './oomnitza-connections.tsx';
 import { RedirectUrl } from './redirect-url.tsx';
@@ -19,7 +19,7 @@ import type { CredentialList } from './types.ts';
 export function CredentialsPage() {
   const { isAdmin } = useSession();
   const [adding, setAdding] = useState(false);
-  const { data, error } = useLoad(() => api.get<CredentialList>('/api/credentials'), []);
+  const { data, error } = useLoad(() => untypedApi.get<CredentialList>('/api/credentials'), []);
   return (
     <Stack>
       <Group justify="space-between">

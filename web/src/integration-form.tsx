@@ -14,7 +14,8 @@ import { ScheduleInput } from './schedule-input.tsx';
 import { useSession } from './session-context.ts';
 import { useSubmit } from './use-submit.ts';
 
-import type { Credential, IntegrationInput, OomnitzaConnection, StoredIntegration } from './types.ts';
+import type { StoredIntegration } from '../../src/contracts/integrations.ts';
+import type { Credential, IntegrationInput, OomnitzaConnection } from './types.ts';
 
 const recordTypes = [
   { value: 'user', label: 'User only', help: 'NinjaOne users become Oomnitza users.' },
@@ -72,7 +73,7 @@ export function IntegrationForm({
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
     void submit.run(
-      () => (id ? api.put<StoredIntegration>(`/api/integrations/${id}`, doc) : api.post<StoredIntegration>('/api/integrations', doc)),
+      () => (id ? api.put('/api/integrations/:id', { params: { id }, body: doc }) : api.post('/api/integrations', { body: doc })),
       (result) => {
         setSaved(true);
         onSaved(result);

@@ -4,7 +4,7 @@
  */
 import { Alert, Anchor, Button, Group, Stack, Tabs, Title } from '@mantine/core';
 
-import { api } from './api.ts';
+import { api, apiUrl, untypedApi } from './api.ts';
 import { IntegrationForm } from './integration-form.tsx';
 import { MappingEditor } from './mapping-editor.tsx';
 import { newIntegrationDocument } from './new-integration.ts';
@@ -14,7 +14,7 @@ import { useSession } from './session-context.ts';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
-import type { CredentialList, OomnitzaConnection, StoredIntegration } from './types.ts';
+import type { CredentialList, OomnitzaConnection } from './types.ts';
 
 export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
   const isNew = id === 'new';
@@ -22,9 +22,9 @@ export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
   const removal = useSubmit();
   const { data, error, reload } = useLoad(async () => {
     const [credentials, { connections }, integration] = await Promise.all([
-      api.get<CredentialList>('/api/credentials'),
-      api.get<{ connections: OomnitzaConnection[] }>('/api/oomnitza-connections'),
-      isNew ? Promise.resolve(null) : api.get<StoredIntegration>(`/api/integrations/${encodeURIComponent(id)}`),
+      untypedApi.get<CredentialList>('/api/credentials'),
+      untypedApi.get<{ connections: OomnitzaConnection[] }>('/api/oomnitza-connections'),
+      isNew ? Promise.resolve(null) : api.get('/api/integrations/:id', { params: { id } }),
     ]);
     return { credentials: credentials.credentials, connections, integration };
   }, [id]);
@@ -57,7 +57,7 @@ export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
         <Title order={2}>{integration ? integration.name : 'New integration'}</Title>
         {integration && (
           <Group>
-            <Anchor href={`/api/integrations/${integration.id}/export`} download>
+            <Anchor href={apiUrl('/api/integrations/:id/export', { params: { id: integration.id } })} download>
               Export YAML
             </Anchor>
             {isAdmin && (
@@ -69,7 +69,7 @@ export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
                 onClick={() => {
                   if (window.confirm(`Delete the integration “${integration.name}”? Its runs stay in the history.`))
                     void removal.run(
-                      () => api.delete(`/api/integrations/${integration.id}`),
+                      () => api.delete('/api/integrations/:id', { params: { id: integration.id } }),
                       () => navigate('/integrations'),
                     );
                 }}

@@ -5,30 +5,27 @@
 import { Alert, Badge, Button, Card, Group, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 
-import { api } from './api.ts';
+import { api, untypedApi } from './api.ts';
 import { Link, navigate } from './router.tsx';
 import { scheduleText } from './schedule-text.ts';
 import { useSession } from './session-context.ts';
 import { StatusBadge, statusColour } from './status-badge.tsx';
 import { useLoad } from './use-load.ts';
 
-import type { Run, StoredIntegration } from './types.ts';
+import type { RunView } from '../../src/contracts/runs.ts';
 
 export function IntegrationsPage() {
   const { isAdmin } = useSession();
   const [view, setView] = useState<'blocks' | 'list'>('blocks');
   const { data, error } = useLoad(async () => {
-    const [{ integrations }, { runs }] = await Promise.all([
-      api.get<{ integrations: StoredIntegration[] }>('/api/integrations'),
-      api.get<{ runs: Run[] }>('/api/runs?limit=200'),
-    ]);
-    const lastRun = new Map<string, Run>();
+    const [{ integrations }, { runs }] = await Promise.all([api.get('/api/integrations'), api.get('/api/runs', { query: { limit: 200 } })]);
+    const lastRun = new Map<string, RunView>();
     for (const run of runs) if (run.integrationId && !lastRun.has(run.integrationId)) lastRun.set(run.integrationId, run);
     // The next run time as the scheduler computes it; a server without the schedule routes has none.
     const nextRun = new Map<string, string>();
     await Promise.all(
       integrations.map(async (i) => {
-        const schedule = await api.get<{ nextRuns: { words: string }[] }>(`/api/integrations/${i.id}/schedule`).catch(() => null);
+        const schedule = await untypedApi.get<{ nextRuns: { words: string }[] }>(`/api/integrations/${i.id}/schedule`).catch(() => null);
         const first = schedule?.nextRuns[0];
         if (first) nextRun.set(i.id, first.words);
       }),

@@ -6,7 +6,7 @@
 import { ActionIcon, Anchor, Button, Group, Indicator, Popover, ScrollArea, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 
-import { api } from './api.ts';
+import { untypedApi } from './api.ts';
 import { navigate } from './router.tsx';
 import { useLoad } from './use-load.ts';
 
@@ -42,14 +42,14 @@ function BellIcon() {
 export function NotificationsBell() {
   const [open, setOpen] = useState(false);
   const { data, reload } = useLoad(
-    () => api.get<{ notifications: Notification[]; unreadCount: number }>('/api/notifications?limit=20').catch(() => null),
+    () => untypedApi.get<{ notifications: Notification[]; unreadCount: number }>('/api/notifications?limit=20').catch(() => null),
     [],
   );
   if (!data) return null;
   const unread = data.unreadCount;
   const follow = async (n: Notification): Promise<void> => {
     setOpen(false);
-    if (!n.readAt) await api.post(`/api/notifications/${n.id}/read`).catch(() => undefined);
+    if (!n.readAt) await untypedApi.post(`/api/notifications/${n.id}/read`).catch(() => undefined);
     if (n.link) navigate(n.link);
     await reload();
   };
@@ -74,7 +74,7 @@ export function NotificationsBell() {
         <Group justify="space-between" mb="xs">
           <Text fw={600}>Notifications</Text>
           {unread > 0 && (
-            <Button size="compact-xs" variant="subtle" onClick={() => void api.post('/api/notifications/read-all').then(reload)}>
+            <Button size="compact-xs" variant="subtle" onClick={() => void untypedApi.post('/api/notifications/read-all').then(reload)}>
               Mark all read
             </Button>
           )}

@@ -2,7 +2,7 @@
 import { Alert, Button, Checkbox, Group, Modal, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
-import { api } from './api.ts';
+import { untypedApi } from './api.ts';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
 import { useLoad } from './use-load.ts';
@@ -12,14 +12,14 @@ import type { ConnectionTest, OomnitzaConnection } from './types.ts';
 
 export function OomnitzaConnections() {
   const { isAdmin } = useSession();
-  const { data, error, reload } = useLoad(() => api.get<{ connections: OomnitzaConnection[] }>('/api/oomnitza-connections'), []);
+  const { data, error, reload } = useLoad(() => untypedApi.get<{ connections: OomnitzaConnection[] }>('/api/oomnitza-connections'), []);
   const [adding, setAdding] = useState(false);
   const [results, setResults] = useState<Record<string, ConnectionTest>>({});
   const action = useSubmit();
 
   const test = (c: OomnitzaConnection): void => {
     void action.run(
-      () => api.post<ConnectionTest>(`/api/oomnitza-connections/${c.id}/test`),
+      () => untypedApi.post<ConnectionTest>(`/api/oomnitza-connections/${c.id}/test`),
       async (result) => {
         setResults((r) => ({ ...r, [c.id]: result }));
         await reload();
@@ -28,7 +28,7 @@ export function OomnitzaConnections() {
   };
   const remove = (c: OomnitzaConnection): void => {
     if (!window.confirm(`Delete the Oomnitza connection “${c.name}”?`)) return;
-    void action.run(() => api.delete(`/api/oomnitza-connections/${c.id}`), reload);
+    void action.run(() => untypedApi.delete(`/api/oomnitza-connections/${c.id}`), reload);
   };
 
   return (
@@ -112,7 +112,7 @@ function ConnectionForm({ onSaved, onCancel }: { onSaved: () => void; onCancel: 
   const submit = useSubmit();
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
-    void submit.run(() => api.post('/api/oomnitza-connections', { name, url, apiToken, allowInsecureHttp }), onSaved);
+    void submit.run(() => untypedApi.post('/api/oomnitza-connections', { name, url, apiToken, allowInsecureHttp }), onSaved);
   };
   return (
     <form onSubmit={onSubmit} aria-label="New Oomnitza connection">

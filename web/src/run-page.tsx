@@ -10,13 +10,13 @@ import { Link } from './router.tsx';
 import { RunRecords } from './run-records.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
-import { type Run, terminalStates } from './types.ts';
+import { terminalStates } from './types.ts';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
 export function RunPage({ id }: { id: string }) {
   const { isAdmin } = useSession();
-  const { data: run, error, reload } = useLoad(() => api.get<Run>(`/api/runs/${encodeURIComponent(id)}`), [id]);
+  const { data: run, error, reload } = useLoad(() => api.get('/api/runs/:id', { params: { id } }), [id]);
   const cancel = useSubmit();
   const done = run ? terminalStates.has(run.state) : false;
   useEffect(() => {
@@ -50,7 +50,11 @@ export function RunPage({ id }: { id: string }) {
           {run.dryRun && <Badge variant="outline">nothing written</Badge>}
         </Group>
         {isAdmin && !done && !run.cancelRequested && (
-          <Button color="red" variant="light" onClick={() => void cancel.run(() => api.post(`/api/runs/${run.id}/cancel`), reload)}>
+          <Button
+            color="red"
+            variant="light"
+            onClick={() => void cancel.run(() => api.post('/api/runs/:id/cancel', { params: { id: run.id } }), reload)}
+          >
             Cancel
           </Button>
         )}

@@ -5,11 +5,9 @@
 import { Anchor, Code, Group, Pagination, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 
-import { api } from './api.ts';
+import { api, apiUrl } from './api.ts';
 import { StatusBadge } from './status-badge.tsx';
 import { useLoad } from './use-load.ts';
-
-import type { RunRecord } from './types.ts';
 
 const pageSize = 25;
 const outcomes = ['all', 'created', 'updated', 'unchanged', 'skipped', 'failed'] as const;
@@ -23,16 +21,18 @@ export function RunRecords({ runId }: { runId: string }) {
   const [outcome, setOutcome] = useState<(typeof outcomes)[number]>('all');
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(1);
-  const filter = new URLSearchParams({
+  const filter = {
     ...(outcome !== 'all' ? { outcome } : {}),
     ...(search.trim() !== '' ? { search: search.trim() } : {}),
-  });
-  const query = `${filter.toString()}&limit=${pageSize}&offset=${(page - 1) * pageSize}`;
+  };
+  const params = { id: runId };
+  const query = { ...filter, limit: pageSize, offset: (page - 1) * pageSize };
   const { data, error } = useLoad(
-    () => api.get<{ records: RunRecord[]; total: number }>(`/api/runs/${runId}/records?${query}`),
-    [runId, query],
+    () => api.get('/api/runs/:id/records', { params, query }),
+    // The URL as the dependency: new objects with the same content load nothing again.
+    [apiUrl('/api/runs/:id/records', { params, query })],
   );
-  const csv = `/api/runs/${runId}/records.csv${filter.toString() ? `?${filter.toString()}` : ''}`;
+  const csv = apiUrl('/api/runs/:id/records.csv', { params, query: filter });
 
   return (
     <Stack>

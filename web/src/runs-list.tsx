@@ -5,18 +5,22 @@
 import { Alert, Badge, Button, Table, Text } from '@mantine/core';
 import { useEffect } from 'react';
 
-import { api } from './api.ts';
+import { api, apiUrl } from './api.ts';
 import { Link } from './router.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
-import { type Run, terminalStates } from './types.ts';
+import { terminalStates } from './types.ts';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
-export function RunsList({ integrationId, state, version = 0 }: { integrationId?: string; state?: string; version?: number }) {
+import type { RunView } from '../../src/contracts/runs.ts';
+
+export function RunsList({ integrationId, state, version = 0 }: { integrationId?: string; state?: RunView['state']; version?: number }) {
   const { isAdmin } = useSession();
-  const query = `?${new URLSearchParams({ ...(integrationId ? { integrationId } : {}), ...(state ? { state } : {}), limit: '50' }).toString()}`;
-  const { data, error, reload } = useLoad(() => api.get<{ runs: Run[] }>(`/api/runs${query}`).then((a) => a.runs), [query, version]);
+  const query = { ...(integrationId ? { integrationId } : {}), ...(state ? { state } : {}), limit: 50 };
+  // The URL as the dependency: a new query object with the same content loads nothing again.
+  const url = apiUrl('/api/runs', { query });
+  const { data, error, reload } = useLoad(() => api.get('/api/runs', { query }).then((a) => a.runs), [url, version]);
   const cancel = useSubmit();
   const going = data?.some((r) => !terminalStates.has(r.state)) ?? false;
   useEffect(() => {
@@ -91,7 +95,7 @@ export function RunsList({ integrationId, state, version = 0 }: { integrationId?
                     size="xs"
                     variant="subtle"
                     color="red"
-                    onClick={() => void cancel.run(() => api.post(`/api/runs/${run.id}/cancel`), reload)}
+                    onClick={() => void cancel.run(() => api.post('/api/runs/:id/cancel', { params: { id: run.id } }), reload)}
                   >
                     Cancel
                   </Button>

@@ -6,12 +6,20 @@ import { RunsList } from './runs-list.tsx';
 import { runStates } from './types.ts';
 
 export function RunsPage() {
-  const [state, setState] = useState<string | null>(null);
+  const [state, setState] = useState<(typeof runStates)[number] | null>(null);
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Runs</Title>
-        <Select w={220} label="State" placeholder="any state" clearable data={[...runStates]} value={state} onChange={setState} />
+        <Select
+          w={220}
+          label="State"
+          placeholder="any state"
+          clearable
+          data={[...runStates]}
+          value={state}
+          onChange={(value) => setState(runStates.find((s) => s === value) ?? null)}
+        />
       </Group>
       <RunsList {...(state ? { state } : {})} />
     </Stack>

@@ -8,7 +8,7 @@ import { RunsList } from './runs-list.tsx';
 import { useSession } from './session-context.ts';
 import { useSubmit } from './use-submit.ts';
 
-import type { Run, StoredIntegration } from './types.ts';
+import type { StoredIntegration } from '../../src/contracts/integrations.ts';
 
 export function RunsPanel({ integration }: { integration: StoredIntegration }) {
   const { isAdmin } = useSession();
@@ -17,7 +17,7 @@ export function RunsPanel({ integration }: { integration: StoredIntegration }) {
   const local = integration.document.installation === 'local';
   const run = (dryRun: boolean): void => {
     void start.run(
-      () => api.post<Run>(`/api/integrations/${integration.id}/runs`, { dryRun }),
+      () => api.post('/api/integrations/:id/runs', { params: { id: integration.id }, body: { dryRun } }),
       (created) => {
         setVersion((v) => v + 1);
         navigate(`/runs/${created.id}`);

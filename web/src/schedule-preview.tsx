@@ -6,7 +6,7 @@
 import { Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 
-import { api, ApiCallError } from './api.ts';
+import { ApiCallError, untypedApi } from './api.ts';
 import { scheduleText } from './schedule-text.ts';
 
 import type { IntegrationInput } from './types.ts';
@@ -24,7 +24,7 @@ export function SchedulePreview({ schedule, onProblems }: { schedule: Schedule; 
   useEffect(() => {
     let live = true;
     const timer = setTimeout(() => {
-      api
+      untypedApi
         .post<Preview>('/api/schedules/preview', JSON.parse(key))
         .then((p) => {
           if (live) {

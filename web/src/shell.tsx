@@ -1,7 +1,7 @@
 /** The signed-in frame: header (demo banner, bell, who is signed in, sign out) and the menu. */
 import { AppShell, Badge, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 
-import { api } from './api.ts';
+import { untypedApi } from './api.ts';
 import { DemoBanner } from './demo-banner.tsx';
 import { NotificationsBell } from './notifications-bell.tsx';
 import { navigate, usePath } from './router.tsx';
@@ -19,7 +19,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const { session, user, isAdmin, refresh } = useSession();
   const path = usePath();
   const signOut = async (): Promise<void> => {
-    await api.delete('/api/session').catch(() => undefined);
+    await untypedApi.delete('/api/session').catch(() => undefined);
     navigate('/');
     await refresh();
   };

@@ -3,7 +3,10 @@
  * `src/server/routes/*.ts`; the integration document is imported from its schema as a type only,
  * so nothing of the server ends up in the bundle.
  */
+import type { RunView } from '../../src/contracts/runs.ts';
 import type { IntegrationInput } from '../../src/integrations/schema.ts';
+
+type RunState = RunView['state'];
 
 export type { IntegrationInput };
 
@@ -62,55 +65,16 @@ export interface OomnitzaConnection {
   readonly statusReason: string | null;
 }
 
-export interface StoredIntegration {
-  readonly id: string;
-  readonly name: string;
-  readonly enabled: boolean;
-  readonly document: IntegrationInput;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export const runStates = ['queued', 'running', 'succeeded', 'completed_with_errors', 'failed', 'canceled'] as const;
-export type RunState = (typeof runStates)[number] | (string & {});
-
-export interface Counts {
-  readonly created: number;
-  readonly updated: number;
-  readonly unchanged: number;
-  readonly skipped: number;
-  readonly failed: number;
-}
-
-export interface Run {
-  readonly id: string;
-  readonly integrationId: string | null;
-  readonly integrationName: string;
-  readonly state: RunState;
-  readonly dryRun: boolean;
-  readonly trigger: string;
-  readonly counts: Counts;
-  readonly saasCounts: Counts;
-  readonly phase: string | null;
-  readonly phaseTotal: number | null;
-  readonly error: string | null;
-  readonly fuseReason: string | null;
-  readonly queuedAt: string;
-  readonly startedAt: string | null;
-  readonly finishedAt: string | null;
-  readonly cancelRequested: boolean;
-}
-
-export interface RunRecord {
-  readonly seq: number;
-  readonly kind: 'user' | 'saas';
-  readonly sourceId: string | null;
-  readonly label: string;
-  readonly outcome: string;
-  readonly reason: string | null;
-  readonly destinationId: string | null;
-  readonly changes: readonly { readonly field: string; readonly old: unknown; readonly new: unknown }[];
-}
+/** The run states in the order the UI offers them (the state filter); the type checks the list is whole. */
+export const runStates = [
+  'queued',
+  'running',
+  'succeeded',
+  'completed_with_errors',
+  'failed',
+  'canceled',
+] as const satisfies readonly RunState[];
+const _everyRunState: readonly (typeof runStates)[number][] = [] as RunState[];
 
 export interface CatalogueField {
   readonly key: string;
@@ -119,4 +83,4 @@ export interface CatalogueField {
   readonly description: string;
 }
 
-export const terminalStates: ReadonlySet<string> = new Set(['succeeded', 'completed_with_errors', 'failed', 'canceled']);
+export const terminalStates: ReadonlySet<RunState> = new Set<RunState>(['succeeded', 'completed_with_errors', 'failed', 'canceled']);

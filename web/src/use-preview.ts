@@ -10,7 +10,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { api, errorMessage } from './api.ts';
+import { errorMessage, untypedApi } from './api.ts';
 
 import type { IntegrationInput } from './types.ts';
 
@@ -52,7 +52,7 @@ export function usePreview(document: IntegrationInput, limit = 10): PreviewState
     const ticket = ++latest.current;
     setBusy(true);
     try {
-      const answer = await api.post<Preview>('/api/integrations/preview', JSON.parse(body) as unknown);
+      const answer = await untypedApi.post<Preview>('/api/integrations/preview', JSON.parse(body) as unknown);
       if (ticket !== latest.current) return;
       setData(answer);
       setError(null);

@@ -3,8 +3,7 @@
  * Validation answers list every problem with its field path (`details.fields`), so the UI can show
  * each next to its field.
  */
-import { z } from 'zod';
-
+import { integrationContracts } from '../../contracts/integrations.ts';
 import { exportIntegrationYaml } from '../../integrations/export.ts';
 import {
   createIntegration,
@@ -16,21 +15,11 @@ import {
   replaceIntegration,
 } from '../../integrations/integration-store.ts';
 import { type IntegrationProblem, loadIntegrationText } from '../../integrations/load.ts';
-import { integrationSchema } from '../../integrations/schema.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
 import type { StoredIntegration } from '../../integrations/integration-store.ts';
 import type { RouteKit } from '../app.ts';
-
-export const storedIntegrationSchema = z.strictObject({
-  id: z.string(),
-  name: z.string(),
-  enabled: z.boolean(),
-  document: integrationSchema,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 export function integrationErrorToApi(error: unknown): never {
   if (error instanceof IntegrationStoreError) {
@@ -51,61 +40,35 @@ const yamlTypes = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/
 
 export function registerIntegrationRoutes({ app, context, registry, authorize }: RouteKit): void {
   const { db, now } = context;
-  const idParams = z.strictObject({ id: z.string().min(1) });
   app.addContentTypeParser(yamlTypes, { parseAs: 'string', bodyLimit: 512 * 1024 }, (_request, body, done) => done(null, body));
 
   defineRoute(app, registry, authorize, {
-    method: 'GET',
-    url: '/api/integrations',
-    summary: 'List integrations',
-    tags: ['integrations'],
+    ...integrationContracts.list,
     access: 'viewer',
-    response: z.strictObject({ integrations: z.array(storedIntegrationSchema) }),
     handler: async () => ({ integrations: await listIntegrations(db) }),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST',
-    url: '/api/integrations',
-    summary: 'Create an integration',
-    tags: ['integrations'],
+    ...integrationContracts.create,
     access: 'admin',
-    body: integrationSchema,
-    response: storedIntegrationSchema,
-    status: 201,
     handler: async ({ body }) => createIntegration(db, body, now()).catch(integrationErrorToApi),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'GET',
-    url: '/api/integrations/:id',
-    summary: 'One integration',
-    tags: ['integrations'],
+    ...integrationContracts.get,
     access: 'viewer',
-    params: idParams,
-    response: storedIntegrationSchema,
     handler: async ({ params }) => getIntegration(db, params.id).catch(integrationErrorToApi),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'PUT',
-    url: '/api/integrations/:id',
-    summary: "Replace an integration's document",
-    tags: ['integrations'],
+    ...integrationContracts.replace,
     access: 'admin',
-    params: idParams,
-    body: integrationSchema,
-    response: storedIntegrationSchema,
     handler: async ({ params, body }) => replaceIntegration(db, params.id, body, now()).catch(integrationErrorToApi),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'DELETE',
-    url: '/api/integrations/:id',
-    summary: 'Delete an integration (its runs stay, without the link)',
-    tags: ['integrations'],
+    ...integrationContracts.delete,
     access: 'admin',
-    params: idParams,
     handler: async ({ params }) => {
       await deleteIntegration(db, params.id).catch(integrationErrorToApi);
       return undefined;
@@ -113,12 +76,8 @@ export function registerIntegrationRoutes({ app, context, registry, authorize }:
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'GET',
-    url: '/api/integrations/:id/export',
-    summary: 'The integration as a YAML file (no secrets)',
-    tags: ['integrations'],
+    ...integrationContracts.export,
     access: 'viewer',
-    params: idParams,
     handler: async ({ params, reply }) => {
       const integration = await getIntegration(db, params.id).catch(integrationErrorToApi);
       const filename = `${integration.name.replace(/[^A-Za-z0-9._-]+/g, '-').toLowerCase() || 'integration'}.yaml`;
@@ -130,16 +89,8 @@ export function registerIntegrationRoutes({ app, context, registry, authorize }:
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST',
-    url: '/api/integrations/import',
-    summary: 'Create (or, with ?replace=true, replace by name) an integration from a YAML file',
-    tags: ['integrations'],
+    ...integrationContracts.import,
     access: 'admin',
-    description:
-      'Send the YAML as the body with Content-Type application/yaml. The server does not read its own environment for ${VAR} references: name stored credentials instead.',
-    query: z.strictObject({ replace: z.enum(['true', 'false']).default('false') }),
-    response: storedIntegrationSchema,
-    status: 201,
     handler: async ({ query, request, reply }) => {
       if (typeof request.body !== 'string')
         throw new ApiError(415, 'unsupported_media_type', 'send the YAML file as the body with Content-Type: application/yaml');

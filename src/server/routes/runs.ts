@@ -2,61 +2,20 @@
  * Runs: "Run now" and "Dry run" for an integration, the run list with filters, one run with its
  * counts, its records paged and filtered by outcome (and as CSV), and cancel.
  */
-import { z } from 'zod';
-
+import { runContracts } from '../../contracts/runs.ts';
 import { getIntegration } from '../../integrations/integration-store.ts';
 import { IllegalRunTransitionError, RunNotFoundError } from '../../runs/errors.ts';
 import { listRunRecords, type RunRecord } from '../../runs/run-records.ts';
 import { createRun, getRun, listRuns, requestCancel } from '../../runs/run-store.ts';
-import { recordOutcomes, runStates } from '../../sync/ports.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 import { integrationErrorToApi } from './integrations.ts';
 
+import type { RunView } from '../../contracts/runs.ts';
 import type { Run } from '../../runs/run.ts';
 import type { RouteKit } from '../app.ts';
 
-const countsSchema = z.strictObject({
-  created: z.number(),
-  updated: z.number(),
-  unchanged: z.number(),
-  skipped: z.number(),
-  failed: z.number(),
-});
-
-export const runSchema = z.strictObject({
-  id: z.string(),
-  integrationId: z.string().nullable(),
-  integrationName: z.string(),
-  state: z.enum(runStates),
-  dryRun: z.boolean(),
-  trigger: z.enum(['manual', 'schedule', 'cli', 'api']),
-  counts: countsSchema,
-  saasCounts: countsSchema,
-  phase: z.string().nullable(),
-  phaseTotal: z.number().nullable(),
-  error: z.string().nullable(),
-  fuseReason: z.string().nullable(),
-  queuedAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  heartbeatAt: z.string().nullable(),
-  workerId: z.string().nullable(),
-  cancelRequested: z.boolean(),
-});
-
-export const runRecordSchema = z.strictObject({
-  seq: z.number(),
-  kind: z.enum(['user', 'saas']),
-  sourceId: z.string().nullable(),
-  label: z.string(),
-  outcome: z.enum(recordOutcomes),
-  reason: z.string().nullable(),
-  destinationId: z.string().nullable(),
-  changes: z.array(z.strictObject({ field: z.string(), old: z.unknown(), new: z.unknown() })),
-});
-
-const toApi = (run: Run): z.input<typeof runSchema> => ({ ...run, counts: { ...run.counts }, saasCounts: { ...run.saasCounts } });
+const toApi = (run: Run): RunView => ({ ...run, counts: { ...run.counts }, saasCounts: { ...run.saasCounts } });
 
 function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
@@ -94,18 +53,9 @@ export interface RunsRouteOptions {
 export function createRunRoutes(options: RunsRouteOptions) {
   return function registerRunRoutes({ app, context, registry, authorize }: RouteKit): void {
     const { db, now } = context;
-    const idParams = z.strictObject({ id: z.string().min(1) });
-
     defineRoute(app, registry, authorize, {
-      method: 'POST',
-      url: '/api/integrations/:id/runs',
-      summary: 'Run now, or dry run (the plan, record by record, with zero writes)',
-      tags: ['runs'],
+      ...runContracts.start,
       access: 'admin',
-      params: idParams,
-      body: z.strictObject({ dryRun: z.boolean().default(false) }),
-      response: runSchema,
-      status: 202,
       handler: async ({ params, body, principal }) => {
         const integration = await getIntegration(db, params.id).catch(integrationErrorToApi);
         if (integration.document.installation === 'local') {
@@ -128,18 +78,8 @@ export function createRunRoutes(options: RunsRouteOptions) {
     });
 
     defineRoute(app, registry, authorize, {
-      method: 'GET',
-      url: '/api/runs',
-      summary: 'Runs, newest first, a page at a time',
-      tags: ['runs'],
+      ...runContracts.list,
       access: 'viewer',
-      query: z.strictObject({
-        integrationId: z.string().optional(),
-        state: z.union([z.enum(runStates), z.array(z.enum(runStates))]).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(50),
-        before: z.string().optional().describe('the id of the last run of the previous page'),
-      }),
-      response: z.strictObject({ runs: z.array(runSchema), next: z.string().nullable() }),
       handler: async ({ query }) => {
         const runs = await listRuns(db, {
           limit: query.limit,
@@ -152,13 +92,8 @@ export function createRunRoutes(options: RunsRouteOptions) {
     });
 
     defineRoute(app, registry, authorize, {
-      method: 'GET',
-      url: '/api/runs/:id',
-      summary: 'One run with its counts',
-      tags: ['runs'],
+      ...runContracts.get,
       access: 'viewer',
-      params: idParams,
-      response: runSchema,
       handler: async ({ params }) => {
         const run = await getRun(db, params.id);
         if (!run) throw notFound('run', params.id);
@@ -166,23 +101,9 @@ export function createRunRoutes(options: RunsRouteOptions) {
       },
     });
 
-    const recordsQuery = z.strictObject({
-      outcome: z.enum(recordOutcomes).optional(),
-      kind: z.enum(['user', 'saas']).optional(),
-      search: z.string().max(200).optional(),
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
-      offset: z.coerce.number().int().min(0).default(0),
-    });
-
     defineRoute(app, registry, authorize, {
-      method: 'GET',
-      url: '/api/runs/:id/records',
-      summary: "A run's records, filtered by outcome or text, a page at a time",
-      tags: ['runs'],
+      ...runContracts.records,
       access: 'viewer',
-      params: idParams,
-      query: recordsQuery,
-      response: z.strictObject({ records: z.array(runRecordSchema), total: z.number(), limit: z.number(), offset: z.number() }),
       handler: async ({ params, query }) => {
         if (!(await getRun(db, params.id))) throw notFound('run', params.id);
         const page = await listRunRecords(db, params.id, {
@@ -202,13 +123,8 @@ export function createRunRoutes(options: RunsRouteOptions) {
     });
 
     defineRoute(app, registry, authorize, {
-      method: 'GET',
-      url: '/api/runs/:id/records.csv',
-      summary: "A run's records as CSV (same filters, every page)",
-      tags: ['runs'],
+      ...runContracts.recordsCsv,
       access: 'viewer',
-      params: idParams,
-      query: recordsQuery.omit({ limit: true, offset: true }),
       handler: async ({ params, query, reply }) => {
         if (!(await getRun(db, params.id))) throw notFound('run', params.id);
         const all: RunRecord[] = [];
@@ -231,13 +147,8 @@ export function createRunRoutes(options: RunsRouteOptions) {
     });
 
     defineRoute(app, registry, authorize, {
-      method: 'POST',
-      url: '/api/runs/:id/cancel',
-      summary: 'Cancel a queued or running run (a running one stops at its next safe point)',
-      tags: ['runs'],
+      ...runContracts.cancel,
       access: 'admin',
-      params: idParams,
-      response: runSchema,
       handler: async ({ params }) => {
         try {
           const run = await requestCancel(db, params.id, { now: now() });
