@@ -124,6 +124,8 @@ export async function updateOomnitzaConnection(
       : {}),
   };
   await db.updateTable('oomnitza_connections').set(values).where('id', '=', id).execute();
+  // Another instance or token may see another data model: the cached one is read again on next use.
+  if (values.url !== row.url || patch.apiToken) await db.deleteFrom('oomnitza_data_models').where('connection_id', '=', id).execute();
   return connectionRowToConnection({ ...row, ...values });
 }
 

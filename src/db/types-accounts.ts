@@ -101,6 +101,16 @@ export interface OomnitzaConnectionsTable {
   updated_at: IsoTimestamp;
 }
 
+/** 0004: the users data model last read from a connection's instance. */
+export interface OomnitzaDataModelsTable {
+  connection_id: string;
+  available: IntBool;
+  /** `OomnitzaFieldInfo[]` as JSON text when available. */
+  fields: string | null;
+  reason: string | null;
+  fetched_at: IsoTimestamp;
+}
+
 export interface AccountsTables {
   app_users: AppUsersTable;
   sessions: SessionsTable;
@@ -109,4 +119,5 @@ export interface AccountsTables {
   credentials: CredentialsTable;
   oauth_states: OAuthStatesTable;
   oomnitza_connections: OomnitzaConnectionsTable;
+  oomnitza_data_models: OomnitzaDataModelsTable;
 }

@@ -8,6 +8,7 @@
 import * as initial from './0001-initial.ts';
 import * as accounts from './0002-accounts-and-credentials.ts';
 import * as schedulesAndAlerts from './0003-schedules-and-alerts.ts';
+import * as oomnitzaDataModels from './0004-oomnitza-data-models.ts';
 
 import type { Migration, MigrationProvider } from 'kysely';
 
@@ -15,6 +16,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-accounts-and-credentials': accounts,
   '0003-schedules-and-alerts': schedulesAndAlerts,
+  '0004-oomnitza-data-models': oomnitzaDataModels,
 };
 
 export const migrationProvider: MigrationProvider = {

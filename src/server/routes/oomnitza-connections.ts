@@ -1,5 +1,6 @@
 /**
- * Oomnitza connections: instance URL and API token (sealed), with their own "Test connection".
+ * Oomnitza connections: instance URL and API token (sealed), with their own "Test connection", and
+ * the users data model of each (its fields, cached; "Refresh fields" reads it again).
  */
 import { z } from 'zod';
 
@@ -13,7 +14,11 @@ import {
   setConnectionStatus,
   updateOomnitzaConnection,
 } from '../../credentials/oomnitza-connections.ts';
+import { dataModelOf, refreshDataModel } from '../../credentials/oomnitza-data-model.ts';
+import { VendorError } from '../../http/vendor-error.ts';
+import { OomnitzaConfigError } from '../../oomnitza/base-url.ts';
 import { createOomnitzaClient } from '../../oomnitza/client.ts';
+import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 import { credentialErrorToApi } from './credentials.ts';
 
@@ -30,6 +35,43 @@ export const oomnitzaConnectionSchema = z.strictObject({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+
+export const oomnitzaFieldSchema = z.strictObject({
+  name: z.string().describe("the field's external id, the name in the v3 API and in a mapping"),
+  label: z.string(),
+  dataType: z.string().describe('string, email, integer, number, boolean, date, datetime, dropdown, …'),
+  unique: z.boolean(),
+  editable: z.boolean(),
+  required: z.boolean(),
+  length: z.number().int().nullable(),
+  options: z.array(z.string()).nullable().describe('the values of a dropdown field'),
+});
+
+export const dataModelSchema = z.strictObject({
+  connectionId: z.string(),
+  fetchedAt: z.string(),
+  available: z.boolean().describe('false when the instance gives no users data model; reason says why'),
+  reason: z.string().nullable(),
+  fields: z.array(oomnitzaFieldSchema).describe('empty when not available'),
+});
+
+/** A stored data model in the API's one shape (no union, so the UI reads it plainly). */
+function dataModelAnswer(model: Awaited<ReturnType<typeof dataModelOf>>): z.infer<typeof dataModelSchema> {
+  return {
+    connectionId: model.connectionId,
+    fetchedAt: model.fetchedAt,
+    available: model.available,
+    reason: model.available ? null : model.reason,
+    fields: model.available ? model.fields.map((field) => ({ ...field, options: field.options === null ? null : [...field.options] })) : [],
+  };
+}
+
+/** Oomnitza could not be read: 502 with its words (never the token). */
+function oomnitzaErrorToApi(error: unknown): never {
+  if (error instanceof VendorError || error instanceof OomnitzaConfigError)
+    throw new ApiError(502, 'oomnitza_unreachable', `could not read the users data model: ${error.message}`);
+  throw error;
+}
 
 export const createConnectionBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -100,6 +142,32 @@ export function registerOomnitzaConnectionRoutes({ app, context, registry, autho
     handler: async ({ params }) => {
       await deleteOomnitzaConnection(db, params.id).catch(credentialErrorToApi);
       return undefined;
+    },
+  });
+  defineRoute(app, registry, authorize, {
+    method: 'GET',
+    url: '/api/oomnitza-connections/:id/fields',
+    summary: "The users data model of the connection's instance (cached; read on first use)",
+    tags: ['oomnitza'],
+    access: 'viewer',
+    params: idParams,
+    response: dataModelSchema,
+    handler: async ({ params }) => {
+      await getOomnitzaConnectionRow(db, params.id).catch(credentialErrorToApi);
+      return dataModelAnswer(await dataModelOf(db, vault, params.id, now()).catch(oomnitzaErrorToApi));
+    },
+  });
+  defineRoute(app, registry, authorize, {
+    method: 'POST',
+    url: '/api/oomnitza-connections/:id/fields/refresh',
+    summary: 'Read the users data model from the instance again ("Refresh fields")',
+    tags: ['oomnitza'],
+    access: 'viewer',
+    params: idParams,
+    response: dataModelSchema,
+    handler: async ({ params }) => {
+      await getOomnitzaConnectionRow(db, params.id).catch(credentialErrorToApi);
+      return dataModelAnswer(await refreshDataModel(db, vault, params.id, now()).catch(oomnitzaErrorToApi));
     },
   });
   defineRoute(app, registry, authorize, {
