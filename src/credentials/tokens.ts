@@ -1,35 +1,37 @@
 /**
- * Access tokens for a stored NinjaOne credential: handed out while fresh, renewed shortly before
- * they expire, one renewal at a time per credential.
+ * Access tokens for a stored NinjaOne credential, on the one renewal engine
+ * (`createSingleFlightProvider` in `src/ninjaone/token-provider.ts`): handed out while fresh,
+ * renewed shortly before they expire, and after a 401 only while the stored token is still the one
+ * NinjaOne refused.
  *
- * One at a time matters because NinjaOne rotates refresh tokens: two renewals racing with one
- * refresh token leave the loser with a spent token and `invalid_grant`. Within a process a
- * single-flight map serialises renewals; across processes on PostgreSQL the renewal holds the
- * credential's row lock (`FOR UPDATE`) and re-reads the row, so a process that waited uses the token
- * the winner stored instead of refreshing again. SQLite runs one server process, so the in-process
- * guard is enough there, and no transaction is held open during the HTTP call.
+ * A renewal holds the credential's lock and reads its row once, under the lock. When the row holds
+ * a fresh token other than the refused one, someone else (another worker process, another provider
+ * in this one) renewed while this one waited: that token is used and NinjaOne is not asked again.
+ * Otherwise the grant is made and its tokens are stored — the rotated refresh token above all —
+ * before the access token is handed out. NinjaOne rotates refresh tokens, so two renewals racing
+ * with one refresh token would leave the loser with a spent token and `invalid_grant`.
  *
- * The rotated refresh token is written (committed) before the new access token is returned.
+ * The lock: on PostgreSQL the row lock (`FOR UPDATE` in a transaction held across the grant), which
+ * every process on the database respects. SQLite has no row locks and one process owns the file
+ * (`src/db/open-database.ts`), so there a lock per database handle and credential, in this process,
+ * stands in for it; no transaction is held during the HTTP call, since SQLite's one connection
+ * would make every other query of the process wait for it.
  *
  * @example
- * const tokens = createStoredTokenProvider({ db, vault, now }, credential.id);
+ * const tokens = createStoredTokenProvider({ db, vault, now, dialect }, credential.id);
  * const client = createNinjaOneClient({ origin, tokens });
  */
 import { sql } from 'kysely';
 
 import { NinjaOneAuthError } from '../ninjaone/errors.ts';
 import { refreshAccessToken, requestClientCredentialsToken } from '../ninjaone/oauth.ts';
-import { countTokenRefresh } from '../server/metrics.ts';
-import { getCredentialRow, openClientSecret, sealContext, setCredentialStatus } from './store.ts';
+import { createSingleFlightProvider, reportRefresh } from '../ninjaone/token-provider.ts';
+import { CredentialError, getCredentialRow, openClientSecret, sealContext, setCredentialStatus } from './store.ts';
 
 import type { AppDb } from '../db/app-database.ts';
 import type { CredentialsTable } from '../db/types-accounts.ts';
-import type { AccessToken } from '../ninjaone/oauth.ts';
-import type { TokenProvider } from '../ninjaone/token-provider.ts';
+import type { IssuedToken, Renewal, TokenProvider } from '../ninjaone/token-provider.ts';
 import type { Vault } from './vault.ts';
-
-/** Renew this long before expiry. */
-export const refreshMarginMs = 5 * 60 * 1000;
 
 export interface TokenDeps {
   readonly db: AppDb;
@@ -85,70 +87,107 @@ export async function storeTokens(
     .execute();
 }
 
-function freshToken(vault: Vault, row: CredentialsTable, now: Date): string | null {
-  if (!row.access_token_sealed || !row.access_expires_at) return null;
-  if (new Date(row.access_expires_at).getTime() - refreshMarginMs <= now.getTime()) return null;
-  return vault.open(row.access_token_sealed, sealContext.accessToken(row.id));
+/**
+ * A `TokenProvider` (as the NinjaOne client wants) over a stored credential.
+ *
+ * @example const client = createNinjaOneClient({ origin: new URL(row.url), tokens: createStoredTokenProvider(deps, row.id) });
+ */
+export function createStoredTokenProvider(deps: TokenDeps, credentialId: string): TokenProvider {
+  return createSingleFlightProvider(
+    function renewStored(renewal) {
+      return renewStoredToken(deps, credentialId, renewal);
+    },
+    { now: () => deps.now().getTime() },
+  );
 }
 
-const inFlight = new Map<string, Promise<string>>();
+async function renewStoredToken(deps: TokenDeps, credentialId: string, renewal: Renewal): Promise<IssuedToken> {
+  const seen: { row?: CredentialsTable } = {};
+  try {
+    return await withLockedCredential(deps, credentialId, async (db, row) => {
+      seen.row = row;
+      if (row.status === 'needs_reauth')
+        throw new CredentialUnusableError(
+          row.name,
+          'needs_reauth',
+          `the NinjaOne credential "${row.name}" needs to be authenticated again (${row.status_reason ?? 'NinjaOne refused its refresh token'}): open it and click Authenticate`,
+        );
+      const stored = storedToken(deps.vault, row);
+      // Renewed by someone else since this provider's token was refused or fell due: use theirs.
+      if (stored !== null && stored.accessToken !== renewal.refused && renewal.isFresh(stored)) return stored;
+      return obtainAndStore(deps, db, row);
+    });
+  } catch (error) {
+    // Status changes happen here, after the lock is released: written from inside the transaction's
+    // callback on another connection they would wait for our own row lock.
+    throw seen.row === undefined ? error : await recordFailure(deps, seen.row, error);
+  }
+}
 
-/** A current access token for the credential, renewing it when due. */
-export async function getCredentialAccessToken(
+/** The lock hook: runs `work` holding the credential's lock, with its row as read under the lock. */
+async function withLockedCredential<T>(
   deps: TokenDeps,
   credentialId: string,
-  options: { readonly force?: boolean } = {},
-): Promise<string> {
-  const row = await getCredentialRow(deps.db, credentialId);
-  if (row.status === 'needs_reauth')
-    throw new CredentialUnusableError(
-      row.name,
-      'needs_reauth',
-      `the NinjaOne credential "${row.name}" needs to be authenticated again (${row.status_reason ?? 'NinjaOne refused its refresh token'}): open it and click Authenticate`,
-    );
-  if (!options.force) {
-    const fresh = freshToken(deps.vault, row, deps.now());
-    if (fresh) return fresh;
+  work: (db: AppDb, row: CredentialsTable) => Promise<T>,
+): Promise<T> {
+  if (deps.dialect === 'postgres') {
+    return deps.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('credentials')
+        .selectAll()
+        .where('id', '=', credentialId)
+        .modifyEnd(sql`for update`)
+        .executeTakeFirst();
+      if (!row) throw new CredentialError('not_found', `no credential with id ${credentialId}`);
+      return work(trx, row);
+    });
   }
-  const running = inFlight.get(credentialId);
-  if (running) return running;
-  const renewal = renew(deps, credentialId, options.force === true, row.token_version).finally(() => inFlight.delete(credentialId));
-  inFlight.set(credentialId, renewal);
-  return renewal;
+  return withProcessLock(deps.db, credentialId, async () => work(deps.db, await getCredentialRow(deps.db, credentialId)));
 }
 
-async function renew(deps: TokenDeps, credentialId: string, force: boolean, seenVersion: number): Promise<string> {
+/** SQLite's stand-in for row locks: waiting holders per database handle and credential, in this process. */
+const processLocks = new WeakMap<AppDb, Map<string, Promise<void>>>();
+
+async function withProcessLock<T>(db: AppDb, key: string, work: () => Promise<T>): Promise<T> {
+  let locks = processLocks.get(db);
+  if (locks === undefined) {
+    locks = new Map();
+    processLocks.set(db, locks);
+  }
+  const previous = locks.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const tail = previous.then(() => released);
+  locks.set(key, tail);
+  await previous;
   try {
-    if (deps.dialect === 'postgres') {
-      return await deps.db.transaction().execute(async (trx) => {
-        const locked = await trx
-          .selectFrom('credentials')
-          .selectAll()
-          .where('id', '=', credentialId)
-          .modifyEnd(sql`for update`)
-          .executeTakeFirstOrThrow();
-        // Another process renewed while we waited for the lock: use its token.
-        if (locked.token_version !== seenVersion || !force) {
-          const fresh = freshToken(deps.vault, locked, deps.now());
-          if (fresh) return fresh;
-        }
-        return obtainAndStore(deps, trx, locked);
-      });
-    }
-    return await obtainAndStore(deps, deps.db, await getCredentialRow(deps.db, credentialId));
-  } catch (error) {
-    // Status changes happen here, after the row lock is released: written from inside the
-    // transaction's callback on another connection they would wait for our own lock.
-    throw await recordFailure(deps, credentialId, error);
+    return await work();
+  } finally {
+    release();
+    if (locks.get(key) === tail) locks.delete(key);
   }
 }
 
-async function obtainAndStore(deps: TokenDeps, db: AppDb, row: CredentialsTable): Promise<string> {
+/** The stored access token, opened, with when it was issued; null when there is none. */
+function storedToken(vault: Vault, row: CredentialsTable): IssuedToken | null {
+  if (!row.access_token_sealed || !row.access_expires_at) return null;
+  return {
+    accessToken: vault.open(row.access_token_sealed, sealContext.accessToken(row.id)),
+    expiresAt: new Date(row.access_expires_at),
+    ...(row.last_refreshed_at === null ? {} : { issuedAt: new Date(row.last_refreshed_at) }),
+    scope: row.granted_scopes,
+  };
+}
+
+/** Makes the credential's grant and stores its tokens (inside the locked transaction on PostgreSQL). */
+async function obtainAndStore(deps: TokenDeps, db: AppDb, row: CredentialsTable): Promise<IssuedToken> {
   const origin = new URL(row.url);
   const clientSecret = openClientSecret(deps.vault, row);
   let tokens: StoredTokens;
   if (row.grant_type === 'client_credentials') {
-    const token: AccessToken = await requestClientCredentialsToken({ origin, clientId: row.client_id, clientSecret, scopes: row.scopes });
+    const token = await reportRefresh(() =>
+      requestClientCredentialsToken({ origin, clientId: row.client_id, clientSecret, scopes: row.scopes }),
+    );
     tokens = { ...token, refreshToken: null };
   } else {
     if (!row.refresh_token_sealed) {
@@ -159,7 +198,7 @@ async function obtainAndStore(deps: TokenDeps, db: AppDb, row: CredentialsTable)
       );
     }
     const refreshToken = deps.vault.open(row.refresh_token_sealed, sealContext.refreshToken(row.id));
-    const refreshed = await refreshAccessToken({ origin, clientId: row.client_id, clientSecret, refreshToken });
+    const refreshed = await reportRefresh(() => refreshAccessToken({ origin, clientId: row.client_id, clientSecret, refreshToken }));
     tokens = {
       accessToken: refreshed.accessToken,
       expiresAt: refreshed.expiresAt,
@@ -168,15 +207,12 @@ async function obtainAndStore(deps: TokenDeps, db: AppDb, row: CredentialsTable)
     };
   }
   await storeTokens(db, deps.vault, row.id, tokens, deps.now());
-  countTokenRefresh('ok');
-  return tokens.accessToken;
+  return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, scope: tokens.scope ?? row.granted_scopes };
 }
 
 /** Marks the credential after a failed renewal and returns the error to throw. */
-async function recordFailure(deps: TokenDeps, credentialId: string, error: unknown): Promise<unknown> {
+async function recordFailure(deps: TokenDeps, row: CredentialsTable, error: unknown): Promise<unknown> {
   if (!(error instanceof NinjaOneAuthError)) return error;
-  const row = await getCredentialRow(deps.db, credentialId);
-  countTokenRefresh(error.needsReauthorization ? 'invalid_grant' : 'error');
   if (error.needsReauthorization) {
     await setCredentialStatus(
       deps.db,
@@ -199,20 +235,4 @@ async function recordFailure(deps: TokenDeps, credentialId: string, error: unkno
     });
   }
   return error;
-}
-
-/** A `TokenProvider` (as the NinjaOne client wants) over a stored credential. */
-export function createStoredTokenProvider(deps: TokenDeps, credentialId: string): TokenProvider {
-  let refused: string | null = null;
-  return {
-    async getAccessToken() {
-      const force = refused !== null;
-      const token = await getCredentialAccessToken(deps, credentialId, { force });
-      refused = null;
-      return token;
-    },
-    invalidate(accessToken) {
-      refused = accessToken ?? 'unknown';
-    },
-  };
 }

@@ -11,10 +11,11 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 
 import { observeVendorCalls } from '../http/observe.ts';
+import { observeTokenRefreshes } from '../ninjaone/token-provider.ts';
 import { createAuthorizer } from './auth/authenticate.ts';
 import { ApiError, errorBody } from './errors.ts';
 import { useJsonBodyLimits } from './json-body.ts';
-import { countVendorCall } from './metrics.ts';
+import { countTokenRefresh, countVendorCall } from './metrics.ts';
 import { buildOpenApi } from './openapi.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerSessionRoutes } from './routes/session.ts';
@@ -52,6 +53,8 @@ export async function buildApp(context: AppContext, extraRoutes: readonly RouteM
   useJsonBodyLimits(app);
   // Every NinjaOne and Oomnitza call this process makes is counted for /metrics.
   observeVendorCalls(countVendorCall);
+  // And every NinjaOne token grant, by result.
+  observeTokenRefreshes(countTokenRefresh);
   app.addHook('onResponse', async function logRequest(request, reply) {
     request.log.info(
       { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
