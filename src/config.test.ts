@@ -45,6 +45,20 @@ describe('config', () => {
     assert.throws(() => loadConfig({ PUBLIC_URL: 'https://sync.example.com/app' }), /PUBLIC_URL: give the origin only/);
   });
 
+  test('TRUST_PROXY: nobody by default, proxy addresses and ranges, or a hop count; anything else is named with its fix', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1']);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    for (const bad of ['true', 'proxy.example.com', '10.0.0.0/33', '127.0.0.1,', '10.0.0.0/8/1']) {
+      assert.throws(
+        () => loadConfig({ TRUST_PROXY: bad }),
+        /TRUST_PROXY: .* is not an IP address or CIDR range; give the reverse proxy's address/,
+        bad,
+      );
+    }
+  });
+
   test('empty variables count as unset', () => {
     assert.equal(loadConfig({ PORT: '', DATABASE_URL: '' }).port, 8080);
   });

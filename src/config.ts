@@ -15,10 +15,12 @@
  * | SMTP_URL | `smtp://user:pass@host:port` or `smtps://…` for e-mail alerts | (no e-mail) |
  * | SMTP_FROM | sender address of alert e-mails | ninja-sync@localhost |
  * | LOG_LEVEL | fatal, error, warn, info, debug, trace | info |
+ * | TRUST_PROXY | the reverse proxy's addresses (`127.0.0.1`, `10.0.0.0/8`, comma-separated) or its number of hops, whose X-Forwarded-For/-Proto are believed | (none) |
  *
  * @example
  * const config = loadConfig(process.env, { port: 9090 });
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -49,6 +51,7 @@ const envSchema = z.object({
     .optional(),
   SMTP_FROM: z.string().min(3).default('ninja-sync@localhost'),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  TRUST_PROXY: z.string().optional(),
 });
 
 export interface Config {
@@ -65,6 +68,8 @@ export interface Config {
   readonly logLevel: (typeof logLevels)[number];
   /** Cookies get `Secure` when the public URL is https. */
   readonly secureCookies: boolean;
+  /** Whose X-Forwarded-* headers to believe: nobody (false), proxy addresses/CIDRs, or a hop count. */
+  readonly trustProxy: false | number | readonly string[];
 }
 
 export interface ConfigOverrides {
@@ -85,6 +90,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     );
   }
   const values = parsed.data;
+  const trustProxy = parseTrustProxy(values.TRUST_PROXY);
   const port = overrides.port ?? values.PORT;
   const publicUrl = new URL(values.PUBLIC_URL ?? `http://${values.HOST === '0.0.0.0' ? '127.0.0.1' : values.HOST}:${port}`);
   if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
@@ -103,7 +109,31 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     smtpFrom: values.SMTP_FROM,
     logLevel: values.LOG_LEVEL,
     secureCookies: publicUrl.protocol === 'https:',
+    trustProxy,
   });
+}
+
+/**
+ * `TRUST_PROXY`: the addresses (or CIDR ranges) of the reverse proxies in front, or how many proxy
+ * hops there are. Not `true`: believing X-Forwarded-For from anyone lets any client pick the address
+ * that sign-in throttling counts.
+ */
+function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => {
+    const [address = '', bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    return family === 0 || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits));
+  });
+  if (bad.length > 0 || entries.length === 0) {
+    throw new ConfigError([
+      `TRUST_PROXY: '${bad.join(', ')}' is not an IP address or CIDR range; give the reverse proxy's address, e.g. 127.0.0.1 or 10.0.0.0/8 (comma-separated), or its number of hops, e.g. 1`,
+    ]);
+  }
+  return entries;
 }
 
 /** Where NinjaOne sends the admin back after consent. Register exactly this in NinjaOne. */

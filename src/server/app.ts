@@ -21,6 +21,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerSessionRoutes } from './routes/session.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 
+import type { Config } from '../config.ts';
 import type { AppContext } from './context.ts';
 import type { RouteRegistry } from './route.ts';
 
@@ -46,7 +47,8 @@ export async function buildApp(context: AppContext, extraRoutes: readonly RouteM
     loggerInstance: context.logger,
     // Fastify's own request lines carry the full URL; ours take secrets out of the query first.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: false,
+    // Behind a reverse proxy (TRUST_PROXY), request.ip is the client's address from X-Forwarded-For.
+    trustProxy: trustProxyOption(context.config.trustProxy),
     bodyLimit: 2 * 1024 * 1024,
   };
   const app = Fastify(options);
@@ -92,4 +94,11 @@ export async function buildApp(context: AppContext, extraRoutes: readonly RouteM
     return buildOpenApi(registry, { version: apiVersion });
   });
   return app;
+}
+
+/** Fastify's trustProxy: proxy addresses as a list; a hop count as a function of the hop (its types take no number). */
+function trustProxyOption(trust: Config['trustProxy']): NonNullable<FastifyServerOptions['trustProxy']> {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address: string, hop: number) => hop < trust;
+  return [...trust];
 }

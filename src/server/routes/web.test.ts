@@ -76,3 +76,19 @@ test('the catalogue lists the 19 NinjaOne fields for a signed-in user', async (t
   assert.equal(fields.length, 19);
   assert.deepEqual(fields.find((f) => f.key === 'userType')?.values, ['TECHNICIAN', 'END_USER']);
 });
+
+test('behind a trusted reverse proxy (TRUST_PROXY) the client address comes from X-Forwarded-For; from anyone else it does not', async (t) => {
+  const ips: string[] = [];
+  for (const trust of ['127.0.0.1', '1', '10.9.9.9']) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ninja-sync-proxy-'));
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const config = loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: trust, NINJA_SYNC_KEY: generateVaultKey().toString('base64') });
+    const { context, close } = await createContext(config, { logger: pino({ level: 'silent' }) });
+    const app = await buildApp(context, [({ app: routes }) => routes.get('/test/ip', async (request) => ({ ip: request.ip }))]);
+    // inject comes from 127.0.0.1, as a proxy on the same host would.
+    ips.push((await app.inject({ url: '/test/ip', headers: { 'x-forwarded-for': '203.0.113.9' } })).json<{ ip: string }>().ip);
+    await app.close();
+    await close();
+  }
+  assert.deepEqual(ips, ['203.0.113.9', '203.0.113.9', '127.0.0.1']);
+});
