@@ -23,6 +23,17 @@ export class MigrationError extends Error {
   }
 }
 
+/** A newer ninja-sync has migrated the store: this program would not know its tables. */
+export class StoreTooNewError extends Error {
+  override readonly name = 'StoreTooNewError';
+  constructor(
+    message: string,
+    readonly unknownMigrations: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
 /**
  * True for a unique or primary-key violation on either engine: PostgreSQL's SQLSTATE 23505, or
  * better-sqlite3's `SQLITE_CONSTRAINT_UNIQUE` / `SQLITE_CONSTRAINT_PRIMARYKEY`.

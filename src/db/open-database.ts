@@ -12,11 +12,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import pg from 'pg';
 
-import { DatabaseOpenError, MigrationError, redactUrl } from './errors.ts';
-import { migrationProvider } from './migrations/index.ts';
+import { version } from '../version.ts';
+import { DatabaseOpenError, MigrationError, redactUrl, StoreTooNewError } from './errors.ts';
+import { migrationProvider, migrations } from './migrations/index.ts';
 
 import type { Database } from './types.ts';
 
@@ -44,7 +45,8 @@ export const sqliteFileName = 'ninja-sync.db';
 
 /**
  * Opens the database and runs every pending migration.
- * Throws `DatabaseOpenError` when it cannot be reached, `MigrationError` when a migration fails.
+ * Throws `DatabaseOpenError` when it cannot be reached, `MigrationError` when a migration fails,
+ * `StoreTooNewError` when a newer ninja-sync has migrated the store past what this one knows.
  *
  * @example const { db, close } = await openDatabase({ dataDir: '/tmp/x' });
  */
@@ -63,7 +65,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
     } catch (error) {
       if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
       await opened.close();
-      throw error instanceof DatabaseOpenError || error instanceof MigrationError
+      throw error instanceof DatabaseOpenError || error instanceof MigrationError || error instanceof StoreTooNewError
         ? error
         : new DatabaseOpenError(`cannot prepare the ${where}: ${messageOf(error)}`, { cause: error });
     }
@@ -128,6 +130,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): OpenedDatabase
 }
 
 async function migrateToLatest(db: Kysely<Database>, where: string): Promise<void> {
+  await refuseNewerStore(db, where);
   const migrator = new Migrator({ db, provider: migrationProvider });
   let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
   try {
@@ -141,6 +144,29 @@ async function migrateToLatest(db: Kysely<Database>, where: string): Promise<voi
     // Kysely reports a connection failure here too, before any migration ran.
     if (failed === null) throw new DatabaseOpenError(`cannot reach the ${where}: ${messageOf(outcome.error)}`, { cause: outcome.error });
     throw new MigrationError(`${what} failed on the ${where}: ${messageOf(outcome.error)}`, failed, { cause: outcome.error });
+  }
+}
+
+/**
+ * A store that a newer ninja-sync has migrated holds tables and columns this program does not know;
+ * writing to it could lose data, so it is refused with what to do, before any migration runs.
+ */
+async function refuseNewerStore(db: Kysely<Database>, where: string): Promise<void> {
+  let applied: string[];
+  try {
+    const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    applied = rows.rows.map((row) => row.name);
+  } catch (error) {
+    // A new store has no migration table yet; anything else (unreachable) is Kysely's to report.
+    if (/no such table|does not exist/i.test(messageOf(error))) return;
+    throw new DatabaseOpenError(`cannot reach the ${where}: ${messageOf(error)}`, { cause: error });
+  }
+  const unknown = applied.filter((name) => !(name in migrations)).sort();
+  if (unknown.length > 0) {
+    throw new StoreTooNewError(
+      `the ${where} was upgraded by a newer ninja-sync (its migration ${unknown.join(', ')} is unknown to ninja-sync ${version}); install that newer version, or restore a backup made with this one`,
+      unknown,
+    );
   }
 }
 
