@@ -14,6 +14,7 @@
 import type { Generated } from 'kysely';
 import type { RecordOutcomeKind, RunPhase, RunState } from '../sync/ports.ts';
 import type { AccountsTables } from './types-accounts.ts';
+import type { AgentsTables } from './types-agents.ts';
 import type { AlertsTables } from './types-alerts.ts';
 
 /** ISO 8601 UTC text, e.g. `2026-11-27T09:00:00.000Z`. */
@@ -33,6 +34,10 @@ export interface IntegrationsTable {
   enabled: IntBool;
   created_at: IsoTimestamp;
   updated_at: IsoTimestamp;
+  /** The document's `installation`, as a column so workers can pass over Local runs in SQL (0005). */
+  installation: Generated<'cloud' | 'local'>;
+  /** The agent a Local integration is assigned to (the document's `agent`, resolved); null for Cloud (0005). */
+  agent_id: Generated<string | null>;
 }
 
 export interface RunsTable {
@@ -81,8 +86,8 @@ export interface RunRecordsTable {
   changes: string;
 }
 
-/** Every table: 0001's here, 0002's (people, credentials) in `types-accounts.ts`. */
-export interface Database extends AccountsTables, AlertsTables {
+/** Every table: 0001's here, 0002's (people, credentials) in `types-accounts.ts`, 0003's in `types-alerts.ts`, 0005's in `types-agents.ts`. */
+export interface Database extends AccountsTables, AlertsTables, AgentsTables {
   integrations: IntegrationsTable;
   runs: RunsTable;
   run_records: RunRecordsTable;

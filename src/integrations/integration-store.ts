@@ -13,9 +13,11 @@
 import { randomUUID } from 'node:crypto';
 
 import { validateMapping } from '../mapping/validate.ts';
+import { localInstallationProblems } from './local-installation.ts';
 import { type Integration, integrationSchema } from './schema.ts';
 import { formatPath } from './yaml-locate.ts';
 
+import type { Insertable, Selectable } from 'kysely';
 import type { AppDb } from '../db/app-database.ts';
 import type { IntegrationsTable } from '../db/types.ts';
 
@@ -45,7 +47,7 @@ export class IntegrationStoreError extends Error {
   }
 }
 
-export function integrationRowToIntegration(row: IntegrationsTable): StoredIntegration {
+export function integrationRowToIntegration(row: Selectable<IntegrationsTable> | Insertable<IntegrationsTable>): StoredIntegration {
   // Stored documents were valid when written; parsing again applies defaults added since.
   const document = integrationSchema.parse(JSON.parse(row.document));
   return { id: row.id, name: row.name, enabled: row.enabled === 1, document, createdAt: row.created_at, updatedAt: row.updated_at };
@@ -53,10 +55,19 @@ export function integrationRowToIntegration(row: IntegrationsTable): StoredInteg
 
 /** Every problem of a parsed document as a server-stored integration. */
 export async function checkStoredIntegration(db: AppDb, document: Integration): Promise<DocumentProblem[]> {
+  return (await checkWithAgent(db, document)).problems;
+}
+
+/** The problems, and the agent a Local integration is assigned to. */
+async function checkWithAgent(db: AppDb, document: Integration): Promise<{ problems: DocumentProblem[]; agentId: string | null }> {
   const problems: DocumentProblem[] = validateMapping(document).map((p) => ({
     path: formatPath(p.path),
     message: p.position === undefined ? p.message : `${p.message} (at character ${p.position + 1})`,
   }));
+  const local = await localInstallationProblems(db, document);
+  // A Local integration names no stored credential or connection: the agent holds the secrets.
+  if (document.installation === 'local') return { problems: [...problems, ...local.problems], agentId: local.agentId };
+  problems.push(...local.problems);
   const { source, destination } = document;
   for (const key of ['clientSecret', 'refreshToken', 'clientId', 'url'] as const) {
     if (source[key] !== undefined)
@@ -92,15 +103,12 @@ export async function checkStoredIntegration(db: AppDb, document: Integration): 
       message: `there is no Oomnitza connection named "${destination.connection}"; add it or pick an existing one`,
     });
   }
-  if (document.installation === 'local') {
-    // A local installation keeps credentials with the agent; the server only needs to know the names.
-    return problems.filter((p) => !p.path.startsWith('source.credential') && !p.path.startsWith('destination.connection'));
-  }
-  return problems;
+  return { problems, agentId: null };
 }
 
-async function assertValid(db: AppDb, document: Integration, exceptId: string | null): Promise<void> {
-  const problems = await checkStoredIntegration(db, document);
+/** Throws with every problem; answers the agent a Local integration is assigned to. */
+async function assertValid(db: AppDb, document: Integration, exceptId: string | null): Promise<string | null> {
+  const { problems, agentId } = await checkWithAgent(db, document);
   const clash = await db.selectFrom('integrations').select('id').where('name', '=', document.name).executeTakeFirst();
   if (clash && clash.id !== exceptId)
     problems.push({ path: 'name', message: `an integration named "${document.name}" exists already; choose another name` });
@@ -110,17 +118,20 @@ async function assertValid(db: AppDb, document: Integration, exceptId: string | 
       `the integration has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems[0]!.path}: ${problems[0]!.message}`,
       problems,
     );
+  return agentId;
 }
 
 export async function createIntegration(db: AppDb, document: Integration, now: Date): Promise<StoredIntegration> {
-  await assertValid(db, document, null);
-  const row: IntegrationsTable = {
+  const agentId = await assertValid(db, document, null);
+  const row = {
     id: randomUUID(),
     name: document.name,
     document: JSON.stringify(document),
-    enabled: document.enabled ? 1 : 0,
+    enabled: document.enabled ? (1 as const) : (0 as const),
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
+    installation: document.installation,
+    agent_id: agentId,
   };
   await db.insertInto('integrations').values(row).execute();
   return integrationRowToIntegration(row);
@@ -128,12 +139,14 @@ export async function createIntegration(db: AppDb, document: Integration, now: D
 
 export async function replaceIntegration(db: AppDb, id: string, document: Integration, now: Date): Promise<StoredIntegration> {
   const existing = await getIntegration(db, id);
-  await assertValid(db, document, id);
+  const agentId = await assertValid(db, document, id);
   const values = {
     name: document.name,
     document: JSON.stringify(document),
     enabled: document.enabled ? (1 as const) : (0 as const),
     updated_at: now.toISOString(),
+    installation: document.installation,
+    agent_id: agentId,
   };
   await db.updateTable('integrations').set(values).where('id', '=', id).execute();
   return { ...existing, name: document.name, enabled: document.enabled, document, updatedAt: values.updated_at };

@@ -123,6 +123,8 @@ export const integrationSchema = z.strictObject({
   allowInsecureHttp: z.boolean().default(false),
   recordType: z.enum(recordTypes).default('user'),
   installation: z.enum(installationTypes).default('cloud'),
+  /** Local only: the agent (by name) that runs this integration on the customer's side. */
+  agent: z.string().min(1).max(100).optional(),
   preference: z.enum(preferences).default('create_and_update'),
   /** Oomnitza fields, in priority order; the first is the primary key. */
   syncKeys: z.array(oomnitzaFieldName).min(1, 'at least one sync key is needed, e.g. [email]'),

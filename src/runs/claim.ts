@@ -27,6 +27,11 @@ const claimAttempts = 5;
 export interface ClaimOptions {
   /** Only runs of these integrations (a local agent takes its own integration's runs). */
   readonly integrationIds?: readonly string[];
+  /**
+   * 'cloud': pass over the runs of Local integrations, which only their agent may take (the
+   * server's workers never hold a Local integration's credentials).
+   */
+  readonly installation?: 'cloud';
   readonly now?: Date;
 }
 
@@ -60,6 +65,19 @@ export async function claimNextRun(db: AppDb, workerId: string, options: ClaimOp
         ]),
       )
       .$if(options.integrationIds !== undefined, (qb) => qb.where('q.integration_id', 'in', [...(options.integrationIds ?? [])]))
+      .$if(options.installation === 'cloud', (qb) =>
+        qb.where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('integrations as i')
+                .select('i.id')
+                .whereRef('i.id', '=', 'q.integration_id')
+                .where('i.installation', '=', 'local'),
+            ),
+          ),
+        ),
+      )
       .orderBy('q.queued_at')
       .orderBy('q.id')
       .limit(1)
@@ -84,7 +102,8 @@ export async function claimNextRun(db: AppDb, workerId: string, options: ClaimOp
 
 /**
  * Fails every running run whose last heartbeat is older than `olderThan`: its worker stopped or
- * crashed. Returns the runs it failed, so the caller can raise alerts.
+ * crashed. Returns the runs it failed, so the caller can raise alerts. Runs held by a local agent
+ * (`agent:<id>`) are left to `failVanishedAgentRuns`, which names the agent.
  *
  * @example const dead = await failStaleRuns(db, new Date(Date.now() - 5 * 60_000));
  */
@@ -98,6 +117,7 @@ export async function failStaleRuns(db: AppDb, olderThan: Date, options: { reado
       error: `The worker running this run stopped sending heartbeats (none since ${cutoff}); it was probably stopped or crashed. Run the integration again: a rerun is safe, sync keys keep it from writing anything twice.`,
     })
     .where('state', '=', 'running')
+    .where((eb) => eb.or([eb('worker_id', 'is', null), eb('worker_id', 'not like', 'agent:%')]))
     .where((eb) => eb.or([eb('heartbeat_at', '<', cutoff), eb.and([eb('heartbeat_at', 'is', null), eb('started_at', '<', cutoff)])]))
     .returningAll()
     .execute();

@@ -13,13 +13,10 @@
  * await reporter.flush();
  * await finishRun(db, run.id, { state: reporter.counts().failed > 0 ? 'completed_with_errors' : 'succeeded' });
  */
-import { sql } from 'kysely';
-
-import { recordOutcomes } from '../sync/ports.ts';
-import { insertRunRecords } from './run-records.ts';
+import { appendRunRecords, firstFreeSeq } from './record-batches.ts';
 
 import type { AppDb } from '../db/app-database.ts';
-import type { RecordOutcome, RecordOutcomeKind, RunCounts, RunPhase, RunReporter } from '../sync/ports.ts';
+import type { RecordOutcome, RunCounts, RunPhase, RunReporter } from '../sync/ports.ts';
 
 export interface StoreRunReporter extends RunReporter {
   /** User counts of the run as stored after this reporter's last write (earlier reporters' records included); zero before its first. */
@@ -60,28 +57,7 @@ export function createRunReporter(db: AppDb, runId: string): StoreRunReporter {
     // Continue after records an earlier reporter of this run left (a resumed run), never collide.
     nextSeq ??= await firstFreeSeq(db, runId);
     const firstSeq = nextSeq;
-    const user = tally(outcomes, 'user');
-    const saas = tally(outcomes, 'saas');
-    const row = await db.transaction().execute(async (trx) => {
-      await insertRunRecords(trx, runId, firstSeq, outcomes);
-      return trx
-        .updateTable('runs')
-        .set((eb) => ({
-          created: eb('created', '+', user.created),
-          updated: eb('updated', '+', user.updated),
-          unchanged: eb('unchanged', '+', user.unchanged),
-          skipped: eb('skipped', '+', user.skipped),
-          failed: eb('failed', '+', user.failed),
-          saas_created: eb('saas_created', '+', saas.created),
-          saas_updated: eb('saas_updated', '+', saas.updated),
-          saas_unchanged: eb('saas_unchanged', '+', saas.unchanged),
-          saas_skipped: eb('saas_skipped', '+', saas.skipped),
-          saas_failed: eb('saas_failed', '+', saas.failed),
-        }))
-        .where('id', '=', runId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    });
+    const row = await db.transaction().execute((trx) => appendRunRecords(trx, runId, firstSeq, outcomes));
     nextSeq = firstSeq + outcomes.length;
     userCounts = { created: row.created, updated: row.updated, unchanged: row.unchanged, skipped: row.skipped, failed: row.failed };
     saasCounts = {
@@ -115,27 +91,6 @@ export function createRunReporter(db: AppDb, runId: string): StoreRunReporter {
     saasCounts: () => ({ ...saasCounts }),
     flush: () => enqueue(async () => {}),
   };
-}
-
-async function firstFreeSeq(db: AppDb, runId: string): Promise<number> {
-  const row = await db
-    .selectFrom('run_records')
-    .select(sql<number | string | null>`max(seq)`.as('last'))
-    .where('run_id', '=', runId)
-    .executeTakeFirst();
-  return Number(row?.last ?? 0) + 1;
-}
-
-function tally(outcomes: readonly RecordOutcome[], kind: 'user' | 'saas'): RunCounts {
-  const counts = zeroCounts();
-  for (const o of outcomes) {
-    if ((o.kind === 'saas' ? 'saas' : 'user') === kind && isOutcome(o.outcome)) counts[o.outcome] += 1;
-  }
-  return counts;
-}
-
-function isOutcome(value: unknown): value is RecordOutcomeKind {
-  return (recordOutcomes as readonly unknown[]).includes(value);
 }
 
 function zeroCounts(): RunCounts {

@@ -11,6 +11,7 @@
  *     .then((r) => { for (const e of r.errors) logger.warn(e, 'scheduler step failed'); });
  * }, 15_000);
  */
+import { failVanishedAgentRuns } from '../agents/vanished-runs.ts';
 import { deliverPendingEmails, type DeliveryReport } from '../notifications/outbox.ts';
 import { failStaleRuns } from '../runs/claim.ts';
 import { planDueRuns, type PlanResult } from './plan-due-runs.ts';
@@ -58,10 +59,15 @@ export async function schedulerTick(db: AppDb, now: Date, options: TickOptions =
     planDueRuns(db, now, { ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }), notify }),
   );
   const staleAfterMs = options.staleAfterMs;
+  // Runs held by local agents get the same heartbeat window, and a reason naming the agent.
+  const vanished =
+    staleAfterMs === undefined
+      ? []
+      : ((await step('stale', () => failVanishedAgentRuns(db, new Date(now.getTime() - staleAfterMs), now))) ?? []);
   const staleRuns =
     staleAfterMs === undefined
       ? []
-      : ((await step('stale', () => failStaleRuns(db, new Date(now.getTime() - staleAfterMs), { now }))) ?? []);
+      : [...vanished, ...((await step('stale', () => failStaleRuns(db, new Date(now.getTime() - staleAfterMs), { now }))) ?? [])];
   const alerts = await step('watchdogs', async () => applyWatchdogFindings(db, await runWatchdogs(db, now, options), now, notify));
   const mailer = options.mailer;
   const email =

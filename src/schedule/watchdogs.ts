@@ -9,13 +9,15 @@
  *   integration that was last seen before it ("the next success resolves it").
  * - `checkLongRuns`: a run has been running longer than `maxRunMs` (default 24 h).
  * - `checkMissedStarts`: a scheduled run did not start within `graceMs` of its due time (default
- *   15 min): queued but not claimed, or never queued because no planner ran.
+ *   15 min): queued but not claimed, or never queued because no planner ran. A Local integration's
+ *   run whose agent is offline at the due time is reported at once, naming the agent.
  * - `checkCredentials`: a credential needs re-authorisation; an active one clears it.
  *
  * @example
  * const findings = await runWatchdogs(db, clock());
  * await applyWatchdogFindings(db, findings, clock(), { publicUrl: config.publicUrl });
  */
+import { type Agent, agentRowToAgent, defaultAgentOfflineAfterMs, isAgentOnline } from '../agents/agent-store.ts';
 import { type NotifyOptions, raiseAlert, resolveAlerts } from '../notifications/alerts.ts';
 import { rowToRun, type Run } from '../runs/run.ts';
 import { defaultGraceMs } from './plan-due-runs.ts';
@@ -58,6 +60,8 @@ export interface WatchdogOptions {
   readonly graceMs?: number;
   /** Only these integrations (e.g. the one whose run just finished). */
   readonly integrationIds?: readonly string[];
+  /** A local agent silent for this long is offline (default `defaultAgentOfflineAfterMs`). */
+  readonly agentOfflineAfterMs?: number;
 }
 
 const integrationConditions: readonly AlertCondition[] = ['run_failed', 'run_stuck', 'schedule_missed'];
@@ -160,9 +164,12 @@ export async function checkMissedStarts(db: AppDb, now: Date, options: WatchdogO
     .where('queued_at', '<', cutoff)
     .$if(only !== undefined, (qb) => qb.where('integration_id', 'in', [...(only ?? [])]))
     .execute();
-  const raise: AlertFinding[] = unclaimed
-    .map(rowToRun)
-    .map((run) =>
+  const raise: AlertFinding[] = [];
+  const agents = await localAgentsOfQueuedRuns(db, only);
+  const offlineAfterMs = options.agentOfflineAfterMs ?? defaultAgentOfflineAfterMs;
+  for (const run of unclaimed.map(rowToRun)) {
+    if (run.integrationId !== null && agents.has(run.integrationId)) continue; // below, naming the agent
+    raise.push(
       runFinding(
         run,
         'schedule_missed',
@@ -170,6 +177,29 @@ export async function checkMissedStarts(db: AppDb, now: Date, options: WatchdogO
         null,
       ),
     );
+  }
+  // A Local integration's run waits for its agent: an agent offline at the due time is told at
+  // once, and one online that has not taken the run after the grace period is told then.
+  for (const [integrationId, local] of agents) {
+    for (const run of local.runs) {
+      const late = run.queuedAt < cutoff;
+      const agent = local.agent;
+      const online = agent !== null && isAgentOnline(agent, now, offlineAfterMs);
+      if (online && !late) continue;
+      const why =
+        agent === null
+          ? 'it is a Local integration without an agent; assign one'
+          : agent.revokedAt !== null
+            ? `its agent "${agent.name}" was revoked; assign the integration to another agent`
+            : !online
+              ? `its agent "${agent.name}" is offline (${agent.lastSeenAt === null ? 'it never connected' : `last seen ${agent.lastSeenAt}`}); start ninja-sync agent on its machine — the run waits and starts when the agent connects`
+              : `its agent "${agent.name}" is online but has not taken it within ${formatDuration(graceMs)}; check the agent's log`;
+      raise.push({
+        ...runFinding(run, 'schedule_missed', `Scheduled run did not start: it was due at ${run.queuedAt}, and ${why}.`, null),
+        subjectId: integrationId,
+      });
+    }
+  }
   const unplanned = await db
     .selectFrom('schedule_state as s')
     .innerJoin('integrations as i', 'i.id', 's.integration_id')
@@ -191,6 +221,37 @@ export async function checkMissedStarts(db: AppDb, now: Date, options: WatchdogO
     });
   }
   return { raise, clear: [] };
+}
+
+/** Queued scheduled runs of Local integrations, per integration, with the agent each waits for. */
+async function localAgentsOfQueuedRuns(
+  db: AppDb,
+  only: readonly string[] | undefined,
+): Promise<Map<string, { agent: Agent | null; runs: Run[] }>> {
+  const rows = await db
+    .selectFrom('runs as r')
+    .innerJoin('integrations as i', 'i.id', 'r.integration_id')
+    .selectAll('r')
+    .select('i.agent_id')
+    .where('r.state', '=', 'queued')
+    .where('r.trigger', '=', 'schedule')
+    .where('i.installation', '=', 'local')
+    .$if(only !== undefined, (qb) => qb.where('r.integration_id', 'in', [...(only ?? [])]))
+    .execute();
+  const byIntegration = new Map<string, { agent: Agent | null; runs: Run[] }>();
+  for (const { agent_id: agentId, ...row } of rows) {
+    const run = rowToRun(row);
+    const id = run.integrationId ?? '';
+    let entry = byIntegration.get(id);
+    if (entry === undefined) {
+      const agentRow =
+        agentId === null ? undefined : await db.selectFrom('agents').selectAll().where('id', '=', agentId).executeTakeFirst();
+      entry = { agent: agentRow === undefined ? null : agentRowToAgent(agentRow), runs: [] };
+      byIntegration.set(id, entry);
+    }
+    entry.runs.push(run);
+  }
+  return byIntegration;
 }
 
 /**

@@ -7,6 +7,7 @@
  * console.log(`listening on ${server.url}`);
  * await server.close();
  */
+import { createWakeup } from '../agents/wakeup.ts';
 import { loadVaultKeys, vaultFromKeys } from '../credentials/vault.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { createMailer } from '../notifications/index.ts';
@@ -14,6 +15,8 @@ import { afterRunFinished, type MaintenanceDeps, startMaintenance } from '../wor
 import { startWorker, type Worker } from '../worker/worker.ts';
 import { buildApp, type RouteModule } from './app.ts';
 import { createLogger } from './logger.ts';
+import { createAgentProtocolRoutes } from './routes/agent-protocol.ts';
+import { registerAgentRoutes } from './routes/agents.ts';
 import { registerCredentialRoutes } from './routes/credentials.ts';
 import { registerIntegrationRoutes } from './routes/integrations.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
@@ -37,6 +40,7 @@ export const serverRoutes: readonly RouteModule[] = [
   registerPreviewRoutes,
   registerNotificationRoutes,
   registerScheduleRoutes,
+  registerAgentRoutes,
   registerWebRoutes,
 ];
 
@@ -60,6 +64,10 @@ export interface StartOptions {
   /** Schedules, watchdogs and e-mail on a beat in this process (default true). */
   readonly maintenance?: boolean;
   readonly maintenanceIntervalMs?: number;
+  /** A running run without a heartbeat for this long is failed (default 60 s); local agents too. */
+  readonly staleAfterMs?: number;
+  /** How often local agents heartbeat a running run (default 5 s). */
+  readonly agentHeartbeatMs?: number;
 }
 
 export async function createContext(
@@ -105,11 +113,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       context.logger[level](fields, message),
   };
   let worker: Worker | null = null;
+  // Long-polling agents are woken by "Run now" and by schedules that came due.
+  const agentWakeup = createWakeup();
   const maintenanceDeps: MaintenanceDeps = {
     db: context.db,
     now: context.now,
     mailer: createMailer(context.config),
     log: workerDeps.log,
+    ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }),
     get publicUrl() {
       return context.config.publicUrl;
     },
@@ -117,7 +128,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     app = await buildApp(context, [
       ...serverRoutes,
-      createRunRoutes({ wake: () => worker?.wake(), cancel: (runId) => worker?.cancel(runId) }),
+      createRunRoutes({
+        wake: () => {
+          worker?.wake();
+          agentWakeup.wake();
+        },
+        cancel: (runId) => worker?.cancel(runId),
+      }),
+      createAgentProtocolRoutes({
+        wakeup: agentWakeup,
+        onFinished: (run) => afterRunFinished(maintenanceDeps, run),
+        ...(options.agentHeartbeatMs === undefined ? {} : { heartbeatMs: options.agentHeartbeatMs }),
+      }),
     ]);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -143,7 +165,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     (options.maintenance ?? true)
       ? startMaintenance(maintenanceDeps, {
           ...(options.maintenanceIntervalMs ? { intervalMs: options.maintenanceIntervalMs } : {}),
-          onQueued: () => worker?.wake(),
+          onQueued: () => {
+            worker?.wake();
+            agentWakeup.wake();
+          },
         })
       : null;
   void maintenance?.tick();

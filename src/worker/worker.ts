@@ -52,8 +52,10 @@ export function startWorker(deps: WorkerDeps, options: WorkerOptions = {}): Work
     while (!stopping) {
       let run;
       try {
+        // Never a Local integration's run: only its agent holds the credentials.
         run = await claimNextRun(deps.db, workerId, {
           now: deps.now(),
+          installation: 'cloud',
           ...(options.integrationIds ? { integrationIds: options.integrationIds } : {}),
         });
       } catch (error) {

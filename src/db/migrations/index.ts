@@ -9,6 +9,7 @@ import * as initial from './0001-initial.ts';
 import * as accounts from './0002-accounts-and-credentials.ts';
 import * as schedulesAndAlerts from './0003-schedules-and-alerts.ts';
 import * as oomnitzaDataModels from './0004-oomnitza-data-models.ts';
+import * as localAgents from './0005-local-agents.ts';
 
 import type { Migration, MigrationProvider } from 'kysely';
 
@@ -17,6 +18,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002-accounts-and-credentials': accounts,
   '0003-schedules-and-alerts': schedulesAndAlerts,
   '0004-oomnitza-data-models': oomnitzaDataModels,
+  '0005-local-agents': localAgents,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -145,6 +145,12 @@ function compile(document: Integration): CompiledMapping {
 
 /** Reads, maps and summarises; never writes. */
 export async function previewIntegration(context: AppContext, document: Integration, limit: number): Promise<Preview> {
+  if (document.installation === 'local')
+    throw new ApiError(
+      409,
+      'local_installation',
+      "a Local integration's NinjaOne credentials stay on its agent, so the server cannot read NinjaOne for a preview; use Dry run, which the agent runs",
+    );
   // The destination plays no part in a preview; only the source and the mapping must be right.
   const problems = (await checkStoredIntegration(context.db, document)).filter((p) => !p.path.startsWith('destination.'));
   if (problems.length > 0) {

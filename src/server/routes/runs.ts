@@ -59,11 +59,19 @@ export function createRunRoutes(options: RunsRouteOptions) {
       handler: async ({ params, body, principal }) => {
         const integration = await getIntegration(db, params.id).catch(integrationErrorToApi);
         if (integration.document.installation === 'local') {
-          throw new ApiError(
-            409,
-            'local_installation',
-            'this integration is installed locally: its runs are taken by its local agent (`ninja-sync agent`), which holds the credentials',
-          );
+          // Queued for its agent, which takes it on its next long-poll; the server never runs it.
+          const agent = await db
+            .selectFrom('integrations as i')
+            .leftJoin('agents as a', 'a.id', 'i.agent_id')
+            .select(['a.name', 'a.revoked_at'])
+            .where('i.id', '=', integration.id)
+            .executeTakeFirst();
+          if (!agent?.name || agent.revoked_at !== null)
+            throw new ApiError(
+              409,
+              'no_agent',
+              `this Local integration has no live agent to run it${agent?.name ? ` (the agent "${agent.name}" was revoked)` : ''}; assign it to an enrolled agent first`,
+            );
         }
         const run = await createRun(db, {
           integrationId: integration.id,
