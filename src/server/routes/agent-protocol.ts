@@ -15,8 +15,8 @@ import { defineRoute } from '../route.ts';
 
 import type { FastifyRequest } from 'fastify';
 import type { Agent } from '../../agents/agent-store.ts';
-import type { AgentIntegration } from '../../contracts/agent-protocol.ts';
 import type { Wakeup } from '../../agents/wakeup.ts';
+import type { AgentIntegration } from '../../contracts/agent-protocol.ts';
 import type { AppDb } from '../../db/app-database.ts';
 import type { Run } from '../../runs/run.ts';
 import type { RouteKit } from '../app.ts';
