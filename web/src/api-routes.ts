@@ -6,8 +6,14 @@
  * @example
  * // in api.ts: api.get('/api/runs/:id', { params: { id } }) → Promise<ResponseOf<typeof runContracts.get>>
  */
+import type { credentialContracts } from '../../src/contracts/credentials.ts';
 import type { integrationContracts } from '../../src/contracts/integrations.ts';
+import type { oomnitzaConnectionContracts } from '../../src/contracts/oomnitza-connections.ts';
 import type { ContractsOf } from '../../src/contracts/route-contract.ts';
 import type { runContracts } from '../../src/contracts/runs.ts';
 
-export type ApiRoute = ContractsOf<typeof integrationContracts> | ContractsOf<typeof runContracts>;
+export type ApiRoute =
+  | ContractsOf<typeof credentialContracts>
+  | ContractsOf<typeof integrationContracts>
+  | ContractsOf<typeof oomnitzaConnectionContracts>
+  | ContractsOf<typeof runContracts>;

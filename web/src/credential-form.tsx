@@ -6,10 +6,10 @@
 import { Alert, Button, Checkbox, Group, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
-import { untypedApi } from './api.ts';
+import { api } from './api.ts';
 import { useSubmit } from './use-submit.ts';
 
-import type { Credential } from './types.ts';
+import type { Credential } from '../../src/contracts/credentials.ts';
 
 const scopeChoices = [
   { value: 'monitoring', label: 'monitoring', help: 'read users, organisations and devices (needed)' },
@@ -53,8 +53,8 @@ export function CredentialForm({
     void submit.run(
       () =>
         existing
-          ? untypedApi.patch<Credential>(`/api/credentials/${existing.id}`, body)
-          : untypedApi.post<Credential>('/api/credentials', { ...body, clientSecret }),
+          ? api.patch('/api/credentials/:id', { params: { id: existing.id }, body })
+          : api.post('/api/credentials', { body: { ...body, clientSecret } }),
       onSaved,
     );
   };

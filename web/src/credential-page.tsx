@@ -5,7 +5,7 @@
 import { Alert, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 
-import { untypedApi } from './api.ts';
+import { api } from './api.ts';
 import { CredentialForm } from './credential-form.tsx';
 import { RedirectUrl } from './redirect-url.tsx';
 import { Link, navigate } from './router.tsx';
@@ -14,15 +14,16 @@ import { StatusBadge } from './status-badge.tsx';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
-import type { ConnectionTest, Credential, CredentialList } from './types.ts';
+import type { credentialContracts } from '../../src/contracts/credentials.ts';
+import type { ResponseOf } from '../../src/contracts/route-contract.ts';
 
 export function CredentialPage({ id }: { id: string }) {
   const { isAdmin } = useSession();
-  const { data: credential, error, reload } = useLoad(() => untypedApi.get<Credential>(`/api/credentials/${encodeURIComponent(id)}`), [id]);
-  const { data: list } = useLoad(() => untypedApi.get<CredentialList>('/api/credentials'), []);
+  const { data: credential, error, reload } = useLoad(() => api.get('/api/credentials/:id', { params: { id } }), [id]);
+  const { data: list } = useLoad(() => api.get('/api/credentials'), []);
   const [editing, setEditing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [test, setTest] = useState<ConnectionTest | null>(null);
+  const [test, setTest] = useState<ResponseOf<typeof credentialContracts.test> | null>(null);
   const action = useSubmit();
   const justAuthenticated = new URLSearchParams(window.location.search).has('authenticated');
 
@@ -36,7 +37,7 @@ export function CredentialPage({ id }: { id: string }) {
 
   const authenticate = (): void => {
     void action.run(
-      () => untypedApi.post<{ authorizeUrl: string }>(`/api/credentials/${credential.id}/authorize`),
+      () => api.post('/api/credentials/:id/authorize', { params: { id: credential.id } }),
       ({ authorizeUrl }) => {
         window.location.assign(authorizeUrl);
       },
@@ -45,7 +46,7 @@ export function CredentialPage({ id }: { id: string }) {
   const testConnection = (): void => {
     setTest(null);
     void action.run(
-      () => untypedApi.post<ConnectionTest>(`/api/credentials/${credential.id}/test`),
+      () => api.post('/api/credentials/:id/test', { params: { id: credential.id } }),
       async (result) => {
         setTest(result);
         await reload();
@@ -54,7 +55,7 @@ export function CredentialPage({ id }: { id: string }) {
   };
   const remove = (): void => {
     void action.run(
-      () => untypedApi.delete(`/api/credentials/${credential.id}`),
+      () => api.delete('/api/credentials/:id', { params: { id: credential.id } }),
       () => navigate('/credentials'),
     );
     setConfirmDelete(false);

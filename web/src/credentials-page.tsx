@@ -5,7 +5,7 @@
 import { Alert, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 
-import { untypedApi } from './api.ts';
+import { api } from './api.ts';
 import { CredentialForm } from './credential-form.tsx';
 import { OomnitzaConnections } from './oomnitza-connections.tsx';
 import { RedirectUrl } from './redirect-url.tsx';
@@ -14,12 +14,10 @@ import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
 import { useLoad } from './use-load.ts';
 
-import type { CredentialList } from './types.ts';
-
 export function CredentialsPage() {
   const { isAdmin } = useSession();
   const [adding, setAdding] = useState(false);
-  const { data, error } = useLoad(() => untypedApi.get<CredentialList>('/api/credentials'), []);
+  const { data, error } = useLoad(() => api.get('/api/credentials'), []);
   return (
     <Stack>
       <Group justify="space-between">

@@ -14,8 +14,10 @@ import { ScheduleInput } from './schedule-input.tsx';
 import { useSession } from './session-context.ts';
 import { useSubmit } from './use-submit.ts';
 
+import type { Credential } from '../../src/contracts/credentials.ts';
 import type { StoredIntegration } from '../../src/contracts/integrations.ts';
-import type { Credential, IntegrationInput, OomnitzaConnection } from './types.ts';
+import type { OomnitzaConnection } from '../../src/contracts/oomnitza-connections.ts';
+import type { IntegrationInput } from './types.ts';
 
 const recordTypes = [
   { value: 'user', label: 'User only', help: 'NinjaOne users become Oomnitza users.' },

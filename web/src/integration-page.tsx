@@ -4,7 +4,7 @@
  */
 import { Alert, Anchor, Button, Group, Stack, Tabs, Title } from '@mantine/core';
 
-import { api, apiUrl, untypedApi } from './api.ts';
+import { api, apiUrl } from './api.ts';
 import { IntegrationForm } from './integration-form.tsx';
 import { MappingEditor } from './mapping-editor.tsx';
 import { newIntegrationDocument } from './new-integration.ts';
@@ -14,16 +14,14 @@ import { useSession } from './session-context.ts';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
-import type { CredentialList, OomnitzaConnection } from './types.ts';
-
 export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
   const isNew = id === 'new';
   const { isAdmin } = useSession();
   const removal = useSubmit();
   const { data, error, reload } = useLoad(async () => {
     const [credentials, { connections }, integration] = await Promise.all([
-      untypedApi.get<CredentialList>('/api/credentials'),
-      untypedApi.get<{ connections: OomnitzaConnection[] }>('/api/oomnitza-connections'),
+      api.get('/api/credentials'),
+      api.get('/api/oomnitza-connections'),
       isNew ? Promise.resolve(null) : api.get('/api/integrations/:id', { params: { id } }),
     ]);
     return { credentials: credentials.credentials, connections, integration };

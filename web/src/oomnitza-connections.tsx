@@ -2,24 +2,25 @@
 import { Alert, Button, Checkbox, Group, Modal, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
-import { untypedApi } from './api.ts';
+import { api } from './api.ts';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
-import type { ConnectionTest, OomnitzaConnection } from './types.ts';
+import type { OomnitzaConnection, oomnitzaConnectionContracts } from '../../src/contracts/oomnitza-connections.ts';
+import type { ResponseOf } from '../../src/contracts/route-contract.ts';
 
 export function OomnitzaConnections() {
   const { isAdmin } = useSession();
-  const { data, error, reload } = useLoad(() => untypedApi.get<{ connections: OomnitzaConnection[] }>('/api/oomnitza-connections'), []);
+  const { data, error, reload } = useLoad(() => api.get('/api/oomnitza-connections'), []);
   const [adding, setAdding] = useState(false);
-  const [results, setResults] = useState<Record<string, ConnectionTest>>({});
+  const [results, setResults] = useState<Record<string, ResponseOf<typeof oomnitzaConnectionContracts.test>>>({});
   const action = useSubmit();
 
   const test = (c: OomnitzaConnection): void => {
     void action.run(
-      () => untypedApi.post<ConnectionTest>(`/api/oomnitza-connections/${c.id}/test`),
+      () => api.post('/api/oomnitza-connections/:id/test', { params: { id: c.id } }),
       async (result) => {
         setResults((r) => ({ ...r, [c.id]: result }));
         await reload();
@@ -28,7 +29,7 @@ export function OomnitzaConnections() {
   };
   const remove = (c: OomnitzaConnection): void => {
     if (!window.confirm(`Delete the Oomnitza connection “${c.name}”?`)) return;
-    void action.run(() => untypedApi.delete(`/api/oomnitza-connections/${c.id}`), reload);
+    void action.run(() => api.delete('/api/oomnitza-connections/:id', { params: { id: c.id } }), reload);
   };
 
   return (
@@ -112,7 +113,7 @@ function ConnectionForm({ onSaved, onCancel }: { onSaved: () => void; onCancel: 
   const submit = useSubmit();
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
-    void submit.run(() => untypedApi.post('/api/oomnitza-connections', { name, url, apiToken, allowInsecureHttp }), onSaved);
+    void submit.run(() => api.post('/api/oomnitza-connections', { body: { name, url, apiToken, allowInsecureHttp } }), onSaved);
   };
   return (
     <form onSubmit={onSubmit} aria-label="New Oomnitza connection">

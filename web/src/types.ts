@@ -24,47 +24,6 @@ export interface Session {
   readonly demo: { readonly ninjaOneUrl: string; readonly oomnitzaUrl: string } | null;
 }
 
-export type CredentialStatus = 'pending' | 'active' | 'needs_reauth' | 'failing';
-
-export interface Credential {
-  readonly id: string;
-  readonly name: string;
-  readonly url: string;
-  readonly clientId: string;
-  readonly clientSecretHint: string;
-  readonly scopes: string;
-  readonly grantType: 'authorization_code' | 'client_credentials';
-  readonly allowInsecureHttp: boolean;
-  readonly status: CredentialStatus;
-  readonly statusReason: string | null;
-  readonly grantedScopes: string | null;
-  readonly hasRefreshToken: boolean;
-  readonly accessTokenExpiresAt: string | null;
-  readonly lastRefreshedAt: string | null;
-  readonly usedBy: readonly string[];
-}
-
-export interface CredentialList {
-  readonly credentials: readonly Credential[];
-  readonly redirectUrl: string;
-}
-
-export interface ConnectionTest {
-  readonly ok: boolean;
-  readonly userCount: number | null;
-  readonly message: string;
-}
-
-export interface OomnitzaConnection {
-  readonly id: string;
-  readonly name: string;
-  readonly url: string;
-  readonly apiTokenHint: string;
-  readonly allowInsecureHttp: boolean;
-  readonly status: 'untested' | 'ok' | 'failing';
-  readonly statusReason: string | null;
-}
-
 /** The run states in the order the UI offers them (the state filter); the type checks the list is whole. */
 export const runStates = [
   'queued',
