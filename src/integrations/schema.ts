@@ -134,6 +134,11 @@ export const integrationSchema = z.strictObject({
   filters: z.array(filterRuleSchema).default([]),
   mapping: z.record(oomnitzaFieldName, targetSchema).refine((m) => Object.keys(m).length > 0, 'map at least one Oomnitza field'),
   fuse: fuseSchema.optional(),
+  /**
+   * Write the fields mapped from Connector Sync Time on every run (a heartbeat). Off by default:
+   * they are written only with another change of that record, so an unchanged user costs no write.
+   */
+  writeSyncTimeEveryRun: z.boolean().default(false),
   schedule: scheduleSchema.default({ daily: '02:00', timezone: 'UTC' }),
   contacts: z.array(z.string().min(1)).default([]),
   enabled: z.boolean().default(true),

@@ -56,6 +56,11 @@ export interface CompiledMapping {
   readonly needs: { readonly organizations: boolean; readonly devices: boolean };
   /** The Oomnitza fields the mapping writes, in its order. */
   readonly targetFields: readonly string[];
+  /**
+   * The targets that carry Connector Sync Time (mapped from it, or an expression reading it): the
+   * planner writes them only with another change, unless the integration asks for every run.
+   */
+  readonly syncTimeFields: readonly string[];
   map(user: SourceUser, context: MappingContext): Promise<MapOutcome>;
   mapAll(users: readonly SourceUser[], context: MappingContext): Promise<MapOutcome[]>;
 }
@@ -297,9 +302,13 @@ export function compileMapping(integration: Integration): CompiledMapping {
     (trailing.length === 0 && !needsCustom ? leading : trailing).push(step);
   }
 
+  const syncTimeFields: string[] = [];
   const targetSteps = Object.entries(integration.mapping).map(([target, spec]) => {
     const { step, compiled } = targetStep(target, spec, customNames);
     if (compiled) expressions.push(compiled);
+    const reads = typeof spec === 'string' ? spec : 'field' in spec ? spec.field : null;
+    if (reads === 'connectorSyncTime' || compiled?.analysis.rootNames.some((r) => r.name === 'connectorSyncTime'))
+      syncTimeFields.push(target);
     return step;
   });
 
@@ -346,6 +355,7 @@ export function compileMapping(integration: Integration): CompiledMapping {
   return {
     needs,
     targetFields: Object.keys(integration.mapping),
+    syncTimeFields: integration.writeSyncTimeEveryRun ? [] : syncTimeFields,
     async map(user, context) {
       return mapOne(user, context, environmentOf(context));
     },

@@ -79,6 +79,11 @@ export interface PlanInput {
    * would be created without one fails in the plan, so a dry run shows what a real run would meet.
    */
   readonly requiredOnCreate?: readonly string[];
+  /**
+   * Fields that only say when the record was synced (Connector Sync Time): written with another
+   * change of the record, never alone, so an unchanged record stays unchanged.
+   */
+  readonly syncTimeFields?: readonly string[];
 }
 
 /** Plans every record; the items keep the order of `records`. */
@@ -184,7 +189,9 @@ function decide(input: PlanInput, record: MappedRecord, match: { readonly user: 
     patch[field] = value ?? null;
     changes.push({ field, old: held ?? null, new: value ?? null });
   }
-  if (changes.length === 0) return { action: 'unchanged', sourceId, label, destinationId: user.id, matchedBy: key };
+  const syncTime = input.syncTimeFields ?? [];
+  if (changes.every((change) => syncTime.includes(change.field)))
+    return { action: 'unchanged', sourceId, label, destinationId: user.id, matchedBy: key };
   if (input.preference === 'create_only') {
     return {
       action: 'skip',

@@ -20,6 +20,17 @@ export interface DestinationUser {
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
+/** One users field of the destination's data model; the type drives the conversion of mapped values. */
+export interface DestinationField {
+  readonly name: string;
+  readonly required: boolean;
+  readonly editable: boolean;
+  readonly label?: string;
+  readonly dataType?: string;
+  readonly length?: number | null;
+  readonly options?: readonly string[] | null;
+}
+
 /** The Oomnitza users the sync writes. */
 export interface UserDestination {
   /** How many users the destination holds (`x-total-count`). */
@@ -39,9 +50,7 @@ export interface UserDestination {
   createUser(fields: Readonly<Record<string, unknown>>, options?: { readonly signal?: AbortSignal }): Promise<DestinationUser>;
   updateUser(id: string, patch: Readonly<Record<string, unknown>>, options?: { readonly signal?: AbortSignal }): Promise<DestinationUser>;
   /** The user fields of the destination's data model, when it can say (null when it cannot). */
-  listUserFields?(options?: {
-    readonly signal?: AbortSignal;
-  }): Promise<readonly { readonly name: string; readonly required: boolean; readonly editable: boolean }[] | null>;
+  listUserFields?(options?: { readonly signal?: AbortSignal }): Promise<readonly DestinationField[] | null>;
   /**
    * Users per `listUsers` page and values per `findUsers` request. The sync reads them to choose the
    * cheaper way to load the destination (see `src/sync/load-destination.ts`); defaults apply when absent.

@@ -22,6 +22,7 @@
  * const result = await runSync({ integration, compiled, source: ninjaone, destination: oomnitza, reporter, dryRun: false });
  * if (result.state === 'failed') console.error(result.error);
  */
+import { convertRecord } from '../mapping/convert.ts';
 import { emptyCounts, executePlan } from './execute.ts';
 import { loadDestination } from './load-destination.ts';
 import { checkFuse, plannedOutcome, planUsers } from './plan.ts';
@@ -30,10 +31,11 @@ import { SaasApplicationError, syncSaasUsers } from './saas.ts';
 
 import type { Integration } from '../integrations/schema.ts';
 import type { CompiledMapping } from '../mapping/compile.ts';
+import type { TargetField } from '../mapping/convert.ts';
 import type { UserSource } from '../mapping/source-record.ts';
 import type { Placement } from './execute.ts';
 import type { MappedRecord, Plan } from './plan.ts';
-import type { RunCounts, RunPhase, RunReporter, RunState, SaasDestination, UserDestination } from './ports.ts';
+import type { DestinationField, RunCounts, RunPhase, RunReporter, RunState, SaasDestination, UserDestination } from './ports.ts';
 import type { SaasMember } from './saas.ts';
 
 export interface RunSyncInput {
@@ -133,10 +135,26 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
       .catch((error: unknown) => {
         throw new PhaseError(`The mapping could not run: ${messageOf(error)}. Check the integration with "ninja-sync validate".`, error);
       });
+    // Each value becomes what its target field stores (the tenant's data model, when it says), so
+    // the plan compares like with like and a value Oomnitza would refuse fails here, in a dry run too.
+    const model = await dataModel(destination, signal);
+    const targets = targetsOf(model, compiled.targetFields);
     const records: MappedRecord[] = [];
     const drops = createReportBatcher(reporter);
     for (const m of mapped) {
-      if (m.kept) records.push(m.record);
+      const converted = m.kept && targets !== null ? convertRecord(m.record.fields, targets) : null;
+      if (m.kept && converted?.ok === false) {
+        counts.failed += 1;
+        await drops.add({
+          sourceId: m.record.sourceId,
+          label: m.record.label,
+          kind: 'user',
+          outcome: 'failed',
+          reason: `not written: ${converted.failures.join('; ')}`,
+          destinationId: null,
+          changes: [],
+        });
+      } else if (m.kept) records.push(converted?.ok === true ? { ...m.record, fields: converted.fields } : m.record);
       else {
         const outcome = 'error' in m ? 'failed' : 'skipped';
         counts[outcome] += 1;
@@ -166,7 +184,7 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
         error,
       );
     });
-    const requiredOnCreate = await requiredFields(destination, signal);
+    const requiredOnCreate = (model ?? []).filter((field) => field.required && field.editable).map((field) => field.name);
     const plan = planUsers({
       records,
       syncKeys: integration.syncKeys,
@@ -174,6 +192,7 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
       updateSyncKeys: integration.updateSyncKeys,
       destination: loaded.index,
       requiredOnCreate,
+      syncTimeFields: compiled.syncTimeFields,
     });
     const strategy = { destinationStrategy: loaded.strategy };
     if (aborted(signal)) return canceled();
@@ -283,17 +302,31 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * The fields Oomnitza requires to create a user, when the destination can say (its data model);
- * none when it cannot. Read-only fields are Oomnitza's own (uid, dates) and never asked of us.
+ * The destination's users data model, when it can say; null when it cannot. Its required fields
+ * fail a create in the plan; its types convert the mapped values. Read-only fields are Oomnitza's
+ * own (uid, dates) and never asked of us.
  */
-async function requiredFields(destination: RunSyncInput['destination'], signal: AbortSignal | undefined): Promise<string[]> {
-  if (!destination.listUserFields) return [];
+async function dataModel(
+  destination: RunSyncInput['destination'],
+  signal: AbortSignal | undefined,
+): Promise<readonly DestinationField[] | null> {
+  if (!destination.listUserFields) return null;
   try {
-    const fields = await destination.listUserFields(signal === undefined ? {} : { signal });
-    return (fields ?? []).filter((field) => field.required && field.editable).map((field) => field.name);
+    return await destination.listUserFields(signal === undefined ? {} : { signal });
   } catch {
     // The data model is a help for the plan, not a condition of the run: Oomnitza still refuses
-    // a create without a required field, and that record fails with Oomnitza's own words.
-    return [];
+    // what does not fit, and that record fails with Oomnitza's own words.
+    return null;
   }
+}
+
+/** The typed target fields of the mapping, by name; null when the model has no types. */
+function targetsOf(model: readonly DestinationField[] | null, targetFields: readonly string[]): Map<string, TargetField> | null {
+  if (model === null) return null;
+  const wanted = new Set(targetFields);
+  const targets = new Map<string, TargetField>();
+  for (const field of model)
+    if (wanted.has(field.name) && field.dataType !== undefined)
+      targets.set(field.name, { name: field.name, dataType: field.dataType, length: field.length ?? null, options: field.options ?? null });
+  return targets.size === 0 ? null : targets;
 }
