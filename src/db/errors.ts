@@ -45,19 +45,3 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = error.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
-
-/**
- * The URL with any password replaced by `***`, for messages and logs.
- *
- * @example redactUrl('postgres://app:s3cret@db:5432/sync') // 'postgres://app:***@db:5432/sync'
- */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    // Not a URL we can parse: show only the scheme, the rest may hold a secret.
-    return `${url.split(':')[0] ?? ''}://(unparseable URL)`;
-  }
-}

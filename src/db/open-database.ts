@@ -15,8 +15,9 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import pg from 'pg';
 
+import { redactUrl } from '../http/redact.ts';
 import { version } from '../version.ts';
-import { DatabaseOpenError, MigrationError, redactUrl, StoreTooNewError } from './errors.ts';
+import { DatabaseOpenError, MigrationError, StoreTooNewError } from './errors.ts';
 import { migrationProvider, migrations } from './migrations/index.ts';
 
 import type { Database } from './types.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { bodyExcerpt, secretScrubber, secretsOfRequest } from './redact.ts';
+import { bodyExcerpt, redactText, redactUrl, secretScrubber, secretsOfRequest } from './redact.ts';
 
 describe('redact', () => {
   test('collects auth headers, bare bearer tokens and secret form fields', () => {
@@ -33,5 +33,21 @@ describe('redact', () => {
     const long = bodyExcerpt('x'.repeat(500), 50);
     assert.equal(long.length, 50);
     assert.ok(long.endsWith('…'));
+  });
+
+  test('redactUrl hides a password and secret query values, in absolute URLs and request paths', () => {
+    assert.equal(redactUrl('postgres://app:s3cret@db:5432/sync'), 'postgres://app:***@db:5432/sync');
+    assert.equal(redactUrl('postgres://db/sync'), 'postgres://db/sync');
+    assert.equal(redactUrl('postgres://app@db/sync?password=x&token=t0k'), 'postgres://app@db/sync?password=x&token=[redacted]');
+    assert.equal(redactUrl('/oauth2/redirect?code=c0de&state=st4te&lang=en'), '/oauth2/redirect?code=[redacted]&state=[redacted]&lang=en');
+    assert.equal(redactUrl('/api/runs?limit=20'), '/api/runs?limit=20');
+    assert.equal(redactUrl('postgres://app:s3cret@[bad'), 'postgres://(unparseable URL)');
+  });
+
+  test('redactText drops user:password@ and the values of token=/secret= pairs', () => {
+    assert.equal(
+      redactText('GET https://bob:pw@x.example/?token=abc failed; api_key=k1 refresh_token=r2 kept=v'),
+      'GET https://x.example/?token=*** failed; api_key=*** refresh_token=*** kept=v',
+    );
   });
 });

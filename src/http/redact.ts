@@ -1,11 +1,17 @@
 /**
- * Keeps secrets out of error messages. Collects the secret values a request carries (auth headers,
- * token-like form fields) and replaces them anywhere in a text, and cuts response bodies down to a
- * short, single-line excerpt so an HTML error page never floods a log.
+ * The one place that keeps secrets out of messages, logs and e-mails:
+ * - `secretsOfRequest` + `secretScrubber`: known secret values (a request's auth headers and
+ *   token-like form fields, an integration file's secrets) replaced anywhere in a text;
+ * - `redactUrl`: a URL or request path without its password or secret query values;
+ * - `redactText`: free text (an error message) without `user:password@` in URLs or the value of
+ *   `token=`/`secret=`-style pairs;
+ * - `bodyExcerpt`: a response body cut down to a short, single-line excerpt, so an HTML error page
+ *   never floods a log.
  *
  * @example
  * const scrub = secretScrubber(['tok_123']);
  * scrub('bad token tok_123'); // 'bad token [redacted]'
+ * redactUrl('/oauth2/redirect?code=abc&state=xyz'); // '/oauth2/redirect?code=[redacted]&state=[redacted]'
  */
 
 /** Header names whose values are always secret, compared in lower case. */
@@ -37,6 +43,40 @@ export function secretScrubber(secrets: readonly string[]): (text: string) => st
     for (const secret of usable) out = out.split(secret).join('[redacted]');
     return out;
   };
+}
+
+/** Query parameters that carry secrets or one-time values (OAuth codes and state, tokens). */
+const secretQueryPattern = /([?&](?:code|state|token|access_token|refresh_token|client_secret|code_verifier)=)[^&]*/gi;
+
+/**
+ * A URL fit for a log or a message: the password of `user:password@` becomes `***`, the values of
+ * query parameters that carry secrets or one-time values become `[redacted]`. Takes absolute URLs
+ * and request paths (`/oauth2/redirect?code=…`); an absolute URL it cannot parse shows only its
+ * scheme, since the rest may hold a secret.
+ *
+ * @example redactUrl('postgres://app:s3cret@db:5432/sync') // 'postgres://app:***@db:5432/sync'
+ */
+export function redactUrl(url: string): string {
+  if (url.startsWith('/')) return url.replace(secretQueryPattern, '$1[redacted]');
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString().replace(secretQueryPattern, '$1[redacted]');
+  } catch {
+    return `${url.split(':')[0] ?? ''}://(unparseable URL)`;
+  }
+}
+
+/**
+ * Free text (an error message) without `user:password@` in the URLs it names and without the value
+ * of `token=`/`secret=`-style pairs.
+ *
+ * @example redactText('GET https://bob:pw@x.example/?token=abc failed') // 'GET https://x.example/?token=*** failed'
+ */
+export function redactText(text: string): string {
+  return text
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1')
+    .replace(/\b((?:access_|refresh_)?token|secret|password|api[_-]?key)=([^\s&]+)/gi, '$1=***');
 }
 
 /**

@@ -14,6 +14,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { type Alias, type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit } from 'yaml';
 
+import { secretScrubber } from '../http/redact.ts';
 import { validateMapping, type ValidateOptions } from '../mapping/validate.ts';
 import { substituteEnv } from './env-substitution.ts';
 import { type Integration, integrationSchema } from './schema.ts';
@@ -233,12 +234,7 @@ function splitPath(path: string | readonly (string | number)[]): (string | numbe
 /** Problems in file order (a problem without a line first), each message scrubbed of secrets. */
 function fail(problems: readonly IntegrationProblem[], secrets: readonly string[]): LoadResult {
   const ordered = [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  return { ok: false, integration: null, problems: ordered.map((p) => ({ ...p, message: scrub(p.message, secrets) })) };
-}
-
-/** Belt and braces: no message may carry a secret's value, whatever produced it. */
-function scrub(message: string, secrets: readonly string[]): string {
-  let text = message;
-  for (const secret of secrets) if (secret.length >= 4) text = text.split(secret).join('***');
-  return text;
+  // Belt and braces: no message may carry a secret's value, whatever produced it.
+  const scrub = secretScrubber(secrets);
+  return { ok: false, integration: null, problems: ordered.map((p) => ({ ...p, message: scrub(p.message) })) };
 }

@@ -14,6 +14,6 @@ export { listInbox, markAllRead, markRead, rowToNotification, unreadCount } from
 export type { Mailer, OutgoingEmail } from './mailer.ts';
 export { createMailer } from './mailer.ts';
 export type { AlertMessage } from './message.ts';
-export { alertMessage, redact } from './message.ts';
+export { alertMessage } from './message.ts';
 export type { DeliverOptions, DeliveryReport, OutboxEmail, QueueEmailInput } from './outbox.ts';
 export { defaultHourlyEmailCap, deliverPendingEmails, listOutbox, queueEmail } from './outbox.ts';

@@ -6,6 +6,8 @@
  * @example
  * const { subject, text } = alertMessage(alert, 'alert', 'https://sync.example.com');
  */
+import { redactText } from '../http/redact.ts';
+
 import type { AlertCondition } from '../db/types-alerts.ts';
 import type { Alert } from './alerts.ts';
 
@@ -68,12 +70,12 @@ export function alertMessage(alert: Alert, kind: 'alert' | 'recovered', publicUr
     ].join('\n');
     return { subject, text, summary, link };
   }
-  const error = alert.error === null ? null : redact(alert.error);
+  const error = alert.error === null ? null : redactText(alert.error);
   const subject = `[ninja-sync] ${alert.subjectName}: ${what}`;
   const text = [
     `${capitalise(what)} (${subjectLabel}).`,
     '',
-    `What happened: ${redact(alert.message)}`,
+    `What happened: ${redactText(alert.message)}`,
     ...(error === null ? [] : [`Error: ${error}`]),
     `When: ${alert.lastSeenAt}`,
     `${alert.runId !== null ? 'Run' : 'Details'}: ${url}`,
@@ -82,14 +84,7 @@ export function alertMessage(alert: Alert, kind: 'alert' | 'recovered', publicUr
     '',
     'You get this e-mail because you are a contact of this integration in ninja-sync. You will hear once more when the problem is resolved; repeats of it only update the alert.',
   ].join('\n');
-  return { subject, text, summary: `${redact(alert.message)}${error === null ? '' : ` — ${error}`}`, link };
-}
-
-/** Drops `user:password@` from URLs and the value of `token=`/`secret=`-style pairs. */
-export function redact(text: string): string {
-  return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1')
-    .replace(/\b((?:access_|refresh_)?token|secret|password|api[_-]?key)=([^\s&]+)/gi, '$1=***');
+  return { subject, text, summary: `${redactText(alert.message)}${error === null ? '' : ` — ${error}`}`, link };
 }
 
 function capitalise(text: string): string {

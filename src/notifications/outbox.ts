@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { redact } from './message.ts';
+import { redactText } from '../http/redact.ts';
 
 import type { AppDb } from '../db/app-database.ts';
 import type { EmailStatus } from '../db/types-alerts.ts';
@@ -127,7 +127,7 @@ export async function deliverPendingEmails(db: AppDb, mailer: Mailer, now: Date,
         .set({
           status: giveUp ? 'failed' : 'pending',
           attempts,
-          last_error: redact(error instanceof Error ? error.message : String(error)).slice(0, 1000),
+          last_error: redactText(error instanceof Error ? error.message : String(error)).slice(0, 1000),
           next_attempt_at: new Date(now.getTime() + delay).toISOString(),
         })
         .where('id', '=', taken.id)

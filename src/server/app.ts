@@ -11,6 +11,7 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 
 import { observeVendorCalls } from '../http/observe.ts';
+import { redactUrl } from '../http/redact.ts';
 import { observeTokenRefreshes } from '../ninjaone/token-provider.ts';
 import { createAuthorizer } from './auth/authenticate.ts';
 import { ApiError, errorBody } from './errors.ts';
@@ -26,12 +27,6 @@ import type { AppContext } from './context.ts';
 import type { RouteRegistry } from './route.ts';
 
 export const apiVersion = '0.1.0';
-
-/** Query parameters that carry secrets or one-time values; never logged. */
-const sensitiveQuery = /([?&](?:code|state|token|access_token|refresh_token|client_secret|code_verifier)=)[^&]*/gi;
-export function redactUrl(url: string): string {
-  return url.replace(sensitiveQuery, '$1[redacted]');
-}
 
 export interface RouteKit {
   readonly app: FastifyInstance;

@@ -1,7 +1,7 @@
 /**
  * `GET /oauth2/redirect`: where NinjaOne sends the admin back after consent. It finishes the flow
  * and shows a page that says what happened and what to do. The query (code, state) is never logged
- * (see `redactUrl` in app.ts).
+ * (see `redactUrl` in `src/http/redact.ts`).
  */
 import { hashSecretToken } from '../../accounts/secrets.ts';
 import { completeAuthorization } from '../../credentials/oauth-flow.ts';
