@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { isVendorError } from '../http/index.ts';
+import { isVendorError } from '../http/vendor-error.ts';
 import { NinjaOneAuthError } from '../ninjaone/errors.ts';
 import { buildAuthorizeUrl, createOAuthState, createPkcePair, exchangeAuthorizationCode } from '../ninjaone/oauth.ts';
 import { CredentialError, credentialRowToCredential, getCredentialRow, openClientSecret } from './store.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { isVendorError } from '../http/index.ts';
+import { isVendorError } from '../http/vendor-error.ts';
 import { createNinjaOneClient } from './client.ts';
 import { NinjaOneResponseError } from './errors.ts';
 import { startFakeServer } from './fake-server.test-helper.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import { demoM2mClient, demoWebClient, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
-import { isVendorError } from '../http/index.ts';
+import { isVendorError } from '../http/vendor-error.ts';
 import { createNinjaOneClient } from './client.ts';
 import { NinjaOneAuthError } from './errors.ts';
 import { buildAuthorizeUrl, createOAuthState, createPkcePair, exchangeAuthorizationCode, refreshAccessToken } from './oauth.ts';

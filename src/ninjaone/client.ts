@@ -17,12 +17,14 @@
  * const ninja = createNinjaOneClient({ origin, tokens });
  * const users = await ninja.listUsers({ userType: 'END_USER' });
  */
-import { isVendorError } from '../http/index.ts';
+import { isVendorError } from '../http/vendor-error.ts';
 import { readEntries } from './entries.ts';
 import { NinjaOneResponseError } from './errors.ts';
 import { sendNinjaOne } from './send.ts';
 
-import type { AdaptiveLimiter, RetryInfo, RetryPolicy } from '../http/index.ts';
+import type { AdaptiveLimiter } from '../http/limiter.ts';
+import type { RetryPolicy } from '../http/retry-policy.ts';
+import type { RetryInfo } from '../http/send-json.ts';
 import type { TokenProvider } from './token-provider.ts';
 import type { NinjaOneDevice, NinjaOneOrganization, NinjaOneUser, NinjaOneUserRole, NinjaOneUserType } from './types.ts';
 

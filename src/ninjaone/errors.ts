@@ -10,7 +10,7 @@
  * @example
  * sendJson(request, { vendor: 'NinjaOne', describeError: describeNinjaOneError });
  */
-import type { ErrorDescription } from '../http/index.ts';
+import type { ErrorDescription } from '../http/send-json.ts';
 
 /** The fields NinjaOne error bodies carry; any may be absent. */
 export interface NinjaOneErrorBody {

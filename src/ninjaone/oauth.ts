@@ -24,11 +24,12 @@
  */
 import { calculatePKCECodeChallenge, generateRandomCodeVerifier, generateRandomState } from 'oauth4webapi';
 
-import { isVendorError } from '../http/index.ts';
+import { isVendorError } from '../http/vendor-error.ts';
 import { NinjaOneAuthError } from './errors.ts';
 import { sendNinjaOne } from './send.ts';
 
-import type { RetryPolicy, VendorError } from '../http/index.ts';
+import type { RetryPolicy } from '../http/retry-policy.ts';
+import type { VendorError } from '../http/vendor-error.ts';
 import type { NinjaOneAuthErrorKind } from './errors.ts';
 
 /** How to reach the token endpoint and who is asking. */

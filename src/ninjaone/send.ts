@@ -9,10 +9,11 @@
  * @example
  * const { body } = await sendNinjaOne({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
  */
-import { isVendorError, sendJson, VendorError } from '../http/index.ts';
+import { sendJson } from '../http/send-json.ts';
+import { isVendorError, VendorError } from '../http/vendor-error.ts';
 import { describeNinjaOneError } from './errors.ts';
 
-import type { SendJsonOptions, VendorRequest, VendorResponse } from '../http/index.ts';
+import type { SendJsonOptions, VendorRequest, VendorResponse } from '../http/send-json.ts';
 
 export type NinjaOneSendOptions = Omit<SendJsonOptions, 'vendor' | 'describeError'>;
 

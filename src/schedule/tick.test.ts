@@ -7,7 +7,8 @@ import { startSmtpServer } from '../../test/support/smtp.ts';
 import { listAlerts } from '../notifications/alerts.ts';
 import { createMailer } from '../notifications/mailer.ts';
 import { listOutbox } from '../notifications/outbox.ts';
-import { claimNextRun, finishRun, heartbeat, listRuns } from '../runs/index.ts';
+import { claimNextRun } from '../runs/claim.ts';
+import { finishRun, heartbeat, listRuns } from '../runs/run-store.ts';
 import { addIntegration, openAlertsStore, testClock } from './test-fixtures.ts';
 import { schedulerTick } from './tick.ts';
 

@@ -10,7 +10,7 @@
 import { createWakeup } from '../agents/wakeup.ts';
 import { loadVaultKeys, vaultFromKeys } from '../credentials/vault.ts';
 import { openDatabase } from '../db/open-database.ts';
-import { createMailer } from '../notifications/index.ts';
+import { createMailer } from '../notifications/mailer.ts';
 import { afterRunFinished, type MaintenanceDeps, startMaintenance } from '../worker/maintenance.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 import { buildApp, type RouteModule } from './app.ts';

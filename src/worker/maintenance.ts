@@ -13,11 +13,11 @@
  * await maintenance.tick(); // at once, e.g. on start
  * await maintenance.stop();
  */
-import { alertsForFinishedRun } from '../schedule/index.ts';
 import { schedulerTick } from '../schedule/tick.ts';
+import { alertsForFinishedRun } from '../schedule/watchdogs.ts';
 
 import type { AppDb } from '../db/app-database.ts';
-import type { Mailer } from '../notifications/index.ts';
+import type { Mailer } from '../notifications/mailer.ts';
 import type { Run } from '../runs/run.ts';
 
 export interface MaintenanceDeps {

@@ -19,9 +19,9 @@ import { createVault, generateVaultKey } from '../../src/credentials/vault.ts';
 import { openDatabase } from '../../src/db/open-database.ts';
 import { createIntegration } from '../../src/integrations/integration-store.ts';
 import { integrationSchema } from '../../src/integrations/schema.ts';
-import { listAlerts } from '../../src/notifications/index.ts';
+import { listAlerts } from '../../src/notifications/alerts.ts';
 import { createRun } from '../../src/runs/run-store.ts';
-import { planDueRuns } from '../../src/schedule/index.ts';
+import { planDueRuns } from '../../src/schedule/plan-due-runs.ts';
 import { createPostgresDatabase, dropPostgresDatabase, stopSharedPostgres } from '../support/postgres.ts';
 
 const bin = new URL('../../bin/ninja-sync.js', import.meta.url).pathname;

@@ -13,7 +13,7 @@ import { AccountError, createAppUser } from '../../accounts/users.ts';
 import { rotateVaultKey } from '../../credentials/rotate-key.ts';
 import { generateVaultKey, loadVaultKeys, vaultFromKeys } from '../../credentials/vault.ts';
 import { openDatabase } from '../../db/open-database.ts';
-import { createMailer } from '../../notifications/index.ts';
+import { createMailer } from '../../notifications/mailer.ts';
 import { version } from '../../version.ts';
 import { afterRunFinished, startMaintenance } from '../../worker/maintenance.ts';
 import { startWorker } from '../../worker/worker.ts';
