@@ -1,6 +1,6 @@
 /**
- * The server's commands on the `ninja-sync` command line: `serve`, `worker`, `admin create` and
- * `key rotate`. Kept apart from the file-run commands in `main.ts`; each module loads on use.
+ * The server's commands on the `ninja-sync` command line: `serve`, `worker`, `backup`, `restore`,
+ * `admin create` and `key rotate`. Kept apart from the file-run commands in `main.ts`; each module loads on use.
  */
 import { type Command, InvalidArgumentError } from 'commander';
 
@@ -46,6 +46,23 @@ export function addServerCommands(sub: (name: string) => Command, io: CliIo, set
     .option('--tick-ms <ms>', 'how often schedules, watchdogs and e-mail are looked after', positive, 15000)
     .action(async (options: { id?: string; pollMs: number; heartbeatMs: number; staleAfterMs: number; tickMs: number }) =>
       setExit(await (await import('./commands/admin.ts')).workerCommand(io, options)),
+    );
+
+  sub('backup')
+    .description('copy the SQLite store to a file while the server runs (on PostgreSQL: says how with pg_dump)')
+    .requiredOption('--to <file>', 'the backup file to write (never overwritten)')
+    .option('--data-dir <dir>', 'folder of the SQLite store (else DATA_DIR, else ./data)')
+    .action(async (options: { to: string; dataDir?: string }) =>
+      setExit(await (await import('./commands/backup.ts')).backupCommand(io, options)),
+    );
+
+  sub('restore')
+    .description('put a backup in place as the SQLite store; refused while a server uses the data folder')
+    .requiredOption('--from <file>', 'the backup file (made by ninja-sync backup)')
+    .option('--data-dir <dir>', 'folder of the SQLite store (else DATA_DIR, else ./data)')
+    .option('--replace', 'replace a store that is already there (it is kept beside, renamed)')
+    .action(async (options: { from: string; dataDir?: string; replace?: boolean }) =>
+      setExit(await (await import('./commands/backup.ts')).restoreCommand(io, { ...options, replace: options.replace === true })),
     );
 
   const admin = sub('admin').description('manage app users');

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { type Config, ConfigError, loadConfig, oauthRedirectUrl } from '../../config.ts';
 import { createOomnitzaConnection } from '../../credentials/oomnitza-connections.ts';
 import { createCredential } from '../../credentials/store.ts';
+import { writeServerPidFile } from '../../db/backup.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type StartedServer, startServer } from '../../server/start.ts';
 import { ensureWebBuild } from '../../server/web-build.ts';
@@ -83,6 +84,8 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
   }
 
   const redirectUrl = oauthRedirectUrl(server.context.config);
+  // `ninja-sync restore` refuses while this file names a live process.
+  const removePidFile = server.context.dialect === 'sqlite' ? writeServerPidFile(config.dataDir) : null;
   logger.info(
     { version, url: server.url, store: server.context.dialect, worker: options.worker, demo: options.demo },
     'ninja-sync started',
@@ -126,6 +129,7 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
   await stop;
   io.err('ninja-sync: stopping (finishing the run in hand, if any)…\n');
   await server.close();
+  removePidFile?.();
   await emulators?.close();
   if (throwaway) await rm(throwaway, { recursive: true, force: true });
   return exitCodes.ok;
