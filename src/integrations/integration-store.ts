@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { validateMapping } from '../mapping/validate.ts';
+import { compileSchedule, ScheduleError } from '../schedule/schedule-times.ts';
 import { localInstallationProblems } from './local-installation.ts';
 import { type Integration, integrationSchema } from './schema.ts';
 import { formatPath } from './yaml-locate.ts';
@@ -64,6 +65,7 @@ async function checkWithAgent(db: AppDb, document: Integration): Promise<{ probl
     path: formatPath(p.path),
     message: p.position === undefined ? p.message : `${p.message} (at character ${p.position + 1})`,
   }));
+  problems.push(...scheduleAndContactProblems(document));
   const local = await localInstallationProblems(db, document);
   // A Local integration names no stored credential or connection: the agent holds the secrets.
   if (document.installation === 'local') return { problems: [...problems, ...local.problems], agentId: local.agentId };
@@ -105,6 +107,33 @@ async function checkWithAgent(db: AppDb, document: Integration): Promise<{ probl
   }
   return { problems, agentId: null };
 }
+
+/**
+ * The schedule must fire (a cron pattern croner accepts, an IANA time zone) and each contact must
+ * be an e-mail address: a server never stores a schedule that would never run or an address that
+ * alerts could not reach.
+ */
+function scheduleAndContactProblems(document: Integration): DocumentProblem[] {
+  const problems: DocumentProblem[] = [];
+  // The zone is checked first; with a bad zone, the pattern is checked again in UTC, so both show.
+  for (const schedule of [document.schedule, { ...document.schedule, timezone: 'UTC' }]) {
+    try {
+      compileSchedule(schedule);
+      break;
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      problems.push({ path: `schedule.${error.field}`, message: error.message.replace(/^schedule\.\w+: /, '') });
+      if (error.field !== 'timezone') break;
+    }
+  }
+  document.contacts.forEach((contact, index) => {
+    if (!emailPattern.test(contact.trim()))
+      problems.push({ path: `contacts.${String(index)}`, message: `"${contact}" is not an e-mail address; write it as name@example.com` });
+  });
+  return problems;
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Throws with every problem; answers the agent a Local integration is assigned to. */
 async function assertValid(db: AppDb, document: Integration, exceptId: string | null): Promise<string | null> {

@@ -10,6 +10,7 @@ import { CredentialForm } from './credential-form.tsx';
 import { OomnitzaConnections } from './oomnitza-connections.tsx';
 import { RedirectUrl } from './redirect-url.tsx';
 import { Link, navigate } from './router.tsx';
+import { ScrollTable } from './scroll-table.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
 import { useLoad } from './use-load.ts';
@@ -36,30 +37,32 @@ export function CredentialsPage() {
         </Text>
       )}
       {data && data.credentials.length > 0 && (
-        <Table striped aria-label="NinjaOne credentials">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>NinjaOne URL</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Used by</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {data.credentials.map((c) => (
-              <Table.Tr key={c.id}>
-                <Table.Td>
-                  <Link to={`/credentials/${c.id}`}>{c.name}</Link>
-                </Table.Td>
-                <Table.Td>{c.url}</Table.Td>
-                <Table.Td>
-                  <StatusBadge status={c.status} />
-                </Table.Td>
-                <Table.Td>{c.usedBy.join(', ') || '—'}</Table.Td>
+        <ScrollTable label="NinjaOne credentials" minWidth={560}>
+          <Table striped aria-label="NinjaOne credentials">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>NinjaOne URL</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Used by</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.credentials.map((c) => (
+                <Table.Tr key={c.id}>
+                  <Table.Td>
+                    <Link to={`/credentials/${c.id}`}>{c.name}</Link>
+                  </Table.Td>
+                  <Table.Td>{c.url}</Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={c.status} />
+                  </Table.Td>
+                  <Table.Td>{c.usedBy.join(', ') || '—'}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollTable>
       )}
       <Modal opened={adding} onClose={() => setAdding(false)} title="Add new credential" size="lg">
         <CredentialForm onCancel={() => setAdding(false)} onSaved={(c) => navigate(`/credentials/${c.id}`)} />

@@ -5,6 +5,8 @@
  */
 import { Alert, Badge, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
 
+import { ScrollTable } from './scroll-table.tsx';
+
 import type { PreviewRecord, PreviewState } from './use-preview.ts';
 
 /** A value as a cell shows it: empty for null, lists comma-separated, objects as JSON. */
@@ -25,7 +27,7 @@ function ReasonTable({
   color?: string;
 }) {
   return (
-    <Table.ScrollContainer minWidth={400}>
+    <ScrollTable label={name} minWidth={400}>
       <Table aria-label={name} fz="xs" striped>
         <Table.Thead>
           <Table.Tr>
@@ -44,7 +46,7 @@ function ReasonTable({
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </ScrollTable>
   );
 }
 
@@ -86,7 +88,7 @@ export function MappingPreview({ preview, fields }: { preview: PreviewState; fie
             )}
           </Group>
           {data.kept.length > 0 && (
-            <Table.ScrollContainer minWidth={600}>
+            <ScrollTable label="Records as written" minWidth={600}>
               <Table aria-label="Records as written" fz="xs" striped>
                 <Table.Thead>
                   <Table.Tr>
@@ -109,7 +111,7 @@ export function MappingPreview({ preview, fields }: { preview: PreviewState; fie
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ScrollTable>
           )}
           {data.dropped.length > 0 && (
             <>

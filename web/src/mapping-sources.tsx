@@ -43,13 +43,26 @@ function SourceChip({
       data-source-field={id}
       style={{ cursor: 'grab', opacity: isDragging ? 0.4 : 1, touchAction: 'none', background: 'var(--mantine-color-blue-0)' }}
       {...listeners}
-      {...attributes}
-      aria-label={`NinjaOne field ${label}`}
     >
-      <Text size="sm" fw={500}>
+      {/* The focusable part is the field's name only, so what is seen ("Phone") is inside what is read ("NinjaOne field Phone"). */}
+      <Text
+        size="sm"
+        fw={500}
+        component="div"
+        {...attributes}
+        aria-label={`NinjaOne field ${label}`}
+        aria-describedby={`${attributes['aria-describedby']} source-detail-${id}`}
+      >
         {label}
       </Text>
-      <Text size="xs" c="dimmed" truncate="end" title={samples && samples.length > 0 ? `e.g. ${samples.join(' | ')}` : undefined}>
+      {/* Read out as the chip's description. */}
+      <Text
+        size="xs"
+        c="dimmed"
+        truncate="end"
+        id={`source-detail-${id}`}
+        title={samples && samples.length > 0 ? `e.g. ${samples.join(' | ')}` : undefined}
+      >
         {detail}
         {/* On the same line as the type, so a chip keeps its height whatever the tenant holds. */}
         {samples && samples.length > 0 && <span data-testid={`samples-${id}`}> · e.g. {samples.join(' | ')}</span>}

@@ -61,7 +61,7 @@ function TargetRow({
         borderColor: isOver ? 'var(--mantine-color-green-6)' : error ? 'var(--mantine-color-red-6)' : undefined,
       }}
     >
-      <Group justify="space-between" wrap="nowrap">
+      <Group justify="space-between" gap="xs">
         <div style={{ minWidth: 120 }}>
           <Text size="sm" fw={600}>
             {field}

@@ -4,7 +4,7 @@
  * shows none.
  */
 import { ActionIcon, Anchor, Button, Group, Indicator, Popover, ScrollArea, Stack, Text } from '@mantine/core';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 
 import { untypedApi } from './api.ts';
 import { navigate } from './router.tsx';
@@ -45,6 +45,11 @@ export function NotificationsBell() {
     () => untypedApi.get<{ notifications: Notification[]; unreadCount: number }>('/api/notifications?limit=20').catch(() => null),
     [],
   );
+  // The count stays live: asked again every 20 s (and on opening), not only when the page loads.
+  useEffect(() => {
+    const timer = window.setInterval(() => void reload(), 20_000);
+    return () => window.clearInterval(timer);
+  }, [reload]);
   if (!data) return null;
   const unread = data.unreadCount;
   const follow = async (n: Notification): Promise<void> => {
@@ -54,9 +59,9 @@ export function NotificationsBell() {
     await reload();
   };
   return (
-    <Popover opened={open} onChange={setOpen} position="bottom-end" width={360} shadow="md">
-      <Popover.Target>
-        <Indicator label={unread} disabled={unread === 0} size={16}>
+    <Indicator label={unread} disabled={unread === 0} size={16}>
+      <Popover opened={open} onChange={setOpen} position="bottom-end" width={360} shadow="md">
+        <Popover.Target>
           <ActionIcon
             variant="subtle"
             size="lg"
@@ -68,38 +73,38 @@ export function NotificationsBell() {
           >
             <BellIcon />
           </ActionIcon>
-        </Indicator>
-      </Popover.Target>
-      <Popover.Dropdown aria-label="Notifications">
-        <Group justify="space-between" mb="xs">
-          <Text fw={600}>Notifications</Text>
-          {unread > 0 && (
-            <Button size="compact-xs" variant="subtle" onClick={() => void untypedApi.post('/api/notifications/read-all').then(reload)}>
-              Mark all read
-            </Button>
+        </Popover.Target>
+        <Popover.Dropdown aria-label="Notifications">
+          <Group justify="space-between" mb="xs">
+            <Text fw={600}>Notifications</Text>
+            {unread > 0 && (
+              <Button size="compact-xs" variant="subtle" onClick={() => void untypedApi.post('/api/notifications/read-all').then(reload)}>
+                Mark all read
+              </Button>
+            )}
+          </Group>
+          {data.notifications.length === 0 && (
+            <Text size="sm" c="dimmed">
+              Nothing yet. Failed runs and credentials that need attention show up here.
+            </Text>
           )}
-        </Group>
-        {data.notifications.length === 0 && (
-          <Text size="sm" c="dimmed">
-            Nothing yet. Failed runs and credentials that need attention show up here.
-          </Text>
-        )}
-        <ScrollArea.Autosize mah={360}>
-          <Stack gap="xs">
-            {data.notifications.map((n) => (
-              <div key={n.id}>
-                <Anchor component="button" type="button" fw={n.readAt ? 400 : 700} size="sm" onClick={() => void follow(n)}>
-                  {n.title}
-                </Anchor>
-                <Text size="xs">{n.body}</Text>
-                <Text size="xs" c="dimmed">
-                  {new Date(n.createdAt).toLocaleString()}
-                </Text>
-              </div>
-            ))}
-          </Stack>
-        </ScrollArea.Autosize>
-      </Popover.Dropdown>
-    </Popover>
+          <ScrollArea.Autosize mah={360}>
+            <Stack gap="xs">
+              {data.notifications.map((n) => (
+                <div key={n.id}>
+                  <Anchor component="button" type="button" fw={n.readAt ? 400 : 700} size="sm" onClick={() => void follow(n)}>
+                    {n.title}
+                  </Anchor>
+                  <Text size="xs">{n.body}</Text>
+                  <Text size="xs" c="dimmed">
+                    {new Date(n.createdAt).toLocaleString()}
+                  </Text>
+                </div>
+              ))}
+            </Stack>
+          </ScrollArea.Autosize>
+        </Popover.Dropdown>
+      </Popover>
+    </Indicator>
   );
 }

@@ -3,6 +3,7 @@ import { Alert, Button, Checkbox, Group, Modal, PasswordInput, Stack, Table, Tex
 import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
+import { ScrollTable } from './scroll-table.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
 import { useLoad } from './use-load.ts';
@@ -52,45 +53,47 @@ export function OomnitzaConnections() {
         <Text c="dimmed">No Oomnitza connection yet. {isAdmin ? 'Add one with your instance URL and an API token.' : ''}</Text>
       )}
       {data && data.connections.length > 0 && (
-        <Table striped aria-label="Oomnitza connections">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Instance URL</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Result</Table.Th>
-              {isAdmin && <Table.Th>Actions</Table.Th>}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {data.connections.map((c) => (
-              <Table.Tr key={c.id}>
-                <Table.Td>{c.name}</Table.Td>
-                <Table.Td>{c.url}</Table.Td>
-                <Table.Td>
-                  <StatusBadge status={c.status} />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm" role="status">
-                    {results[c.id]?.message ?? c.statusReason ?? ''}
-                  </Text>
-                </Table.Td>
-                {isAdmin && (
-                  <Table.Td>
-                    <Group gap="xs">
-                      <Button size="xs" variant="light" onClick={() => test(c)} aria-label={`Test connection ${c.name}`}>
-                        Test
-                      </Button>
-                      <Button size="xs" variant="subtle" color="red" onClick={() => remove(c)} aria-label={`Delete connection ${c.name}`}>
-                        Delete
-                      </Button>
-                    </Group>
-                  </Table.Td>
-                )}
+        <ScrollTable label="Oomnitza connections" minWidth={720}>
+          <Table striped aria-label="Oomnitza connections">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Instance URL</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Result</Table.Th>
+                {isAdmin && <Table.Th>Actions</Table.Th>}
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.connections.map((c) => (
+                <Table.Tr key={c.id}>
+                  <Table.Td>{c.name}</Table.Td>
+                  <Table.Td>{c.url}</Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={c.status} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" role="status">
+                      {results[c.id]?.message ?? c.statusReason ?? ''}
+                    </Text>
+                  </Table.Td>
+                  {isAdmin && (
+                    <Table.Td>
+                      <Group gap="xs">
+                        <Button size="xs" variant="light" onClick={() => test(c)} aria-label={`Test connection ${c.name}`}>
+                          Test
+                        </Button>
+                        <Button size="xs" variant="subtle" color="red" onClick={() => remove(c)} aria-label={`Delete connection ${c.name}`}>
+                          Delete
+                        </Button>
+                      </Group>
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollTable>
       )}
       <Modal opened={adding} onClose={() => setAdding(false)} title="Add Oomnitza connection" size="lg">
         <ConnectionForm

@@ -3,9 +3,11 @@
  * selection.
  */
 import { Anchor, Code, Group, Pagination, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 
 import { api, apiUrl } from './api.ts';
+import { ScrollTable } from './scroll-table.tsx';
 import { StatusBadge } from './status-badge.tsx';
 import { useLoad } from './use-load.ts';
 
@@ -18,6 +20,7 @@ function show(value: unknown): string {
 }
 
 export function RunRecords({ runId }: { runId: string }) {
+  const narrow = useMediaQuery('(max-width: 48em)', false);
   const [outcome, setOutcome] = useState<(typeof outcomes)[number]>('all');
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(1);
@@ -39,6 +42,8 @@ export function RunRecords({ runId }: { runId: string }) {
       <Group justify="space-between" align="end">
         <Group align="end">
           <SegmentedControl
+            // Seven outcomes do not fit side by side on a phone: there they stack.
+            orientation={narrow ? 'vertical' : 'horizontal'}
             aria-label="Outcome"
             value={outcome}
             onChange={(v) => {
@@ -72,42 +77,44 @@ export function RunRecords({ runId }: { runId: string }) {
           <Text size="sm" c="dimmed" role="status">
             {data.total} records
           </Text>
-          <Table striped aria-label="Run records" verticalSpacing="xs">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>#</Table.Th>
-                <Table.Th w={280}>Record</Table.Th>
-                <Table.Th w={150}>Outcome</Table.Th>
-                <Table.Th>Changes (old → new) or reason</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {data.records.map((r) => (
-                <Table.Tr key={`${r.kind}-${r.seq}`}>
-                  <Table.Td>{r.seq}</Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{r.label}</Text>
-                    {r.kind === 'saas' && (
-                      <Text size="xs" c="dimmed">
-                        SaaS user
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={r.outcome} />
-                  </Table.Td>
-                  <Table.Td>
-                    {r.reason && <Text size="sm">{r.reason}</Text>}
-                    {r.changes.map((c) => (
-                      <Text size="xs" key={c.field}>
-                        <Code>{c.field}</Code> {show(c.old)} → <b>{show(c.new)}</b>
-                      </Text>
-                    ))}
-                  </Table.Td>
+          <ScrollTable label="Run records" minWidth={640}>
+            <Table striped aria-label="Run records" verticalSpacing="xs">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>#</Table.Th>
+                  <Table.Th w={280}>Record</Table.Th>
+                  <Table.Th w={150}>Outcome</Table.Th>
+                  <Table.Th>Changes (old → new) or reason</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+              </Table.Thead>
+              <Table.Tbody>
+                {data.records.map((r) => (
+                  <Table.Tr key={`${r.kind}-${r.seq}`}>
+                    <Table.Td>{r.seq}</Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{r.label}</Text>
+                      {r.kind === 'saas' && (
+                        <Text size="xs" c="dimmed">
+                          SaaS user
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <StatusBadge status={r.outcome} />
+                    </Table.Td>
+                    <Table.Td>
+                      {r.reason && <Text size="sm">{r.reason}</Text>}
+                      {r.changes.map((c) => (
+                        <Text size="xs" key={c.field}>
+                          <Code>{c.field}</Code> {show(c.old)} → <b>{show(c.new)}</b>
+                        </Text>
+                      ))}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
           {data.total > pageSize && (
             <Pagination total={Math.ceil(data.total / pageSize)} value={page} onChange={setPage} aria-label="Record pages" />
           )}

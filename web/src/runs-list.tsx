@@ -7,6 +7,7 @@ import { useEffect } from 'react';
 
 import { api, apiUrl } from './api.ts';
 import { Link } from './router.tsx';
+import { ScrollTable } from './scroll-table.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
 import { terminalStates } from './types.ts';
@@ -50,61 +51,63 @@ export function RunsList({ integrationId, state, version = 0 }: { integrationId?
           {cancel.message}
         </Alert>
       )}
-      <Table striped aria-label="Runs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Run</Table.Th>
-            {!integrationId && <Table.Th>Integration</Table.Th>}
-            <Table.Th>State</Table.Th>
-            <Table.Th>Created</Table.Th>
-            <Table.Th>Updated</Table.Th>
-            <Table.Th>Unchanged</Table.Th>
-            <Table.Th>Skipped</Table.Th>
-            <Table.Th>Failed</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {data.map((run) => (
-            <Table.Tr key={run.id} data-run-id={run.id}>
-              <Table.Td>
-                <Link to={`/runs/${run.id}`}>{new Date(run.queuedAt).toLocaleString()}</Link>{' '}
-                {run.dryRun && (
-                  <Badge size="xs" variant="outline">
-                    dry run
-                  </Badge>
-                )}
-              </Table.Td>
-              {!integrationId && <Table.Td>{run.integrationName}</Table.Td>}
-              <Table.Td>
-                <StatusBadge status={run.state} />
-                {run.phase && !terminalStates.has(run.state) ? (
-                  <Text size="xs" c="dimmed">
-                    {run.phase}
-                  </Text>
-                ) : null}
-              </Table.Td>
-              <Table.Td>{run.counts.created}</Table.Td>
-              <Table.Td>{run.counts.updated}</Table.Td>
-              <Table.Td>{run.counts.unchanged}</Table.Td>
-              <Table.Td>{run.counts.skipped}</Table.Td>
-              <Table.Td>{run.counts.failed}</Table.Td>
-              <Table.Td>
-                {isAdmin && !terminalStates.has(run.state) && !run.cancelRequested && (
-                  <Button
-                    size="xs"
-                    variant="subtle"
-                    color="red"
-                    onClick={() => void cancel.run(() => api.post('/api/runs/:id/cancel', { params: { id: run.id } }), reload)}
-                  >
-                    Cancel
-                  </Button>
-                )}
-              </Table.Td>
+      <ScrollTable label="Runs" minWidth={720}>
+        <Table striped aria-label="Runs">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Run</Table.Th>
+              {!integrationId && <Table.Th>Integration</Table.Th>}
+              <Table.Th>State</Table.Th>
+              <Table.Th>Created</Table.Th>
+              <Table.Th>Updated</Table.Th>
+              <Table.Th>Unchanged</Table.Th>
+              <Table.Th>Skipped</Table.Th>
+              <Table.Th>Failed</Table.Th>
+              <Table.Th />
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {data.map((run) => (
+              <Table.Tr key={run.id} data-run-id={run.id}>
+                <Table.Td>
+                  <Link to={`/runs/${run.id}`}>{new Date(run.queuedAt).toLocaleString()}</Link>{' '}
+                  {run.dryRun && (
+                    <Badge size="xs" variant="outline">
+                      dry run
+                    </Badge>
+                  )}
+                </Table.Td>
+                {!integrationId && <Table.Td>{run.integrationName}</Table.Td>}
+                <Table.Td>
+                  <StatusBadge status={run.state} />
+                  {run.phase && !terminalStates.has(run.state) ? (
+                    <Text size="xs" c="dimmed">
+                      {run.phase}
+                    </Text>
+                  ) : null}
+                </Table.Td>
+                <Table.Td>{run.counts.created}</Table.Td>
+                <Table.Td>{run.counts.updated}</Table.Td>
+                <Table.Td>{run.counts.unchanged}</Table.Td>
+                <Table.Td>{run.counts.skipped}</Table.Td>
+                <Table.Td>{run.counts.failed}</Table.Td>
+                <Table.Td>
+                  {isAdmin && !terminalStates.has(run.state) && !run.cancelRequested && (
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color="red"
+                      onClick={() => void cancel.run(() => api.post('/api/runs/:id/cancel', { params: { id: run.id } }), reload)}
+                    >
+                      Cancel
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </ScrollTable>
     </>
   );
 }

@@ -8,6 +8,7 @@ import type { IntegrationInput } from './types.ts';
 
 type Schedule = NonNullable<IntegrationInput['schedule']>;
 type Kind = 'daily' | 'every' | 'cron';
+const defaults: Record<Kind, string> = { daily: '02:00', every: '6h', cron: '0 2 * * 1-5' };
 
 export function ScheduleInput({
   value,
@@ -27,7 +28,12 @@ export function ScheduleInput({
   const timezone = value.timezone ?? 'UTC';
   const make = (k: Kind, t: string, zone: string): Schedule =>
     k === 'daily' ? { daily: t, timezone: zone } : k === 'every' ? { every: t, timezone: zone } : { cron: t, timezone: zone };
-  const defaults: Record<Kind, string> = { daily: '02:00', every: '6h', cron: '0 2 * * 1-5' };
+  // What was typed for each kind, so Daily → Cron → Daily gives back 03:30 rather than a default.
+  const [typed, setTyped] = useState<Record<Kind, string>>(() => ({ ...defaults, [kind]: text }));
+  const switchTo = (k: Kind): void => {
+    setTyped((t) => ({ ...t, [kind]: text }));
+    onChange(make(k, k === kind ? text : typed[k], timezone));
+  };
   return (
     <Stack gap={6}>
       <Text size="sm" fw={500} id="schedule-label">
@@ -37,7 +43,7 @@ export function ScheduleInput({
         aria-labelledby="schedule-label"
         disabled={disabled}
         value={kind}
-        onChange={(k) => onChange(make(k, defaults[k], timezone))}
+        onChange={(k) => switchTo(k)}
         data={[
           { value: 'daily', label: 'Daily' },
           { value: 'every', label: 'Every' },

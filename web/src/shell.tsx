@@ -1,5 +1,10 @@
-/** The signed-in frame: header (demo banner, bell, who is signed in, sign out) and the menu. */
-import { AppShell, Badge, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
+/**
+ * The signed-in frame: header (demo banner, bell, who is signed in, sign out) and the menu. Below
+ * the `sm` breakpoint (a phone) the menu folds away behind a button in the header and closes again
+ * once a screen is picked.
+ */
+import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 
 import { untypedApi } from './api.ts';
 import { DemoBanner } from './demo-banner.tsx';
@@ -9,7 +14,7 @@ import { useSession } from './session-context.ts';
 
 import type { ReactNode } from 'react';
 
-const menu = [
+const menuItems = [
   { to: '/integrations', label: 'Integrations' },
   { to: '/credentials', label: 'Credentials' },
   { to: '/runs', label: 'Runs' },
@@ -18,21 +23,41 @@ const menu = [
 export function Shell({ children }: { children: ReactNode }) {
   const { session, user, isAdmin, refresh } = useSession();
   const path = usePath();
+  const [menuOpen, menu] = useDisclosure(false);
+  // Mantine's `sm` breakpoint: below it the folded menu is also out of the tab order (inert).
+  const wide = useMediaQuery('(min-width: 48em)', true);
   const signOut = async (): Promise<void> => {
     await untypedApi.delete('/api/session').catch(() => undefined);
     navigate('/');
     await refresh();
   };
   return (
-    <AppShell header={{ height: session.demo ? 96 : 56 }} navbar={{ width: 210, breakpoint: 'sm' }} padding="md">
+    <AppShell
+      header={{ height: session.demo ? { base: 120, sm: 96 } : 56 }}
+      navbar={{ width: 210, breakpoint: 'sm', collapsed: { mobile: !menuOpen } }}
+      padding="md"
+    >
       <AppShell.Header>
         <Stack gap={0}>
           {session.demo && <DemoBanner />}
-          <Group h={56} px="md" justify="space-between">
-            <Title order={3}>ninja-sync</Title>
-            <Group gap="sm">
+          <Group h={56} px="md" justify="space-between" wrap="nowrap">
+            <Group gap="xs" wrap="nowrap">
+              <Burger
+                opened={menuOpen}
+                onClick={menu.toggle}
+                hiddenFrom="sm"
+                size="sm"
+                aria-label={menuOpen ? 'Close the menu' : 'Open the menu'}
+                aria-expanded={menuOpen}
+                aria-controls="main-menu"
+              />
+              <Title order={3}>ninja-sync</Title>
+            </Group>
+            <Group gap="sm" wrap="nowrap">
               <NotificationsBell />
-              <Text size="sm">{user.name || user.email}</Text>
+              <Text size="sm" visibleFrom="sm">
+                {user.name || user.email}
+              </Text>
               <Badge variant="light" color={isAdmin ? 'blue' : 'gray'}>
                 {user.role}
               </Badge>
@@ -43,8 +68,8 @@ export function Shell({ children }: { children: ReactNode }) {
           </Group>
         </Stack>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Main menu">
-        {menu.map((item) => (
+      <AppShell.Navbar p="xs" aria-label="Main menu" id="main-menu" inert={!wide && !menuOpen}>
+        {menuItems.map((item) => (
           <NavLink
             key={item.to}
             href={item.to}
@@ -52,6 +77,7 @@ export function Shell({ children }: { children: ReactNode }) {
             active={path.startsWith(item.to)}
             onClick={(e) => {
               e.preventDefault();
+              menu.close();
               navigate(item.to);
             }}
           />

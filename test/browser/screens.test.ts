@@ -1,0 +1,241 @@
+/**
+ * Every screen of the web UI in Chromium, at a desktop (1440 px) and a phone (390 × 844) width,
+ * against a real server on SQLite with both emulators and a finished run: the phone layout (the menu
+ * folds away, the header covers nothing, tables scroll inside their card, badges keep their words),
+ * axe-core finds no serious or critical accessibility problem, and the details form refuses what
+ * the server refuses, beside each field.
+ */
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { type NinjaOneEmulator, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
+import { type OomnitzaEmulator, startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
+import { type ApiClient, apiClient } from '../support/api-client.ts';
+import { answerConsent } from '../support/consent.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { axeProblems, signIn } from './screens-support.ts';
+import { ensureWebBuild, launchChromium, screenshot, sqliteTarget } from './support.ts';
+
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+const password = 'correct horse battery staple';
+const phone = { width: 390, height: 844 };
+const desktop = { width: 1440, height: 900 };
+
+describe('every screen at desktop and phone width [sqlite]', () => {
+  const target = sqliteTarget();
+  let ninja: NinjaOneEmulator;
+  let oomnitza: OomnitzaEmulator;
+  let server: TestServer;
+  let browser: Browser;
+  let admin: ApiClient;
+  let integrationId: string;
+  let credentialId: string;
+  let runId: string;
+
+  before(async () => {
+    await ensureWebBuild();
+    ninja = await startNinjaOneEmulator({ seed: 5, users: 12 });
+    oomnitza = await startOomnitzaEmulator({ seed: 5, users: 2 });
+    server = await startTestServer(target, { workerPollMs: 100 });
+    ninja.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
+    admin = apiClient(server.url);
+    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', name: 'Ida Admin', password })).status, 201);
+    const credential = await admin.post('/api/credentials', {
+      name: 'ninjaone',
+      url: ninja.url,
+      clientId: 'demo-web',
+      clientSecret: 'demo-web-secret',
+      allowInsecureHttp: true,
+    });
+    credentialId = credential.body.id;
+    const back = await answerConsent((await admin.post(`/api/credentials/${credentialId}/authorize`)).body.authorizeUrl, 'approve');
+    assert.equal((await admin.fetchRaw(back)).status, 200);
+    const connection = await admin.post('/api/oomnitza-connections', {
+      name: 'oomnitza',
+      url: oomnitza.url,
+      apiToken: oomnitza.apiToken,
+      allowInsecureHttp: true,
+    });
+    assert.equal(connection.status, 201, connection.text);
+    await admin.post(`/api/oomnitza-connections/${connection.body.id}/test`);
+    const created = await admin.post('/api/integrations', {
+      name: 'NinjaOne users',
+      source: { credential: 'ninjaone' },
+      destination: { connection: 'oomnitza' },
+      recordType: 'user_and_saas_user',
+      syncKeys: ['email'],
+      mapping: { email: 'email', first_name: 'firstName', last_name: 'lastName' },
+      schedule: { daily: '03:30', timezone: 'Europe/Berlin' },
+    });
+    assert.equal(created.status, 201, created.text);
+    integrationId = created.body.id;
+    runId = (await admin.post(`/api/integrations/${integrationId}/runs`, { dryRun: true })).body.id;
+    for (let i = 0; i < 600; i++) {
+      const run = (await admin.get(`/api/runs/${runId}`)).body;
+      if (!['queued', 'running'].includes(run.state)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await ninja?.close();
+    await oomnitza?.close();
+    target.cleanup();
+  });
+
+  /** Each signed-in screen: its path and a heading or region that says it has loaded. */
+  const screens = (): { name: string; path: string; ready: (page: Page) => Promise<unknown> }[] => [
+    { name: 'integrations', path: '/integrations', ready: (p) => p.getByRole('link', { name: 'NinjaOne users' }).waitFor() },
+    {
+      name: 'integration-details',
+      path: `/integrations/${integrationId}`,
+      ready: (p) => p.getByRole('form', { name: 'Integration details' }).waitFor(),
+    },
+    {
+      name: 'integration-mapping',
+      path: `/integrations/${integrationId}/mapping`,
+      ready: (p) => p.getByRole('region', { name: 'Oomnitza fields' }).waitFor(),
+    },
+    {
+      name: 'integration-runs',
+      path: `/integrations/${integrationId}/runs`,
+      ready: (p) => p.getByRole('table', { name: 'Runs' }).waitFor(),
+    },
+    { name: 'credentials', path: '/credentials', ready: (p) => p.getByRole('table', { name: 'Oomnitza connections' }).waitFor() },
+    {
+      name: 'credential',
+      path: `/credentials/${credentialId}`,
+      ready: (p) => p.getByRole('table', { name: 'Credential details' }).waitFor(),
+    },
+    { name: 'runs', path: '/runs', ready: (p) => p.getByRole('table', { name: 'Runs' }).waitFor() },
+    { name: 'run', path: `/runs/${runId}`, ready: (p) => p.getByRole('table', { name: 'Run records' }).waitFor({ timeout: 30_000 }) },
+  ];
+
+  async function withPage(viewport: { width: number; height: number }, fn: (page: Page, context: BrowserContext) => Promise<void>) {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    try {
+      await signIn(page, server.url, 'it@acme.example', password);
+      await fn(page, context);
+    } catch (error) {
+      await page.screenshot({ path: join(tmpdir(), 'ninja-sync-screens-failure.png'), fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await context.close();
+    }
+  }
+
+  test('on a phone the menu folds away, the header covers no title, tables scroll in their card, badges keep their words', async () => {
+    await withPage(phone, async (page) => {
+      const menu = page.getByRole('navigation', { name: 'Main menu' });
+      const toggle = page.getByRole('button', { name: 'Open the menu' });
+      for (const screen of screens()) {
+        await page.goto(server.url + screen.path);
+        await screen.ready(page);
+        const folded = await menu.boundingBox();
+        assert.ok(folded === null || folded.x + folded.width <= 0, `${screen.name}: the menu is folded away, off the screen`);
+        assert.equal(
+          await page.evaluate("document.getElementById('main-menu').inert"),
+          true,
+          `${screen.name}: its links are out of the tab order`,
+        );
+        const header = await page.locator('header').boundingBox();
+        const title = await page.locator('main h2, main h3').first().boundingBox();
+        assert.ok(header && title, `${screen.name}: a header and a title`);
+        assert.ok(
+          title.y >= header.y + header.height,
+          `${screen.name}: the title (y=${title.y}) starts below the header (${header.height})`,
+        );
+        const pageWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
+        const wide = await page.evaluate(
+          `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > ${phone.width} && !e.closest('.scroll-table')).slice(-3).map((e) => e.outerHTML.slice(0, 120))`,
+        );
+        assert.ok(
+          pageWidth <= phone.width,
+          `${screen.name}: the page does not scroll sideways (${pageWidth} px wide: ${JSON.stringify(wide)})`,
+        );
+        const cut = await page.evaluate(
+          "[...document.querySelectorAll('.mantine-Badge-label')].filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent)",
+        );
+        assert.deepEqual(cut, [], `${screen.name}: no badge is cut short`);
+        await screenshot(page, `phone-${screen.name}`);
+      }
+      // The menu opens from the header and closes once a screen is picked.
+      await toggle.click();
+      await page.waitForFunction("document.getElementById('main-menu').getBoundingClientRect().x >= 0");
+      assert.equal(await page.evaluate("document.getElementById('main-menu').inert"), false);
+      assert.equal(await page.getByRole('button', { name: 'Close the menu' }).getAttribute('aria-expanded'), 'true');
+      await screenshot(page, 'phone-menu');
+      await menu.getByRole('link', { name: 'Credentials' }).click();
+      await page.getByRole('heading', { name: 'NinjaOne credentials' }).waitFor();
+      await page.waitForFunction("document.getElementById('main-menu').inert === true");
+    });
+  });
+
+  test('axe-core finds no serious or critical problem on any screen at 1440 and 390 px', async () => {
+    const found: string[] = [];
+    for (const viewport of [desktop, phone]) {
+      await withPage(viewport, async (page) => {
+        for (const screen of screens()) {
+          await page.goto(server.url + screen.path);
+          await screen.ready(page);
+          for (const problem of await axeProblems(page)) found.push(`${screen.name} at ${viewport.width} px: ${problem}`);
+        }
+      });
+      const context = await browser.newContext({ viewport });
+      try {
+        const page = await context.newPage();
+        await page.goto(server.url);
+        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+        for (const problem of await axeProblems(page)) found.push(`sign-in at ${viewport.width} px: ${problem}`);
+      } finally {
+        await context.close();
+      }
+    }
+    assert.deepEqual(found, []);
+  });
+
+  test('the server refuses a cron that never fires, an unknown time zone and a contact that is no address; the form shows each beside its field', async () => {
+    const refused = await admin.put(`/api/integrations/${integrationId}`, {
+      ...(await admin.get(`/api/integrations/${integrationId}`)).body.document,
+      schedule: { cron: '61 * * * *', timezone: 'Mars/Base' },
+      contacts: ['not-an-email'],
+    });
+    assert.equal(refused.status, 400, refused.text);
+    const paths = refused.body.error.details.fields.map((f: { path: string }) => f.path).sort();
+    assert.deepEqual(paths, ['contacts.0', 'schedule.cron', 'schedule.timezone']);
+
+    await withPage(desktop, async (page) => {
+      await page.goto(`${server.url}/integrations/${integrationId}`);
+      const form = page.getByRole('form', { name: 'Integration details' });
+      await form.waitFor();
+      // Daily → Cron → Daily keeps the time that was there.
+      assert.equal(await form.getByLabel('Time of day (HH:MM)').inputValue(), '03:30');
+      await form.getByText('Cron', { exact: true }).click();
+      await form.getByLabel('Cron expression').fill('61 * * * *');
+      await form.getByText('Daily', { exact: true }).click();
+      assert.equal(await form.getByLabel('Time of day (HH:MM)').inputValue(), '03:30');
+      await form.getByText('Cron', { exact: true }).click();
+      assert.equal(await form.getByLabel('Cron expression').inputValue(), '61 * * * *', 'the cron typed is kept too');
+      await form.getByLabel('Time zone').fill('Mars/Base');
+      await form.getByLabel('Contacts').fill('not-an-email');
+      await form.getByLabel('Contacts').press('Enter');
+      await form.getByRole('button', { name: 'Save details' }).click();
+      await form.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
+      assert.equal(await form.getByLabel('Cron expression').getAttribute('aria-invalid'), 'true');
+      assert.equal(await form.getByLabel('Time zone').getAttribute('aria-invalid'), 'true');
+      assert.match(await form.innerText(), /"not-an-email" is not an e-mail address/);
+      assert.equal(await form.getByText('Saved.').count(), 0, 'nothing says it was saved');
+      await screenshot(page, 'desktop-details-refused');
+    });
+    const stored = (await admin.get(`/api/integrations/${integrationId}`)).body.document;
+    assert.deepEqual(stored.schedule, { daily: '03:30', timezone: 'Europe/Berlin' }, 'the stored schedule is unchanged');
+    assert.deepEqual(stored.contacts, []);
+  });
+});
