@@ -33,7 +33,7 @@ interface AxeViolation {
  */
 export async function axeProblems(page: Page): Promise<string[]> {
   if ((await page.evaluate("typeof window.axe === 'undefined'")) === true) await page.addScriptTag({ path: axeScript });
-  const violations = (await page.evaluate('window.axe.run(document).then((result) => result.violations)')) as AxeViolation[];
+  const violations = await page.evaluate<AxeViolation[]>('window.axe.run(document).then((result) => result.violations)');
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => {
