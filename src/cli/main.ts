@@ -53,9 +53,14 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description('check an integration file and print every problem with its line')
     .argument('<file>', 'the integration YAML file')
     .option('--json', 'print one JSON object')
+    .option('--online', "also check the mapping against the Oomnitza tenant's users data model (fields, types, unique keys)")
     .addHelpText('after', '\nPrints FILE:LINE:COL  path  message for each problem. Exit 0 when valid, 1 when not.')
-    .action(async (file: string, options: { json?: boolean }) =>
-      setExit(await (await import('./commands/validate.ts')).validateCommand(io, file, { json: options.json === true })),
+    .action(async (file: string, options: { json?: boolean; online?: boolean }) =>
+      setExit(
+        await (
+          await import('./commands/validate.ts')
+        ).validateCommand(io, file, { json: options.json === true, online: options.online === true }),
+      ),
     );
 
   sub('run')

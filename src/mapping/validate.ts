@@ -15,12 +15,14 @@
  * for (const p of problems) console.error(`${p.path.join('.')}: ${p.message}`);
  */
 import { catalogue, catalogueByKey } from './catalogue.ts';
+import { convertValue, describeValue } from './convert.ts';
 import { analyseExpression, parseExpression } from './expression.ts';
 import { fieldRuleProblems, sourceFieldType } from './filters.ts';
 import { didYouMean } from './suggest.ts';
 import { transformResult, type ValueType } from './transforms.ts';
 
 import type { Integration, Target } from '../integrations/schema.ts';
+import type { TargetField } from './convert.ts';
 
 export interface MappingProblem {
   /** Where, e.g. ['mapping', 'full_name', 'expr'] or ['filters', 0, 'value']. */
@@ -32,8 +34,13 @@ export interface MappingProblem {
 }
 
 export interface ValidateOptions {
-  /** The Oomnitza user fields that exist, when known; `unique` marks fields that may be sync keys. */
-  readonly oomnitzaFields?: readonly { readonly name: string; readonly unique?: boolean }[];
+  /**
+   * The Oomnitza user fields that exist (the tenant's data model), when known: `unique` marks fields
+   * that may be sync keys, `editable: false` read-only ones; with `dataType` (and `options` of a
+   * dropdown) a source that cannot convert into the field is a problem here, not only at run time.
+   */
+  readonly oomnitzaFields?: readonly (Pick<TargetField, 'name'> &
+    Partial<TargetField> & { readonly unique?: boolean; readonly editable?: boolean })[];
 }
 
 type Path = readonly (string | number)[];
@@ -201,14 +208,65 @@ function targetProblems(target: string, spec: Target, known: ReadonlySet<string>
 }
 
 function oomnitzaFieldProblem(name: string, path: Path, fields: ValidateOptions['oomnitzaFields']): MappingProblem[] {
-  if (fields === undefined || fields.some((f) => f.name === name)) return [];
+  if (fields === undefined) return [];
+  const field = fields.find((f) => f.name === name);
+  if (field?.editable === false) return [problem(path, `Oomnitza field '${name}' is read-only (Oomnitza sets it); map another field`)];
+  if (field !== undefined) return [];
   const names = fields.map((f) => f.name);
   return [
     problem(
       path,
-      `Oomnitza has no user field '${name}'.${didYouMean(name, names)} Add the field in Oomnitza's data model, or map another field`,
+      `Oomnitza has no user field '${name}'.${didYouMean(name, names)} Create the field in Oomnitza's data model, then refresh the fields (or map another field)`,
     ),
   ];
+}
+
+const numeric = new Set(['integer', 'number', 'decimal', 'currency']);
+const scalarOnly = new Set([...numeric, 'boolean', 'checkbox', 'date', 'datetime', 'timestamp', 'dropdown']);
+
+/**
+ * What is sure to fail the conversion into the target's type for every record: a fixed value that
+ * does not convert, a boolean or list field into a number, a list into a one-value field, an enum
+ * with values outside a dropdown. (Expressions and transforms are checked per record, at run time.)
+ */
+function conversionProblem(target: string, spec: Target, fields: ValidateOptions['oomnitzaFields']): MappingProblem[] {
+  const found = fields?.find((f) => f.name === target);
+  if (found?.dataType === undefined || found.dataType === '') return [];
+  const field: TargetField = { ...found, dataType: found.dataType };
+  const type = field.dataType.toLowerCase();
+  if (typeof spec === 'object' && 'value' in spec) {
+    const converted = convertValue(spec.value, field);
+    return converted.ok ? [] : [problem(['mapping', target, 'value'], converted.message)];
+  }
+  if (typeof spec === 'object' && (!('field' in spec) || (spec.transform?.length ?? 0) > 0)) return [];
+  const source = catalogueByKey.get(typeof spec === 'string' ? spec : spec.field);
+  if (source === undefined) return [];
+  const into = `Oomnitza field ${target} (${type})`;
+  if (source.type.endsWith('[]') && scalarOnly.has(type))
+    return [
+      problem(
+        ['mapping', target],
+        `${source.key} is a list and ${into} takes one value; map it into a text field (the list is joined) or pick one item in an expression`,
+      ),
+    ];
+  if (source.type === 'boolean' && numeric.has(type))
+    return [
+      problem(
+        ['mapping', target],
+        `${source.key} is true/false and ${into} takes a number; map it into a boolean or text field, or use an expression such as \`${source.key} ? 1 : 0\``,
+      ),
+    ];
+  if (source.type === 'enum' && type === 'dropdown' && field.options) {
+    const outside = (source.values ?? []).filter((v) => !field.options?.some((o) => o.toLowerCase() === v.toLowerCase()));
+    if (outside.length > 0)
+      return [
+        problem(
+          ['mapping', target],
+          `${source.key} takes ${outside.map((v) => describeValue(v)).join(', ')}, which ${into} does not list (${field.options.join(', ')}); add the values to the dropdown in Oomnitza, then refresh the fields`,
+        ),
+      ];
+  }
+  return [];
 }
 
 /** Every problem of the mapping part of `integration`; an empty list means it compiles. */
@@ -238,6 +296,7 @@ export function validateMapping(integration: Integration, options: ValidateOptio
     targetsLower.set(target.toLowerCase(), target);
     problems.push(...oomnitzaFieldProblem(target, ['mapping', target], options.oomnitzaFields));
     problems.push(...targetProblems(target, spec, known));
+    problems.push(...conversionProblem(target, spec, options.oomnitzaFields));
   }
 
   const keysLower = new Set<string>();

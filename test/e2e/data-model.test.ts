@@ -13,6 +13,7 @@ import { defaultCustomFields, startOomnitzaEmulator } from '../../emulators/oomn
 import { integrationSchema } from '../../src/integrations/schema.ts';
 import { compileMapping } from '../../src/mapping/compile.ts';
 import { runSync } from '../../src/sync/run-sync.ts';
+import { integrationYaml, runCli, startWorld, writeIntegration } from './helpers.ts';
 import { collectingReporter, syncParts } from './run-sync-setup.ts';
 
 import type { NinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
@@ -134,5 +135,47 @@ describe('the mapping and the data model, over HTTP', () => {
     assert.match(reasons, /ninja_short \(string\) cannot take the list \[.*\]: the field takes at most 12 characters/);
     const admin = ninja.world.users.find((u) => u.administrator);
     assert.ok(admin && dryFailed.has(String(admin.id)));
+  });
+
+  test('validate --online names every problem against the tenant in one pass; offline it cannot know them', async (t) => {
+    const world = await startWorld(t, { users: 5 });
+    const file = await writeIntegration(
+      world,
+      integrationYaml(`  ninja_id: administrator
+  ninja_organization_id: deviceIds
+  department: userType
+  ninja_nope: firstName
+  ninja_roles: roles
+`),
+    );
+    const offline = await runCli(['validate', file], { env: world.env });
+    assert.equal(offline.code, 0, offline.stdout + offline.stderr);
+    const online = await runCli(['validate', '--online', file], { env: world.env });
+    assert.equal(online.code, 1, online.stdout + online.stderr);
+    const lines = online.stdout.trim().split('\n');
+    assert.equal(lines.length, 4, online.stdout);
+    assert.match(
+      online.stdout,
+      /:\d+:\d+ {2}mapping\.ninja_id {2}administrator is true\/false and Oomnitza field ninja_id \(integer\) takes a number/,
+    );
+    assert.match(
+      online.stdout,
+      /mapping\.ninja_organization_id {2}deviceIds is a list and Oomnitza field ninja_organization_id \(number\) takes one value/,
+    );
+    assert.match(
+      online.stdout,
+      /mapping\.department {2}userType takes "TECHNICIAN", "END_USER", which Oomnitza field department \(dropdown\) does not list/,
+    );
+    assert.match(
+      online.stdout,
+      /mapping\.ninja_nope {2}Oomnitza has no user field 'ninja_nope'\..* Create the field in Oomnitza's data model, then refresh the fields/,
+    );
+
+    // The run checks the same before reading anything, and writes nothing.
+    world.oomnitza.knobs.clearLog();
+    const dry = await runCli(['run', '--config', file, '--dry-run', '--data-dir', world.dataDir], { env: world.env });
+    assert.equal(dry.code, 1, dry.stdout + dry.stderr);
+    for (const field of ['ninja_id', 'ninja_organization_id', 'department', 'ninja_nope'])
+      assert.match(dry.stderr, new RegExp(`mapping\\.${field}  `));
   });
 });

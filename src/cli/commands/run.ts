@@ -152,7 +152,7 @@ async function checkAgainstOomnitzaFields(io: CliIo, options: RunOptions, oomnit
   if (fields === null) return null;
   const checked = await loadIntegrationFile(options.config, {
     env: io.env,
-    mapping: { oomnitzaFields: fields.map((f) => ({ name: f.name, unique: f.unique })) },
+    mapping: { oomnitzaFields: fields },
   });
   if (checked.ok) return null;
   if (options.json)

@@ -2,16 +2,37 @@
  * `ninja-sync validate FILE`: checks an integration file and prints every problem on its own line,
  * as `FILE:LINE:COL  path  message`, the form editors and CI logs turn into links.
  *
+ * With `--online` the mapping is also checked against the Oomnitza tenant's users data model (read
+ * with the file's destination): fields that do not exist or are read-only, sync keys that are not
+ * unique, values that cannot convert into their field's type — the checks a run makes first.
+ *
  * @example
  * const code = await validateCommand(io, 'examples/ninjaone-users.yaml');   // 0 or 1
+ * await validateCommand(io, 'examples/ninjaone-users.yaml', { online: true });
  */
 import { type IntegrationProblem, loadIntegrationFile } from '../../integrations/load.ts';
+import { createOomnitzaClient } from '../../oomnitza/client.ts';
 import { exitCodes } from '../exit-codes.ts';
 
+import type { Integration } from '../../integrations/schema.ts';
+import type { ValidateOptions } from '../../mapping/validate.ts';
 import type { CliIo } from '../io.ts';
 
-export async function validateCommand(io: CliIo, file: string, options: { readonly json?: boolean } = {}): Promise<number> {
-  const result = await loadIntegrationFile(file, { env: io.env });
+export async function validateCommand(
+  io: CliIo,
+  file: string,
+  options: { readonly json?: boolean; readonly online?: boolean } = {},
+): Promise<number> {
+  let mapping: ValidateOptions | undefined;
+  if (options.online) {
+    const offline = await loadIntegrationFile(file, { env: io.env });
+    if (offline.ok) {
+      const model = await onlineModel(offline.integration);
+      if (typeof model === 'string') io.err(`${file}: not checked against Oomnitza: ${model}\n`);
+      else mapping = { oomnitzaFields: model };
+    }
+  }
+  const result = await loadIntegrationFile(file, { env: io.env, ...(mapping === undefined ? {} : { mapping }) });
   if (options.json) {
     io.out(`${JSON.stringify({ file, ok: result.ok, problems: result.problems })}\n`);
     return result.ok ? exitCodes.ok : exitCodes.failed;
@@ -33,4 +54,24 @@ export async function validateCommand(io: CliIo, file: string, options: { readon
 export function formatProblem(file: string, problem: IntegrationProblem): string {
   const where = problem.line !== undefined ? `${file}:${problem.line}:${problem.column ?? 1}` : file;
   return `${where}  ${problem.path || '(file)'}  ${problem.message}`;
+}
+
+/** The tenant's users fields, or why they could not be read (said, then the offline checks stand). */
+async function onlineModel(integration: Integration): Promise<NonNullable<ValidateOptions['oomnitzaFields']> | string> {
+  const { url, apiToken, connection } = integration.destination;
+  if (url === undefined || apiToken === undefined)
+    return connection === undefined
+      ? 'the file names no destination.url and destination.apiToken'
+      : `destination.connection "${connection}" is a connection stored on a server; to check online, set destination.url and destination.apiToken (e.g. apiToken: \${OOMNITZA_API_TOKEN}) in place of it`;
+  try {
+    const model = await createOomnitzaClient({
+      baseUrl: url,
+      apiToken,
+      allowInsecureHttp: integration.allowInsecureHttp,
+      retry: { maxAttempts: 2 },
+    }).readUserDataModel();
+    return model.available ? model.fields : `${model.reason}`;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
