@@ -165,6 +165,29 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       setExit(await (await import('./commands/demo.ts')).demoCommand(io, options)),
     );
 
+  const agent = sub('agent')
+    .description('run the Local integrations assigned to this agent, on this machine, with credentials that never leave it')
+    .option('--server <url>', "the server's https URL (or NINJA_SYNC_SERVER_URL)")
+    .option('--token <token>', 'the agent token an admin created under Agents (or NINJA_SYNC_AGENT_TOKEN)')
+    .option('--data-dir <dir>', "the agent's folder: its vault key and sealed secrets", './agent-data')
+    .addHelpText(
+      'after',
+      '\nSecrets the integrations name (${NINJAONE_CLIENT_SECRET}, ${OOMNITZA_API_TOKEN}) come from the environment or from\n`ninja-sync agent secret set NAME` (value on stdin). Runs until SIGINT or SIGTERM.',
+    )
+    .action(async (options: { server?: string; token?: string; dataDir: string }) =>
+      setExit(await (await import('./commands/agent.ts')).agentCommand(io, options)),
+    );
+  // The secret commands take the agent's --data-dir (ninja-sync agent secret list --data-dir DIR).
+  const agentFolder = () => ({ dataDir: agent.opts<{ dataDir: string }>().dataDir });
+  const secret = agent.command('secret').description("the agent's sealed store of secrets").exitOverride();
+  secret
+    .command('set')
+    .description('store a secret, sealed (the value is read from stdin)')
+    .argument('<name>', 'the variable name the integration uses, e.g. OOMNITZA_API_TOKEN')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .action(async (name: string) => setExit(await (await import('./commands/agent.ts')).agentSecretSetCommand(io, name, agentFolder())));
+
   addServerCommands(sub, io, setExit);
   return program;
 }

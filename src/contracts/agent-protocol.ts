@@ -122,7 +122,8 @@ const countsSchema = z.strictObject({
 
 export const finishBodySchema = z.strictObject({
   state: z.enum(terminalRunStates),
-  counts: countsSchema,
+  /** Absent when the run never started syncing: the reported records say all. */
+  counts: countsSchema.optional(),
   saasCounts: countsSchema.optional(),
   error: z.string().max(20_000).nullable(),
   fuseReason: z.string().max(20_000).nullable(),

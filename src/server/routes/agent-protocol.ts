@@ -155,7 +155,7 @@ export function createAgentProtocolRoutes(options: AgentProtocolOptions) {
         try {
           const finished = await finishRun(db, run.id, {
             state: body.state,
-            counts: body.counts,
+            ...(body.counts ? { counts: body.counts } : {}),
             ...(body.saasCounts ? { saasCounts: body.saasCounts } : {}),
             error: body.error,
             fuseReason: body.fuseReason,
