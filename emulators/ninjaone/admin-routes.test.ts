@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { generateWorld } from '../common/world.ts';
 import { type NinjaOneEmulator, startNinjaOneEmulator } from './index.ts';
-import { apiGet, clientToken, getAuthorize } from './test-helpers.ts';
+import { apiGet, clientToken, getAuthorize } from './oauth-flow.test-support.ts';
 
 type Json = Record<string, unknown>;
 

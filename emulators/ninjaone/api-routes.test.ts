@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { type NinjaOneEmulator, startNinjaOneEmulator } from './index.ts';
-import { apiGet, clientToken } from './test-helpers.ts';
+import { apiGet, clientToken } from './oauth-flow.test-support.ts';
 
 type Json = Record<string, unknown>;
 

@@ -14,7 +14,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 import { type NinjaOneEmulator, startNinjaOneEmulator } from './index.ts';
-import { apiGet, clientToken } from './test-helpers.ts';
+import { apiGet, clientToken } from './oauth-flow.test-support.ts';
 
 type Schema = Record<string, unknown>;
 interface OpenApi {

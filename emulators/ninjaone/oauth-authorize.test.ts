@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { type NinjaOneEmulator, startNinjaOneEmulator } from './index.ts';
-import { consentTransaction, decide, getAuthorize, pkcePair, redirectUri } from './test-helpers.ts';
+import { consentTransaction, decide, getAuthorize, pkcePair, redirectUri } from './oauth-flow.test-support.ts';
 
 describe('GET /ws/oauth/authorize', () => {
   let emulator: NinjaOneEmulator;

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { type NinjaOneEmulator, startNinjaOneEmulator } from './index.ts';
-import { apiGet, authorizeAndApprove, clientToken, pkcePair, postToken, redirectUri } from './test-helpers.ts';
+import { apiGet, authorizeAndApprove, clientToken, pkcePair, postToken, redirectUri } from './oauth-flow.test-support.ts';
 
 const web = { client_id: 'demo-web', client_secret: 'demo-web-secret' };
 const m2m = { client_id: 'demo-m2m', client_secret: 'demo-m2m-secret' };

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import * as oauth from 'oauth4webapi';
 
 import { type NinjaOneEmulator, startNinjaOneEmulator } from './index.ts';
-import { apiGet, consentTransaction, decide, redirectUri } from './test-helpers.ts';
+import { apiGet, consentTransaction, decide, redirectUri } from './oauth-flow.test-support.ts';
 
 describe('oauth4webapi against the emulator', () => {
   let emulator: NinjaOneEmulator;

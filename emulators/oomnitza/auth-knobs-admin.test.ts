@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { client } from './client.test-support.ts';
 import { startOomnitzaEmulator } from './index.ts';
-import { client } from './test-client.ts';
 
+import type { Call } from './client.test-support.ts';
 import type { OomnitzaEmulator } from './index.ts';
-import type { Call } from './test-client.ts';
 
 type Row = Record<string, unknown>;
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

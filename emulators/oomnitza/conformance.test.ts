@@ -11,11 +11,11 @@ import { after, before, describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
+import { client, filterQuery } from './client.test-support.ts';
 import { startOomnitzaEmulator } from './index.ts';
-import { client, filterQuery } from './test-client.ts';
 
+import type { Answer, Call } from './client.test-support.ts';
 import type { OomnitzaEmulator } from './index.ts';
-import type { Answer, Call } from './test-client.ts';
 
 type Json = Record<string, unknown>;
 const specUrl = new URL('../../../shared/oomnitza/oomnitza-external-api-v3.json', import.meta.url);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { client, filterQuery } from './client.test-support.ts';
 import { startOomnitzaEmulator } from './index.ts';
 import { maxPageSize } from './list-query.ts';
-import { client, filterQuery } from './test-client.ts';
 
+import type { Call } from './client.test-support.ts';
 import type { OomnitzaEmulator } from './index.ts';
-import type { Call } from './test-client.ts';
 
 type Row = Record<string, unknown>;
 const rows = (body: unknown): Row[] => body as Row[];

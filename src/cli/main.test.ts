@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { exitCodes } from './exit-codes.ts';
 import { main } from './main.ts';
-import { captureIo } from './test-io.test-helper.ts';
+import { captureIo } from './test-io.test-support.ts';
 
 const env = { NINJAONE_CLIENT_ID: 'id', NINJAONE_CLIENT_SECRET: 'very-secret-value', OOMNITZA_API_TOKEN: 'token-value-1' };
 

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 
 import { withProgress } from './progress.ts';
 import { formatSummary, table } from './summary.ts';
-import { captureIo } from './test-io.test-helper.ts';
+import { captureIo } from './test-io.test-support.ts';
 
 import type { RecordOutcome, RunPhase, RunReporter } from '../sync/ports.ts';
 

@@ -11,7 +11,7 @@ import { integrationSchema } from '../integrations/schema.ts';
 import { createRun, getRun, listRuns, requestCancel, startRun } from '../runs/run-store.ts';
 import { buildClients } from './build-clients.ts';
 import { closeOrphanedRuns, orphanedRunError, runOnce } from './run-once.ts';
-import { captureIo } from './test-io.test-helper.ts';
+import { captureIo } from './test-io.test-support.ts';
 
 async function setUp(t: { after(fn: () => Promise<void>): void }) {
   const ninjaone = await startNinjaOneEmulator({ seed: 4, users: 40 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { sql } from 'kysely';
 
 import { backupCommand, restoreCommand } from '../cli/commands/backup.ts';
-import { captureIo } from '../cli/test-io.test-helper.ts';
+import { captureIo } from '../cli/test-io.test-support.ts';
 import { serverPidFileName, writeServerPidFile } from './backup.ts';
 import { openDatabase, sqliteFileName } from './open-database.ts';
 

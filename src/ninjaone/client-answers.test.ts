@@ -6,9 +6,9 @@ import { describe, test } from 'node:test';
 import { isVendorError } from '../http/vendor-error.ts';
 import { createNinjaOneClient } from './client.ts';
 import { NinjaOneResponseError } from './errors.ts';
-import { startFakeServer } from './fake-server.test-helper.ts';
+import { startFakeServer } from './fake-server.test-support.ts';
 
-import type { FakeAnswer, FakeRequest } from './fake-server.test-helper.ts';
+import type { FakeAnswer, FakeRequest } from './fake-server.test-support.ts';
 import type { TokenProvider } from './token-provider.ts';
 
 const staticTokens: TokenProvider = { getAccessToken: async () => 'token-1', invalidate: () => undefined };

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 
 import { NinjaOneAuthError } from './errors.ts';
-import { startFakeServer } from './fake-server.test-helper.ts';
+import { startFakeServer } from './fake-server.test-support.ts';
 import {
   buildAuthorizeUrl,
   createOAuthState,
@@ -14,7 +14,7 @@ import {
   requestClientCredentialsToken,
 } from './oauth.ts';
 
-import type { FakeAnswer } from './fake-server.test-helper.ts';
+import type { FakeAnswer } from './fake-server.test-support.ts';
 
 const fastRetry = { baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 };
 const secret = 'sup3r-s3cret-value';

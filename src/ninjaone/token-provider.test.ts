@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { NinjaOneAuthError } from './errors.ts';
-import { startFakeServer } from './fake-server.test-helper.ts';
+import { startFakeServer } from './fake-server.test-support.ts';
 import { createTokenProvider } from './token-provider.ts';
 
-import type { FakeAnswer, FakeRequest } from './fake-server.test-helper.ts';
+import type { FakeAnswer, FakeRequest } from './fake-server.test-support.ts';
 import type { RefreshedTokens } from './oauth.ts';
 
 /** A token endpoint that issues access-N (and refresh-N when rotating), N counting up. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { forEachDialect } from '../../test/support/databases.ts';
-import { addIntegration, addUser, openAlertsStore } from '../schedule/test-fixtures.ts';
+import { addIntegration, addUser, openAlertsStore } from '../schedule/fixtures.test-support.ts';
 import { listAlerts, raiseAlert, resolveAlert, resolveAlerts } from './alerts.ts';
 import { listInbox, markAllRead, markRead, unreadCount } from './inbox.ts';
 import { listOutbox } from './outbox.ts';

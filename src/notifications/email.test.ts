@@ -4,7 +4,7 @@ import { test } from 'node:test';
 
 import { forEachDialect } from '../../test/support/databases.ts';
 import { startSmtpServer } from '../../test/support/smtp.ts';
-import { addIntegration, openAlertsStore } from '../schedule/test-fixtures.ts';
+import { addIntegration, openAlertsStore } from '../schedule/fixtures.test-support.ts';
 import { raiseAlert, resolveAlerts } from './alerts.ts';
 import { createMailer } from './mailer.ts';
 import { deliverPendingEmails, listOutbox, queueEmail } from './outbox.ts';

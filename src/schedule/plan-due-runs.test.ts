@@ -6,9 +6,9 @@ import { listAlerts } from '../notifications/alerts.ts';
 import { listOutbox } from '../notifications/outbox.ts';
 import { claimNextRun } from '../runs/claim.ts';
 import { createRun, listRuns } from '../runs/run-store.ts';
+import { addIntegration, openAlertsStore } from './fixtures.test-support.ts';
 import { planDueRuns } from './plan-due-runs.ts';
 import { getScheduleState, setCatchUp } from './schedule-state.ts';
-import { addIntegration, openAlertsStore } from './test-fixtures.ts';
 
 const berlinDaily = { daily: '02:00', timezone: 'Europe/Berlin' };
 

@@ -9,7 +9,7 @@ import { createMailer } from '../notifications/mailer.ts';
 import { listOutbox } from '../notifications/outbox.ts';
 import { claimNextRun } from '../runs/claim.ts';
 import { finishRun, heartbeat, listRuns } from '../runs/run-store.ts';
-import { addIntegration, openAlertsStore, testClock } from './test-fixtures.ts';
+import { addIntegration, openAlertsStore, testClock } from './fixtures.test-support.ts';
 import { schedulerTick } from './tick.ts';
 
 const publicUrl = 'https://sync.acme.example';

@@ -7,8 +7,8 @@ import { listInbox } from '../notifications/inbox.ts';
 import { listOutbox } from '../notifications/outbox.ts';
 import { failStaleRuns } from '../runs/claim.ts';
 import { createRun, finishRun, startRun } from '../runs/run-store.ts';
+import { addCredential, addIntegration, addUser, openAlertsStore } from './fixtures.test-support.ts';
 import { planDueRuns } from './plan-due-runs.ts';
-import { addCredential, addIntegration, addUser, openAlertsStore } from './test-fixtures.ts';
 import { alertsForFinishedRun, applyWatchdogFindings, runWatchdogs } from './watchdogs.ts';
 
 import type { RunCounts } from '../sync/ports.ts';

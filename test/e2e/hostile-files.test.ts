@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { exitCodes } from '../../src/cli/exit-codes.ts';
 import { main } from '../../src/cli/main.ts';
-import { captureIo } from '../../src/cli/test-io.test-helper.ts';
+import { captureIo } from '../../src/cli/test-io.test-support.ts';
 import { apiClient } from '../support/api-client.ts';
 import { forEachDialect } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';

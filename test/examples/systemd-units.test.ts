@@ -19,7 +19,7 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
 import { main } from '../../src/cli/main.ts';
-import { captureIo } from '../../src/cli/test-io.test-helper.ts';
+import { captureIo } from '../../src/cli/test-io.test-support.ts';
 import { binPath, repoRoot } from '../e2e/helpers.ts';
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 /**
  * Starts a real ninja-sync server for a test, on a loopback port, against the database a
  * `forEachDialect` target gives, with its log lines captured so a test can assert what was (and was
- * not) logged.
+ * not) logged; or (`startRoutesServer`) one with only the route modules a test names.
  *
  * @example
  * const server = await startTestServer(target);
@@ -13,9 +13,11 @@ import pino from 'pino';
 
 import { loadConfig } from '../../src/config.ts';
 import { generateVaultKey } from '../../src/credentials/vault.ts';
+import { buildApp, type RouteModule } from '../../src/server/app.ts';
 import { redactPaths } from '../../src/server/logger.ts';
-import { type StartedServer, type StartOptions, startServer } from '../../src/server/start.ts';
+import { createContext, type StartedServer, type StartOptions, startServer } from '../../src/server/start.ts';
 
+import type { AppDb } from '../../src/db/app-database.ts';
 import type { TestDatabaseTarget } from './databases.ts';
 
 export interface TestServer extends StartedServer {
@@ -51,4 +53,47 @@ export async function startTestServer(
   });
   const server = await startServer(config, { ...options, logger });
   return { ...server, logLines };
+}
+
+/**
+ * A real server on a loopback port with the given route modules (besides health, session and
+ * tokens), against a fresh database of `target` that has the alert tables, and a test clock.
+ *
+ * @example
+ * const server = await startRoutesServer(target, [registerScheduleRoutes], clock.now);
+ * after(() => server.close());
+ */
+export async function startRoutesServer(
+  target: TestDatabaseTarget,
+  routes: readonly RouteModule[],
+  now: () => Date,
+): Promise<{ url: string; db: AppDb; close(): Promise<void> }> {
+  const { databaseUrl, dataDir } = await target.options();
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    NINJA_SYNC_KEY: generateVaultKey().toString('base64'),
+    LOG_LEVEL: 'silent',
+    ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+  });
+  const { context, close } = await createContext(config, { now, logger: pino({ level: 'silent' }) });
+  const db = context.db;
+  const app = await buildApp(context, routes);
+  try {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    close: async () => {
+      await app.close();
+      await close();
+    },
+  };
 }

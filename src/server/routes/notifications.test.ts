@@ -3,8 +3,9 @@ import { test } from 'node:test';
 
 import { apiClient } from '../../../test/support/api-client.ts';
 import { forEachDialect } from '../../../test/support/databases.ts';
+import { startRoutesServer } from '../../../test/support/server.ts';
 import { raiseAlert, resolveAlerts } from '../../notifications/alerts.ts';
-import { addIntegration, startRoutesServer, testClock } from '../../schedule/test-fixtures.ts';
+import { addIntegration, testClock } from '../../schedule/fixtures.test-support.ts';
 import { registerNotificationRoutes } from './notifications.ts';
 
 forEachDialect('notification routes', (target) => {

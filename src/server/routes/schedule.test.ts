@@ -3,7 +3,8 @@ import { test } from 'node:test';
 
 import { apiClient } from '../../../test/support/api-client.ts';
 import { forEachDialect } from '../../../test/support/databases.ts';
-import { addIntegration, startRoutesServer, testClock } from '../../schedule/test-fixtures.ts';
+import { startRoutesServer } from '../../../test/support/server.ts';
+import { addIntegration, testClock } from '../../schedule/fixtures.test-support.ts';
 import { registerScheduleRoutes } from './schedule.ts';
 
 forEachDialect('schedule routes', (target) => {

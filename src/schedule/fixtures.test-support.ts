@@ -1,6 +1,6 @@
 /**
- * Fixtures shared by the schedule and notification tests: a migrated store with the alert tables,
- * and minimal integrations, app users and credentials inserted straight into it (these tests are
+ * Fixtures shared by the schedule and notification tests: a migrated store, a hand-moved clock, and
+ * minimal integrations, app users and credentials inserted straight into it (these tests are
  * about schedules and alerts, not about validating integrations).
  *
  * @example
@@ -8,12 +8,6 @@
  * const integration = await addIntegration(db, { name: 'Staff', schedule: { daily: '02:00', timezone: 'UTC' } });
  */
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
-
-import { loadConfig } from '../config.ts';
-import { generateVaultKey } from '../credentials/vault.ts';
-import { buildApp, type RouteModule } from '../server/app.ts';
-import { createContext } from '../server/start.ts';
 
 import type { TestDatabaseTarget } from '../../test/support/databases.ts';
 import type { AppDb } from '../db/app-database.ts';
@@ -109,49 +103,6 @@ export function testClock(start: string): { now: () => Date; set(iso: string): v
     },
     advance: (ms) => {
       current += ms;
-    },
-  };
-}
-
-/**
- * A real server on a loopback port with the given route modules (besides health, session and
- * tokens), against a fresh database of `target` that has the alert tables, and a test clock.
- *
- * @example
- * const server = await startRoutesServer(target, [registerScheduleRoutes], clock.now);
- * after(() => server.close());
- */
-export async function startRoutesServer(
-  target: TestDatabaseTarget,
-  routes: readonly RouteModule[],
-  now: () => Date,
-): Promise<{ url: string; db: AppDb; close(): Promise<void> }> {
-  const { databaseUrl, dataDir } = await target.options();
-  const config = loadConfig({
-    HOST: '127.0.0.1',
-    PORT: '0',
-    DATA_DIR: dataDir,
-    NINJA_SYNC_KEY: generateVaultKey().toString('base64'),
-    LOG_LEVEL: 'silent',
-    ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
-  });
-  const { context, close } = await createContext(config, { now, logger: pino({ level: 'silent' }) });
-  const db = context.db;
-  const app = await buildApp(context, routes);
-  try {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    db,
-    close: async () => {
-      await app.close();
-      await close();
     },
   };
 }
