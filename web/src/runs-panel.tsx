@@ -28,14 +28,16 @@ export function RunsPanel({ integration }: { integration: StoredIntegration }) {
     <Stack>
       {isAdmin && (
         <Group>
-          <Button onClick={() => run(false)} loading={start.busy} disabled={local}>
+          <Button onClick={() => run(false)} loading={start.busy}>
             Run now
           </Button>
-          <Button variant="light" onClick={() => run(true)} loading={start.busy} disabled={local}>
+          <Button variant="light" onClick={() => run(true)} loading={start.busy}>
             Dry run
           </Button>
           <Text size="sm" c="dimmed">
-            {local ? 'A local agent runs this integration.' : 'A dry run shows the plan, record by record, and writes nothing.'}
+            {local
+              ? `Its agent "${integration.document.agent ?? '?'}" takes the run on its next look; a dry run writes nothing.`
+              : 'A dry run shows the plan, record by record, and writes nothing.'}
           </Text>
         </Group>
       )}
