@@ -35,3 +35,17 @@ describe('exportIntegrationYaml', () => {
     assert.deepEqual(loaded.integration, integration);
   });
 });
+
+test('a secret already named by reference keeps its name (a Local integration)', () => {
+  const text = exportIntegrationYaml({
+    name: 'Site B',
+    installation: 'local',
+    agent: 'site-b',
+    source: { url: 'https://eu.ninjarmm.com', clientId: 'abc', clientSecret: '${SITE_B_SECRET}' },
+    destination: { url: 'https://acme.oomnitza.com', apiToken: '${OOMNITZA_TOKEN_B}' },
+    syncKeys: ['email'],
+    mapping: { email: 'email' },
+  });
+  assert.match(text, /clientSecret: \$\{SITE_B_SECRET\}/);
+  assert.match(text, /apiToken: \$\{OOMNITZA_TOKEN_B\}/);
+});

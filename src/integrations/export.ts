@@ -28,7 +28,18 @@ export interface ExportOptions {
 }
 
 export function exportIntegrationYaml(integration: Integration | IntegrationInput, options: ExportOptions = {}): string {
-  const names = { ...secretPlaceholders, ...options.placeholders };
+  // A secret already named by reference (a Local integration's `${OOMNITZA_TOKEN_B}`) keeps its name.
+  const named = (value: string | undefined) => /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value ?? '')?.[1];
+  const own = {
+    'source.clientSecret': named(integration.source.clientSecret),
+    'source.refreshToken': named(integration.source.refreshToken),
+    'destination.apiToken': named(integration.destination.apiToken),
+  };
+  const names = {
+    ...secretPlaceholders,
+    ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)),
+    ...options.placeholders,
+  } as Record<keyof typeof secretPlaceholders, string>;
   const copy = escapeAll(structuredClone(integration)) as IntegrationInput;
   const source = { ...copy.source };
   const destination = { ...copy.destination };
