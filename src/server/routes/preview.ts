@@ -8,12 +8,10 @@
  * POST /api/integrations/preview { "document": { ...integration }, "limit": 5 }
  * → { "total": 120, "kept": [{ "sourceId": "7", "label": "ada@example.com", "fields": { "email": "ada@example.com" } }], ... }
  */
-import { z } from 'zod';
-
+import { previewContracts } from '../../contracts/preview.ts';
 import { findCredentialRowByName } from '../../credentials/store.ts';
 import { createStoredTokenProvider, CredentialUnusableError } from '../../credentials/tokens.ts';
 import { checkStoredIntegration } from '../../integrations/integration-store.ts';
-import { type Integration, integrationSchema } from '../../integrations/schema.ts';
 import { catalogue } from '../../mapping/catalogue.ts';
 import { type CompiledMapping, compileMapping, type MapOutcome, MappingValidationError } from '../../mapping/compile.ts';
 import { type SourceUser, type UserSource, withSyncTime } from '../../mapping/source-record.ts';
@@ -23,29 +21,10 @@ import { createNinjaOneSource } from '../../ninjaone/source.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
+import type { Preview } from '../../contracts/preview.ts';
+import type { Integration } from '../../integrations/schema.ts';
 import type { RouteKit } from '../app.ts';
 import type { AppContext } from '../context.ts';
-
-const previewBodySchema = z.strictObject({
-  document: integrationSchema,
-  limit: z.number().int().min(1).max(50).default(10),
-});
-
-const recordSchema = z.strictObject({ sourceId: z.string(), label: z.string() });
-
-export const previewSchema = z.strictObject({
-  /** Users NinjaOne returned. */
-  total: z.number().int(),
-  kept: z.array(recordSchema.extend({ fields: z.record(z.string(), z.unknown()) })),
-  keptTotal: z.number().int(),
-  dropped: z.array(recordSchema.extend({ reason: z.string() })),
-  droppedTotal: z.number().int(),
-  failed: z.array(recordSchema.extend({ reason: z.string() })),
-  failedTotal: z.number().int(),
-  /** Catalogue key → up to 3 distinct non-empty values, as text. */
-  samples: z.record(z.string(), z.array(z.string())),
-});
-export type Preview = z.infer<typeof previewSchema>;
 
 const samplesPerField = 3;
 
@@ -180,15 +159,8 @@ export async function previewIntegration(context: AppContext, document: Integrat
 
 export function registerPreviewRoutes({ app, context, registry, authorize }: RouteKit): void {
   defineRoute(app, registry, authorize, {
-    method: 'POST',
-    url: '/api/integrations/preview',
-    summary: 'Preview an integration document against the NinjaOne tenant (writes nothing)',
-    tags: ['integrations'],
+    ...previewContracts.preview,
     access: 'viewer',
-    description:
-      "Reads the users with the document's stored credential (source.credential), maps them and answers the first `limit` kept, dropped and failed records and up to 3 sample values per NinjaOne field. Oomnitza is not contacted.",
-    body: previewBodySchema,
-    response: previewSchema,
     handler: async ({ body }) => previewIntegration(context, body.document, body.limit),
   });
 }

@@ -7,45 +7,15 @@
  * - `GET /api/session`: who is signed in, and the CSRF token a browser must send with writes.
  * - `DELETE /api/session`: sign out.
  */
-import { z } from 'zod';
-
 import { createSession, deleteSession } from '../../accounts/sessions.ts';
 import { clearLoginFailures, loginLockedFor, recordLoginFailure } from '../../accounts/throttle.ts';
 import { AccountError, checkPassword, countAppUsers, createAppUser } from '../../accounts/users.ts';
+import { sessionContracts } from '../../contracts/session.ts';
 import { sessionCookie } from '../auth/authenticate.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
 import type { RouteKit } from '../app.ts';
-
-export const appUserSchema = z.strictObject({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: z.enum(['admin', 'viewer']),
-  createdAt: z.string(),
-  lastLoginAt: z.string().nullable(),
-});
-
-export const sessionSchema = z.strictObject({
-  user: appUserSchema.nullable(),
-  /** Send as `x-csrf-token` with every change made from the browser. */
-  csrfToken: z.string().nullable(),
-  setupRequired: z.boolean(),
-  demo: z.strictObject({ ninjaOneUrl: z.string(), oomnitzaUrl: z.string() }).nullable(),
-  via: z.enum(['session', 'token']).nullable(),
-});
-
-export const setupBodySchema = z.strictObject({
-  email: z.string().min(3).max(320),
-  name: z.string().max(200).default(''),
-  password: z.string().min(1).max(1024),
-});
-
-export const loginBodySchema = z.strictObject({
-  email: z.string().min(1).max(320),
-  password: z.string().min(1).max(1024),
-});
 
 export function accountErrorToApi(error: unknown): never {
   if (error instanceof AccountError) {
@@ -62,24 +32,14 @@ export function registerSessionRoutes({ app, context, registry, authorize }: Rou
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: context.config.secureCookies };
 
   defineRoute(app, registry, authorize, {
-    method: 'GET',
-    url: '/api/setup',
-    summary: 'Whether first-run setup is still open',
-    tags: ['session'],
+    ...sessionContracts.setupState,
     access: 'public',
-    response: z.strictObject({ setupRequired: z.boolean() }),
     handler: async () => ({ setupRequired: (await countAppUsers(db)) === 0 }),
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST',
-    url: '/api/setup',
-    summary: 'Create the first admin (only while there are no users)',
-    tags: ['session'],
+    ...sessionContracts.setup,
     access: 'public',
-    body: setupBodySchema,
-    response: sessionSchema,
-    status: 201,
     handler: async ({ body, reply }) => {
       // Not a lock: two simultaneous setups could both pass this check, and the unique e-mail index
       // stops only same-address races. Setup is a one-person moment on a fresh install.
@@ -95,13 +55,8 @@ export function registerSessionRoutes({ app, context, registry, authorize }: Rou
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'POST',
-    url: '/api/session',
-    summary: 'Sign in',
-    tags: ['session'],
+    ...sessionContracts.signIn,
     access: 'public',
-    body: loginBodySchema,
-    response: sessionSchema,
     handler: async ({ body, request, reply }) => {
       const keys = [`email:${body.email.trim().toLowerCase()}`, `ip:${request.ip}`];
       for (const key of keys) {
@@ -122,12 +77,8 @@ export function registerSessionRoutes({ app, context, registry, authorize }: Rou
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'GET',
-    url: '/api/session',
-    summary: 'Who is signed in',
-    tags: ['session'],
+    ...sessionContracts.get,
     access: 'public',
-    response: sessionSchema,
     handler: async ({ principal }) => ({
       user: principal?.kind === 'session' ? principal.user : null,
       csrfToken: principal?.kind === 'session' ? principal.csrfToken : null,
@@ -138,10 +89,7 @@ export function registerSessionRoutes({ app, context, registry, authorize }: Rou
   });
 
   defineRoute(app, registry, authorize, {
-    method: 'DELETE',
-    url: '/api/session',
-    summary: 'Sign out',
-    tags: ['session'],
+    ...sessionContracts.signOut,
     access: 'public',
     handler: async ({ request, reply }) => {
       const id = request.cookies[sessionCookie];

@@ -15,8 +15,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import { z } from 'zod';
 
+import { catalogueContracts } from '../../contracts/catalogue.ts';
 import { catalogue } from '../../mapping/catalogue.ts';
 import { defineRoute } from '../route.ts';
 
@@ -40,14 +40,6 @@ export const screenPaths = [
   '/runs/:id',
 ] as const;
 
-const catalogueFieldSchema = z.strictObject({
-  key: z.string(),
-  label: z.string(),
-  type: z.string(),
-  description: z.string(),
-  values: z.array(z.string()).optional(),
-});
-
 const missingBuildPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ninja-sync</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1d2939}code{background:#f2f4f7;padding:.1rem .3rem}</style>
@@ -64,12 +56,8 @@ export function createWebRoutes(options: WebRoutesOptions = {}): RouteModule {
   const distDir = options.distDir ?? defaultWebDist;
   return function registerWebRoutesIn({ app, registry, authorize }: RouteKit): void {
     defineRoute(app, registry, authorize, {
-      method: 'GET',
-      url: '/api/catalogue',
-      summary: 'The NinjaOne user fields a mapping can read',
-      tags: ['mapping'],
+      ...catalogueContracts.list,
       access: 'viewer',
-      response: z.strictObject({ fields: z.array(catalogueFieldSchema) }),
       handler: async () => ({
         fields: catalogue.map(({ key, label, type, description, values }) => ({
           key,
