@@ -58,8 +58,18 @@ export default tseslint.config(
     },
   },
   {
-    // The UI reads the server only through its contracts, and only their types: nothing of the
-    // server may end up in the bundle.
+    // The run vocabulary and ports: the web UI bundles its constants, so it imports nothing.
+    files: ['src/sync/ports.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '.*', message: 'src/sync/ports.ts imports nothing: the web UI bundles it' }] },
+      ],
+    },
+  },
+  {
+    // The UI reads the server only through its contracts, and only their types, and the run
+    // vocabulary (which imports nothing): nothing of the server may end up in the bundle.
     files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -67,11 +77,11 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+src/(?!contracts/|integrations/schema\\.ts$)',
-              message: 'the UI reads the server only through src/contracts/ (import type)',
+              regex: '^(\\.\\./)+src/(?!contracts/|sync/ports\\.ts$)',
+              message: 'the UI reads the server only through src/contracts/ (import type) and the run vocabulary src/sync/ports.ts',
             },
             {
-              regex: '^(\\.\\./)+src/(contracts/|integrations/schema\\.ts$)',
+              regex: '^(\\.\\./)+src/contracts/',
               allowTypeImports: true,
               message: 'import type only: a value import would bundle server code into the UI',
             },

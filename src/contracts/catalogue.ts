@@ -16,6 +16,7 @@ export const catalogueFieldSchema = z.strictObject({
   description: z.string(),
   values: z.array(z.string()).optional(),
 });
+export type CatalogueField = z.output<typeof catalogueFieldSchema>;
 
 export const catalogueContracts = {
   list: defineContract({

@@ -10,6 +10,9 @@ import { z } from 'zod';
 import { integrationSchema } from '../integrations/schema.ts';
 import { defineContract, idParamsSchema } from './route-contract.ts';
 
+/** The integration document as written (defaults not yet applied), as the UI edits it. */
+export type { IntegrationInput } from '../integrations/schema.ts';
+
 export const storedIntegrationSchema = z.strictObject({
   id: z.string(),
   name: z.string(),

@@ -20,6 +20,7 @@ export const notificationSchema = z.strictObject({
   createdAt: z.string(),
   readAt: z.string().nullable(),
 });
+export type Notification = z.output<typeof notificationSchema>;
 
 export const alertSchema = z.strictObject({
   id: z.string(),

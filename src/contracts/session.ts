@@ -17,6 +17,7 @@ export const appUserSchema = z.strictObject({
   createdAt: z.string(),
   lastLoginAt: z.string().nullable(),
 });
+export type AppUser = z.output<typeof appUserSchema>;
 
 export const sessionSchema = z.strictObject({
   user: appUserSchema.nullable(),
@@ -26,6 +27,7 @@ export const sessionSchema = z.strictObject({
   demo: z.strictObject({ ninjaOneUrl: z.string(), oomnitzaUrl: z.string() }).nullable(),
   via: z.enum(['session', 'token']).nullable(),
 });
+export type Session = z.output<typeof sessionSchema>;
 
 export const setupBodySchema = z.strictObject({
   email: z.string().min(3).max(320),

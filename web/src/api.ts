@@ -145,18 +145,6 @@ export function apiUrl<U extends UrlOf<'GET'>>(url: U, ...[options]: OptionsArg<
   return resolveUrl(url, options);
 }
 
-/**
- * The untyped client, for the routes that have no contract yet; each moves to `api` when its
- * feature's contract lands, and this goes with the last one.
- */
-export const untypedApi = {
-  get: <T>(path: string): Promise<T> => send<T>('GET', path),
-  post: <T>(path: string, body?: unknown): Promise<T> => send<T>('POST', path, body ?? {}),
-  put: <T>(path: string, body: unknown): Promise<T> => send<T>('PUT', path, body),
-  patch: <T>(path: string, body: unknown): Promise<T> => send<T>('PATCH', path, body),
-  delete: <T = undefined>(path: string): Promise<T> => send<T>('DELETE', path),
-};
-
 /** A message for any thrown value, for an alert. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

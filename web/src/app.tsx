@@ -5,14 +5,14 @@
 import { Alert, Center, Loader } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 
-import { errorMessage, setCsrfToken, setUnauthorizedHandler, untypedApi } from './api.ts';
+import { api, errorMessage, setCsrfToken, setUnauthorizedHandler } from './api.ts';
 import { LoginPage } from './login-page.tsx';
 import { Screens } from './screens.tsx';
 import { SessionContext } from './session-context.ts';
 import { SetupPage } from './setup-page.tsx';
 import { Shell } from './shell.tsx';
 
-import type { Session } from './types.ts';
+import type { Session } from '../../src/contracts/session.ts';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
@@ -20,7 +20,7 @@ export function App() {
 
   const refresh = useCallback(async () => {
     try {
-      const next = await untypedApi.get<Session>('/api/session');
+      const next = await api.get('/api/session');
       setCsrfToken(next.csrfToken);
       setSession(next);
       setError(null);

@@ -5,8 +5,8 @@
  */
 import { Button, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 
+import type { IntegrationInput } from '../../src/contracts/integrations.ts';
 import type { SourceOption } from './mapping-targets.tsx';
-import type { IntegrationInput } from './types.ts';
 
 export type FilterRule = NonNullable<IntegrationInput['filters']>[number];
 type FieldRule = Extract<FilterRule, { field: string }>;

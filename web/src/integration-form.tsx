@@ -16,8 +16,8 @@ import { useSubmit } from './use-submit.ts';
 
 import type { Credential } from '../../src/contracts/credentials.ts';
 import type { StoredIntegration } from '../../src/contracts/integrations.ts';
+import type { IntegrationInput } from '../../src/contracts/integrations.ts';
 import type { OomnitzaConnection } from '../../src/contracts/oomnitza-connections.ts';
-import type { IntegrationInput } from './types.ts';
 
 const recordTypes = [
   { value: 'user', label: 'User only', help: 'NinjaOne users become Oomnitza users.' },

@@ -5,7 +5,7 @@
 import { Alert, Badge, Button, Card, Group, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 
-import { api, untypedApi } from './api.ts';
+import { api } from './api.ts';
 import { Link, navigate } from './router.tsx';
 import { scheduleText } from './schedule-text.ts';
 import { useSession } from './session-context.ts';
@@ -25,7 +25,7 @@ export function IntegrationsPage() {
     const nextRun = new Map<string, string>();
     await Promise.all(
       integrations.map(async (i) => {
-        const schedule = await untypedApi.get<{ nextRuns: { words: string }[] }>(`/api/integrations/${i.id}/schedule`).catch(() => null);
+        const schedule = await api.get('/api/integrations/:id/schedule', { params: { id: i.id } }).catch(() => null);
         const first = schedule?.nextRuns[0];
         if (first) nextRun.set(i.id, first.words);
       }),

@@ -20,7 +20,7 @@ import {
 import { Alert, Button, Grid, Group, Stack, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
 
-import { api, untypedApi } from './api.ts';
+import { api } from './api.ts';
 import { type FilterRule, FilterRulesEditor } from './filter-rules-editor.tsx';
 import { assignSource, commonOomnitzaFields, type Target, toOomnitzaName } from './mapping-model.ts';
 import { MappingPreview } from './mapping-preview.tsx';
@@ -33,7 +33,6 @@ import { usePreview } from './use-preview.ts';
 import { useSubmit } from './use-submit.ts';
 
 import type { StoredIntegration } from '../../src/contracts/integrations.ts';
-import type { CatalogueField } from './types.ts';
 
 /** The field under the pointer wins; by keyboard (no pointer) the most overlapped one. */
 const dropTarget: CollisionDetection = (args) => {
@@ -43,7 +42,7 @@ const dropTarget: CollisionDetection = (args) => {
 
 export function MappingEditor({ integration, onSaved }: { integration: StoredIntegration; onSaved: () => Promise<void> }) {
   const { isAdmin } = useSession();
-  const { data: catalogue } = useLoad(() => untypedApi.get<{ fields: CatalogueField[] }>('/api/catalogue').then((a) => a.fields), []);
+  const { data: catalogue } = useLoad(() => api.get('/api/catalogue').then((a) => a.fields), []);
   const doc = integration.document;
   const [mapping, setMapping] = useState<Record<string, Target>>({ ...doc.mapping });
   const [customFields, setCustomFields] = useState<Record<string, string>>({ ...(doc.customFields ?? {}) });

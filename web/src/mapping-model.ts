@@ -5,7 +5,7 @@
  * @example
  * assignSource({ field: 'email', transform: ['lower'] }, 'uid'); // { field: 'uid', transform: ['lower'] }
  */
-import type { IntegrationInput } from './types.ts';
+import type { IntegrationInput } from '../../src/contracts/integrations.ts';
 
 export type Target = IntegrationInput['mapping'][string];
 

@@ -7,7 +7,7 @@ import { Alert, Badge, Button, Group, Loader, Stack, Table, Text, Title } from '
 
 import { ScrollTable } from './scroll-table.tsx';
 
-import type { PreviewRecord, PreviewState } from './use-preview.ts';
+import type { PreviewProblem, PreviewState } from './use-preview.ts';
 
 /** A value as a cell shows it: empty for null, lists comma-separated, objects as JSON. */
 export function cellText(value: unknown): string {
@@ -17,15 +17,7 @@ export function cellText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function ReasonTable({
-  name,
-  records,
-  color = 'inherit',
-}: {
-  name: string;
-  records: readonly (PreviewRecord & { reason: string })[];
-  color?: string;
-}) {
+function ReasonTable({ name, records, color = 'inherit' }: { name: string; records: readonly PreviewProblem[]; color?: string }) {
   return (
     <ScrollTable label={name} minWidth={400}>
       <Table aria-label={name} fz="xs" striped>

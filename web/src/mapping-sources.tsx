@@ -6,7 +6,7 @@ import { useDraggable } from '@dnd-kit/core';
 import { Button, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 
-import type { CatalogueField } from './types.ts';
+import type { CatalogueField } from '../../src/contracts/catalogue.ts';
 
 /** How a NinjaOne field looks, in the list and under the pointer while dragged. */
 export function ChipView({ label, detail }: { label: string; detail: string }) {

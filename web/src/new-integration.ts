@@ -2,7 +2,7 @@
  * The document a new integration starts from: the usual user mapping, keyed on e-mail, so that a
  * first dry run works once a credential and a connection are picked.
  */
-import type { IntegrationInput } from './types.ts';
+import type { IntegrationInput } from '../../src/contracts/integrations.ts';
 
 export function newIntegrationDocument(credential: string, connection: string): IntegrationInput {
   return {

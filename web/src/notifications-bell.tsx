@@ -6,18 +6,11 @@
 import { ActionIcon, Anchor, Button, Group, Indicator, Popover, ScrollArea, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 
-import { untypedApi } from './api.ts';
+import { api } from './api.ts';
 import { navigate } from './router.tsx';
 import { useLoad } from './use-load.ts';
 
-interface Notification {
-  readonly id: string;
-  readonly title: string;
-  readonly body: string;
-  readonly link: string | null;
-  readonly createdAt: string;
-  readonly readAt: string | null;
-}
+import type { Notification } from '../../src/contracts/notifications.ts';
 
 /** A bell drawn inline: emoji fonts are not everywhere (servers, CI browsers). */
 function BellIcon() {
@@ -41,10 +34,7 @@ function BellIcon() {
 
 export function NotificationsBell() {
   const [open, setOpen] = useState(false);
-  const { data, reload } = useLoad(
-    () => untypedApi.get<{ notifications: Notification[]; unreadCount: number }>('/api/notifications?limit=20').catch(() => null),
-    [],
-  );
+  const { data, reload } = useLoad(() => api.get('/api/notifications', { query: { limit: 20 } }).catch(() => null), []);
   // The count stays live: asked again every 20 s (and on opening), not only when the page loads.
   useEffect(() => {
     const timer = window.setInterval(() => void reload(), 20_000);
@@ -54,7 +44,7 @@ export function NotificationsBell() {
   const unread = data.unreadCount;
   const follow = async (n: Notification): Promise<void> => {
     setOpen(false);
-    if (!n.readAt) await untypedApi.post(`/api/notifications/${n.id}/read`).catch(() => undefined);
+    if (!n.readAt) await api.post('/api/notifications/:id/read', { params: { id: n.id } }).catch(() => undefined);
     if (n.link) navigate(n.link);
     await reload();
   };
@@ -78,7 +68,7 @@ export function NotificationsBell() {
           <Group justify="space-between" mb="xs">
             <Text fw={600}>Notifications</Text>
             {unread > 0 && (
-              <Button size="compact-xs" variant="subtle" onClick={() => void untypedApi.post('/api/notifications/read-all').then(reload)}>
+              <Button size="compact-xs" variant="subtle" onClick={() => void api.post('/api/notifications/read-all').then(reload)}>
                 Mark all read
               </Button>
             )}

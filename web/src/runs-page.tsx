@@ -2,8 +2,8 @@
 import { Group, Select, Stack, Title } from '@mantine/core';
 import { useState } from 'react';
 
+import { runStates } from '../../src/sync/ports.ts';
 import { RunsList } from './runs-list.tsx';
-import { runStates } from './types.ts';
 
 export function RunsPage() {
   const [state, setState] = useState<(typeof runStates)[number] | null>(null);

@@ -4,7 +4,7 @@ import { useState } from 'react';
 
 import { SchedulePreview } from './schedule-preview.tsx';
 
-import type { IntegrationInput } from './types.ts';
+import type { IntegrationInput } from '../../src/contracts/integrations.ts';
 
 type Schedule = NonNullable<IntegrationInput['schedule']>;
 type Kind = 'daily' | 'every' | 'cron';

@@ -6,26 +6,23 @@
 import { Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 
-import { ApiCallError, untypedApi } from './api.ts';
+import { api, ApiCallError } from './api.ts';
 import { scheduleText } from './schedule-text.ts';
 
-import type { IntegrationInput } from './types.ts';
+import type { IntegrationInput } from '../../src/contracts/integrations.ts';
+import type { ResponseOf } from '../../src/contracts/route-contract.ts';
+import type { scheduleContracts } from '../../src/contracts/schedule.ts';
 
 type Schedule = NonNullable<IntegrationInput['schedule']>;
 
-interface Preview {
-  readonly description: string;
-  readonly summary: string;
-}
-
 export function SchedulePreview({ schedule, onProblems }: { schedule: Schedule; onProblems: (fields: Record<string, string>) => void }) {
-  const [preview, setPreview] = useState<Preview | null>(null);
+  const [preview, setPreview] = useState<ResponseOf<typeof scheduleContracts.preview> | null>(null);
   const key = JSON.stringify(schedule);
   useEffect(() => {
     let live = true;
     const timer = setTimeout(() => {
-      untypedApi
-        .post<Preview>('/api/schedules/preview', JSON.parse(key))
+      api
+        .post('/api/schedules/preview', { body: JSON.parse(key) as Schedule })
         .then((p) => {
           if (live) {
             setPreview(p);

@@ -4,7 +4,7 @@
  * @example
  * scheduleText({ daily: '02:00', timezone: 'Europe/Berlin' }); // 'every day at 02:00 (Europe/Berlin)'
  */
-import type { IntegrationInput } from './types.ts';
+import type { IntegrationInput } from '../../src/contracts/integrations.ts';
 
 export function scheduleText(schedule: IntegrationInput['schedule']): string {
   if (!schedule) return 'every day at 02:00 (UTC)';

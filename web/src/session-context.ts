@@ -4,7 +4,7 @@
  */
 import { createContext, useContext } from 'react';
 
-import type { AppUser, Session } from './types.ts';
+import type { AppUser, Session } from '../../src/contracts/session.ts';
 
 export interface SessionState {
   readonly session: Session;

@@ -2,7 +2,7 @@
 import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
-import { untypedApi } from './api.ts';
+import { api } from './api.ts';
 import { DemoBanner } from './demo-banner.tsx';
 import { useSubmit } from './use-submit.ts';
 
@@ -13,7 +13,7 @@ export function SetupPage({ demo, onDone }: { demo: boolean; onDone: () => Promi
   const submit = useSubmit();
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
-    void submit.run(() => untypedApi.post('/api/setup', { email, name, password }), onDone);
+    void submit.run(() => api.post('/api/setup', { body: { email, name, password } }), onDone);
   };
   return (
     <Center mih="100vh" p="md">

@@ -6,7 +6,7 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 
-import { untypedApi } from './api.ts';
+import { api } from './api.ts';
 import { DemoBanner } from './demo-banner.tsx';
 import { NotificationsBell } from './notifications-bell.tsx';
 import { navigate, usePath } from './router.tsx';
@@ -27,7 +27,7 @@ export function Shell({ children }: { children: ReactNode }) {
   // Mantine's `sm` breakpoint: below it the folded menu is also out of the tab order (inert).
   const wide = useMediaQuery('(min-width: 48em)', true);
   const signOut = async (): Promise<void> => {
-    await untypedApi.delete('/api/session').catch(() => undefined);
+    await api.delete('/api/session').catch(() => undefined);
     navigate('/');
     await refresh();
   };

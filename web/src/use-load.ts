@@ -2,7 +2,7 @@
  * Loads something from the API for a screen, with a reload for after a change.
  *
  * @example
- * const { data, error, reload } = useLoad(() => api.get<CredentialList>('/api/credentials'), []);
+ * const { data, error, reload } = useLoad(() => api.get('/api/credentials'), []);
  */
 import { type DependencyList, useCallback, useEffect, useState } from 'react';
 

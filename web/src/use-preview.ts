@@ -10,26 +10,15 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { errorMessage, untypedApi } from './api.ts';
+import { api, errorMessage } from './api.ts';
 
-import type { IntegrationInput } from './types.ts';
+import type { IntegrationInput } from '../../src/contracts/integrations.ts';
+import type { Preview, previewContracts } from '../../src/contracts/preview.ts';
+import type { BodyOf } from '../../src/contracts/route-contract.ts';
 
-export interface PreviewRecord {
-  readonly sourceId: string;
-  readonly label: string;
-}
-
-/** Mirrors `previewSchema` in `src/server/routes/preview.ts`. */
-export interface Preview {
-  readonly total: number;
-  readonly kept: readonly (PreviewRecord & { readonly fields: Readonly<Record<string, unknown>> })[];
-  readonly keptTotal: number;
-  readonly dropped: readonly (PreviewRecord & { readonly reason: string })[];
-  readonly droppedTotal: number;
-  readonly failed: readonly (PreviewRecord & { readonly reason: string })[];
-  readonly failedTotal: number;
-  readonly samples: Readonly<Record<string, readonly string[]>>;
-}
+/** A record the preview dropped or could not map, with the reason. */
+export type PreviewProblem = Preview['dropped'][number];
+type PreviewBody = BodyOf<typeof previewContracts.preview>;
 
 export interface PreviewState {
   readonly data: Preview | null;
@@ -52,7 +41,7 @@ export function usePreview(document: IntegrationInput, limit = 10): PreviewState
     const ticket = ++latest.current;
     setBusy(true);
     try {
-      const answer = await untypedApi.post<Preview>('/api/integrations/preview', JSON.parse(body) as unknown);
+      const answer = await api.post('/api/integrations/preview', { body: JSON.parse(body) as PreviewBody });
       if (ticket !== latest.current) return;
       setData(answer);
       setError(null);

@@ -5,7 +5,7 @@
  * @example
  * const submit = useSubmit();
  * <TextInput error={submit.errors['url']} />
- * onSubmit={() => submit.run(() => api.post('/api/credentials', values), onSaved)}
+ * onSubmit={() => submit.run(() => api.post('/api/credentials', { body: values }), onSaved)}
  */
 import { useState } from 'react';
 
