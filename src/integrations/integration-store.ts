@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { getStoredDataModel } from '../credentials/oomnitza-data-model.ts';
 import { validateMapping } from '../mapping/validate.ts';
 import { compileSchedule, ScheduleError } from '../schedule/schedule-times.ts';
 import { localInstallationProblems } from './local-installation.ts';
@@ -99,11 +100,18 @@ async function checkWithAgent(db: AppDb, document: Integration): Promise<{ probl
       path: 'destination.connection',
       message: 'name the Oomnitza connection to write to (add one under Oomnitza connections first)',
     });
-  else if (!(await db.selectFrom('oomnitza_connections').select('id').where('name', '=', destination.connection).executeTakeFirst())) {
-    problems.push({
-      path: 'destination.connection',
-      message: `there is no Oomnitza connection named "${destination.connection}"; add it or pick an existing one`,
-    });
+  else {
+    const connection = await db
+      .selectFrom('oomnitza_connections')
+      .select('id')
+      .where('name', '=', destination.connection)
+      .executeTakeFirst();
+    if (!connection)
+      problems.push({
+        path: 'destination.connection',
+        message: `there is no Oomnitza connection named "${destination.connection}"; add it or pick an existing one`,
+      });
+    else problems.push(...(await dataModelProblems(db, connection.id, document, problems)));
   }
   return { problems, agentId: null };
 }
@@ -134,6 +142,25 @@ function scheduleAndContactProblems(document: Integration): DocumentProblem[] {
 }
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * The mapping against the connection's users data model as last read (the mapping page reads it,
+ * "Refresh fields" renews it): a target the tenant lacks is refused at save, with the fix, as the
+ * run would refuse it. No stored model (or one the instance did not give): nothing more to check.
+ */
+async function dataModelProblems(
+  db: AppDb,
+  connectionId: string,
+  document: Integration,
+  known: readonly DocumentProblem[],
+): Promise<DocumentProblem[]> {
+  const model = await getStoredDataModel(db, connectionId);
+  if (model === null || !model.available) return [];
+  const seen = new Set(known.map((p) => `${p.path}\n${p.message}`));
+  return validateMapping(document, { oomnitzaFields: model.fields })
+    .map((p) => ({ path: formatPath(p.path), message: p.message }))
+    .filter((p) => !seen.has(`${p.path}\n${p.message}`));
+}
 
 /** Throws with every problem; answers the agent a Local integration is assigned to. */
 async function assertValid(db: AppDb, document: Integration, exceptId: string | null): Promise<string | null> {

@@ -92,6 +92,26 @@ forEachDialect('Oomnitza connection fields', (target) => {
     );
     assert.ok((await viewer.get<Model>(`/api/oomnitza-connections/${id}/fields`)).body.fields.some((f) => f.name === 'badge_number'));
 
+    // A save names the tenant's fields only: an unknown target is refused with the fix; a known custom one is taken.
+    const document = (mapping: Record<string, unknown>) => ({
+      name: 'Data model',
+      source: { credential: 'none-yet' },
+      destination: { connection: 'oomnitza' },
+      syncKeys: ['email'],
+      mapping: { email: 'email', ...mapping },
+    });
+    const refused = await admin.post('/api/integrations', document({ badge_numbr: 'id' }));
+    assert.equal(refused.status, 400, refused.text);
+    const problem = (refused.body.error.details.fields as { path: string; message: string }[]).find(
+      (p) => p.path === 'mapping.badge_numbr',
+    );
+    assert.match(
+      problem?.message ?? '',
+      /Oomnitza has no user field 'badge_numbr'\. Did you mean 'badge_number'\?.*create the field in Oomnitza's data model, then refresh the fields/i,
+    );
+    const known = await admin.post('/api/integrations', document({ badge_number: 'id' }));
+    assert.ok(!(known.body.error.details.fields as { path: string }[]).some((p) => p.path.startsWith('mapping.')), known.text);
+
     // Another URL: the old model is dropped and the new instance's answer is not believed.
     assert.equal((await admin.patch(`/api/oomnitza-connections/${id}`, { url: impostorUrl })).status, 200);
     const impostorModel = await viewer.get<Model>(`/api/oomnitza-connections/${id}/fields`);
