@@ -70,7 +70,8 @@ function runJson<T>(file: string, args: readonly string[], env: Record<string, s
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, file), ...args], {
       cwd: root,
-      env: { ...process.env, ...env },
+      // The emulators listen on 127.0.0.1: the setting that lets vendor calls reach them.
+      env: { ...process.env, NINJA_SYNC_ALLOW_PRIVATE_HOSTS: 'true', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

@@ -35,7 +35,9 @@ if (files.length === 0) {
 }
 // One throwaway PostgreSQL for the whole run (test/support/postgres.ts), instead of one per test
 // file: every file that needs it creates its own database there.
-const env = { ...process.env, NODE_ENV: 'test' };
+// The tests talk to emulators on 127.0.0.1: the operator's setting that allows private vendor hosts
+// (tests of the refusal turn it off in their own process).
+const env = { ...process.env, NODE_ENV: 'test', NINJA_SYNC_ALLOW_PRIVATE_HOSTS: 'true' };
 const { register } = await import('tsx/esm/api');
 register();
 // The browser tests' Chromium (test/browser/chromium.ts) is unpacked from its npm package once,

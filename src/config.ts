@@ -52,6 +52,7 @@ const envSchema = z.object({
   SMTP_FROM: z.string().min(3).default('ninja-sync@localhost'),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   TRUST_PROXY: z.string().optional(),
+  NINJA_SYNC_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false'], { message: 'use true or false' }).default('false'),
 });
 
 export interface Config {
@@ -66,6 +67,8 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly smtpFrom: string;
   readonly logLevel: (typeof logLevels)[number];
+  /** Vendor URLs may name IP addresses and hosts on this machine or a private network (emulators). */
+  readonly allowPrivateHosts: boolean;
   /** Cookies get `Secure` when the public URL is https. */
   readonly secureCookies: boolean;
   /** Whose X-Forwarded-* headers to believe: nobody (false), proxy addresses/CIDRs, or a hop count. */
@@ -108,6 +111,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     smtpUrl: values.SMTP_URL,
     smtpFrom: values.SMTP_FROM,
     logLevel: values.LOG_LEVEL,
+    allowPrivateHosts: values.NINJA_SYNC_ALLOW_PRIVATE_HOSTS === 'true',
     secureCookies: publicUrl.protocol === 'https:',
     trustProxy,
   });

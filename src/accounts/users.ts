@@ -7,7 +7,9 @@
  * const user = await createAppUser(db, { email: 'it@acme.example', name: 'IT', role: 'admin', password }, new Date());
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 
+import { dialectOf } from '../db/open-database.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 
 import type { AppDb } from '../db/app-database.ts';
@@ -25,7 +27,7 @@ export interface AppUser {
 export class AccountError extends Error {
   override readonly name = 'AccountError';
   constructor(
-    readonly code: 'weak_password' | 'email_taken' | 'invalid_email',
+    readonly code: 'weak_password' | 'email_taken' | 'invalid_email' | 'setup_done',
     message: string,
   ) {
     super(message);
@@ -53,13 +55,39 @@ export async function createAppUser(
   input: { email: string; name: string; role: AppRole; password: string },
   now: Date,
 ): Promise<AppUser> {
+  const row = await newUserRow(input, now);
+  const existing = await db.selectFrom('app_users').select('id').where('email', '=', row.email).executeTakeFirst();
+  if (existing) throw new AccountError('email_taken', `a user with e-mail ${row.email} exists already`);
+  await db.insertInto('app_users').values(row).execute();
+  return appUserRowToAppUser(row);
+}
+
+/**
+ * The first admin, only while there are no users, and exactly one however many setups race: the
+ * check and the insert run in one transaction that holds a lock (a PostgreSQL advisory lock; on
+ * SQLite the one connection serialises transactions).
+ */
+export async function createFirstAdmin(db: AppDb, input: { email: string; name: string; password: string }, now: Date): Promise<AppUser> {
+  const row = await newUserRow({ ...input, role: 'admin' }, now);
+  const postgres = dialectOf(db) === 'postgres';
+  return db.transaction().execute(async function insertFirstAdmin(trx) {
+    if (postgres) await sql`select pg_advisory_xact_lock(${firstAdminLock})`.execute(trx);
+    if ((await countAppUsers(trx)) > 0)
+      throw new AccountError('setup_done', 'setup is done already; sign in, or ask an admin for an account');
+    await trx.insertInto('app_users').values(row).execute();
+    return appUserRowToAppUser(row);
+  });
+}
+
+/** An arbitrary, fixed advisory-lock number for "creating the first admin". */
+const firstAdminLock = 7_201_104_501;
+
+async function newUserRow(input: { email: string; name: string; role: AppRole; password: string }, now: Date): Promise<AppUsersTable> {
   const email = normaliseEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new AccountError('invalid_email', `"${input.email}" is not an e-mail address`);
   const problem = passwordProblem(input.password);
   if (problem) throw new AccountError('weak_password', `password: ${problem}`);
-  const existing = await db.selectFrom('app_users').select('id').where('email', '=', email).executeTakeFirst();
-  if (existing) throw new AccountError('email_taken', `a user with e-mail ${email} exists already`);
-  const row: AppUsersTable = {
+  return {
     id: randomUUID(),
     email,
     name: input.name.trim() || email,
@@ -68,8 +96,6 @@ export async function createAppUser(
     created_at: now.toISOString(),
     last_login_at: null,
   };
-  await db.insertInto('app_users').values(row).execute();
-  return appUserRowToAppUser(row);
 }
 
 /** The user when the password is right; null otherwise (the caller does not learn which part was wrong). */

@@ -7,6 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { resolvedHostProblem, vendorHostProblem } from '../http/vendor-hosts.ts';
+import { secretHint } from './secret-hint.ts';
 import { CredentialError } from './store.ts';
 
 import type { AppDb } from '../db/app-database.ts';
@@ -66,7 +68,23 @@ export function checkOomnitzaUrl(input: string, allowInsecureHttp: boolean): str
   } else if (url.protocol !== 'https:') {
     throw new CredentialError('invalid_field', `use an https URL such as https://acme.oomnitza.com (got ${url.protocol})`, 'url');
   }
+  if (url.username !== '' || url.password !== '')
+    throw new CredentialError(
+      'invalid_field',
+      'the URL must not carry a user name or password; remove the part before "@" and put the API token in its own field',
+      'url',
+    );
+  const hostProblem = vendorHostProblem(url);
+  if (hostProblem !== null) throw new CredentialError('invalid_field', hostProblem, 'url');
   return url.origin;
+}
+
+/** `checkOomnitzaUrl`, then the host's DNS answer: a name that resolves to a private address is refused too. */
+async function checkOomnitzaUrlResolved(input: string, allowInsecureHttp: boolean): Promise<string> {
+  const origin = checkOomnitzaUrl(input, allowInsecureHttp);
+  const problem = await resolvedHostProblem(new URL(origin).hostname);
+  if (problem !== null) throw new CredentialError('invalid_field', problem, 'url');
+  return origin;
 }
 
 export async function createOomnitzaConnection(
@@ -76,7 +94,7 @@ export async function createOomnitzaConnection(
   now: Date,
 ): Promise<OomnitzaConnection> {
   const allowInsecureHttp = input.allowInsecureHttp ?? false;
-  const url = checkOomnitzaUrl(input.url, allowInsecureHttp);
+  const url = await checkOomnitzaUrlResolved(input.url, allowInsecureHttp);
   if (await db.selectFrom('oomnitza_connections').select('id').where('name', '=', input.name).executeTakeFirst()) {
     throw new CredentialError('name_taken', `an Oomnitza connection named "${input.name}" exists already; choose another name`, 'name');
   }
@@ -86,7 +104,7 @@ export async function createOomnitzaConnection(
     name: input.name,
     url,
     api_token_sealed: vault.seal(input.apiToken, tokenContext(id)),
-    api_token_hint: input.apiToken.slice(-4),
+    api_token_hint: secretHint(input.apiToken),
     allow_insecure_http: allowInsecureHttp ? 1 : 0,
     status: 'untested',
     status_reason: null,
@@ -106,20 +124,32 @@ export async function updateOomnitzaConnection(
 ): Promise<OomnitzaConnection> {
   const row = await getOomnitzaConnectionRow(db, id);
   const allowInsecureHttp = patch.allowInsecureHttp ?? row.allow_insecure_http === 1;
+  const url =
+    patch.url !== undefined || patch.allowInsecureHttp !== undefined
+      ? await checkOomnitzaUrlResolved(patch.url ?? row.url, allowInsecureHttp)
+      : row.url;
+  // The token belongs to the instance it was issued by: a new URL without a new token drops it,
+  // so it is never sent to the new host.
+  const dropToken = url !== row.url && !patch.apiToken;
   const values: Partial<OomnitzaConnectionsTable> = {
     name: patch.name ?? row.name,
-    url:
-      patch.url !== undefined || patch.allowInsecureHttp !== undefined
-        ? checkOomnitzaUrl(patch.url ?? row.url, allowInsecureHttp)
-        : row.url,
+    url,
     allow_insecure_http: allowInsecureHttp ? 1 : 0,
     updated_at: now.toISOString(),
     ...(patch.apiToken
       ? {
           api_token_sealed: vault.seal(patch.apiToken, tokenContext(id)),
-          api_token_hint: patch.apiToken.slice(-4),
+          api_token_hint: secretHint(patch.apiToken),
           status: 'untested' as const,
           status_reason: null,
+        }
+      : {}),
+    ...(dropToken
+      ? {
+          api_token_sealed: vault.seal('', tokenContext(id)),
+          api_token_hint: '',
+          status: 'failing' as const,
+          status_reason: 'the URL changed: enter the API token for the new URL',
         }
       : {}),
   };
@@ -160,8 +190,16 @@ export async function deleteOomnitzaConnection(db: AppDb, id: string): Promise<v
   await db.deleteFrom('oomnitza_connections').where('id', '=', id).execute();
 }
 
+/** The connection's API token; refuses when it was dropped (the URL changed since it was entered). */
 export function openOomnitzaToken(vault: Vault, row: OomnitzaConnectionsTable): string {
-  return vault.open(row.api_token_sealed, tokenContext(row.id));
+  const token = vault.open(row.api_token_sealed, tokenContext(row.id));
+  if (token === '')
+    throw new CredentialError(
+      'invalid_field',
+      `the Oomnitza connection "${row.name}" has no API token since its URL changed; enter the API token for ${row.url}`,
+      'apiToken',
+    );
+  return token;
 }
 
 export async function setConnectionStatus(

@@ -12,8 +12,10 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { resolvedHostProblem } from '../http/vendor-hosts.ts';
 import { normaliseScopes } from '../ninjaone/oauth.ts';
 import { parseNinjaOneUrl } from '../ninjaone/url.ts';
+import { secretHint } from './secret-hint.ts';
 
 import type { AppDb } from '../db/app-database.ts';
 import type { CredentialsTable, CredentialStatus, GrantType } from '../db/types-accounts.ts';
@@ -91,9 +93,12 @@ export interface CredentialInput {
   readonly allowInsecureHttp?: boolean;
 }
 
-function checkUrl(url: string, allowInsecureHttp: boolean): string {
+/** A NinjaOne URL as stored: checked, reduced to its origin, and its host's DNS answer public (unless allowed). */
+async function checkUrl(url: string, allowInsecureHttp: boolean): Promise<string> {
   const parsed = parseNinjaOneUrl(url, { allowInsecureHttp });
   if (!parsed.ok) throw new CredentialError('invalid_field', parsed.message, 'url');
+  const problem = await resolvedHostProblem(parsed.url.hostname);
+  if (problem !== null) throw new CredentialError('invalid_field', `The NinjaOne URL is refused: ${problem}.`, 'url');
   return parsed.url.origin;
 }
 
@@ -110,11 +115,9 @@ function checkScopes(scopes: string): string {
   return list.join(' ');
 }
 
-const hint = (secret: string): string => secret.slice(-4);
-
 export async function createCredential(db: AppDb, vault: Vault, input: CredentialInput, now: Date): Promise<Credential> {
   const allowInsecureHttp = input.allowInsecureHttp ?? false;
-  const url = checkUrl(input.url, allowInsecureHttp);
+  const url = await checkUrl(input.url, allowInsecureHttp);
   const scopes = checkScopes(input.scopes);
   if ((await db.selectFrom('credentials').select('id').where('name', '=', input.name).executeTakeFirst()) !== undefined) {
     throw new CredentialError('name_taken', `a credential named "${input.name}" exists already; choose another name`, 'name');
@@ -126,7 +129,7 @@ export async function createCredential(db: AppDb, vault: Vault, input: Credentia
     url,
     client_id: input.clientId.trim(),
     client_secret_sealed: vault.seal(input.clientSecret, sealContext.clientSecret(id)),
-    client_secret_hint: hint(input.clientSecret),
+    client_secret_hint: secretHint(input.clientSecret),
     scopes,
     grant_type: input.grantType,
     allow_insecure_http: allowInsecureHttp ? 1 : 0,
@@ -165,7 +168,7 @@ export async function updateCredential(db: AppDb, vault: Vault, id: string, patc
   const row = await getCredentialRow(db, id);
   const allowInsecureHttp = patch.allowInsecureHttp ?? row.allow_insecure_http === 1;
   const url =
-    patch.url !== undefined || patch.allowInsecureHttp !== undefined ? checkUrl(patch.url ?? row.url, allowInsecureHttp) : row.url;
+    patch.url !== undefined || patch.allowInsecureHttp !== undefined ? await checkUrl(patch.url ?? row.url, allowInsecureHttp) : row.url;
   const scopes = patch.scopes !== undefined ? checkScopes(patch.scopes) : row.scopes;
   if (patch.name !== undefined && patch.name !== row.name) {
     if ((await db.selectFrom('credentials').select('id').where('name', '=', patch.name).executeTakeFirst()) !== undefined) {
@@ -197,7 +200,7 @@ export async function updateCredential(db: AppDb, vault: Vault, id: string, patc
     allow_insecure_http: allowInsecureHttp ? 1 : 0,
     updated_at: now.toISOString(),
     ...(newSecret !== null
-      ? { client_secret_sealed: vault.seal(newSecret, sealContext.clientSecret(id)), client_secret_hint: hint(newSecret) }
+      ? { client_secret_sealed: vault.seal(newSecret, sealContext.clientSecret(id)), client_secret_hint: secretHint(newSecret) }
       : {}),
     ...(identityChanged
       ? {

@@ -29,6 +29,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 
+import { guardedLookup } from './vendor-hosts.ts';
+
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 
@@ -52,8 +54,10 @@ const idleSocketMs = 4_000;
 // One pair of agents for the process, as fetch shares one dispatcher. No socket cap (as undici):
 // callers bound concurrency themselves (the adaptive limiter), and a cap here would queue requests
 // behind the agent while their timeout runs.
-const httpAgent = new HttpAgent({ keepAlive: true, timeout: idleSocketMs });
-const httpsAgent = new HttpsAgent({ keepAlive: true, timeout: idleSocketMs });
+// Every connection resolves its host through guardedLookup: a vendor host that resolves to a
+// private address is refused at connect time, whatever it resolved to when the URL was saved.
+const httpAgent = new HttpAgent({ keepAlive: true, timeout: idleSocketMs, lookup: guardedLookup });
+const httpsAgent = new HttpsAgent({ keepAlive: true, timeout: idleSocketMs, lookup: guardedLookup });
 
 /**
  * True when `exchange` can carry this URL; anything else goes through fetch, which keeps its own

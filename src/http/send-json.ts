@@ -28,6 +28,7 @@ import { notifyVendorCall } from './observe.ts';
 import { bodyExcerpt, secretScrubber, secretsOfRequest } from './redact.ts';
 import { resolveRetryPolicy, retryDelayMs } from './retry-policy.ts';
 import { type HttpMethod, VendorError, type VendorErrorKind, type VendorName } from './vendor-error.ts';
+import { vendorHostProblem } from './vendor-hosts.ts';
 
 import type { AdaptiveLimiter, LimiterOutcome } from './limiter.ts';
 import type { RetryPolicy } from './retry-policy.ts';
@@ -152,6 +153,8 @@ function limiterOutcome(outcome: VendorResponse<unknown> | VendorError): Limiter
 async function attemptOnce(context: AttemptContext): Promise<VendorResponse<unknown> | VendorError> {
   const { request, options } = context;
   if (request.signal?.aborted) return canceledError(context, request.signal.reason);
+  const refused = vendorHostProblem(request.url);
+  if (refused !== null) return failure(context, 'network', null, `refused: ${refused}`, { retryable: false, networkCode: 'EPRIVATEHOST' });
   const controller = new AbortController();
   const forwardAbort = (): void => controller.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', forwardAbort, { once: true });
@@ -177,6 +180,8 @@ async function attemptOnce(context: AttemptContext): Promise<VendorResponse<unkn
     if (timedOut) return failure(context, 'timeout', null, `got no answer within ${timeoutMs} ms`, { retryable: true, cause });
     if (request.signal?.aborted) return canceledError(context, cause);
     const code = errorCode(cause);
+    if (code === 'EPRIVATEHOST')
+      return failure(context, 'network', null, `refused: ${(cause as Error).message}`, { retryable: false, cause, networkCode: code });
     const what =
       code === 'ECONNREFUSED' ? 'could not connect (connection refused)' : `failed on the network (${code ?? 'connection error'})`;
     return failure(context, 'network', null, what, { retryable: true, cause, ...(code === undefined ? {} : { networkCode: code }) });

@@ -18,6 +18,8 @@
  * if (parsed.ok) parsed.url.origin; // 'https://eu.ninjarmm.com'
  */
 
+import { vendorHostProblem } from '../http/vendor-hosts.ts';
+
 /** The documented regional API hosts, in the order the error message lists them. */
 export const ninjaOneRegionalHosts = ['app', 'us2', 'eu', 'ca', 'oc', 'fed'].map((region) => `${region}.ninjarmm.com`);
 
@@ -82,6 +84,8 @@ export function parseNinjaOneUrl(input: string, options: ParseNinjaOneUrlOptions
           expectedForm,
       );
     }
+    const hostProblem = vendorHostProblem(url);
+    if (hostProblem !== null) return refuse(`The NinjaOne URL is refused: ${hostProblem}.`);
     return accept(url.protocol, url.host);
   }
 

@@ -9,6 +9,7 @@
  * parseOomnitzaBaseUrl('https://Acme.oomnitza.com/api/v3/'); // URL https://acme.oomnitza.com
  * parseOomnitzaBaseUrl('http://127.0.0.1:4010', { allowInsecureHttp: true });
  */
+import { vendorHostProblem } from '../http/vendor-hosts.ts';
 
 /** A destination setting that cannot work; the message names the setting and the fix. */
 export class OomnitzaConfigError extends Error {
@@ -58,6 +59,8 @@ export function parseOomnitzaBaseUrl(input: URL | string, options: { readonly al
       `destination.url must start with https:// (got ${url.protocol}); expected ${expectedForm}`,
     );
   }
+  const hostProblem = vendorHostProblem(url);
+  if (hostProblem !== null) throw new OomnitzaConfigError('destination.url', `destination.url: ${hostProblem}`);
   return new URL(url.origin);
 }
 

@@ -48,6 +48,7 @@ export async function startTestServer(
     PORT: '0',
     DATA_DIR: dataDir,
     NINJA_SYNC_KEY: generateVaultKey().toString('base64'),
+    NINJA_SYNC_ALLOW_PRIVATE_HOSTS: 'true',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   });

@@ -94,7 +94,7 @@ export function CredentialForm({
           error={submit.errors['clientSecret']}
           description={
             existing
-              ? `Stored, ends in ${existing.clientSecretHint}. Leave empty to keep it.`
+              ? `Stored${existing.clientSecretHint ? `, ends in ${existing.clientSecretHint}` : ''}. Leave empty to keep it.`
               : 'Shown once by NinjaOne when you create the client app'
           }
           autoComplete="off"

@@ -114,7 +114,7 @@ export function CredentialPage({ id }: { id: string }) {
         <Table.Tbody>
           <Row label="NinjaOne URL" value={credential.url} />
           <Row label="Client ID" value={credential.clientId} />
-          <Row label="Client secret" value={`•••• ${credential.clientSecretHint}`} />
+          <Row label="Client secret" value={`••••${credential.clientSecretHint ? ` ${credential.clientSecretHint}` : ''}`} />
           <Row label="Scopes" value={credential.scopes} />
           <Row label="Scopes granted" value={credential.grantedScopes ?? '—'} />
           <Row label="Grant" value={credential.grantType === 'authorization_code' ? 'Authorization code' : 'Client credentials'} />

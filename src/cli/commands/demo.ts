@@ -8,6 +8,7 @@
  * ninja-sync demo
  */
 import { openDatabase } from '../../db/open-database.ts';
+import { allowPrivateVendorHosts } from '../../http/vendor-hosts.ts';
 import { type Integration, integrationSchema } from '../../integrations/schema.ts';
 import { buildClients } from '../build-clients.ts';
 import { type RunningEmulators, startEmulators } from '../emulators.ts';
@@ -35,6 +36,8 @@ export async function demoCommand(io: CliIo, options: DemoOptions): Promise<numb
   say('they are kept in step). The sync talks to them over HTTP exactly as it talks to real tenants.');
   say();
 
+  // The emulators listen on loopback: the one place vendor calls go to this machine by design.
+  allowPrivateVendorHosts(true);
   let emulators: RunningEmulators;
   try {
     emulators = await startEmulators({ seed: options.seed, users: options.users });

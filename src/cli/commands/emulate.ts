@@ -80,7 +80,7 @@ export async function emulateCommand(io: CliIo, options: EmulateOptions, stop: P
       '',
       'To sync between them with the example integration file, in another terminal:',
       `  export NINJAONE_URL=${emulators.ninjaone.url} NINJAONE_CLIENT_ID=${m2m?.clientId ?? 'demo-m2m'} NINJAONE_CLIENT_SECRET=${m2m?.clientSecret ?? 'demo-m2m-secret'}`,
-      `  export OOMNITZA_URL=${emulators.oomnitza.url} OOMNITZA_API_TOKEN=${emulators.oomnitza.apiToken} NINJA_SYNC_ALLOW_INSECURE_HTTP=true`,
+      `  export OOMNITZA_URL=${emulators.oomnitza.url} OOMNITZA_API_TOKEN=${emulators.oomnitza.apiToken} NINJA_SYNC_ALLOW_INSECURE_HTTP=true NINJA_SYNC_ALLOW_PRIVATE_HOSTS=true`,
       '  ninja-sync run --config examples/ninjaone-users.yaml --dry-run',
       '',
       'Press Ctrl-C to stop.',

@@ -16,8 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { type Config, ConfigError, loadConfig, oauthRedirectUrl } from '../../config.ts';
-import { createOomnitzaConnection } from '../../credentials/oomnitza-connections.ts';
-import { createCredential } from '../../credentials/store.ts';
+import {
+  createOomnitzaConnection,
+  findOomnitzaConnectionByName,
+  updateOomnitzaConnection,
+} from '../../credentials/oomnitza-connections.ts';
+import { createCredential, findCredentialRowByName, updateCredential } from '../../credentials/store.ts';
+import { allowPrivateVendorHosts } from '../../http/vendor-hosts.ts';
 import { writeServerPidFile } from '../../db/backup.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type StartedServer, startServer } from '../../server/start.ts';
@@ -56,6 +61,8 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
   const dataDir = options.dataDir ?? throwaway ?? undefined;
   const config = configOrExit(io, { port: options.port, dataDir });
   if (!config) return exitCodes.usage;
+  // The demo's emulators listen on loopback; otherwise the operator's setting decides.
+  allowPrivateVendorHosts(config.allowPrivateHosts || options.demo);
 
   try {
     if (await ensureWebBuild()) io.out('built the web UI (web/dist)\n');
@@ -96,28 +103,13 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
   if (emulators) {
     const { ninjaone, oomnitza } = emulators;
     ninjaone.addRedirectUri('demo-web', redirectUrl);
-    const now = new Date();
     const web = ninjaone.clientApps.find((app) => app.clientId === 'demo-web');
-    await createCredential(
-      server.context.db,
-      server.context.vault,
-      {
-        name: demoCredentialName,
-        url: ninjaone.url,
-        clientId: 'demo-web',
-        clientSecret: web?.clientSecret ?? 'demo-web-secret',
-        scopes: 'monitoring management',
-        grantType: 'authorization_code',
-        allowInsecureHttp: true,
-      },
-      now,
-    );
-    await createOomnitzaConnection(
-      server.context.db,
-      server.context.vault,
-      { name: demoConnectionName, url: oomnitza.url, apiToken: oomnitza.apiToken, allowInsecureHttp: true },
-      now,
-    );
+    await prefillDemo(server, {
+      ninjaOneUrl: ninjaone.url,
+      clientSecret: web?.clientSecret ?? 'demo-web-secret',
+      oomnitzaUrl: oomnitza.url,
+      apiToken: oomnitza.apiToken,
+    });
     io.out(`\nDEMO MODE — nothing here touches a real NinjaOne or Oomnitza.\n`);
     io.out(`  NinjaOne emulator: ${ninjaone.url} (client app demo-web, already registered with the redirect URL)\n`);
     io.out(`  Oomnitza emulator: ${oomnitza.url}\n`);
@@ -133,4 +125,33 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
   await emulators?.close();
   if (throwaway) await rm(throwaway, { recursive: true, force: true });
   return exitCodes.ok;
+}
+
+/**
+ * The demo credential and connection, pointing at this start's emulators. On a data folder from an
+ * earlier demo they exist already, pointing at that run's ports: they are repointed (the
+ * credential then needs Authenticate again, as after any URL change).
+ */
+async function prefillDemo(
+  server: StartedServer,
+  demo: { ninjaOneUrl: string; clientSecret: string; oomnitzaUrl: string; apiToken: string },
+): Promise<void> {
+  const { db, vault } = server.context;
+  const now = new Date();
+  const credential = await findCredentialRowByName(db, demoCredentialName);
+  const settings = {
+    url: demo.ninjaOneUrl,
+    clientId: 'demo-web',
+    clientSecret: demo.clientSecret,
+    scopes: 'monitoring management',
+    grantType: 'authorization_code' as const,
+    allowInsecureHttp: true,
+  };
+  if (credential) {
+    if (credential.url !== new URL(demo.ninjaOneUrl).origin) await updateCredential(db, vault, credential.id, settings, now);
+  } else await createCredential(db, vault, { name: demoCredentialName, ...settings }, now);
+  const connection = await findOomnitzaConnectionByName(db, demoConnectionName);
+  const target = { url: demo.oomnitzaUrl, apiToken: demo.apiToken, allowInsecureHttp: true };
+  if (connection) await updateOomnitzaConnection(db, vault, connection.id, target, now);
+  else await createOomnitzaConnection(db, vault, { name: demoConnectionName, ...target }, now);
 }

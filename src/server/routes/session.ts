@@ -3,13 +3,13 @@
  *
  * - `GET /api/setup`: whether the one-time setup is still open (no users yet).
  * - `POST /api/setup`: creates the first admin and signs them in; refused once any user exists.
- * - `POST /api/session`: sign in (throttled per e-mail and per client address).
+ * - `POST /api/session`: sign in (throttled per account and client, per client, per account: see throttle.ts).
  * - `GET /api/session`: who is signed in, and the CSRF token a browser must send with writes.
  * - `DELETE /api/session`: sign out.
  */
 import { createSession, deleteSession } from '../../accounts/sessions.ts';
-import { clearLoginFailures, loginLockedFor, recordLoginFailure } from '../../accounts/throttle.ts';
-import { AccountError, checkPassword, countAppUsers, createAppUser } from '../../accounts/users.ts';
+import { loginSucceeded, loginThrottleKeys, takeLoginAttempts } from '../../accounts/throttle.ts';
+import { AccountError, checkPassword, countAppUsers, createFirstAdmin } from '../../accounts/users.ts';
 import { sessionContracts } from '../../contracts/session.ts';
 import { sessionCookie } from '../auth/authenticate.ts';
 import { ApiError } from '../errors.ts';
@@ -18,6 +18,7 @@ import { defineRoute } from '../route.ts';
 import type { RouteKit } from '../app.ts';
 
 export function accountErrorToApi(error: unknown): never {
+  if (error instanceof AccountError && error.code === 'setup_done') throw new ApiError(409, error.code, error.message);
   if (error instanceof AccountError) {
     const field = error.code === 'weak_password' ? 'password' : 'email';
     throw new ApiError(error.code === 'email_taken' ? 409 : 400, error.code, error.message, {
@@ -41,11 +42,10 @@ export function registerSessionRoutes({ app, context, registry, authorize }: Rou
     ...sessionContracts.setup,
     access: 'public',
     handler: async ({ body, reply }) => {
-      // Not a lock: two simultaneous setups could both pass this check, and the unique e-mail index
-      // stops only same-address races. Setup is a one-person moment on a fresh install.
+      // A cheap early answer; createFirstAdmin decides under a lock, so racing setups make one admin.
       if ((await countAppUsers(db)) > 0)
         throw new ApiError(409, 'setup_done', 'setup is done already; sign in, or ask an admin for an account');
-      const user = await createAppUser(db, { email: body.email, name: body.name, role: 'admin', password: body.password }, now()).catch(
+      const user = await createFirstAdmin(db, { email: body.email, name: body.name, password: body.password }, now()).catch(
         accountErrorToApi,
       );
       const session = await createSession(db, user.id, now());
@@ -58,18 +58,21 @@ export function registerSessionRoutes({ app, context, registry, authorize }: Rou
     ...sessionContracts.signIn,
     access: 'public',
     handler: async ({ body, request, reply }) => {
-      const keys = [`email:${body.email.trim().toLowerCase()}`, `ip:${request.ip}`];
-      for (const key of keys) {
-        const wait = await loginLockedFor(db, key, now());
-        if (wait > 0)
-          throw new ApiError(429, 'too_many_attempts', `too many failed sign-ins; try again in ${Math.ceil(wait / 60_000)} minutes`);
+      // The slot is taken before the password is checked: parallel guesses cannot all slip through.
+      const keys = loginThrottleKeys(body.email, request.ip);
+      const wait = await takeLoginAttempts(db, keys, now());
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        void reply.header('retry-after', String(seconds));
+        throw new ApiError(
+          429,
+          'too_many_attempts',
+          `too many sign-in attempts; try again in ${seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}`,
+        );
       }
       const user = await checkPassword(db, body.email, body.password, now());
-      if (!user) {
-        for (const key of keys) await recordLoginFailure(db, key, now());
-        throw new ApiError(401, 'invalid_login', 'the e-mail or the password is wrong');
-      }
-      await clearLoginFailures(db, keys[0]!);
+      if (!user) throw new ApiError(401, 'invalid_login', 'the e-mail or the password is wrong');
+      await loginSucceeded(db, keys);
       const session = await createSession(db, user.id, now());
       void reply.setCookie(sessionCookie, session.id, { ...cookieOptions, expires: session.expiresAt });
       return { user, csrfToken: session.csrfToken, setupRequired: false, demo: context.demo ?? null, via: 'session' as const };
