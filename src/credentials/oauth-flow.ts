@@ -127,6 +127,16 @@ export async function completeAuthorization(
     );
   }
   const credentialId = stored.credential_id;
+  // Checked before the state is used up: an answer opened in another session leaves it for its owner.
+  if (input.sessionIdHash === null || input.sessionIdHash !== stored.session_hash) {
+    return failure(
+      'session_mismatch',
+      'This sign-in belongs to another session',
+      'The sign-in was started from another browser session (or you were signed out meanwhile); for safety its answer is not used.',
+      'Sign in to ninja-sync in this browser, open the credential and click Authenticate again.',
+      credentialId,
+    );
+  }
   // Single use: whoever flips used_at first owns this state.
   const claimed = await deps.db
     .updateTable('oauth_states')
@@ -149,15 +159,6 @@ export async function completeAuthorization(
       'This sign-in took too long',
       `The sign-in must be finished within ${stateLifetimeMs / 60000} minutes of clicking Authenticate.`,
       'Click Authenticate again and finish the NinjaOne sign-in in one go.',
-      credentialId,
-    );
-  }
-  if (input.sessionIdHash === null || input.sessionIdHash !== stored.session_hash) {
-    return failure(
-      'session_mismatch',
-      'This sign-in belongs to another session',
-      'The sign-in was started from another browser session (or you were signed out meanwhile); for safety its answer is not used.',
-      'Sign in to ninja-sync in this browser, open the credential and click Authenticate again.',
       credentialId,
     );
   }

@@ -22,8 +22,8 @@ import {
   updateOomnitzaConnection,
 } from '../../credentials/oomnitza-connections.ts';
 import { createCredential, findCredentialRowByName, updateCredential } from '../../credentials/store.ts';
-import { allowPrivateVendorHosts } from '../../http/vendor-hosts.ts';
 import { writeServerPidFile } from '../../db/backup.ts';
+import { allowPrivateVendorHosts } from '../../http/vendor-hosts.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type StartedServer, startServer } from '../../server/start.ts';
 import { ensureWebBuild } from '../../server/web-build.ts';

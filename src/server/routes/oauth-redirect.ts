@@ -14,10 +14,30 @@ export const oauthRedirectPath = '/oauth2/redirect';
 
 export function registerOAuthRedirectRoute({ app, context }: RouteKit): void {
   app.get(oauthRedirectPath, async function oauthRedirect(request, reply) {
-    const query = request.query as Record<string, string | undefined>;
+    const query = request.query as Record<string, string | string[] | undefined>;
+    const repeated = ['code', 'state', 'error', 'error_description'].filter((name) => Array.isArray(query[name]));
+    if (repeated.length > 0) {
+      return reply
+        .code(400)
+        .header('cache-control', 'no-store')
+        .type('text/html; charset=utf-8')
+        .send(
+          renderMessagePage({
+            title: 'This sign-in link is malformed',
+            tone: 'error',
+            demo: context.demo !== undefined,
+            paragraphs: [
+              `The answer carries ${repeated.map((name) => `"${name}"`).join(' and ')} more than once, which NinjaOne never does.`,
+              'What to do: start again from the credential with Authenticate; do not edit the redirect URL by hand.',
+            ],
+            link: { href: '/credentials', label: 'Back to credentials' },
+          }),
+        );
+    }
+    const single = (name: string): string | undefined => query[name] as string | undefined;
     const sessionId = request.cookies[sessionCookie];
     const result = await completeAuthorization(context, {
-      query: { code: query['code'], state: query['state'], error: query['error'], error_description: query['error_description'] },
+      query: { code: single('code'), state: single('state'), error: single('error'), error_description: single('error_description') },
       sessionIdHash: sessionId ? hashSecretToken(sessionId) : null,
     });
     const demo = context.demo !== undefined;

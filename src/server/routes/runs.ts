@@ -94,6 +94,17 @@ export function createRunRoutes(options: RunsRouteOptions) {
           ...(query.integrationId ? { integrationId: query.integrationId } : {}),
           ...(query.state ? { state: query.state } : {}),
           ...(query.before ? { before: query.before } : {}),
+        }).catch((error: unknown) => {
+          if (error instanceof RunNotFoundError)
+            throw new ApiError(
+              400,
+              'validation_failed',
+              `before: no run with id ${query.before}; pass the id of a listed run (the "next" of the previous page)`,
+              {
+                fields: [{ path: 'before', message: 'no run with this id' }],
+              },
+            );
+          throw error;
         });
         return { runs: runs.map(toApi), next: runs.length === query.limit ? runs.at(-1)!.id : null };
       },
