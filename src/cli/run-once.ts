@@ -1,7 +1,7 @@
 /**
- * One recorded run for the command line (`run` and `demo`): creates the run row, runs the sync with
- * the store's reporter behind a progress display, finishes the row with the result, and keeps a few
- * records of each outcome in memory for the summary.
+ * One recorded run for the command line (`run` and `demo`): creates the run row and runs it through
+ * the run executor all entry points share (`src/runs/run-executor.ts`), reporting into the store
+ * behind a progress display, and keeps a few records of each outcome in memory for the summary.
  *
  * The run's state is always written back, also when the sync throws (a bug): the row then says
  * failed with the message, instead of staying "running".
@@ -12,25 +12,24 @@
  */
 import { hostname } from 'node:os';
 
-import { compileMapping } from '../mapping/compile.ts';
-import { IllegalRunTransitionError } from '../runs/errors.ts';
+import { executeRun } from '../runs/run-executor.ts';
 import { createRunReporter } from '../runs/run-reporter.ts';
-import { createRun, finishRun, getRun, heartbeat, listRuns, startRun } from '../runs/run-store.ts';
-import { type RunResult, runSync } from '../sync/run-sync.ts';
+import { createRun, finishRun, getRun, listRuns, startRun } from '../runs/run-store.ts';
 import { withProgress } from './progress.ts';
 
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/types.ts';
+import type { AppDb } from '../db/app-database.ts';
 import type { RetryInfo } from '../http/send-json.ts';
 import type { Integration } from '../integrations/schema.ts';
 import type { UserSource } from '../mapping/source-record.ts';
-import type { Run, TerminalRunState } from '../runs/run.ts';
-import type { RecordOutcome, RecordOutcomeKind, RunReporter, RunState, SaasDestination, UserDestination } from '../sync/ports.ts';
+import type { Run } from '../runs/run.ts';
+import type { RunExecutionReporter } from '../runs/run-executor.ts';
+import type { RecordOutcome, RecordOutcomeKind, RunReporter, SaasDestination, UserDestination } from '../sync/ports.ts';
+import type { RunResult } from '../sync/run-sync.ts';
 import type { CliIo } from './io.ts';
 import type { RunSummary } from './summary.ts';
 
 export interface RunOnceInput {
-  readonly db: Kysely<Database>;
+  readonly db: AppDb;
   readonly integration: Integration;
   readonly source: UserSource;
   readonly destination: UserDestination & Partial<SaasDestination>;
@@ -59,7 +58,6 @@ export interface RunOnceResult {
 export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
   const { db, integration, io } = input;
   const limit = input.sampleLimit ?? 20;
-  const compiled = compileMapping(integration);
   await closeOrphanedRuns(db);
   const created = await createRun(db, { integrationId: null, integrationName: integration.name, trigger: 'cli', dryRun: input.dryRun });
   await startRun(db, created.id, { workerId: `${workerPrefix()}${process.pid}` });
@@ -78,47 +76,39 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
       await store.records(outcomes);
     },
   };
-  const reporter = withProgress(sampling, io, { enabled: input.progress });
+  const progress = withProgress(sampling, io, { enabled: input.progress });
   // A server or worker on the same store fails runs that stop sending heartbeats, and may ask this
   // run to cancel (the web UI's Cancel): the beat keeps the run alive and hears the request.
-  const controller = new AbortController();
-  const stopOnSignal = () => controller.abort();
-  if (input.signal?.aborted) controller.abort();
-  input.signal?.addEventListener('abort', stopOnSignal, { once: true });
-  const beat = setInterval(() => {
-    heartbeat(db, created.id).then(
-      (state) => {
-        if (!state.running || state.cancelRequested) controller.abort();
-      },
-      () => undefined, // a missed beat is retried at the next one
-    );
-  }, input.heartbeatMs ?? 15_000);
+  const reporter: RunExecutionReporter = {
+    phase: (phase, total) => progress.phase(phase, total),
+    records: (outcomes) => progress.records(outcomes),
+    heartbeat: () => store.heartbeat(),
+    flush: () => store.flush(),
+    async finish(end) {
+      progress.finish();
+      await store.finish(end);
+    },
+  };
   const started = performance.now();
-  let result: RunResult;
-  try {
-    result = await runSync({
-      integration,
-      compiled,
-      source: input.source,
-      destination: input.destination,
-      reporter,
-      dryRun: input.dryRun,
-      concurrency: input.concurrency,
-      signal: controller.signal,
-    });
-    await store.flush();
-  } catch (error) {
-    reporter.finish();
-    clearInterval(beat);
-    const message = `The run stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
-    await finishRun(db, created.id, { state: 'failed', error: message, phase: 'done' });
-    throw error;
-  }
-  reporter.finish();
-  clearInterval(beat);
-  input.signal?.removeEventListener('abort', stopOnSignal);
+  const done = await executeRun({
+    integration,
+    endpoints: { source: input.source, destination: input.destination },
+    reporter,
+    dryRun: input.dryRun,
+    concurrency: input.concurrency,
+    heartbeatMs: input.heartbeatMs ?? 15_000,
+    ...(input.signal === undefined ? {} : { signal: input.signal }),
+  });
   const durationMs = performance.now() - started;
-  const run = await finishRecord(db, created.id, result);
+  const run = await getRun(db, created.id);
+  if (run === null) throw new Error(`run ${created.id} vanished from the store while it ran`);
+  // Failed before it synced (cannot happen after "ninja-sync validate" passed): the run's error says why.
+  const result: RunResult = done.result ?? {
+    state: done.state,
+    counts: run.counts,
+    durations: {},
+    ...(done.error === null ? {} : { error: done.error }),
+  };
   const problems = [...samples.failed, ...samples.skipped].slice(0, limit);
   return {
     run,
@@ -139,11 +129,6 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
       ...(input.retries ? { retries: { ...input.retries } } : {}),
     },
   };
-}
-
-/** runSync always ends in a terminal state; a non-terminal one would be a bug, stored as failed. */
-function terminal(state: RunState): TerminalRunState {
-  return state === 'queued' || state === 'running' ? 'failed' : state;
 }
 
 /** Counts retried requests by vendor and cause: "Oomnitza 429", "NinjaOne html", "Oomnitza network". */
@@ -175,7 +160,7 @@ export const orphanedRunError =
  * "running" for ever; each CLI run closes them as failed first. Only runs of this host are touched,
  * and only when their process id no longer exists.
  */
-export async function closeOrphanedRuns(db: Kysely<Database>): Promise<number> {
+export async function closeOrphanedRuns(db: AppDb): Promise<number> {
   const running = await listRuns(db, { state: 'running', limit: 100 });
   let closed = 0;
   for (const run of running) {
@@ -194,26 +179,5 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Stores the result. If something else already ended the run (a server that took it for dead while
- * this process was stopped, e.g. suspended), its verdict stands and is returned.
- */
-async function finishRecord(db: Kysely<Database>, id: string, result: RunResult): Promise<Run> {
-  try {
-    return await finishRun(db, id, {
-      state: terminal(result.state),
-      counts: result.counts,
-      ...(result.saasCounts ? { saasCounts: result.saasCounts } : {}),
-      error: result.error ?? null,
-      fuseReason: result.fuseTripped ?? null,
-      phase: 'done',
-    });
-  } catch (error) {
-    const stored = error instanceof IllegalRunTransitionError ? await getRun(db, id) : null;
-    if (stored === null) throw error;
-    return stored;
   }
 }

@@ -23,8 +23,7 @@ import { type RunResult, runSync } from '../sync/run-sync.ts';
 
 import type { Integration } from '../integrations/schema.ts';
 import type { UserSource } from '../mapping/source-record.ts';
-import type { RunCounts, RunReporter, SaasDestination, UserDestination } from '../sync/ports.ts';
-import type { TerminalRunState } from './run.ts';
+import type { RunCounts, RunReporter, SaasDestination, TerminalRunState, UserDestination } from '../sync/ports.ts';
 
 /** Where a run reads from and writes to. */
 export interface RunEndpoints {

@@ -7,32 +7,46 @@
  * (the port says void), so its write joins the same queue; a failure there is rethrown by the next
  * `records()` or `flush()`.
  *
+ * It is the `RunExecutionReporter` of the CLI and the workers: it also heartbeats the run and writes
+ * its end (`finish`).
+ *
  * @example
  * const reporter = createRunReporter(db, run.id);
- * await runSync({ ..., reporter });
- * await reporter.flush();
- * await finishRun(db, run.id, { state: reporter.counts().failed > 0 ? 'completed_with_errors' : 'succeeded' });
+ * await executeRun({ integration, endpoints, reporter, dryRun: false, heartbeatMs: 5_000 });
+ * reporter.counts(); // as stored
  */
+import { IllegalRunTransitionError } from './errors.ts';
 import { appendRunRecords, firstFreeSeq } from './record-batches.ts';
+import { finishRun, heartbeat } from './run-store.ts';
 
 import type { AppDb } from '../db/app-database.ts';
-import type { RecordOutcome, RunCounts, RunPhase, RunReporter } from '../sync/ports.ts';
+import type { RecordOutcome, RunCounts, RunPhase } from '../sync/ports.ts';
+import type { RunEnd, RunExecutionReporter } from './run-executor.ts';
 
-export interface StoreRunReporter extends RunReporter {
+export interface StoreRunReporter extends RunExecutionReporter {
   /** User counts of the run as stored after this reporter's last write (earlier reporters' records included); zero before its first. */
   counts(): RunCounts;
   /** SaaS-user counts, likewise. */
   saasCounts(): RunCounts;
   /** Waits for every queued write; rejects with the first write that failed. */
   flush(): Promise<void>;
+  /** Stamps the run as alive; stop when a cancel was asked for or the run is no longer running. */
+  heartbeat(): Promise<{ readonly stop: boolean }>;
+  /**
+   * Writes the end state (phase done). A run something else already ended (failed as stale while
+   * this process was stopped, say) keeps that verdict.
+   */
+  finish(end: RunEnd): Promise<void>;
 }
 
 /**
- * A reporter that writes into `run_records` and the counts of `runs`.
+ * A reporter that writes into `run_records` and the counts of `runs`, heartbeats the run and
+ * finishes it: the runs store's side of the run executor, for the CLI and the workers.
  *
- * @example const reporter = createRunReporter(db, runId);
+ * @example const reporter = createRunReporter(db, runId, { now: () => new Date() });
  */
-export function createRunReporter(db: AppDb, runId: string): StoreRunReporter {
+export function createRunReporter(db: AppDb, runId: string, options: { readonly now?: () => Date } = {}): StoreRunReporter {
+  const now = options.now ?? (() => new Date());
   let tail: Promise<void> = Promise.resolve();
   let failure: Error | null = null;
   let nextSeq: number | null = null;
@@ -90,6 +104,26 @@ export function createRunReporter(db: AppDb, runId: string): StoreRunReporter {
     counts: () => ({ ...userCounts }),
     saasCounts: () => ({ ...saasCounts }),
     flush: () => enqueue(async () => {}),
+    async heartbeat() {
+      const state = await heartbeat(db, runId, { now: now() });
+      return { stop: state.cancelRequested || !state.running };
+    },
+    async finish(end) {
+      await tail; // the records still queued land before the end (a failed write was kept in `failure`)
+      try {
+        await finishRun(db, runId, {
+          state: end.state,
+          ...(end.counts === undefined ? {} : { counts: end.counts }),
+          ...(end.saasCounts === undefined ? {} : { saasCounts: end.saasCounts }),
+          error: end.error,
+          fuseReason: end.fuseReason,
+          phase: 'done',
+          now: now(),
+        });
+      } catch (error) {
+        if (!(error instanceof IllegalRunTransitionError)) throw error;
+      }
+    },
   };
 }
 

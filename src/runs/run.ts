@@ -11,8 +11,7 @@ import type { RunCounts, RunPhase, RunState } from '../sync/ports.ts';
 
 export type { RunTrigger } from '../db/types.ts';
 export { runTriggers } from '../db/types.ts';
-
-export type TerminalRunState = Exclude<RunState, 'queued' | 'running'>;
+export type { TerminalRunState } from '../sync/ports.ts';
 
 export interface Run {
   readonly id: string;

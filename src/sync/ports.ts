@@ -85,6 +85,7 @@ export interface SaasDestination {
 export const runStates = ['queued', 'running', 'succeeded', 'completed_with_errors', 'failed', 'canceled'] as const;
 export type RunState = (typeof runStates)[number];
 export const terminalRunStates = ['succeeded', 'completed_with_errors', 'failed', 'canceled'] as const satisfies readonly RunState[];
+export type TerminalRunState = (typeof terminalRunStates)[number];
 
 /** What happened to one record. A dry run records the planned outcome with `dryRun` set on the run. */
 export const recordOutcomes = ['created', 'updated', 'unchanged', 'skipped', 'failed'] as const;

@@ -1,29 +1,26 @@
 /**
- * Executes one claimed run of a stored integration: builds the NinjaOne client from the stored
+ * Executes one claimed run of a stored integration through the run executor all entry points share
+ * (`src/runs/run-executor.ts`): reads the integration, builds the NinjaOne client from the stored
  * credential (tokens renewed through the vault) and the Oomnitza client from the stored connection,
- * runs the sync with the store's reporter, heartbeats while it works, stops when a cancel is asked
- * for, and always writes the run's end state — also when something it could not foresee throws.
+ * and reports into the runs store. Never throws for the run's own failures: the run's end state is
+ * always written, also when something it could not foresee throws.
  *
  * @example
  * const run = await claimNextRun(db, workerId);
  * if (run) await executeRun(deps, run);
  */
+import { storedNinjaOneClient } from '../credentials/ninjaone-client.ts';
 import { findOomnitzaConnectionByName, openOomnitzaToken } from '../credentials/oomnitza-connections.ts';
 import { findCredentialRowByName } from '../credentials/store.ts';
-import { createStoredTokenProvider } from '../credentials/tokens.ts';
 import { getIntegration, IntegrationStoreError } from '../integrations/integration-store.ts';
-import { compileMapping } from '../mapping/compile.ts';
-import { createNinjaOneClient } from '../ninjaone/client.ts';
 import { createNinjaOneSource } from '../ninjaone/source.ts';
 import { createOomnitzaClient } from '../oomnitza/client.ts';
+import { executeRun as executeWith, type RunEndpoints, RunSetupError } from '../runs/run-executor.ts';
 import { createRunReporter } from '../runs/run-reporter.ts';
-import { finishRun, heartbeat } from '../runs/run-store.ts';
-import { type RunResult, runSync } from '../sync/run-sync.ts';
 
 import type { Vault } from '../credentials/vault.ts';
 import type { AppDb } from '../db/app-database.ts';
 import type { Integration } from '../integrations/schema.ts';
-import type { UserSource } from '../mapping/source-record.ts';
 import type { Run, TerminalRunState } from '../runs/run.ts';
 import type { SaasDestination, UserDestination } from '../sync/ports.ts';
 
@@ -38,13 +35,7 @@ export interface WorkerDeps {
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
-/** A problem that ends a run before it starts, in words that say what to do. */
-class RunSetupError extends Error {
-  override readonly name = 'RunSetupError';
-}
-
-export interface Endpoints {
-  readonly source: UserSource;
+export interface Endpoints extends RunEndpoints {
   readonly destination: UserDestination & SaasDestination;
 }
 
@@ -61,9 +52,7 @@ export async function endpointsFor(deps: WorkerDeps, integration: Integration): 
   const connection = await findOomnitzaConnectionByName(deps.db, connectionName);
   if (!connection)
     throw new RunSetupError(`the Oomnitza connection "${connectionName}" does not exist any more; edit the integration and pick another`);
-  const source = createNinjaOneSource(
-    createNinjaOneClient({ origin: new URL(credential.url), tokens: createStoredTokenProvider(deps, credential.id) }),
-  );
+  const source = createNinjaOneSource(storedNinjaOneClient(deps, credential));
   const destination = createOomnitzaClient({
     baseUrl: connection.url,
     apiToken: openOomnitzaToken(deps.vault, connection),
@@ -72,8 +61,6 @@ export async function endpointsFor(deps: WorkerDeps, integration: Integration): 
   });
   return { source, destination };
 }
-
-const terminal = (state: RunResult['state']): TerminalRunState => (state === 'queued' || state === 'running' ? 'failed' : state);
 
 /**
  * Runs a claimed (running) run to its end state and returns that state. Never throws for the run's
@@ -86,59 +73,45 @@ export async function executeRun(
   controller: AbortController = new AbortController(),
 ): Promise<TerminalRunState> {
   const log = deps.log ?? (() => undefined);
-  const beat = setInterval(() => {
-    heartbeat(deps.db, run.id, { now: deps.now() })
-      .then((state) => {
-        if (state.cancelRequested || !state.running) controller.abort();
-      })
-      .catch((error: unknown) => log('warn', 'heartbeat failed', { run: run.id, error: String(error) }));
-  }, deps.heartbeatMs ?? 5_000);
-  beat.unref();
+  const reporter = createRunReporter(deps.db, run.id, { now: deps.now });
+  const integrationId = run.integrationId;
   try {
-    if (!run.integrationId) throw new RunSetupError('the run belongs to no stored integration (it was deleted); nothing to run');
-    const { document: integration } = await getIntegration(deps.db, run.integrationId);
-    const compiled = compileMapping(integration);
-    const endpoints = await endpointsFor(deps, integration);
-    const reporter = createRunReporter(deps.db, run.id);
-    const result = await runSync({
-      integration,
-      compiled,
-      source: endpoints.source,
-      destination: endpoints.destination,
-      reporter,
+    const done = await executeWith({
+      integration: async () => {
+        if (!integrationId) throw new RunSetupError('the run belongs to no stored integration (it was deleted); nothing to run');
+        try {
+          return (await getIntegration(deps.db, integrationId)).document;
+        } catch (error) {
+          if (error instanceof IntegrationStoreError) throw new RunSetupError(error.message, { cause: error });
+          throw error;
+        }
+      },
+      endpoints: (integration) => endpointsFor(deps, integration),
+      reporter: {
+        ...reporter,
+        async heartbeat() {
+          try {
+            return await reporter.heartbeat();
+          } catch (error) {
+            log('warn', 'heartbeat failed', { run: run.id, error: String(error) });
+            throw error;
+          }
+        },
+      },
       dryRun: run.dryRun,
       signal: controller.signal,
-      now: deps.now,
+      heartbeatMs: deps.heartbeatMs ?? 5_000,
       concurrency: deps.concurrency ?? 8,
+      now: deps.now,
     });
-    await reporter.flush();
-    const state = terminal(result.state);
-    await finishRun(deps.db, run.id, {
-      state,
-      counts: result.counts,
-      ...(result.saasCounts ? { saasCounts: result.saasCounts } : {}),
-      error: result.error ?? null,
-      fuseReason: result.fuseTripped ?? null,
-      phase: 'done',
-      now: deps.now(),
-    });
-    log(state === 'succeeded' ? 'info' : 'warn', 'run finished', { run: run.id, state, counts: result.counts });
-    return state;
+    if (done.result === null) log('warn', 'run failed', { run: run.id, error: done.error });
+    else log(done.state === 'succeeded' ? 'info' : 'warn', 'run finished', { run: run.id, state: done.state, counts: done.result.counts });
+    return done.state;
   } catch (error) {
-    const known =
-      error instanceof RunSetupError ||
-      error instanceof IntegrationStoreError ||
-      (error instanceof Error && error.name === 'MappingValidationError');
-    const message = known
-      ? (error as Error).message
-      : `the run stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
-    log(known ? 'warn' : 'error', 'run failed', { run: run.id, error: message });
-    await finishRun(deps.db, run.id, { state: 'failed', error: message, phase: 'done', now: deps.now() }).catch((finishError: unknown) => {
-      // The run may have been failed as stale meanwhile; the watchdog's word stands.
-      log('error', "could not record the run's end", { run: run.id, error: String(finishError) });
+    log('error', 'run failed', {
+      run: run.id,
+      error: `The run stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
     });
     return 'failed';
-  } finally {
-    clearInterval(beat);
   }
 }

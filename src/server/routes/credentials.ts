@@ -5,6 +5,7 @@
  */
 import { oauthRedirectUrl } from '../../config.ts';
 import { credentialContracts } from '../../contracts/credentials.ts';
+import { storedNinjaOneClient } from '../../credentials/ninjaone-client.ts';
 import { startAuthorization } from '../../credentials/oauth-flow.ts';
 import {
   createCredential,
@@ -17,12 +18,11 @@ import {
   setCredentialStatus,
   updateCredential,
 } from '../../credentials/store.ts';
-import { createStoredTokenProvider, CredentialUnusableError } from '../../credentials/tokens.ts';
-import { createNinjaOneClient } from '../../ninjaone/client.ts';
+import { CredentialUnusableError } from '../../credentials/tokens.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
-import type { RouteKit } from '../app.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 export function credentialErrorToApi(error: unknown): never {
   if (error instanceof CredentialError) {
@@ -101,11 +101,7 @@ export function registerCredentialRoutes({ app, context, registry, authorize }: 
     handler: async ({ params }) => {
       const row = await getCredentialRow(db, params.id).catch(credentialErrorToApi);
       try {
-        const client = createNinjaOneClient({
-          origin: new URL(row.url),
-          tokens: createStoredTokenProvider({ db, vault, now, dialect }, row.id),
-        });
-        const result = await client.testConnection();
+        const result = await storedNinjaOneClient({ db, vault, now, dialect }, row).testConnection();
         const fresh = await getCredentialRow(db, row.id);
         await setCredentialStatus(db, row.id, 'active', fresh.status_reason, now());
         return {

@@ -9,13 +9,13 @@
  * → { "total": 120, "kept": [{ "sourceId": "7", "label": "ada@example.com", "fields": { "email": "ada@example.com" } }], ... }
  */
 import { previewContracts } from '../../contracts/preview.ts';
+import { storedNinjaOneClient } from '../../credentials/ninjaone-client.ts';
 import { findCredentialRowByName } from '../../credentials/store.ts';
-import { createStoredTokenProvider, CredentialUnusableError } from '../../credentials/tokens.ts';
+import { CredentialUnusableError } from '../../credentials/tokens.ts';
 import { checkStoredIntegration } from '../../integrations/integration-store.ts';
 import { catalogue } from '../../mapping/catalogue.ts';
 import { type CompiledMapping, compileMapping, type MapOutcome, MappingValidationError } from '../../mapping/compile.ts';
 import { type SourceUser, type UserSource, withSyncTime } from '../../mapping/source-record.ts';
-import { createNinjaOneClient } from '../../ninjaone/client.ts';
 import { NinjaOneAuthError } from '../../ninjaone/errors.ts';
 import { createNinjaOneSource } from '../../ninjaone/source.ts';
 import { ApiError } from '../errors.ts';
@@ -23,8 +23,8 @@ import { defineRoute } from '../route.ts';
 
 import type { Preview } from '../../contracts/preview.ts';
 import type { Integration } from '../../integrations/schema.ts';
-import type { RouteKit } from '../app.ts';
 import type { AppContext } from '../context.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 const samplesPerField = 3;
 
@@ -82,9 +82,7 @@ async function sourceFor(context: AppContext, document: Integration): Promise<Us
         { path: 'source.credential', message: `there is no credential named "${name}"; add it under Credentials or pick an existing one` },
       ],
     });
-  return createNinjaOneSource(
-    createNinjaOneClient({ origin: new URL(credential.url), tokens: createStoredTokenProvider(context, credential.id) }),
-  );
+  return createNinjaOneSource(storedNinjaOneClient(context, credential));
 }
 
 function unusable(name: string, error: unknown): never {
