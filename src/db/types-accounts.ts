@@ -2,7 +2,7 @@
  * Tables of migration 0002: people, sessions, API tokens, NinjaOne credentials, OAuth states and
  * Oomnitza connections. Same portable types as `types.ts`.
  */
-import type { IntBool, IsoTimestamp } from './types.ts';
+import type { IntBool, IsoTimestamp } from './column-types.ts';
 
 export const appRoles = ['admin', 'viewer'] as const;
 export type AppRole = (typeof appRoles)[number];

@@ -2,7 +2,7 @@
  * Tables of migration 0005: local agents and the record batches they sent. Same portable types as
  * `types.ts`.
  */
-import type { IsoTimestamp } from './types.ts';
+import type { IsoTimestamp } from './column-types.ts';
 
 export interface AgentsTable {
   id: string;

@@ -2,7 +2,7 @@
  * Tables of migration 0003: where each integration's schedule stands, the alerts, the in-app inbox
  * and the e-mail outbox. Same portable types as `types.ts`.
  */
-import type { IntBool, IsoTimestamp } from './types.ts';
+import type { IntBool, IsoTimestamp } from './column-types.ts';
 
 export const catchUpPolicies = ['once', 'skip'] as const;
 /** What happens to a run missed while nothing was running: run it once on start, or skip it. */

@@ -13,14 +13,12 @@
  */
 import type { Generated } from 'kysely';
 import type { RecordOutcomeKind, RunPhase, RunState } from '../sync/ports.ts';
+import type { IntBool, IsoTimestamp } from './column-types.ts';
 import type { AccountsTables } from './types-accounts.ts';
 import type { AgentsTables } from './types-agents.ts';
 import type { AlertsTables } from './types-alerts.ts';
 
-/** ISO 8601 UTC text, e.g. `2026-11-27T09:00:00.000Z`. */
-export type IsoTimestamp = string;
-/** 0 or 1. */
-export type IntBool = 0 | 1;
+export type { IntBool, IsoTimestamp } from './column-types.ts';
 
 export const runTriggers = ['manual', 'schedule', 'cli', 'api'] as const;
 export type RunTrigger = (typeof runTriggers)[number];

@@ -23,21 +23,9 @@ import type { Selectable } from 'kysely';
 import type { AppDb } from '../db/app-database.ts';
 import type { IsoTimestamp } from '../db/types.ts';
 import type { AlertCondition, AlertsTable, AlertSubjectType } from '../db/types-alerts.ts';
+import type { Alert } from './alert.ts';
 
-export interface Alert {
-  readonly id: string;
-  readonly subjectType: AlertSubjectType;
-  readonly subjectId: string;
-  readonly subjectName: string;
-  readonly condition: AlertCondition;
-  readonly message: string;
-  readonly error: string | null;
-  readonly runId: string | null;
-  readonly count: number;
-  readonly openedAt: IsoTimestamp;
-  readonly lastSeenAt: IsoTimestamp;
-  readonly resolvedAt: IsoTimestamp | null;
-}
+export type { Alert } from './alert.ts';
 
 export interface RaiseAlertInput {
   readonly subjectType: AlertSubjectType;

@@ -9,7 +9,7 @@
 import { redactText } from '../http/redact.ts';
 
 import type { AlertCondition } from '../db/types-alerts.ts';
-import type { Alert } from './alerts.ts';
+import type { Alert } from './alert.ts';
 
 export interface AlertMessage {
   /** E-mail subject and inbox title. */

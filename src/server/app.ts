@@ -25,17 +25,9 @@ import { registerTokenRoutes } from './routes/tokens.ts';
 import type { Config } from '../config.ts';
 import type { AppContext } from './context.ts';
 import type { RouteRegistry } from './route.ts';
+import type { RouteKit, RouteModule } from './route-kit.ts';
 
 export const apiVersion = '0.1.0';
-
-export interface RouteKit {
-  readonly app: FastifyInstance;
-  readonly context: AppContext;
-  readonly registry: RouteRegistry;
-  readonly authorize: ReturnType<typeof createAuthorizer>;
-}
-
-export type RouteModule = (kit: RouteKit) => void;
 
 export async function buildApp(context: AppContext, extraRoutes: readonly RouteModule[] = []): Promise<FastifyInstance> {
   const options: FastifyServerOptions = {

@@ -13,7 +13,7 @@ import { openDatabase } from '../db/open-database.ts';
 import { createMailer } from '../notifications/mailer.ts';
 import { afterRunFinished, type MaintenanceDeps, startMaintenance } from '../worker/maintenance.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
-import { buildApp, type RouteModule } from './app.ts';
+import { buildApp } from './app.ts';
 import { createLogger } from './logger.ts';
 import { createAgentProtocolRoutes } from './routes/agent-protocol.ts';
 import { registerAgentRoutes } from './routes/agents.ts';
@@ -31,6 +31,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { AppContext } from './context.ts';
+import type { RouteModule } from './route-kit.ts';
 
 export const serverRoutes: readonly RouteModule[] = [
   registerCredentialRoutes,

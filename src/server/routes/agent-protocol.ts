@@ -19,7 +19,7 @@ import type { Wakeup } from '../../agents/wakeup.ts';
 import type { AgentIntegration } from '../../contracts/agent-protocol.ts';
 import type { AppDb } from '../../db/app-database.ts';
 import type { Run } from '../../runs/run.ts';
-import type { RouteKit } from '../app.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 export interface AgentProtocolOptions {
   readonly wakeup: Wakeup;

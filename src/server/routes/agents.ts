@@ -21,7 +21,7 @@ import { defineRoute } from '../route.ts';
 
 import type { AgentView } from '../../contracts/agents.ts';
 import type { AppDb } from '../../db/app-database.ts';
-import type { RouteKit } from '../app.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 const recentRunsPerAgent = 5;
 

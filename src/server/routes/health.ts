@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { version } from '../../version.ts';
 import { renderMetrics } from '../metrics.ts';
 
-import type { RouteKit } from '../app.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 export function registerHealthRoutes({ app, context }: RouteKit): void {
   app.get('/healthz', async function healthz() {

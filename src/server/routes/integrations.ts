@@ -19,7 +19,7 @@ import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
 import type { StoredIntegration } from '../../integrations/integration-store.ts';
-import type { RouteKit } from '../app.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 export function integrationErrorToApi(error: unknown): never {
   if (error instanceof IntegrationStoreError) {

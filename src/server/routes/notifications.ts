@@ -8,8 +8,8 @@ import { listInbox, markAllRead, markRead, unreadCount } from '../../notificatio
 import { ApiError, notFound } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
-import type { RouteKit } from '../app.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 function inboxOwner(principal: Principal | null): string {
   if (principal?.kind === 'session') return principal.user.id;

@@ -8,7 +8,7 @@ import { completeAuthorization } from '../../credentials/oauth-flow.ts';
 import { sessionCookie } from '../auth/authenticate.ts';
 import { renderMessagePage } from '../pages.ts';
 
-import type { RouteKit } from '../app.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 export const oauthRedirectPath = '/oauth2/redirect';
 

@@ -22,7 +22,7 @@ import { defineRoute } from '../route.ts';
 import { credentialErrorToApi } from './credentials.ts';
 
 import type { OomnitzaDataModel } from '../../contracts/oomnitza-connections.ts';
-import type { RouteKit } from '../app.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 /** A stored data model in the API's one shape (no union, so the UI reads it plainly). */
 function dataModelAnswer(model: Awaited<ReturnType<typeof dataModelOf>>): OomnitzaDataModel {

@@ -13,7 +13,7 @@ import { integrationErrorToApi } from './integrations.ts';
 
 import type { RunView } from '../../contracts/runs.ts';
 import type { Run } from '../../runs/run.ts';
-import type { RouteKit } from '../app.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 const toApi = (run: Run): RunView => ({ ...run, counts: { ...run.counts }, saasCounts: { ...run.saasCounts } });
 

@@ -11,7 +11,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
 import type { Schedule } from '../../integrations/schema.ts';
-import type { RouteKit } from '../app.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 function preview(schedule: Schedule, at: Date, path: string) {
   try {

@@ -15,7 +15,7 @@ import { sessionCookie } from '../auth/authenticate.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
-import type { RouteKit } from '../app.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 export function accountErrorToApi(error: unknown): never {
   if (error instanceof AccountError && error.code === 'setup_done') throw new ApiError(409, error.code, error.message);

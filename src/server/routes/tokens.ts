@@ -9,7 +9,7 @@ import { notFound } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 import { accountErrorToApi } from './session.ts';
 
-import type { RouteKit } from '../app.ts';
+import type { RouteKit } from '../route-kit.ts';
 
 export function registerTokenRoutes({ app, context, registry, authorize }: RouteKit): void {
   const { db, now } = context;

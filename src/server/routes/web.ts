@@ -21,7 +21,7 @@ import { catalogue } from '../../mapping/catalogue.ts';
 import { defineRoute } from '../route.ts';
 
 import type { FastifyReply } from 'fastify';
-import type { RouteKit, RouteModule } from '../app.ts';
+import type { RouteKit, RouteModule } from '../route-kit.ts';
 
 /** Where `npm run build:web` puts the app. */
 export const defaultWebDist = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
