@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 
-import { backupCommand, restoreCommand } from '../cli/commands/backup.ts';
-import { captureIo } from '../cli/test-io.test-support.ts';
-import { serverPidFileName, writeServerPidFile } from './backup.ts';
-import { openDatabase, sqliteFileName } from './open-database.ts';
+import { serverPidFileName, writeServerPidFile } from '../../db/backup.ts';
+import { openDatabase, sqliteFileName } from '../../db/open-database.ts';
+import { captureIo } from '../test-io.test-support.ts';
+import { backupCommand, restoreCommand } from './backup.ts';
 
-import type { AppDb } from './app-database.ts';
+import type { AppDb } from '../../db/app-database.ts';
 
 function folder(t: { after: (fn: () => void) => void }, name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `ninja-sync-${name}-`));
