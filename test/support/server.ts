@@ -13,11 +13,12 @@ import pino from 'pino';
 
 import { loadConfig } from '../../src/config.ts';
 import { generateVaultKey } from '../../src/credentials/vault.ts';
-import { buildApp, type RouteModule } from '../../src/server/app.ts';
+import { buildApp } from '../../src/server/app.ts';
 import { redactPaths } from '../../src/server/logger.ts';
 import { createContext, type StartedServer, type StartOptions, startServer } from '../../src/server/start.ts';
 
 import type { AppDb } from '../../src/db/app-database.ts';
+import type { RouteModule } from '../../src/server/route-kit.ts';
 import type { TestDatabaseTarget } from './databases.ts';
 
 export interface TestServer extends StartedServer {
