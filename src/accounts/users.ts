@@ -27,7 +27,7 @@ export interface AppUser {
 export class AccountError extends Error {
   override readonly name = 'AccountError';
   constructor(
-    readonly code: 'weak_password' | 'email_taken' | 'invalid_email' | 'setup_done',
+    readonly code: 'weak_password' | 'email_taken' | 'invalid_email' | 'setup_done' | 'not_found' | 'last_admin',
     message: string,
   ) {
     super(message);
@@ -119,4 +119,41 @@ export async function getAppUser(db: AppDb, id: string): Promise<AppUser | null>
 export async function listAppUsers(db: AppDb): Promise<AppUser[]> {
   const rows = await db.selectFrom('app_users').selectAll().orderBy('email').execute();
   return rows.map(appUserRowToAppUser);
+}
+
+/**
+ * Gives a person another role. The last admin stays an admin, so someone can always manage people.
+ *
+ * @example await changeAppUserRole(db, id, 'viewer');
+ */
+export async function changeAppUserRole(db: AppDb, id: string, role: AppRole): Promise<AppUser> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('app_users').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new AccountError('not_found', `no person with id ${id}`);
+    if (row.role === 'admin' && role !== 'admin') {
+      const admins = await trx.selectFrom('app_users').select('id').where('role', '=', 'admin').execute();
+      if (admins.length <= 1) throw new AccountError('last_admin', `${row.email} is the only admin; make someone else an admin first`);
+    }
+    await trx.updateTable('app_users').set({ role }).where('id', '=', id).execute();
+    return appUserRowToAppUser({ ...row, role });
+  });
+}
+
+/**
+ * Sets a new password for a person (an admin's reset) and signs them out everywhere: their open
+ * sessions end, so the old password's sessions cannot outlive it.
+ *
+ * @example await resetAppUserPassword(db, id, 'a new long password');
+ */
+export async function resetAppUserPassword(db: AppDb, id: string, password: string): Promise<AppUser> {
+  const problem = passwordProblem(password);
+  if (problem) throw new AccountError('weak_password', `password: ${problem}`);
+  const hash = await hashPassword(password);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('app_users').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new AccountError('not_found', `no person with id ${id}`);
+    await trx.updateTable('app_users').set({ password_hash: hash }).where('id', '=', id).execute();
+    await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+    return appUserRowToAppUser(row);
+  });
 }

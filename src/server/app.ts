@@ -19,6 +19,7 @@ import { useJsonBodyLimits } from './json-body.ts';
 import { countTokenRefresh, countVendorCall } from './metrics.ts';
 import { buildOpenApi } from './openapi.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerPeopleRoutes } from './routes/people.ts';
 import { registerSessionRoutes } from './routes/session.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 
@@ -75,7 +76,8 @@ export async function buildApp(context: AppContext, extraRoutes: readonly RouteM
     return reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  for (const register of [registerHealthRoutes, registerSessionRoutes, registerTokenRoutes, ...extraRoutes]) register(kit);
+  for (const register of [registerHealthRoutes, registerSessionRoutes, registerTokenRoutes, registerPeopleRoutes, ...extraRoutes])
+    register(kit);
 
   app.get('/api/docs', async function openApiDocument() {
     return buildOpenApi(registry, { version: apiVersion });

@@ -114,6 +114,7 @@ describe('every screen at desktop and phone width [sqlite]', () => {
       ready: (p) => p.getByRole('table', { name: 'Credential details' }).waitFor(),
     },
     { name: 'runs', path: '/runs', ready: (p) => p.getByRole('table', { name: 'Runs' }).waitFor() },
+    { name: 'people', path: '/people', ready: (p) => p.getByRole('table', { name: 'People' }).waitFor() },
     { name: 'run', path: `/runs/${runId}`, ready: (p) => p.getByRole('table', { name: 'Run records' }).waitFor({ timeout: 30_000 }) },
   ];
 
@@ -199,6 +200,65 @@ describe('every screen at desktop and phone width [sqlite]', () => {
       }
     }
     assert.deepEqual(found, []);
+  });
+
+  test('an admin adds a person, makes them an admin, sets them a new password; the last admin stays one', async () => {
+    await withPage(desktop, async (page) => {
+      await page.getByRole('link', { name: 'People' }).click();
+      await page.getByRole('table', { name: 'People' }).waitFor();
+      // The only admin cannot be made a viewer: the refusal says why.
+      await page
+        .getByRole('textbox', { name: 'Role of it@acme.example' })
+        .or(page.getByRole('combobox', { name: 'Role of it@acme.example' }))
+        .first()
+        .click();
+      await page.getByRole('option', { name: /^Viewer/ }).click();
+      await page.getByRole('alert').filter({ hasText: 'only admin' }).waitFor();
+      await page.getByRole('button', { name: 'Add person' }).click();
+      const form = page.getByRole('form', { name: 'Add person' });
+      await form.getByLabel('Email').fill('vic@acme.example');
+      await form.getByLabel('Name').fill('Vic Viewer');
+      await form.getByLabel(/^First password/).fill('short');
+      await form.getByRole('button', { name: 'Add person' }).click();
+      await form
+        .getByText(/at least 12 characters/)
+        .first()
+        .waitFor();
+      assert.equal(
+        await form.locator('.mantine-PasswordInput-root').filter({ hasText: 'use at least 12 characters' }).count(),
+        1,
+        'the problem is beside the password',
+      );
+      await form.getByLabel(/^First password/).fill(password);
+      await form.getByRole('button', { name: 'Add person' }).click();
+      await page.getByRole('status').filter({ hasText: 'vic@acme.example can sign in now' }).waitFor();
+      await page
+        .getByRole('textbox', { name: 'Role of vic@acme.example' })
+        .or(page.getByRole('combobox', { name: 'Role of vic@acme.example' }))
+        .first()
+        .click();
+      await page.getByRole('option', { name: /^Admin/ }).click();
+      await page.getByRole('status').filter({ hasText: 'vic@acme.example is now an admin' }).waitFor();
+      await page.getByRole('button', { name: 'Set new password for vic@acme.example' }).click();
+      await page
+        .getByRole('form', { name: 'New password' })
+        .getByLabel(/^New password/)
+        .fill('another long password 42');
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await page.getByRole('status').filter({ hasText: 'signed out everywhere' }).waitFor();
+      await screenshot(page, 'desktop-people');
+    });
+    const people = (await admin.get('/api/users')).body.users as { email: string; role: string }[];
+    assert.deepEqual(
+      people.map((p) => [p.email, p.role]),
+      [
+        ['it@acme.example', 'admin'],
+        ['vic@acme.example', 'admin'],
+      ],
+    );
+    const vic = apiClient(server.url);
+    assert.equal((await vic.post('/api/session', { email: 'vic@acme.example', password })).status, 401, 'the old password is gone');
+    assert.equal((await vic.post('/api/session', { email: 'vic@acme.example', password: 'another long password 42' })).status, 200);
   });
 
   test('the server refuses a cron that never fires, an unknown time zone and a contact that is no address; the form shows each beside its field', async () => {

@@ -13,6 +13,7 @@ import type { credentialContracts } from '../../src/contracts/credentials.ts';
 import type { integrationContracts } from '../../src/contracts/integrations.ts';
 import type { notificationContracts } from '../../src/contracts/notifications.ts';
 import type { oomnitzaConnectionContracts } from '../../src/contracts/oomnitza-connections.ts';
+import type { peopleContracts } from '../../src/contracts/people.ts';
 import type { previewContracts } from '../../src/contracts/preview.ts';
 import type { ContractsOf } from '../../src/contracts/route-contract.ts';
 import type { runContracts } from '../../src/contracts/runs.ts';
@@ -28,6 +29,7 @@ export type ApiRoute =
   | ContractsOf<typeof integrationContracts>
   | ContractsOf<typeof notificationContracts>
   | ContractsOf<typeof oomnitzaConnectionContracts>
+  | ContractsOf<typeof peopleContracts>
   | ContractsOf<typeof previewContracts>
   | ContractsOf<typeof runContracts>
   | ContractsOf<typeof scheduleContracts>

@@ -6,6 +6,7 @@ import { CredentialPage } from './credential-page.tsx';
 import { CredentialsPage } from './credentials-page.tsx';
 import { IntegrationPage } from './integration-page.tsx';
 import { IntegrationsPage } from './integrations-page.tsx';
+import { PeoplePage } from './people-page.tsx';
 import { matchPath, navigate, usePath } from './router.tsx';
 import { RunPage } from './run-page.tsx';
 import { RunsPage } from './runs-page.tsx';
@@ -21,6 +22,7 @@ export function Screens() {
   if (path === '/integrations') return <IntegrationsPage />;
   if ((params = matchPath('/integrations/:id', path))) return <IntegrationPage id={params['id']!} tab="details" />;
   if ((params = matchPath('/integrations/:id/:tab', path))) return <IntegrationPage id={params['id']!} tab={params['tab']!} />;
+  if (path === '/people') return <PeoplePage />;
   if (path === '/runs') return <RunsPage />;
   if ((params = matchPath('/runs/:id', path))) return <RunPage id={params['id']!} />;
   return <Title order={2}>Nothing here: pick a screen from the menu.</Title>;

@@ -69,7 +69,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </Stack>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main menu" id="main-menu" inert={!wide && !menuOpen}>
-        {menuItems.map((item) => (
+        {[...menuItems, ...(isAdmin ? [{ to: '/people', label: 'People' } as const] : [])].map((item) => (
           <NavLink
             key={item.to}
             href={item.to}

@@ -20,8 +20,10 @@ import type { RouteKit } from '../route-kit.ts';
 export function accountErrorToApi(error: unknown): never {
   if (error instanceof AccountError && error.code === 'setup_done') throw new ApiError(409, error.code, error.message);
   if (error instanceof AccountError) {
-    const field = error.code === 'weak_password' ? 'password' : 'email';
-    throw new ApiError(error.code === 'email_taken' ? 409 : 400, error.code, error.message, {
+    if (error.code === 'not_found') throw new ApiError(404, 'not_found', error.message);
+    const field = error.code === 'weak_password' ? 'password' : error.code === 'last_admin' ? 'role' : 'email';
+    const status = error.code === 'email_taken' || error.code === 'last_admin' ? 409 : 400;
+    throw new ApiError(status, error.code, error.message, {
       fields: [{ path: field, message: error.message }],
     });
   }

@@ -38,6 +38,7 @@ export const screenPaths = [
   '/integrations/:id/:tab',
   '/runs',
   '/runs/:id',
+  '/people',
 ] as const;
 
 const missingBuildPage = `<!doctype html>

@@ -1,0 +1,210 @@
+/**
+ * People, for admins: who may sign in and with which role; add a person with a first password,
+ * change a role (the server keeps the last admin), and set a new password for someone who lost
+ * theirs (which signs them out everywhere).
+ */
+import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { type FormEvent, useState } from 'react';
+
+import { api } from './api.ts';
+import { ScrollTable } from './scroll-table.tsx';
+import { useSession } from './session-context.ts';
+import { useLoad } from './use-load.ts';
+import { useSubmit } from './use-submit.ts';
+
+import type { Person } from '../../src/contracts/people.ts';
+
+const roleChoices = [
+  { value: 'viewer', label: 'Viewer (reads everything but secrets)' },
+  { value: 'admin', label: 'Admin (changes everything)' },
+];
+
+export function PeoplePage() {
+  const { isAdmin, user } = useSession();
+  const { data, error, reload } = useLoad(() => (isAdmin ? api.get('/api/users') : Promise.resolve(null)), [isAdmin]);
+  const [adding, setAdding] = useState(false);
+  const [resetting, setResetting] = useState<Person | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const action = useSubmit();
+  if (!isAdmin) return <Text>Only admins manage people.</Text>;
+
+  const changeRole = (person: Person, role: string | null): void => {
+    if (role !== 'admin' && role !== 'viewer') return;
+    setDone(null);
+    void action.run(
+      () => api.patch('/api/users/:id', { params: { id: person.id }, body: { role } }),
+      async () => {
+        setDone(`${person.email} is now ${role === 'admin' ? 'an admin' : 'a viewer'}.`);
+        await reload();
+      },
+    );
+  };
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>People</Title>
+        <Button onClick={() => setAdding(true)}>Add person</Button>
+      </Group>
+      <Text size="sm" c="dimmed">
+        Everyone here signs in with their e-mail and password. Viewers see integrations, runs and credentials without secrets; admins change
+        them and manage people.
+      </Text>
+      {(error ?? action.message) && (
+        <Alert color="red" role="alert" title="Not changed">
+          {error ?? action.message}
+        </Alert>
+      )}
+      {done && (
+        <Alert color="green" role="status">
+          {done}
+        </Alert>
+      )}
+      {data && (
+        <ScrollTable label="People" minWidth={640}>
+          <Table striped aria-label="People">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Person</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Last signed in</Table.Th>
+                <Table.Th>Password</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.users.map((person) => (
+                <Table.Tr key={person.id}>
+                  <Table.Td>
+                    <Text size="sm">{person.name}</Text>
+                    <Text size="xs" c="dimmed">
+                      {person.email}
+                      {person.id === user.id ? ' (you)' : ''}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Select
+                      size="xs"
+                      w={260}
+                      aria-label={`Role of ${person.email}`}
+                      data={roleChoices}
+                      value={person.role}
+                      allowDeselect={false}
+                      onChange={(role) => changeRole(person, role)}
+                    />
+                  </Table.Td>
+                  <Table.Td>{person.lastLoginAt ? new Date(person.lastLoginAt).toLocaleString() : 'never'}</Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant="default"
+                      onClick={() => setResetting(person)}
+                      aria-label={`Set new password for ${person.email}`}
+                    >
+                      Set new password
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollTable>
+      )}
+      <Modal opened={adding} onClose={() => setAdding(false)} title="Add person">
+        <AddPersonForm
+          onCancel={() => setAdding(false)}
+          onSaved={async (person) => {
+            setAdding(false);
+            setDone(`${person.email} can sign in now. Give them their password privately.`);
+            await reload();
+          }}
+        />
+      </Modal>
+      <Modal opened={resetting !== null} onClose={() => setResetting(null)} title={`New password for ${resetting?.email ?? ''}`}>
+        {resetting && (
+          <ResetPasswordForm
+            person={resetting}
+            onCancel={() => setResetting(null)}
+            onSaved={() => {
+              setDone(`${resetting.email} has a new password and was signed out everywhere.`);
+              setResetting(null);
+            }}
+          />
+        )}
+      </Modal>
+    </Stack>
+  );
+}
+
+function AddPersonForm({ onCancel, onSaved }: { onCancel: () => void; onSaved: (person: Person) => Promise<void> }) {
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<'admin' | 'viewer'>('viewer');
+  const [password, setPassword] = useState('');
+  const submit = useSubmit();
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    void submit.run(() => api.post('/api/users', { body: { email, name, role, password } }), onSaved);
+  };
+  return (
+    <form onSubmit={onSubmit} aria-label="Add person">
+      <Stack>
+        <TextInput label="Email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={submit.errors['email']} />
+        <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} />
+        <Select
+          label="Role"
+          data={roleChoices}
+          value={role}
+          allowDeselect={false}
+          onChange={(v) => setRole(v === 'admin' ? 'admin' : 'viewer')}
+        />
+        <PasswordInput
+          label="First password"
+          description="At least 12 characters; give it to them privately"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          error={submit.errors['password']}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={submit.busy}>
+            Add person
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function ResetPasswordForm({ person, onCancel, onSaved }: { person: Person; onCancel: () => void; onSaved: () => void }) {
+  const [password, setPassword] = useState('');
+  const submit = useSubmit();
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    void submit.run(() => api.post('/api/users/:id/password', { params: { id: person.id }, body: { password } }), onSaved);
+  };
+  return (
+    <form onSubmit={onSubmit} aria-label="New password">
+      <Stack>
+        <PasswordInput
+          label="New password"
+          description="At least 12 characters; they are signed out everywhere and sign in again with it"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          error={submit.errors['password']}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={submit.busy}>
+            Set password
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
