@@ -14,6 +14,7 @@ import {
   updateOomnitzaConnection,
 } from '../../credentials/oomnitza-connections.ts';
 import { dataModelOf, refreshDataModel } from '../../credentials/oomnitza-data-model.ts';
+import { CredentialError } from '../../credentials/store.ts';
 import { VendorError } from '../../http/vendor-error.ts';
 import { OomnitzaConfigError } from '../../oomnitza/base-url.ts';
 import { createOomnitzaClient } from '../../oomnitza/client.ts';
@@ -37,6 +38,8 @@ function dataModelAnswer(model: Awaited<ReturnType<typeof dataModelOf>>): Oomnit
 
 /** Oomnitza could not be read: 502 with its words (never the token). */
 function oomnitzaErrorToApi(error: unknown): never {
+  // The token was dropped with a URL change: nothing to ask the instance with until one is entered.
+  if (error instanceof CredentialError && error.field === 'apiToken') throw new ApiError(409, 'api_token_required', error.message);
   if (error instanceof VendorError || error instanceof OomnitzaConfigError)
     throw new ApiError(502, 'oomnitza_unreachable', `could not read the users data model: ${error.message}`);
   throw error;

@@ -114,6 +114,12 @@ forEachDialect('Oomnitza connection fields', (target) => {
 
     // Another URL: the old model is dropped and the new instance's answer is not believed.
     assert.equal((await admin.patch(`/api/oomnitza-connections/${id}`, { url: impostorUrl })).status, 200);
+    // The token went with the old URL: no read until one is entered for the new URL.
+    const tokenless = await viewer.get(`/api/oomnitza-connections/${id}/fields`);
+    assert.equal(tokenless.status, 409, tokenless.text);
+    assert.equal(tokenless.body.error.code, 'api_token_required');
+    assert.match(tokenless.body.error.message, /enter the API token/);
+    assert.equal((await admin.patch(`/api/oomnitza-connections/${id}`, { apiToken: oomnitza.apiToken })).status, 200);
     const impostorModel = await viewer.get<Model>(`/api/oomnitza-connections/${id}/fields`);
     assert.equal(impostorModel.status, 200, impostorModel.text);
     assert.equal(impostorModel.body.available, false);
@@ -122,7 +128,10 @@ forEachDialect('Oomnitza connection fields', (target) => {
 
     assert.equal((await viewer.get(`/api/oomnitza-connections/nope/fields`)).status, 404);
     // An instance that cannot be reached: 502 naming it, and the stored model stays.
-    assert.equal((await admin.patch(`/api/oomnitza-connections/${id}`, { url: 'http://127.0.0.1:9' })).status, 200);
+    assert.equal(
+      (await admin.patch(`/api/oomnitza-connections/${id}`, { url: 'http://127.0.0.1:9', apiToken: oomnitza.apiToken })).status,
+      200,
+    );
     const unreachable = await viewer.post(`/api/oomnitza-connections/${id}/fields/refresh`);
     assert.equal(unreachable.status, 502, unreachable.text);
     assert.equal(unreachable.body.error.code, 'oomnitza_unreachable');
