@@ -19,7 +19,9 @@ import type { Browser, Page } from 'playwright-core';
 
 const password = 'correct horse battery staple';
 
-async function dragTo(page: Page, from: string, to: string): Promise<void> {
+async function dragTo(page: Page, from: string, to: string, options: { reaim?: boolean } = {}): Promise<void> {
+  // Two animation frames: a resize or a late answer has been laid out before anything is measured.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(null)))));
   const source = await page.getByLabel(from, { exact: true }).boundingBox();
   const target = await page.getByLabel(to, { exact: true }).boundingBox();
   assert.ok(source && target, `${from} and ${to} are on the page`);
@@ -33,6 +35,14 @@ async function dragTo(page: Page, from: string, to: string): Promise<void> {
   // dnd-kit starts a drag after a few pixels of movement, then follows the pointer.
   await page.mouse.move(source.x + source.width / 2 + 10, source.y + source.height / 2 + 5, { steps: 3 });
   await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 15 });
+  if (options.reaim === true) {
+    // A fixed drop target may have moved while the drag went on (samples and the preview arrive late
+    // on a loaded machine): aim again at where it is now. Not for sortable lists, whose items move
+    // out of the way on purpose.
+    const settled = await page.getByLabel(to, { exact: true }).boundingBox();
+    assert.ok(settled, `${to} is still on the page`);
+    await page.mouse.move(settled.x + settled.width / 2, settled.y + settled.height / 2, { steps: 5 });
+  }
   await page.mouse.up();
 }
 
@@ -160,7 +170,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByTestId('samples-email').filter({ hasText: firstEmail }).waitFor();
     // Tall enough that every NinjaOne field and its drop target are on screen at once.
     await page.setViewportSize({ width: 1440, height: 1500 });
-    await dragTo(page, 'NinjaOne field Phone', 'Oomnitza field phone_number');
+    await dragTo(page, 'NinjaOne field Phone', 'Oomnitza field phone_number', { reaim: true });
     assert.equal(await page.getByTestId('mapped-phone_number').innerText(), '← phone');
     // The keyboard way: each Oomnitza field has a select with the same choices.
     const select = page.getByRole('combobox', { name: 'Source for external_id' });
@@ -170,7 +180,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.keyboard.press('Enter');
     assert.equal(await page.getByTestId('mapped-external_id').innerText(), '← uid');
     await page.getByLabel('New Oomnitza field name').fill('ninja_user_type');
-    await dragTo(page, 'NinjaOne field User Type', 'Add new Oomnitza field');
+    await dragTo(page, 'NinjaOne field User Type', 'Add new Oomnitza field', { reaim: true });
     assert.equal(await page.getByTestId('mapped-ninja_user_type').innerText(), '← userType');
     // The emulated Oomnitza has no such field (a run would stop on it): take it out again.
     await page.getByRole('button', { name: 'Unmap ninja_user_type' }).click();
