@@ -21,7 +21,7 @@ const password = 'correct horse battery staple';
 
 async function dragTo(page: Page, from: string, to: string, options: { reaim?: boolean } = {}): Promise<void> {
   // Two animation frames: a resize or a late answer has been laid out before anything is measured.
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(null)))));
+  await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(null))))');
   const source = await page.getByLabel(from, { exact: true }).boundingBox();
   const target = await page.getByLabel(to, { exact: true }).boundingBox();
   assert.ok(source && target, `${from} and ${to} are on the page`);
