@@ -37,6 +37,22 @@ forEachDialect('planDueRuns', (target) => {
     assert.equal((await listAlerts(db)).length, 0, 'an on-time run raises nothing');
   });
 
+  test('a schedule saved just before its time runs even when the first tick sees it just after', async () => {
+    const db = await openAlertsStore(target);
+    const staff = await addIntegration(db, { name: 'Staff', schedule: berlinDaily, now: new Date('2026-11-28T00:59:50Z') });
+    const due = await planDueRuns(db, new Date('2026-11-28T01:00:05Z'));
+    assert.equal(due.queued.length, 1, 'the 02:00 Berlin run of the day it was saved');
+    assert.equal(due.missed.length, 0);
+    assert.equal((await getScheduleState(db, staff.id))?.nextRunAt, '2026-11-29T01:00:00.000Z');
+    // Saved long ago and seen only now (the server was off): counted from the grace window, not
+    // from the save, so nothing invents a missed run for a schedule nobody was running.
+    const old = await addIntegration(db, { name: 'Old', schedule: berlinDaily, now: new Date('2026-11-01T00:00:00Z') });
+    const later = await planDueRuns(db, new Date('2026-11-28T12:00:00Z'));
+    assert.equal(later.queued.length, 0);
+    assert.equal(later.missed.length, 0);
+    assert.equal((await getScheduleState(db, old.id))?.nextRunAt, '2026-11-29T01:00:00.000Z');
+  });
+
   test('a due integration with a run still queued gets no second one', async () => {
     const db = await openAlertsStore(target);
     const staff = await addIntegration(db, { name: 'Staff', schedule: { every: '30m', timezone: 'UTC' } });

@@ -53,7 +53,7 @@ export interface PlanResult {
  * @example const result = await planDueRuns(db, new Date('2026-11-28T01:00:00Z'));
  */
 export async function planDueRuns(db: AppDb, now: Date, options: PlanOptions = {}): Promise<PlanResult> {
-  const problems = await syncScheduleStates(db, now);
+  const problems = await syncScheduleStates(db, now, options.graceMs ?? defaultGraceMs);
   const due = await db
     .selectFrom('schedule_state as s')
     .innerJoin('integrations as i', 'i.id', 's.integration_id')

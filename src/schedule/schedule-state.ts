@@ -61,11 +61,11 @@ export interface ScheduleProblem {
  *
  * @example const problems = await syncScheduleStates(db, clock());
  */
-export async function syncScheduleStates(db: AppDb, now: Date): Promise<ScheduleProblem[]> {
+export async function syncScheduleStates(db: AppDb, now: Date, lookBackMs = 15 * 60_000): Promise<ScheduleProblem[]> {
   const rows = await db
     .selectFrom('integrations as i')
     .leftJoin('schedule_state as s', 's.integration_id', 'i.id')
-    .select(['i.id', 'i.name', 'i.document', 'i.enabled', 's.schedule', 's.next_run_at', 's.integration_id as state_id'])
+    .select(['i.id', 'i.name', 'i.document', 'i.enabled', 'i.updated_at', 's.schedule', 's.next_run_at', 's.integration_id as state_id'])
     .execute();
   const problems: ScheduleProblem[] = [];
   const at = now.toISOString();
@@ -74,7 +74,11 @@ export async function syncScheduleStates(db: AppDb, now: Date): Promise<Schedule
     let next: string | null;
     try {
       schedule = scheduleOfDocument(row.document);
-      next = Number(row.enabled) === 1 ? (compileSchedule(schedule).next(now, 1)[0]?.toISOString() ?? null) : null;
+      // Counted from when the schedule was saved, if that was within lookBackMs, not from when a tick
+      // first sees it: a daily 02:00 saved at 01:59:59 and first seen at 02:00:05 still runs today.
+      const saved = Date.parse(row.updated_at);
+      const from = saved <= now.getTime() && saved >= now.getTime() - lookBackMs ? new Date(saved) : now;
+      next = Number(row.enabled) === 1 ? (compileSchedule(schedule).next(from, 1)[0]?.toISOString() ?? null) : null;
     } catch (error) {
       problems.push({ integrationId: row.id, integrationName: row.name, message: error instanceof Error ? error.message : String(error) });
       continue;

@@ -45,7 +45,7 @@ export function App() {
   if (!session)
     return (
       <Center h="100vh">
-        <Loader aria-label="Loading" />
+        <Loader role="status" aria-label="Loading" />
       </Center>
     );
   if (session.setupRequired) return <SetupPage demo={session.demo !== null} onDone={refresh} />;

@@ -49,7 +49,7 @@ export function MappingPreview({ preview, fields }: { preview: PreviewState; fie
       <Group justify="space-between">
         <Title order={4}>Preview</Title>
         <Group gap="xs">
-          {busy && <Loader size="xs" aria-label="Loading preview" />}
+          {busy && <Loader size="xs" role="status" aria-label="Loading preview" />}
           <Button size="xs" variant="light" onClick={refresh}>
             Refresh preview
           </Button>
