@@ -11,7 +11,8 @@
  *   handler: async ({ params }) => getRunOrThrow(db, params.id),
  * });
  */
-import { validationError } from './errors.ts';
+import { formatPath } from '../integrations/yaml-locate.ts';
+import { ApiError, validationError } from './errors.ts';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -97,5 +98,41 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: 'body' | 'q
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(where, parsed.error);
+  const nul = nulPath(parsed.data, []);
+  if (nul !== null) {
+    const path = formatPath(nul) || '(root)';
+    throw new ApiError(
+      400,
+      'validation_failed',
+      `the request ${where} is not valid — ${path}: contains a NUL character (\\u0000); remove it`,
+      {
+        fields: [{ path, message: 'contains a NUL character (\\u0000); remove it' }],
+      },
+    );
+  }
   return parsed.data;
+}
+
+/**
+ * Where a NUL character hides in an input, or null. No text we store may hold one: PostgreSQL
+ * refuses it outright (a 500 deep in a query), and in SQLite it cuts names short. Bodies are at
+ * most 64 levels deep (json-body.ts), so the walk is bounded.
+ */
+function nulPath(value: unknown, path: (string | number)[]): (string | number)[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulPath(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) return [...path, key];
+      const found = nulPath(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
 }
