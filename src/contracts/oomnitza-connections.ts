@@ -58,6 +58,15 @@ export const updateConnectionBodySchema = z.strictObject({
   allowInsecureHttp: z.boolean().optional(),
 });
 
+export const testDraftBodySchema = z.strictObject({
+  url: z.string().trim().min(1).describe('the instance URL as typed'),
+  apiToken: z.string().optional().describe('the token as typed; leave out to use the stored token of connectionId (same URL only)'),
+  allowInsecureHttp: z.boolean().default(false),
+  connectionId: z.string().optional().describe('the connection being edited, whose stored token may be used'),
+});
+
+const testResultSchema = z.strictObject({ ok: z.boolean(), userCount: z.number().nullable(), message: z.string() });
+
 export const oomnitzaConnectionContracts = {
   list: defineContract({
     method: 'GET',
@@ -121,6 +130,14 @@ export const oomnitzaConnectionContracts = {
     summary: 'Test an Oomnitza connection',
     tags: ['oomnitza'],
     params: idParamsSchema,
-    response: z.strictObject({ ok: z.boolean(), userCount: z.number().nullable(), message: z.string() }),
+    response: testResultSchema,
+  }),
+  testDraft: defineContract({
+    method: 'POST',
+    url: '/api/oomnitza-connections/test',
+    summary: 'Test a URL and API token before saving them (nothing is stored)',
+    tags: ['oomnitza'],
+    body: testDraftBodySchema,
+    response: testResultSchema,
   }),
 };

@@ -190,6 +190,36 @@ export async function deleteOomnitzaConnection(db: AppDb, id: string): Promise<v
   await db.deleteFrom('oomnitza_connections').where('id', '=', id).execute();
 }
 
+/**
+ * What "Test" before "Save" checks: the URL (as a save would), and the token typed in, or the stored
+ * one of `connectionId` while the URL is the one it was issued for. A new URL without a token is
+ * refused with the fix, never tried with the old token (it must not reach another host).
+ *
+ * @example const { url, apiToken } = await draftConnectionTarget(db, vault, { url, apiToken: '', connectionId: id });
+ */
+export async function draftConnectionTarget(
+  db: AppDb,
+  vault: Vault,
+  input: { url: string; apiToken?: string | undefined; allowInsecureHttp: boolean; connectionId?: string | undefined },
+): Promise<{ url: string; apiToken: string }> {
+  const url = await checkOomnitzaUrlResolved(input.url, input.allowInsecureHttp);
+  if (input.apiToken !== undefined && input.apiToken !== '') return { url, apiToken: input.apiToken };
+  if (input.connectionId === undefined)
+    throw new CredentialError(
+      'invalid_field',
+      'enter the API token to test (Oomnitza → Configuration → Security → API tokens)',
+      'apiToken',
+    );
+  const row = await getOomnitzaConnectionRow(db, input.connectionId);
+  if (row.url !== url)
+    throw new CredentialError(
+      'invalid_field',
+      `the stored API token belongs to ${row.url}; enter the API token for ${url} (a changed URL needs its token again)`,
+      'apiToken',
+    );
+  return { url, apiToken: openOomnitzaToken(vault, row) };
+}
+
 /** The connection's API token; refuses when it was dropped (the URL changed since it was entered). */
 export function openOomnitzaToken(vault: Vault, row: OomnitzaConnectionsTable): string {
   const token = vault.open(row.api_token_sealed, tokenContext(row.id));

@@ -48,6 +48,21 @@ test("changing an Oomnitza connection's URL drops its token: the new host never 
   const id: string = created.body.id;
   assert.equal((await admin.post(`/api/oomnitza-connections/${id}/test`)).body.ok, true);
 
+  // "Test" before "Save": the stored token serves its own URL only; another URL needs its token typed in.
+  const draft = (body: Record<string, unknown>) => admin.post('/api/oomnitza-connections/test', { allowInsecureHttp: true, ...body });
+  const same = await draft({ url: first.url, connectionId: id });
+  assert.equal(same.body.ok, true, same.text);
+  const elsewhere = await draft({ url: second.url, connectionId: id });
+  assert.equal(elsewhere.status, 400, elsewhere.text);
+  assert.equal(elsewhere.body.error.details.fields[0].path, 'apiToken');
+  assert.match(elsewhere.body.error.message, /enter the API token for http:\/\/127\.0\.0\.1/);
+  assert.equal(second.knobs.log.length, 0, 'the stored token was not tried on the new host');
+  const wrong = await draft({ url: second.url, apiToken: 'not-the-token' });
+  assert.equal(wrong.status, 200);
+  assert.equal(wrong.body.ok, false);
+  second.knobs.clearLog();
+  assert.equal((await admin.get(`/api/oomnitza-connections/${id}`)).body.url, first.url, 'a draft test stores nothing');
+
   const moved = await admin.patch(`/api/oomnitza-connections/${id}`, { url: second.url });
   assert.equal(moved.status, 200, moved.text);
   assert.equal(moved.body.apiTokenHint, '');

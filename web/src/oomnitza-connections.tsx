@@ -1,8 +1,13 @@
-/** Oomnitza connections: list, add (instance URL and API token), test and delete. */
-import { Alert, Button, Checkbox, Group, Modal, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+/**
+ * Oomnitza connections: list, add and edit (instance URL and API token, tested before saving; see
+ * oomnitza-connection-form.tsx), test and delete. A long test result wraps in its own column: the
+ * status badge keeps its words and the buttons stay on one line.
+ */
+import { Alert, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 
 import { api } from './api.ts';
+import { ConnectionForm } from './oomnitza-connection-form.tsx';
 import { ScrollTable } from './scroll-table.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
@@ -16,6 +21,7 @@ export function OomnitzaConnections() {
   const { isAdmin } = useSession();
   const { data, error, reload } = useLoad(() => api.get('/api/oomnitza-connections'), []);
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<OomnitzaConnection | null>(null);
   const [results, setResults] = useState<Record<string, ResponseOf<typeof oomnitzaConnectionContracts.test>>>({});
   const action = useSubmit();
 
@@ -53,35 +59,38 @@ export function OomnitzaConnections() {
         <Text c="dimmed">No Oomnitza connection yet. {isAdmin ? 'Add one with your instance URL and an API token.' : ''}</Text>
       )}
       {data && data.connections.length > 0 && (
-        <ScrollTable label="Oomnitza connections" minWidth={720}>
+        <ScrollTable label="Oomnitza connections" minWidth={960}>
           <Table striped aria-label="Oomnitza connections">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Instance URL</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Result</Table.Th>
+                <Table.Th w={130}>Status</Table.Th>
+                <Table.Th miw={320}>Result</Table.Th>
                 {isAdmin && <Table.Th>Actions</Table.Th>}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {data.connections.map((c) => (
                 <Table.Tr key={c.id}>
-                  <Table.Td>{c.name}</Table.Td>
-                  <Table.Td>{c.url}</Table.Td>
-                  <Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{c.name}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{c.url}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     <StatusBadge status={c.status} />
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm" role="status">
+                    <Text size="sm" role="status" style={{ overflowWrap: 'anywhere' }}>
                       {results[c.id]?.message ?? c.statusReason ?? ''}
                     </Text>
                   </Table.Td>
                   {isAdmin && (
                     <Table.Td>
-                      <Group gap="xs">
+                      <Group gap="xs" wrap="nowrap">
                         <Button size="xs" variant="light" onClick={() => test(c)} aria-label={`Test connection ${c.name}`}>
                           Test
+                        </Button>
+                        <Button size="xs" variant="default" onClick={() => setEditing(c)} aria-label={`Edit connection ${c.name}`}>
+                          Edit
                         </Button>
                         <Button size="xs" variant="subtle" color="red" onClick={() => remove(c)} aria-label={`Delete connection ${c.name}`}>
                           Delete
@@ -104,66 +113,22 @@ export function OomnitzaConnections() {
           }}
         />
       </Modal>
-    </Stack>
-  );
-}
-
-function ConnectionForm({ onSaved, onCancel }: { onSaved: () => void; onCancel: () => void }) {
-  const [name, setName] = useState('oomnitza');
-  const [url, setUrl] = useState('');
-  const [apiToken, setApiToken] = useState('');
-  const [allowInsecureHttp, setAllowInsecureHttp] = useState(false);
-  const submit = useSubmit();
-  const onSubmit = (event: FormEvent): void => {
-    event.preventDefault();
-    void submit.run(() => api.post('/api/oomnitza-connections', { body: { name, url, apiToken, allowInsecureHttp } }), onSaved);
-  };
-  return (
-    <form onSubmit={onSubmit} aria-label="New Oomnitza connection">
-      <Stack>
-        <TextInput
-          label="Connection name"
-          required
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          error={submit.errors['name']}
-        />
-        <TextInput
-          label="Instance URL"
-          required
-          value={url}
-          onChange={(e) => setUrl(e.currentTarget.value)}
-          error={submit.errors['url']}
-          description="e.g. https://acme.oomnitza.com"
-        />
-        <PasswordInput
-          label="API token"
-          required
-          value={apiToken}
-          onChange={(e) => setApiToken(e.currentTarget.value)}
-          error={submit.errors['apiToken']}
-          description="Oomnitza → Configuration → Security → API tokens"
-          autoComplete="off"
-        />
-        <Checkbox
-          label="Allow plain http (only for test servers and emulators)"
-          checked={allowInsecureHttp}
-          onChange={(e) => setAllowInsecureHttp(e.currentTarget.checked)}
-        />
-        {submit.message && (
-          <Alert color="red" role="alert">
-            {submit.message}
-          </Alert>
+      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={`Edit ${editing?.name ?? 'connection'}`} size="lg">
+        {editing && (
+          <ConnectionForm
+            connection={editing}
+            onCancel={() => setEditing(null)}
+            onSaved={(saved) => {
+              setEditing(null);
+              setResults((r) => {
+                const { [saved.id]: _old, ...rest } = r;
+                return rest;
+              });
+              void reload();
+            }}
+          />
         )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={submit.busy}>
-            Add connection
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+      </Modal>
+    </Stack>
   );
 }

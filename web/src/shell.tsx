@@ -51,7 +51,9 @@ export function Shell({ children }: { children: ReactNode }) {
                 aria-expanded={menuOpen}
                 aria-controls="main-menu"
               />
-              <Title order={3}>ninja-sync</Title>
+              <Title order={3} style={{ whiteSpace: 'nowrap' }}>
+                ninja-sync
+              </Title>
             </Group>
             <Group gap="sm" wrap="nowrap">
               <NotificationsBell />

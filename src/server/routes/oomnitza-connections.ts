@@ -7,6 +7,7 @@ import {
   connectionRowToConnection,
   createOomnitzaConnection,
   deleteOomnitzaConnection,
+  draftConnectionTarget,
   getOomnitzaConnectionRow,
   listOomnitzaConnections,
   openOomnitzaToken,
@@ -97,20 +98,33 @@ export function registerOomnitzaConnectionRoutes({ app, context, registry, autho
     access: 'admin',
     handler: async ({ params }) => {
       const row = await getOomnitzaConnectionRow(db, params.id).catch(credentialErrorToApi);
-      try {
-        const client = createOomnitzaClient({
-          baseUrl: row.url,
-          apiToken: openOomnitzaToken(vault, row),
-          allowInsecureHttp: row.allow_insecure_http === 1,
-        });
-        const { userCount } = await client.testConnection();
-        await setConnectionStatus(db, row.id, 'ok', null, now());
-        return { ok: true, userCount, message: `connected to ${row.url}: ${userCount} users` };
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        await setConnectionStatus(db, row.id, 'failing', message, now());
-        return { ok: false, userCount: null, message };
-      }
+      const result = await tryConnection(() => ({ url: row.url, apiToken: openOomnitzaToken(vault, row) }), row.allow_insecure_http === 1);
+      await setConnectionStatus(db, row.id, result.ok ? 'ok' : 'failing', result.ok ? null : result.message, now());
+      return result;
     },
   });
+  defineRoute(app, registry, authorize, {
+    ...oomnitzaConnectionContracts.testDraft,
+    access: 'admin',
+    handler: async ({ body }) => {
+      // A bad URL or a missing token is a problem of the form (400 beside its field), not a failed test.
+      const target = await draftConnectionTarget(db, vault, body).catch(credentialErrorToApi);
+      return tryConnection(() => target, body.allowInsecureHttp);
+    },
+  });
+}
+
+/** One "Test connection": the user count, or what went wrong in Oomnitza's words (never the token). */
+async function tryConnection(
+  target: () => { url: string; apiToken: string },
+  allowInsecureHttp: boolean,
+): Promise<{ ok: boolean; userCount: number | null; message: string }> {
+  try {
+    const { url, apiToken } = target();
+    const client = createOomnitzaClient({ baseUrl: url, apiToken, allowInsecureHttp });
+    const { userCount } = await client.testConnection();
+    return { ok: true, userCount, message: `connected to ${url}: ${userCount} users` };
+  } catch (error) {
+    return { ok: false, userCount: null, message: error instanceof Error ? error.message : String(error) };
+  }
 }
