@@ -9,6 +9,7 @@
  * | PUBLIC_URL | URL people and NinjaOne reach this server at; the OAuth redirect is `<PUBLIC_URL>/oauth2/redirect` | http://127.0.0.1:PORT |
  * | DATA_DIR | folder for the SQLite database and the key file (`--data-dir`) | ./data |
  * | DATABASE_URL | `postgres://…` to use PostgreSQL instead of SQLite | (SQLite) |
+ * | DATABASE_POOL_SIZE | PostgreSQL connections a process keeps at most (server or worker) | 10 |
  * | NINJA_SYNC_KEY | vault key, 32 bytes as base64 or hex | (key file) |
  * | NINJA_SYNC_PREVIOUS_KEYS | older vault keys, comma-separated, while a rotation is under way | (none) |
  * | NINJA_SYNC_KEY_FILE | vault key file | DATA_DIR/vault.key |
@@ -42,6 +43,12 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'use a postgres:// URL, or leave it unset for SQLite')
     .optional(),
+  DATABASE_POOL_SIZE: z.coerce
+    .number({ message: 'use a whole number of connections, e.g. 10' })
+    .int('use a whole number of connections, e.g. 10')
+    .min(1, 'use at least 1 connection')
+    .max(1000, 'use at most 1000 connections (PostgreSQL itself allows 100 by default)')
+    .default(10),
   NINJA_SYNC_KEY: z.string().min(1).optional(),
   NINJA_SYNC_PREVIOUS_KEYS: z.string().min(1).optional(),
   NINJA_SYNC_KEY_FILE: z.string().min(1).optional(),
@@ -61,6 +68,8 @@ export interface Config {
   readonly publicUrl: URL;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL pool size of this process. */
+  readonly databasePoolSize: number;
   readonly vaultKey: string | undefined;
   readonly vaultPreviousKeys: string | undefined;
   readonly vaultKeyFile: string | undefined;
@@ -105,6 +114,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     publicUrl,
     dataDir: resolve(overrides.dataDir ?? values.DATA_DIR),
     databaseUrl: values.DATABASE_URL,
+    databasePoolSize: values.DATABASE_POOL_SIZE,
     vaultKey: values.NINJA_SYNC_KEY,
     vaultPreviousKeys: values.NINJA_SYNC_PREVIOUS_KEYS,
     vaultKeyFile: values.NINJA_SYNC_KEY_FILE,

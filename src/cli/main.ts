@@ -129,7 +129,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   sub('emulate')
     .description('start the NinjaOne and Oomnitza emulators on loopback and print their URLs and demo credentials')
     .option('--seed <n>', 'seed of the generated data', nonNegativeInt, 1)
-    .option('--users <n>', 'NinjaOne users to generate', nonNegativeInt, 50)
+    .option('--users <n>', 'NinjaOne users to generate (in each tenant)', nonNegativeInt, 50)
+    .option('--tenants <n>', 'separate NinjaOne and Oomnitza tenants to start, each its own pair of URLs and credentials', tenantCount, 1)
     .option('--latency <ms>', 'latency added to every API answer', nonNegativeInt, 0)
     .option('--rate-limit <n>', 'requests a second per token before 429 (0 = none)', nonNegativeInt, 0)
     .option('--max-concurrent <n>', 'requests in flight per token before 429 (0 = none)', nonNegativeInt, 0)
@@ -146,6 +147,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       async (options: {
         seed: number;
         users: number;
+        tenants: number;
         latency: number;
         rateLimit: number;
         maxConcurrent: number;
@@ -195,6 +197,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return n;
+}
+
+/** `maxTenants` of ../cli/emulators.ts, not imported so that the emulators load only when used. */
+function tenantCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('expected a whole number from 1 to 1000.');
   return n;
 }
 

@@ -2,7 +2,7 @@
  * The server's commands on the `ninja-sync` command line: `serve`, `worker`, `backup`, `restore`,
  * `admin create` and `key rotate`. Kept apart from the file-run commands in `main.ts`; each module loads on use.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import type { CliIo } from './io.ts';
 
@@ -44,8 +44,19 @@ export function addServerCommands(sub: (name: string) => Command, io: CliIo, set
     .option('--heartbeat-ms <ms>', 'how often a running run is stamped alive', positive, 5000)
     .option('--stale-after-ms <ms>', 'fail a running run with no heartbeat for this long (its worker died)', positive, 60000)
     .option('--tick-ms <ms>', 'how often schedules, watchdogs and e-mail are looked after', positive, 15000)
-    .action(async (options: { id?: string; pollMs: number; heartbeatMs: number; staleAfterMs: number; tickMs: number }) =>
-      setExit(await (await import('./commands/admin.ts')).workerCommand(io, options)),
+    .addOption(
+      new Option('--runs-per-worker <n>', 'runs this process executes at the same time (runs mostly wait for the vendors)')
+        .argParser(positive)
+        .env('NINJA_SYNC_RUNS_PER_WORKER')
+        .default(1),
+    )
+    .addHelpText(
+      'after',
+      '\nEnvironment: DATABASE_URL, DATABASE_POOL_SIZE (keep it above --runs-per-worker), NINJA_SYNC_KEY, NINJA_SYNC_RUNS_PER_WORKER.',
+    )
+    .action(
+      async (options: { id?: string; pollMs: number; heartbeatMs: number; staleAfterMs: number; tickMs: number; runsPerWorker: number }) =>
+        setExit(await (await import('./commands/admin.ts')).workerCommand(io, options)),
     );
 
   sub('backup')

@@ -76,7 +76,7 @@ export async function createContext(
   options: StartOptions = {},
 ): Promise<{ context: AppContext; close: () => Promise<void> }> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.databasePoolSize });
   try {
     const vault = vaultFromKeys(
       await loadVaultKeys({

@@ -1,13 +1,15 @@
 /**
- * A worker: claims queued runs one at a time and executes them. The server runs one in-process
- * (all the embedded SQLite default needs); with PostgreSQL any number of `ninja-sync worker`
- * processes can run beside it, since claiming uses `FOR UPDATE SKIP LOCKED` and the database
- * refuses a second running run of one integration.
+ * A worker: claims queued runs and executes them, one at a time by default, or up to
+ * `runsAtOnce` at a time (each a loop of its own: claim, run, claim again). A run spends nearly
+ * all its time waiting for the vendors, so one process can keep several in flight. The server
+ * runs one worker in-process (all the embedded SQLite default needs); with PostgreSQL any number of
+ * `ninja-sync worker` processes can run beside it, since claiming uses `FOR UPDATE SKIP LOCKED`
+ * and the database refuses a second running run of one integration.
  *
  * `wake()` makes an idle worker look for work at once (after "Run now"), instead of at its next poll.
  *
  * @example
- * const worker = startWorker(deps, { workerId: 'server-1' });
+ * const worker = startWorker(deps, { workerId: 'server-1', runsAtOnce: 4 });
  * worker.wake();
  * await worker.stop(); // finishes the run in hand first
  */
@@ -20,6 +22,11 @@ import type { Run } from '../runs/run.ts';
 
 export interface WorkerOptions {
   readonly workerId?: string;
+  /**
+   * Runs this worker executes at the same time (1 when absent). Each takes its own database
+   * connections while it reports, so keep the pool (DATABASE_POOL_SIZE) above it.
+   */
+  readonly runsAtOnce?: number;
   /** How often an idle worker looks for queued runs. */
   readonly pollMs?: number;
   /** Only runs of these integrations (a local agent's). */
@@ -33,20 +40,25 @@ export interface Worker {
   wake(): void;
   /** Stops the run now if this worker is running it (the stored cancel request is the source of truth). */
   cancel(runId: string): void;
-  /** Resolves when the worker has stopped; a run in hand is finished first. */
+  /** Resolves when the worker has stopped; the runs in hand are finished first. */
   stop(): Promise<void>;
-  /** Resolves when the worker is idle with nothing queued it could take (tests). */
+  /** Resolves when the worker is idle (no run in hand) with nothing queued it could take (tests). */
   idle(): Promise<void>;
 }
 
 export function startWorker(deps: WorkerDeps, options: WorkerOptions = {}): Worker {
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
   const pollMs = options.pollMs ?? 2_000;
+  const runsAtOnce = options.runsAtOnce ?? 1;
+  if (!Number.isInteger(runsAtOnce) || runsAtOnce < 1)
+    throw new RangeError(`runsAtOnce must be a whole number of at least 1, got ${runsAtOnce}`);
   let stopping = false;
-  let timer: NodeJS.Timeout | null = null;
-  let wakeUp: (() => void) | null = null;
+  // Each idle loop waits on its own timer; wake() ends every wait.
+  const sleepers = new Set<{ readonly timer: NodeJS.Timeout; readonly resolve: () => void }>();
   let idleWaiters: (() => void)[] = [];
-  let current: { readonly runId: string; readonly controller: AbortController } | null = null;
+  // Loops claiming or running; the worker is idle when none is.
+  let busy = runsAtOnce;
+  const current = new Map<string, AbortController>();
 
   async function loop(): Promise<void> {
     while (!stopping) {
@@ -63,31 +75,43 @@ export function startWorker(deps: WorkerDeps, options: WorkerOptions = {}): Work
         run = null;
       }
       if (run) {
-        current = { runId: run.id, controller: new AbortController() };
-        await executeRun(deps, run, current.controller);
-        current = null;
+        const controller = new AbortController();
+        current.set(run.id, controller);
+        try {
+          await executeRun(deps, run, controller);
+        } finally {
+          current.delete(run.id);
+        }
         await options.onRunFinished?.(run);
         continue;
       }
-      for (const resolve of idleWaiters) resolve();
-      idleWaiters = [];
+      busy -= 1;
+      if (busy === 0) {
+        for (const resolve of idleWaiters) resolve();
+        idleWaiters = [];
+      }
       await new Promise<void>((resolve) => {
-        wakeUp = resolve;
-        timer = setTimeout(resolve, pollMs);
+        const sleeper = { timer: setTimeout(() => wakeOne(sleeper), pollMs), resolve };
+        sleepers.add(sleeper);
       });
-      wakeUp = null;
+      busy += 1;
     }
   }
 
-  const done = loop();
+  function wakeOne(sleeper: { readonly timer: NodeJS.Timeout; readonly resolve: () => void }): void {
+    clearTimeout(sleeper.timer);
+    sleepers.delete(sleeper);
+    sleeper.resolve();
+  }
+
+  const done = Promise.all(Array.from({ length: runsAtOnce }, () => loop()));
   return {
     workerId,
     wake() {
-      if (timer) clearTimeout(timer);
-      wakeUp?.();
+      for (const sleeper of [...sleepers]) wakeOne(sleeper);
     },
     cancel(runId) {
-      if (current?.runId === runId) current.controller.abort();
+      current.get(runId)?.abort();
     },
     async stop() {
       stopping = true;

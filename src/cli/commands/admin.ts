@@ -111,6 +111,8 @@ export interface WorkerCommandOptions {
   readonly staleAfterMs?: number | undefined;
   /** How often schedules, watchdogs and e-mail are looked after (default 15 s). */
   readonly tickMs?: number | undefined;
+  /** Runs this process executes at the same time (default 1). */
+  readonly runsPerWorker?: number | undefined;
 }
 
 export async function workerCommand(io: CliIo, options: WorkerCommandOptions, stop: Promise<unknown> = untilSignal()): Promise<number> {
@@ -128,7 +130,14 @@ export async function workerCommand(io: CliIo, options: WorkerCommandOptions, st
     keyFile: config.vaultKeyFile,
     dataDir: config.dataDir,
   });
-  const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const runsPerWorker = options.runsPerWorker ?? 1;
+  if (config.databasePoolSize < runsPerWorker + 1) {
+    io.err(
+      `ninja-sync worker: DATABASE_POOL_SIZE=${config.databasePoolSize} is too small for ${runsPerWorker} runs at once: each run needs a connection to report while the worker claims and heartbeats; set it to at least ${runsPerWorker + 1} (twice the runs is comfortable)\n`,
+    );
+    return exitCodes.usage;
+  }
+  const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.databasePoolSize });
   const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void =>
     io.err(`${JSON.stringify({ level, message, ...fields })}\n`);
   const now = (): Date => new Date();
@@ -152,6 +161,7 @@ export async function workerCommand(io: CliIo, options: WorkerCommandOptions, st
     {
       ...(options.id ? { workerId: options.id } : {}),
       pollMs: options.pollMs,
+      runsAtOnce: runsPerWorker,
       onRunFinished: (run) => afterRunFinished(maintenanceDeps, run),
     },
   );
@@ -160,7 +170,9 @@ export async function workerCommand(io: CliIo, options: WorkerCommandOptions, st
     onQueued: () => worker.wake(),
   });
   void maintenance.tick();
-  io.out(`ninja-sync ${version} worker ${worker.workerId} is taking runs from PostgreSQL; stop with Ctrl-C\n`);
+  io.out(
+    `ninja-sync ${version} worker ${worker.workerId} is taking runs from PostgreSQL, ${runsPerWorker === 1 ? 'one at a time' : `${runsPerWorker} at a time`}; stop with Ctrl-C\n`,
+  );
   await stop;
   await maintenance.stop();
   await worker.stop();

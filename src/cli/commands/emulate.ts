@@ -6,8 +6,9 @@
  *
  * @example
  * ninja-sync emulate --users 200 --latency 20 --fault status500:0.05 --json
+ * ninja-sync emulate --tenants 100 --users 1000 --json   # an MSP's many tenants; the JSON lists each
  */
-import { describeClientApps, type RunningEmulators, startEmulators } from '../emulators.ts';
+import { describeClientApps, type EmulatorTenant, type RunningEmulators, startEmulators } from '../emulators.ts';
 import { exitCodes } from '../exit-codes.ts';
 
 import type { FaultKind } from '../../../emulators/common/knobs.ts';
@@ -16,6 +17,8 @@ import type { CliIo } from '../io.ts';
 export interface EmulateOptions {
   readonly seed: number;
   readonly users: number;
+  /** Separate NinjaOne and Oomnitza tenants, each with `users` users (1 when absent). */
+  readonly tenants?: number;
   readonly latency: number;
   readonly rateLimit: number;
   readonly maxConcurrent: number;
@@ -31,6 +34,7 @@ export async function emulateCommand(io: CliIo, options: EmulateOptions, stop: P
     emulators = await startEmulators({
       seed: options.seed,
       users: options.users,
+      tenants: options.tenants ?? 1,
       ninjaonePort: options.ninjaonePort,
       oomnitzaPort: options.oomnitzaPort,
     });
@@ -38,7 +42,8 @@ export async function emulateCommand(io: CliIo, options: EmulateOptions, stop: P
     io.err(`ninja-sync emulate: could not start the emulators: ${error instanceof Error ? error.message : String(error)}\n`);
     return exitCodes.failed;
   }
-  for (const knobs of [emulators.ninjaone.knobs, emulators.oomnitza.knobs]) {
+  // Each tenant gets the same knobs; limits per token are per tenant, as at the vendors.
+  for (const knobs of emulators.tenants.flatMap((tenant) => [tenant.ninjaone.knobs, tenant.oomnitza.knobs])) {
     knobs.settings.latencyMs = options.latency;
     knobs.settings.ratePerSecond = options.rateLimit;
     knobs.settings.maxConcurrent = options.maxConcurrent;
@@ -54,6 +59,7 @@ export async function emulateCommand(io: CliIo, options: EmulateOptions, stop: P
         oomnitza: { url: emulators.oomnitza.url, apiToken: emulators.oomnitza.apiToken, admin: `${emulators.oomnitza.url}/__admin` },
         seed: options.seed,
         users: options.users,
+        tenants: emulators.tenants.map(describeTenant),
       })}\n`,
     );
   } else {
@@ -78,6 +84,16 @@ export async function emulateCommand(io: CliIo, options: EmulateOptions, stop: P
       `Knobs: latency ${options.latency} ms, rate limit ${options.rateLimit || 'none'}/s, max concurrent ${options.maxConcurrent || 'unlimited'}` +
         (options.fault.length > 0 ? `, faults ${options.fault.map((f) => `${f.kind}:${f.probability}`).join(', ')}` : ''),
       '',
+      ...(emulators.tenants.length > 1
+        ? [
+            `${emulators.tenants.length} tenants, each with ${options.users} NinjaOne users (the first is the one above):`,
+            ...emulators.tenants.map((tenant) => {
+              const t = describeTenant(tenant);
+              return `  tenant ${t.index}  NinjaOne ${t.ninjaone.url} (${t.ninjaone.clientId} / ${t.ninjaone.clientSecret})  Oomnitza ${t.oomnitza.url} (${t.oomnitza.apiToken})`;
+            }),
+            '',
+          ]
+        : []),
       'To sync between them with the example integration file, in another terminal:',
       `  export NINJAONE_URL=${emulators.ninjaone.url} NINJAONE_CLIENT_ID=${m2m?.clientId ?? 'demo-m2m'} NINJAONE_CLIENT_SECRET=${m2m?.clientSecret ?? 'demo-m2m-secret'}`,
       `  export OOMNITZA_URL=${emulators.oomnitza.url} OOMNITZA_API_TOKEN=${emulators.oomnitza.apiToken} NINJA_SYNC_ALLOW_INSECURE_HTTP=true NINJA_SYNC_ALLOW_PRIVATE_HOSTS=true`,
@@ -92,6 +108,16 @@ export async function emulateCommand(io: CliIo, options: EmulateOptions, stop: P
   await emulators.close();
   if (!options.json) io.err('Emulators stopped.\n');
   return exitCodes.ok;
+}
+
+/** One tenant as `--json` lists it: its URLs and the client-credentials app and API token that open it. */
+function describeTenant(tenant: EmulatorTenant) {
+  const m2m = tenant.ninjaone.clientApps.find((app) => app.grants.includes('client_credentials'));
+  return {
+    index: tenant.index,
+    ninjaone: { url: tenant.ninjaone.url, clientId: m2m?.clientId ?? '', clientSecret: m2m?.clientSecret ?? '' },
+    oomnitza: { url: tenant.oomnitza.url, apiToken: tenant.oomnitza.apiToken },
+  };
 }
 
 /** Resolves on the first SIGINT or SIGTERM, and takes the listeners off again. */
