@@ -10,6 +10,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { type FaultKind, faultKinds } from '../../emulators/common/knobs.ts';
+import { recordOutcomes } from '../sync/ports.ts';
 import { version } from '../version.ts';
 import { exitCodeHelp, exitCodes } from './exit-codes.ts';
 import { type CliIo, processIo } from './io.ts';
@@ -108,7 +109,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description('one run: its counts and its records')
     .argument('<id>', 'the run id (as printed by run and runs list)')
     .option('--data-dir <dir>', 'where the SQLite store lives', './data')
-    .option('--outcome <kind>', 'only records with this outcome (created, updated, unchanged, skipped, failed)')
+    .option('--outcome <kind>', `only records with this outcome (${recordOutcomes.join(', ')})`)
     .option('--limit <n>', 'how many records', positiveInt, 50)
     .option('--json', 'print JSON')
     .exitOverride()

@@ -8,6 +8,8 @@
  * await runSync({ ..., reporter });
  * reporter.finish();
  */
+import { emptyRunCounts } from '../sync/ports.ts';
+
 import type { RecordOutcome, RecordOutcomeKind, RunCounts, RunPhase, RunReporter } from '../sync/ports.ts';
 import type { CliIo } from './io.ts';
 
@@ -35,7 +37,7 @@ export function withProgress(
   const now = options.now ?? Date.now;
   const enabled = options.enabled ?? true;
   const started = now();
-  const counts: RunCounts = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  const counts: RunCounts = emptyRunCounts();
   let phase: RunPhase | null = null;
   let total: number | undefined;
   let done = 0;

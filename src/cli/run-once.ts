@@ -62,7 +62,14 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
   const created = await createRun(db, { integrationId: null, integrationName: integration.name, trigger: 'cli', dryRun: input.dryRun });
   await startRun(db, created.id, { workerId: `${workerPrefix()}${process.pid}` });
 
-  const samples: Record<RecordOutcomeKind, RecordOutcome[]> = { created: [], updated: [], unchanged: [], skipped: [], failed: [] };
+  const samples: Record<RecordOutcomeKind, RecordOutcome[]> = {
+    created: [],
+    updated: [],
+    unchanged: [],
+    skipped: [],
+    filtered: [],
+    failed: [],
+  };
   const problemTotal = { n: 0 };
   const store = createRunReporter(db, created.id);
   const sampling: RunReporter = {

@@ -1,6 +1,7 @@
 /**
  * The end-of-run summary: a table of counts, the duration and the run id, then the records that
  * failed or were skipped (first N, with reasons), and for `--json` one object with the same facts.
+ * Records a filter rule dropped are counted on their own row, not listed: they were dropped on purpose.
  *
  * @example
  * io.out(formatSummary(summary, { show: 20 }));
@@ -34,7 +35,7 @@ const stateWords: Record<RunState, string> = {
   canceled: 'canceled',
 };
 
-const order: readonly RecordOutcomeKind[] = ['created', 'updated', 'unchanged', 'skipped', 'failed'];
+const order: readonly RecordOutcomeKind[] = ['created', 'updated', 'unchanged', 'skipped', 'filtered', 'failed'];
 
 export function formatSummary(summary: RunSummary): string {
   const lines: string[] = [];
@@ -77,7 +78,15 @@ export function formatSummary(summary: RunSummary): string {
 }
 
 function plannedWord(kind: RecordOutcomeKind): string {
-  return { created: 'would create', updated: 'would update', unchanged: 'unchanged', skipped: 'skipped', failed: 'would fail' }[kind];
+  const words: Record<RecordOutcomeKind, string> = {
+    created: 'would create',
+    updated: 'would update',
+    unchanged: 'unchanged',
+    skipped: 'skipped',
+    filtered: 'filtered',
+    failed: 'would fail',
+  };
+  return words[kind];
 }
 
 /** Lines of a plain-text table: columns padded to their widest cell. */

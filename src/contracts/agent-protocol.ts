@@ -117,6 +117,8 @@ const countsSchema = z.strictObject({
   updated: z.number().int().min(0),
   unchanged: z.number().int().min(0),
   skipped: z.number().int().min(0),
+  /** Sent by agents since 0006; an older agent counted its filtered records as skipped. */
+  filtered: z.number().int().min(0).default(0),
   failed: z.number().int().min(0),
 });
 

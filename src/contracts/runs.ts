@@ -14,7 +14,10 @@ const countsSchema = z.strictObject({
   created: z.number(),
   updated: z.number(),
   unchanged: z.number(),
+  /** No sync-key value, the preference, or a cancel: the run did not act on the record. */
   skipped: z.number(),
+  /** Dropped by one of the integration's filter rules, on purpose. */
+  filtered: z.number(),
   failed: z.number(),
 });
 

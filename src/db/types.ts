@@ -51,11 +51,14 @@ export interface RunsTable {
   updated: Generated<number>;
   unchanged: Generated<number>;
   skipped: Generated<number>;
+  /** Dropped by a filter rule (migration 0006; before it, such records were counted as skipped). */
+  filtered: Generated<number>;
   failed: Generated<number>;
   saas_created: Generated<number>;
   saas_updated: Generated<number>;
   saas_unchanged: Generated<number>;
   saas_skipped: Generated<number>;
+  saas_filtered: Generated<number>;
   saas_failed: Generated<number>;
   phase: RunPhase | null;
   /** How many items the current phase has, when known (for a progress bar). */

@@ -14,6 +14,7 @@
 import { sql } from 'kysely';
 
 import { isUniqueViolation } from '../db/errors.ts';
+import { emptyRunCounts } from '../sync/ports.ts';
 import { insertRunRecords } from './run-records.ts';
 
 import type { Selectable } from 'kysely';
@@ -41,11 +42,13 @@ export async function appendRunRecords(
       updated: eb('updated', '+', user.updated),
       unchanged: eb('unchanged', '+', user.unchanged),
       skipped: eb('skipped', '+', user.skipped),
+      filtered: eb('filtered', '+', user.filtered),
       failed: eb('failed', '+', user.failed),
       saas_created: eb('saas_created', '+', saas.created),
       saas_updated: eb('saas_updated', '+', saas.updated),
       saas_unchanged: eb('saas_unchanged', '+', saas.unchanged),
       saas_skipped: eb('saas_skipped', '+', saas.skipped),
+      saas_filtered: eb('saas_filtered', '+', saas.filtered),
       saas_failed: eb('saas_failed', '+', saas.failed),
     }))
     .where('id', '=', runId)
@@ -107,7 +110,7 @@ export async function storeRecordBatch(
 }
 
 function tally(outcomes: readonly RecordOutcome[], kind: 'user' | 'saas'): RunCounts {
-  const counts: RunCounts = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  const counts = emptyRunCounts();
   for (const o of outcomes) {
     if ((o.kind === 'saas' ? 'saas' : 'user') === kind && Object.hasOwn(counts, o.outcome)) counts[o.outcome] += 1;
   }

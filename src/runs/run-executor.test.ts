@@ -78,7 +78,12 @@ describe('executeRun', () => {
     assert.equal(destination.users.size, 3);
     assert.deepEqual(reporter.calls.slice(-2), ['flush', 'finish']);
     assert.deepEqual(reporter.ends, [
-      { state: 'succeeded', counts: { created: 3, updated: 0, unchanged: 0, skipped: 0, failed: 0 }, error: null, fuseReason: null },
+      {
+        state: 'succeeded',
+        counts: { created: 3, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 0 },
+        error: null,
+        fuseReason: null,
+      },
     ]);
     assert.equal(reporter.outcomes.length, 3);
   });

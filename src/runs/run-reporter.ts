@@ -15,8 +15,10 @@
  * await executeRun({ integration, endpoints, reporter, dryRun: false, heartbeatMs: 5_000 });
  * reporter.counts(); // as stored
  */
+import { emptyRunCounts } from '../sync/ports.ts';
 import { IllegalRunTransitionError } from './errors.ts';
 import { appendRunRecords, firstFreeSeq } from './record-batches.ts';
+import { saasCountsOfRow, userCountsOfRow } from './run.ts';
 import { finishRun, heartbeat } from './run-store.ts';
 
 import type { AppDb } from '../db/app-database.ts';
@@ -73,14 +75,8 @@ export function createRunReporter(db: AppDb, runId: string, options: { readonly 
     const firstSeq = nextSeq;
     const row = await db.transaction().execute((trx) => appendRunRecords(trx, runId, firstSeq, outcomes));
     nextSeq = firstSeq + outcomes.length;
-    userCounts = { created: row.created, updated: row.updated, unchanged: row.unchanged, skipped: row.skipped, failed: row.failed };
-    saasCounts = {
-      created: row.saas_created,
-      updated: row.saas_updated,
-      unchanged: row.saas_unchanged,
-      skipped: row.saas_skipped,
-      failed: row.saas_failed,
-    };
+    userCounts = userCountsOfRow(row);
+    saasCounts = saasCountsOfRow(row);
   }
 
   return {
@@ -128,5 +124,5 @@ export function createRunReporter(db: AppDb, runId: string, options: { readonly 
 }
 
 function zeroCounts(): RunCounts {
-  return { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  return emptyRunCounts();
 }

@@ -5,9 +5,11 @@
  * @example
  * const run = rowToRun(await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
  */
+import { emptyRunCounts, recordOutcomes } from '../sync/ports.ts';
+
 import type { Selectable, Updateable } from 'kysely';
 import type { IsoTimestamp, RunsTable, RunTrigger } from '../db/types.ts';
-import type { RunCounts, RunPhase, RunState } from '../sync/ports.ts';
+import type { RecordOutcomeKind, RunCounts, RunPhase, RunState } from '../sync/ports.ts';
 
 export type { RunTrigger } from '../db/types.ts';
 export { runTriggers } from '../db/types.ts';
@@ -68,14 +70,8 @@ export function rowToRun(row: Selectable<RunsTable>): Run {
     state: row.state,
     dryRun: Number(row.dry_run) === 1,
     trigger: row.trigger,
-    counts: { created: row.created, updated: row.updated, unchanged: row.unchanged, skipped: row.skipped, failed: row.failed },
-    saasCounts: {
-      created: row.saas_created,
-      updated: row.saas_updated,
-      unchanged: row.saas_unchanged,
-      skipped: row.saas_skipped,
-      failed: row.saas_failed,
-    },
+    counts: userCountsOfRow(row),
+    saasCounts: saasCountsOfRow(row),
     phase: row.phase,
     phaseTotal: row.phase_total,
     error: row.error,
@@ -89,16 +85,31 @@ export function rowToRun(row: Selectable<RunsTable>): Run {
   };
 }
 
+type UserCountColumn = RecordOutcomeKind;
+type SaasCountColumn = `saas_${RecordOutcomeKind}`;
+
+/** The user counts of a `runs` row. @example userCountsOfRow(row).filtered */
+export function userCountsOfRow(row: Pick<Selectable<RunsTable>, UserCountColumn>): RunCounts {
+  const counts = emptyRunCounts();
+  for (const outcome of recordOutcomes) counts[outcome] = Number(row[outcome]);
+  return counts;
+}
+
+/** The SaaS counts of a `runs` row. @example saasCountsOfRow(row).created */
+export function saasCountsOfRow(row: Pick<Selectable<RunsTable>, SaasCountColumn>): RunCounts {
+  const counts = emptyRunCounts();
+  for (const outcome of recordOutcomes) counts[outcome] = Number(row[`saas_${outcome}`]);
+  return counts;
+}
+
 /** User counts as the columns of `runs` spell them. @example db.updateTable('runs').set(userCountColumns(counts)) */
-export function userCountColumns(c: RunCounts): Pick<Updateable<RunsTable>, 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed'> {
-  return { created: c.created, updated: c.updated, unchanged: c.unchanged, skipped: c.skipped, failed: c.failed };
+export function userCountColumns(c: RunCounts): Pick<Updateable<RunsTable>, UserCountColumn> {
+  return { ...c };
 }
 
 /** SaaS counts as the columns of `runs` spell them. @example db.updateTable('runs').set(saasCountColumns(counts)) */
-export function saasCountColumns(
-  c: RunCounts,
-): Pick<Updateable<RunsTable>, 'saas_created' | 'saas_updated' | 'saas_unchanged' | 'saas_skipped' | 'saas_failed'> {
-  return { saas_created: c.created, saas_updated: c.updated, saas_unchanged: c.unchanged, saas_skipped: c.skipped, saas_failed: c.failed };
+export function saasCountColumns(c: RunCounts): Pick<Updateable<RunsTable>, SaasCountColumn> {
+  return Object.fromEntries(recordOutcomes.map((outcome) => [`saas_${outcome}`, c[outcome]]));
 }
 
 /** @example isoNow(options.now) */

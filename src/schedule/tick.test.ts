@@ -13,7 +13,7 @@ import { addIntegration, openAlertsStore, testClock } from './fixtures.test-supp
 import { schedulerTick } from './tick.ts';
 
 const publicUrl = 'https://sync.acme.example';
-const counts = { created: 1, updated: 2, unchanged: 50, skipped: 0, failed: 0 };
+const counts = { created: 1, updated: 2, unchanged: 50, skipped: 0, filtered: 0, failed: 0 };
 
 forEachDialect('schedulerTick', (target) => {
   test("a day of a scheduled integration: queued on time, a dead worker's run failed and alerted by e-mail, the next success recovers", async (t) => {

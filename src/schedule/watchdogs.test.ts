@@ -15,7 +15,7 @@ import type { RunCounts } from '../sync/ports.ts';
 
 type Db = Awaited<ReturnType<typeof openAlertsStore>>;
 
-const counts = (ok: number, failed: number): RunCounts => ({ created: 0, updated: 0, unchanged: ok, skipped: 0, failed });
+const counts = (ok: number, failed: number): RunCounts => ({ created: 0, updated: 0, unchanged: ok, skipped: 0, filtered: 0, failed });
 const at = (minutes: number): Date => new Date(Date.parse('2026-11-27T10:00:00Z') + minutes * 60_000);
 
 async function finishedRun(

@@ -364,6 +364,7 @@ function runFinding(run: Run, condition: AlertCondition, message: string, error:
 }
 
 function totalRecords(run: Run): number {
+  // Records a filter dropped on purpose are not records the run worked on: they do not dilute its failures.
   const sum = (c: Run['counts']): number => c.created + c.updated + c.unchanged + c.skipped + c.failed;
   return sum(run.counts) + sum(run.saasCounts);
 }

@@ -125,6 +125,7 @@ forEachDialect('server access', (target) => {
     const metrics = await anyone.get('/metrics');
     assert.match(metrics.text, /# TYPE ninja_sync_runs gauge/);
     assert.match(metrics.text, /ninja_sync_records_total\{outcome="created"\} 0/);
+    assert.match(metrics.text, /ninja_sync_records_total\{outcome="filtered"\} 0/);
 
     const docs = await anyone.get('/api/docs');
     assert.equal(docs.body.openapi, '3.1.0');

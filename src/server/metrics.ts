@@ -7,6 +7,8 @@
  * countVendorCall('NinjaOne', 200);
  * reply.send(await renderMetrics(db));
  */
+import { recordOutcomes } from '../sync/ports.ts';
+
 import type { AppDb } from '../db/app-database.ts';
 
 const vendorCalls = new Map<string, number>();
@@ -42,6 +44,7 @@ export async function renderMetrics(db: AppDb): Promise<string> {
       eb.fn.sum<number | string>('updated').as('updated'),
       eb.fn.sum<number | string>('unchanged').as('unchanged'),
       eb.fn.sum<number | string>('skipped').as('skipped'),
+      eb.fn.sum<number | string>('filtered').as('filtered'),
       eb.fn.sum<number | string>('failed').as('failed'),
     ])
     .executeTakeFirst();
@@ -62,7 +65,7 @@ export async function renderMetrics(db: AppDb): Promise<string> {
       'ninja_sync_records_total',
       'Records processed by all stored runs, by outcome',
       'counter',
-      (['created', 'updated', 'unchanged', 'skipped', 'failed'] as const).map((o) => [`outcome="${o}"`, Number(records?.[o] ?? 0)]),
+      recordOutcomes.map((o) => [`outcome="${o}"`, Number(records?.[o] ?? 0)]),
     ),
     ...lines(
       'ninja_sync_credentials',

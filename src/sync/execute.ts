@@ -19,6 +19,7 @@
  */
 import { plannedOutcome } from './plan.ts';
 import { runPool } from './pool.ts';
+import { emptyRunCounts } from './ports.ts';
 import { createReportBatcher } from './report-batcher.ts';
 
 import type { Plan, PlanItem } from './plan.ts';
@@ -52,7 +53,7 @@ type WriteItem = Extract<PlanItem, { action: 'create' | 'update' }>;
 export const canceledReason = 'not written: the run was canceled before this record';
 
 export function emptyCounts(): RunCounts {
-  return { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  return emptyRunCounts();
 }
 
 export async function executePlan(

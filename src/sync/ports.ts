@@ -87,8 +87,13 @@ export type RunState = (typeof runStates)[number];
 export const terminalRunStates = ['succeeded', 'completed_with_errors', 'failed', 'canceled'] as const satisfies readonly RunState[];
 export type TerminalRunState = (typeof terminalRunStates)[number];
 
-/** What happened to one record. A dry run records the planned outcome with `dryRun` set on the run. */
-export const recordOutcomes = ['created', 'updated', 'unchanged', 'skipped', 'failed'] as const;
+/**
+ * What happened to one record. A dry run records the planned outcome with `dryRun` set on the run.
+ * `skipped`: the run could not or would not act on it (no sync-key value, the preference, a cancel);
+ * `filtered`: a filter rule of the integration dropped it on purpose — counted apart, so a rule that
+ * drops half the tenant is not mistaken for half the tenant lacking an email.
+ */
+export const recordOutcomes = ['created', 'updated', 'unchanged', 'skipped', 'filtered', 'failed'] as const;
 export type RecordOutcomeKind = (typeof recordOutcomes)[number];
 
 export const runPhases = ['fetching', 'mapping', 'matching', 'writing', 'saas', 'done'] as const;
@@ -108,7 +113,7 @@ export interface RecordOutcome {
   /** 'user' for the Oomnitza user, 'saas' for the SaaS-user assignment. */
   readonly kind: 'user' | 'saas';
   readonly outcome: RecordOutcomeKind;
-  /** Why it was skipped or failed, in words a person can act on; null otherwise. */
+  /** Why it was skipped, filtered or failed, in words a person can act on; null otherwise. */
   readonly reason: string | null;
   readonly destinationId: string | null;
   /** Fields written (or to be written, in a dry run): old and new values. */
@@ -116,6 +121,11 @@ export interface RecordOutcome {
 }
 
 export type RunCounts = Record<RecordOutcomeKind, number>;
+
+/** Zero of every outcome. @example const counts = emptyRunCounts(); counts.created += 1; */
+export function emptyRunCounts(): RunCounts {
+  return Object.fromEntries(recordOutcomes.map((outcome) => [outcome, 0])) as RunCounts;
+}
 
 /** Where a run reports as it goes. The runs store implements it; the CLI adds a progress bar. */
 export interface RunReporter {

@@ -8,8 +8,8 @@
  * failed (NinjaOne or Oomnitza unreadable, the mapping broke, the fuse tripped, the run report could
  * not be stored — nothing or only part written, with a message naming what to do); canceled.
  *
- * Phases and their totals (for a progress bar): fetching; mapping (NinjaOne users; the dropped ones
- * are reported here); matching (mapped records; a dry run reports its whole plan here); writing
+ * Phases and their totals (for a progress bar): fetching; mapping (NinjaOne users; the filtered ones
+ * and those that could not be mapped are reported here); matching (mapped records; a dry run reports its whole plan here); writing
  * (planned records: each one's outcome arrives in this phase); saas (synced users); done.
  *
  * Crash safety: nothing is half-written. Every write is one request for one record (a create or a
@@ -53,7 +53,7 @@ export interface RunSyncInput {
 
 export interface RunResult {
   readonly state: RunState;
-  /** The user phase, including the records the mapping dropped (skipped) or could not map (failed). */
+  /** The user phase, including the records the filters dropped (filtered) or the mapping could not map (failed). */
   readonly counts: RunCounts;
   /** The SaaS phase, for "User plus SaaS user". */
   readonly saasCounts?: RunCounts;
@@ -156,7 +156,8 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
         });
       } else if (m.kept) records.push(converted?.ok === true ? { ...m.record, fields: converted.fields } : m.record);
       else {
-        const outcome = 'error' in m ? 'failed' : 'skipped';
+        // A record the mapping could not map failed; any other drop is a filter rule's, on purpose.
+        const outcome = 'error' in m ? 'failed' : 'filtered';
         counts[outcome] += 1;
         await drops.add({
           sourceId: m.sourceId,

@@ -185,12 +185,12 @@ forEachDialect('server: local agents', (target) => {
     assert.equal(again.body.outcome, 'duplicate', 'a resend is recognised');
     await agentA.post(`/api/agent/runs/${runId}/records`, { batch: 2, records: [{ ...outcome(3), outcome: 'failed', reason: 'no' }] });
     const midway = (await api.get(`/api/runs/${runId}`)).body;
-    assert.deepEqual(midway.counts, { created: 2, updated: 0, unchanged: 0, skipped: 0, failed: 1 });
+    assert.deepEqual(midway.counts, { created: 2, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
     assert.equal(midway.phase, 'writing');
     assert.equal((await api.get(`/api/runs/${runId}/records`)).body.total, 3, 'never stored twice');
     const finish = {
       state: 'completed_with_errors',
-      counts: { created: 2, updated: 0, unchanged: 0, skipped: 0, failed: 1 },
+      counts: { created: 2, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 1 },
       error: '1 record failed',
       fuseReason: null,
     };

@@ -122,6 +122,11 @@ forEachDialect('one run executor for the CLI and the server', (target) => {
     }
     assert.equal(run.state, cli.json.state, JSON.stringify(run));
     assert.deepEqual(run.counts, cli.json.counts);
+    assert.ok(run.counts.filtered > 0, 'the technicians the filter drops are counted as filtered, apart from skipped');
+    const filteredRecords = (await admin.get(`/api/runs/${run.id}/records?outcome=filtered`)).body;
+    assert.equal(filteredRecords.total, run.counts.filtered);
+    const csv = await admin.get(`/api/runs/${run.id}/records.csv?outcome=filtered`);
+    assert.match(csv.text, /,filtered,/);
     const serverRecords = (await admin.get(`/api/runs/${run.id}/records?limit=1000`)).body;
 
     assert.equal(serverRecords.total, cliRecords.total);

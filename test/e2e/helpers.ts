@@ -160,7 +160,7 @@ export interface RunJson {
   runId: string;
   state: string;
   dryRun: boolean;
-  counts: Record<'created' | 'updated' | 'unchanged' | 'skipped' | 'failed', number>;
+  counts: Record<'created' | 'updated' | 'unchanged' | 'skipped' | 'filtered' | 'failed', number>;
   durationMs: number;
   error: string | null;
   problems: { outcome: string; label: string; sourceId: string | null; reason: string }[];

@@ -33,7 +33,7 @@ export function RunPage({ id }: { id: string }) {
     );
   if (!run) return null;
   const c = run.counts;
-  const handled = c.created + c.updated + c.unchanged + c.skipped + c.failed;
+  const handled = c.created + c.updated + c.unchanged + c.skipped + c.filtered + c.failed;
   return (
     <Stack>
       {run.integrationId ? (
@@ -89,8 +89,8 @@ export function RunPage({ id }: { id: string }) {
           {cancel.message}
         </Alert>
       )}
-      <SimpleGrid cols={{ base: 2, sm: 5 }} aria-label="Counts">
-        {(['created', 'updated', 'unchanged', 'skipped', 'failed'] as const).map((k) => (
+      <SimpleGrid cols={{ base: 2, sm: 6 }} aria-label="Counts">
+        {(['created', 'updated', 'unchanged', 'skipped', 'filtered', 'failed'] as const).map((k) => (
           <Paper key={k} withBorder p="sm" data-count={k}>
             <Text size="xs" c="dimmed" tt="uppercase">
               {run.dryRun && (k === 'created' || k === 'updated') ? `would be ${k}` : k}

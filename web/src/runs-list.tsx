@@ -62,6 +62,7 @@ export function RunsList({ integrationId, state, version = 0 }: { integrationId?
               <Table.Th>Updated</Table.Th>
               <Table.Th>Unchanged</Table.Th>
               <Table.Th>Skipped</Table.Th>
+              <Table.Th>Filtered</Table.Th>
               <Table.Th>Failed</Table.Th>
               <Table.Th />
             </Table.Tr>
@@ -90,6 +91,7 @@ export function RunsList({ integrationId, state, version = 0 }: { integrationId?
                 <Table.Td>{run.counts.updated}</Table.Td>
                 <Table.Td>{run.counts.unchanged}</Table.Td>
                 <Table.Td>{run.counts.skipped}</Table.Td>
+                <Table.Td>{run.counts.filtered}</Table.Td>
                 <Table.Td>{run.counts.failed}</Table.Td>
                 <Table.Td>
                   {isAdmin && !terminalStates.has(run.state) && !run.cancelRequested && (

@@ -13,6 +13,7 @@ const colours: Record<string, string> = {
   updated: 'blue',
   unchanged: 'gray',
   skipped: 'yellow',
+  filtered: 'gray',
   needs_reauth: 'orange',
   completed_with_errors: 'orange',
   canceled: 'yellow',

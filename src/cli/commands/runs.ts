@@ -40,14 +40,26 @@ export async function runsListCommand(
       String(run.counts.updated),
       String(run.counts.unchanged),
       String(run.counts.skipped),
+      String(run.counts.filtered),
       String(run.counts.failed),
       durationOf(run),
       run.integrationName,
     ]);
-    const header = ['id', 'queued (UTC)', 'state', 'created', 'updated', 'unchanged', 'skipped', 'failed', 'took', 'integration'];
-    io.out(
-      `${table([header, ...rows], ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left']).join('\n')}\n`,
-    );
+    const header = [
+      'id',
+      'queued (UTC)',
+      'state',
+      'created',
+      'updated',
+      'unchanged',
+      'skipped',
+      'filtered',
+      'failed',
+      'took',
+      'integration',
+    ];
+    const align = ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'] as const;
+    io.out(`${table([header, ...rows], align).join('\n')}\n`);
     return exitCodes.ok;
   });
 }
@@ -81,13 +93,10 @@ export async function runsShowCommand(
       `  integration  ${run.integrationName}`,
       `  queued       ${run.queuedAt}`,
       `  finished     ${run.finishedAt ?? '-'}   took ${durationOf(run)}`,
-      `  users        created ${run.counts.created}, updated ${run.counts.updated}, unchanged ${run.counts.unchanged}, skipped ${run.counts.skipped}, failed ${run.counts.failed}`,
+      `  users        ${countsText(run.counts)}`,
     ];
     const saas = run.saasCounts;
-    if (Object.values(saas).some((n) => n > 0))
-      lines.push(
-        `  SaaS users   created ${saas.created}, updated ${saas.updated}, unchanged ${saas.unchanged}, skipped ${saas.skipped}, failed ${saas.failed}`,
-      );
+    if (Object.values(saas).some((n) => n > 0)) lines.push(`  SaaS users   ${countsText(saas)}`);
     if (run.fuseReason) lines.push(`  fuse         ${run.fuseReason}`);
     if (run.error) lines.push(`  error        ${run.error}`);
     lines.push('');
@@ -135,4 +144,9 @@ function durationOf(run: Run): string {
   const start = run.startedAt ?? run.queuedAt;
   if (run.finishedAt === null) return '-';
   return formatDuration(Date.parse(run.finishedAt) - Date.parse(start));
+}
+
+/** `created 3, updated 1, unchanged 40, skipped 0, filtered 2, failed 0` */
+function countsText(counts: Run['counts']): string {
+  return recordOutcomes.map((outcome) => `${outcome} ${counts[outcome]}`).join(', ');
 }

@@ -10,6 +10,7 @@ import * as accounts from './0002-accounts-and-credentials.ts';
 import * as schedulesAndAlerts from './0003-schedules-and-alerts.ts';
 import * as oomnitzaDataModels from './0004-oomnitza-data-models.ts';
 import * as localAgents from './0005-local-agents.ts';
+import * as filteredOutcome from './0006-filtered-outcome.ts';
 
 import type { Migration, MigrationProvider } from 'kysely';
 
@@ -19,6 +20,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003-schedules-and-alerts': schedulesAndAlerts,
   '0004-oomnitza-data-models': oomnitzaDataModels,
   '0005-local-agents': localAgents,
+  '0006-filtered-outcome': filteredOutcome,
 };
 
 export const migrationProvider: MigrationProvider = {
