@@ -41,7 +41,10 @@ export const agentContracts = {
     url: '/api/agents',
     summary: 'List local agents with their state, integrations and recent runs',
     tags: ['agents'],
-    response: z.strictObject({ agents: z.array(agentSchema) }),
+    response: z.strictObject({
+      agents: z.array(agentSchema),
+      serverUrl: z.string().describe('the address agents call: the public URL of this server (PUBLIC_URL)'),
+    }),
   }),
   get: defineContract({
     method: 'GET',
@@ -58,7 +61,11 @@ export const agentContracts = {
     description: 'Start the agent on its machine with `ninja-sync agent --server <this URL> --token <token>`.',
     tags: ['agents'],
     body: createAgentBodySchema,
-    response: z.strictObject({ token: z.string(), agent: agentSchema }),
+    response: z.strictObject({
+      token: z.string(),
+      agent: agentSchema,
+      command: z.string().describe('the command to run on the machine of the agent, token included'),
+    }),
     status: 201,
   }),
   revoke: defineContract({

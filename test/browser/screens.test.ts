@@ -1,7 +1,8 @@
 /**
  * Every screen of the web UI in Chromium, at a desktop (1440 px) and a phone (390 × 844) width,
- * against a real server on SQLite with both emulators and a finished run: the phone layout (the menu
- * folds away, the header covers nothing, tables scroll inside their card, badges keep their words),
+ * against a real server on SQLite with both emulators, a finished run, and a Local integration with
+ * its agent: the phone layout (the menu folds away, the header covers nothing, tables scroll inside
+ * their card, badges keep their words),
  * axe-core finds no serious or critical accessibility problem, and the details form refuses what
  * the server refuses, beside each field.
  */
@@ -34,6 +35,7 @@ describe('every screen at desktop and phone width [sqlite]', () => {
   let integrationId: string;
   let credentialId: string;
   let runId: string;
+  let localId: string;
 
   before(async () => {
     await ensureWebBuild();
@@ -78,6 +80,20 @@ describe('every screen at desktop and phone width [sqlite]', () => {
       if (!['queued', 'running'].includes(run.state)) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // A Local integration and its agent (enrolled, not started), for the Agents screen and the Local form.
+    assert.equal((await admin.post('/api/agents', { name: 'site-a' })).status, 201);
+    const local = await admin.post('/api/integrations', {
+      name: 'Site A users',
+      installation: 'local',
+      agent: 'site-a',
+      source: { url: ninja.url, clientId: 'demo-m2m', clientSecret: '${NINJAONE_CLIENT_SECRET}' },
+      destination: { url: oomnitza.url, apiToken: '${OOMNITZA_API_TOKEN}' },
+      allowInsecureHttp: true,
+      syncKeys: ['email'],
+      mapping: { email: 'email' },
+    });
+    assert.equal(local.status, 201, local.text);
+    localId = local.body.id;
     browser = await launchChromium();
   });
 
@@ -114,6 +130,12 @@ describe('every screen at desktop and phone width [sqlite]', () => {
       ready: (p) => p.getByRole('table', { name: 'Credential details' }).waitFor(),
     },
     { name: 'runs', path: '/runs', ready: (p) => p.getByRole('table', { name: 'Runs' }).waitFor() },
+    { name: 'agents', path: '/agents', ready: (p) => p.getByRole('region', { name: 'Agent site-a' }).waitFor() },
+    {
+      name: 'integration-details-local',
+      path: `/integrations/${localId}`,
+      ready: (p) => p.getByRole('group', { name: 'Local installation' }).waitFor(),
+    },
     { name: 'people', path: '/people', ready: (p) => p.getByRole('table', { name: 'People' }).waitFor() },
     { name: 'run', path: `/runs/${runId}`, ready: (p) => p.getByRole('table', { name: 'Run records' }).waitFor({ timeout: 30_000 }) },
   ];

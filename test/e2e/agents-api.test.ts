@@ -90,12 +90,14 @@ forEachDialect('server: local agents', (target) => {
     assert.equal(siteA.status, 201, siteA.text);
     const tokenA: string = siteA.body.token;
     assert.match(tokenA, /^nsa_/);
+    assert.equal(siteA.body.command, `ninja-sync agent --server ${server.url} --token ${tokenA} --data-dir /var/lib/ninja-sync-agent`);
     const siteB = await api.post('/api/agents', { name: 'site-b' });
     const tokenB: string = siteB.body.token;
     assert.equal((await api.post('/api/agents', { name: 'site-a' })).status, 409);
     const listed = await api.get('/api/agents');
     assert.equal(listed.status, 200, listed.text);
     assert.ok(!listed.text.includes(tokenA) && !listed.text.includes(tokenB), 'a token is shown only once');
+    assert.equal(listed.body.serverUrl, server.url, 'where agents call');
     assert.deepEqual(
       listed.body.agents.map((a: any) => [a.name, a.online, a.enrolledAt]),
       [

@@ -1,7 +1,9 @@
 /**
  * The integration's details: name, record type, installation, preference (each explained),
- * credential and connection, contacts, schedule and whether it is enabled. Saving creates the
- * integration or replaces its whole document (mapping included, unchanged here).
+ * credential and connection (or, for a Local installation, its agent and the settings it reaches
+ * NinjaOne and Oomnitza with: `local-installation-fields.tsx`), contacts, schedule and whether it
+ * is enabled. Saving creates the integration or replaces its whole document (mapping included,
+ * unchanged here). A viewer sees it all read-only.
  */
 import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
@@ -9,11 +11,13 @@ import { type FormEvent, useState } from 'react';
 import { api } from './api.ts';
 import { ChoiceGroup } from './choice-group.tsx';
 import { CredentialForm } from './credential-form.tsx';
+import { LocalInstallationFields, toCloud, toLocal } from './local-installation-fields.tsx';
 import { Link } from './router.tsx';
 import { ScheduleInput } from './schedule-input.tsx';
 import { useSession } from './session-context.ts';
 import { useSubmit } from './use-submit.ts';
 
+import type { AgentView } from '../../src/contracts/agents.ts';
 import type { Credential } from '../../src/contracts/credentials.ts';
 import type { StoredIntegration } from '../../src/contracts/integrations.ts';
 import type { IntegrationInput } from '../../src/contracts/integrations.ts';
@@ -50,12 +54,14 @@ export function IntegrationForm({
   document,
   credentials: known,
   connections,
+  agents,
   onSaved,
 }: {
   id: string | null;
   document: IntegrationInput;
   credentials: readonly Credential[];
   connections: readonly OomnitzaConnection[];
+  agents: readonly AgentView[];
   onSaved: (saved: StoredIntegration) => void;
 }) {
   const [added, setAdded] = useState<Credential[]>([]);
@@ -70,6 +76,12 @@ export function IntegrationForm({
     setDoc((d) => ({ ...d, ...patch }));
     setSaved(false);
   };
+  const replace = (next: IntegrationInput): void => {
+    setDoc(next);
+    setSaved(false);
+    submit.clear();
+  };
+  const local = doc.installation === 'local';
   const contactError = Object.entries(e).find(([path]) => path.startsWith('contacts'))?.[1];
 
   const onSubmit = (event: FormEvent): void => {
@@ -88,39 +100,43 @@ export function IntegrationForm({
       <fieldset disabled={!isAdmin} style={{ border: 0, padding: 0, margin: 0 }}>
         <Stack maw={820}>
           <TextInput label="Name" required value={doc.name} onChange={(ev) => set({ name: ev.currentTarget.value })} error={e['name']} />
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <Select
-              label="NinjaOne credential"
-              placeholder={credentials.length ? 'Pick a credential' : 'Add one under Credentials first'}
-              data={credentials.map((c) => ({ value: c.name, label: `${c.name} (${c.status})` }))}
-              value={doc.source.credential ?? null}
-              onChange={(v) => set({ source: { ...doc.source, credential: v ?? '' } })}
-              error={e['source.credential'] ?? e['source']}
-              allowDeselect={false}
-            />
-            <Select
-              label="Oomnitza connection"
-              placeholder={connections.length ? 'Pick a connection' : 'Add one under Credentials first'}
-              data={connections.map((c) => c.name)}
-              value={doc.destination.connection ?? null}
-              onChange={(v) => set({ destination: { ...doc.destination, connection: v ?? '' } })}
-              error={e['destination.connection'] ?? e['destination']}
-              allowDeselect={false}
-            />
-          </SimpleGrid>
-          <Group gap="md">
-            {isAdmin && (
-              <Button size="xs" variant="light" onClick={() => setCreating(true)}>
-                New NinjaOne credential
-              </Button>
-            )}
-            {doc.source.credential && credentials.some((c) => c.name === doc.source.credential) && (
-              <Link to={`/credentials/${credentials.find((c) => c.name === doc.source.credential)!.id}`}>
-                Open the credential (authenticate, test, edit)
-              </Link>
-            )}
-            <Link to="/credentials">All credentials and Oomnitza connections</Link>
-          </Group>
+          {!local && (
+            <SimpleGrid cols={{ base: 1, sm: 2 }}>
+              <Select
+                label="NinjaOne credential"
+                placeholder={credentials.length ? 'Pick a credential' : 'Add one under Credentials first'}
+                data={credentials.map((c) => ({ value: c.name, label: `${c.name} (${c.status})` }))}
+                value={doc.source.credential ?? null}
+                onChange={(v) => set({ source: { ...doc.source, credential: v ?? '' } })}
+                error={e['source.credential'] ?? e['source']}
+                allowDeselect={false}
+              />
+              <Select
+                label="Oomnitza connection"
+                placeholder={connections.length ? 'Pick a connection' : 'Add one under Credentials first'}
+                data={connections.map((c) => c.name)}
+                value={doc.destination.connection ?? null}
+                onChange={(v) => set({ destination: { ...doc.destination, connection: v ?? '' } })}
+                error={e['destination.connection'] ?? e['destination']}
+                allowDeselect={false}
+              />
+            </SimpleGrid>
+          )}
+          {!local && (
+            <Group gap="md">
+              {isAdmin && (
+                <Button size="xs" variant="light" onClick={() => setCreating(true)}>
+                  New NinjaOne credential
+                </Button>
+              )}
+              {doc.source.credential && credentials.some((c) => c.name === doc.source.credential) && (
+                <Link to={`/credentials/${credentials.find((c) => c.name === doc.source.credential)!.id}`}>
+                  Open the credential (authenticate, test, edit)
+                </Link>
+              )}
+              <Link to="/credentials">All credentials and Oomnitza connections</Link>
+            </Group>
+          )}
           <SimpleGrid cols={{ base: 1, md: 3 }}>
             <ChoiceGroup
               label="Record type"
@@ -133,7 +149,13 @@ export function IntegrationForm({
             <ChoiceGroup
               label="Installation"
               value={doc.installation ?? 'cloud'}
-              onChange={(v) => set({ installation: v })}
+              onChange={(v) =>
+                replace(
+                  v === 'local'
+                    ? toLocal(doc, credentials, connections)
+                    : toCloud(doc, credentials[0]?.name ?? '', doc.destination.connection ?? connections[0]?.name ?? ''),
+                )
+              }
               choices={installations}
               error={e['installation']}
               disabled={!isAdmin}
@@ -147,6 +169,9 @@ export function IntegrationForm({
               disabled={!isAdmin}
             />
           </SimpleGrid>
+          {local && (
+            <LocalInstallationFields doc={doc} set={set} errors={e} credentials={credentials} agents={agents} disabled={!isAdmin} />
+          )}
           <TagsInput
             label="Contacts"
             description="E-mail addresses told about failed runs; press Enter after each"

@@ -19,12 +19,13 @@ export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
   const { isAdmin } = useSession();
   const removal = useSubmit();
   const { data, error, reload } = useLoad(async () => {
-    const [credentials, { connections }, integration] = await Promise.all([
+    const [credentials, { connections }, { agents }, integration] = await Promise.all([
       api.get('/api/credentials'),
       api.get('/api/oomnitza-connections'),
+      api.get('/api/agents'),
       isNew ? Promise.resolve(null) : api.get('/api/integrations/:id', { params: { id } }),
     ]);
-    return { credentials: credentials.credentials, connections, integration };
+    return { credentials: credentials.credentials, connections, agents, integration };
   }, [id]);
 
   if (error)
@@ -42,6 +43,7 @@ export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
       document={document}
       credentials={data.credentials}
       connections={data.connections}
+      agents={data.agents}
       onSaved={(saved) => {
         if (isNew) navigate(`/integrations/${saved.id}/mapping`);
         else void reload();

@@ -2,6 +2,7 @@
 import { Title } from '@mantine/core';
 import { useEffect } from 'react';
 
+import { AgentsPage } from './agents-page.tsx';
 import { CredentialPage } from './credential-page.tsx';
 import { CredentialsPage } from './credentials-page.tsx';
 import { IntegrationPage } from './integration-page.tsx';
@@ -23,6 +24,7 @@ export function Screens() {
   if ((params = matchPath('/integrations/:id', path))) return <IntegrationPage id={params['id']!} tab="details" />;
   if ((params = matchPath('/integrations/:id/:tab', path))) return <IntegrationPage id={params['id']!} tab={params['tab']!} />;
   if (path === '/people') return <PeoplePage />;
+  if (path === '/agents') return <AgentsPage />;
   if (path === '/runs') return <RunsPage />;
   if ((params = matchPath('/runs/:id', path))) return <RunPage id={params['id']!} />;
   return <Title order={2}>Nothing here: pick a screen from the menu.</Title>;

@@ -18,6 +18,7 @@ const menuItems = [
   { to: '/integrations', label: 'Integrations' },
   { to: '/credentials', label: 'Credentials' },
   { to: '/runs', label: 'Runs' },
+  { to: '/agents', label: 'Agents' },
 ] as const;
 
 export function Shell({ children }: { children: ReactNode }) {

@@ -25,6 +25,11 @@ import type { RouteKit } from '../route-kit.ts';
 
 const recentRunsPerAgent = 5;
 
+/** The exact command an admin runs on the agent's machine; its data folder holds the agent's vault key. */
+export function agentCommandLine(serverUrl: string, token: string): string {
+  return `ninja-sync agent --server ${serverUrl} --token ${token} --data-dir /var/lib/ninja-sync-agent`;
+}
+
 async function agentView(db: AppDb, agent: Agent, now: Date): Promise<AgentView> {
   const integrations = await agentIntegrations(db, agent.id);
   const runs = (await Promise.all(integrations.map((i) => listRuns(db, { integrationId: i.id, limit: recentRunsPerAgent }))))
@@ -45,7 +50,10 @@ export function registerAgentRoutes({ app, context, registry, authorize }: Route
   defineRoute(app, registry, authorize, {
     ...agentContracts.list,
     access: 'viewer',
-    handler: async () => ({ agents: await Promise.all((await listAgents(db)).map((agent) => agentView(db, agent, now()))) }),
+    handler: async () => ({
+      agents: await Promise.all((await listAgents(db)).map((agent) => agentView(db, agent, now()))),
+      serverUrl: context.config.publicUrl.origin,
+    }),
   });
 
   defineRoute(app, registry, authorize, {
@@ -68,7 +76,7 @@ export function registerAgentRoutes({ app, context, registry, authorize }: Route
           { name: body.name, createdBy: principal?.kind === 'session' ? principal.user.id : null },
           now(),
         );
-        return { token, agent: await agentView(db, agent, now()) };
+        return { token, agent: await agentView(db, agent, now()), command: agentCommandLine(context.config.publicUrl.origin, token) };
       } catch (error) {
         if (error instanceof AgentError && error.code === 'name_taken')
           throw new ApiError(409, 'name_taken', error.message, { fields: [{ path: 'name', message: error.message }] });

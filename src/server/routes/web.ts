@@ -39,6 +39,7 @@ export const screenPaths = [
   '/runs',
   '/runs/:id',
   '/people',
+  '/agents',
 ] as const;
 
 const missingBuildPage = `<!doctype html>
