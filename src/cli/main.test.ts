@@ -99,6 +99,35 @@ describe('ninja-sync (in-process)', () => {
     assert.match(io.stdout(), /OK — "NinjaOne users"/);
   });
 
+  test("validate checks a Local file as the server imports it: the variables are its agent's, listed, not required here", async () => {
+    const file = join(dir, 'local.yaml');
+    const lines = [
+      'name: Site A users',
+      'installation: local',
+      'agent: site-a',
+      'source:',
+      '  url: https://acme.rmmservice.com',
+      '  clientId: demo-m2m',
+      '  clientSecret: ${NINJAONE_CLIENT_SECRET}',
+      'destination:',
+      '  url: https://acme.oomnitza.com',
+      '  apiToken: ${OOMNITZA_TOKEN_SITE_A}',
+      'syncKeys: [username]',
+      'mapping:',
+      '  username: { expr: "\'ninja-\' & $string(id)" }',
+      '',
+    ];
+    await writeFile(file, lines.join('\n'));
+    const io = captureIo({ env: {} });
+    assert.equal(await main(['validate', file], io), exitCodes.ok, io.stdout() + io.stderr());
+    assert.match(io.stdout(), /Local: run by agent "site-a", which must hold NINJAONE_CLIENT_SECRET, OOMNITZA_TOKEN_SITE_A/);
+    // The same references in a Cloud file are this machine's to set.
+    await writeFile(file, lines.filter((l) => !l.startsWith('installation') && !l.startsWith('agent')).join('\n'));
+    const cloud = captureIo({ env: {} });
+    assert.equal(await main(['validate', file], cloud), exitCodes.failed);
+    assert.match(cloud.stdout(), /environment variable NINJAONE_CLIENT_SECRET is not set/);
+  });
+
   test('validate --json prints one object', async () => {
     const io = captureIo({ env: {} });
     assert.equal(await main(['validate', 'examples/ninjaone-users.yaml', '--json'], io), exitCodes.failed);

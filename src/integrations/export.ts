@@ -41,8 +41,11 @@ export function exportIntegrationYaml(integration: Integration | IntegrationInpu
     ...options.placeholders,
   } as Record<keyof typeof secretPlaceholders, string>;
   const copy = escapeAll(structuredClone(integration)) as IntegrationInput;
-  const source = { ...copy.source };
-  const destination = { ...copy.destination };
+  // A Local integration's connection settings are resolved by its agent, and an import keeps them
+  // as written: they go out unescaped, so `${NINJA_URL}` reads back as the same reference.
+  const local = integration.installation === 'local';
+  const source = local ? { ...integration.source } : { ...copy.source };
+  const destination = local ? { ...integration.destination } : { ...copy.destination };
   // Secrets are replaced after escaping: the placeholder is the one `${` that must stay live.
   if (integration.source.clientSecret !== undefined) source.clientSecret = `\${${names['source.clientSecret']}}`;
   if (integration.source.refreshToken !== undefined) source.refreshToken = `\${${names['source.refreshToken']}}`;

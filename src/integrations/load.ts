@@ -39,6 +39,12 @@ export interface LoadOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** What the mapping is checked against, e.g. the Oomnitza instance's own users fields. */
   readonly mapping?: ValidateOptions;
+  /**
+   * For a file imported into the server: when it says `installation: local`, its `${VAR}` references
+   * under source and destination are its agent's to resolve (the agent holds those secrets), so they
+   * stay as written instead of being looked up in `env`.
+   */
+  readonly agentResolvesLocal?: boolean;
 }
 
 /** Keys whose values are secrets: never echoed, never exported. */
@@ -105,7 +111,12 @@ export function loadIntegrationText(text: string, options: LoadOptions): LoadRes
 
   const secrets: string[] = [];
   const unresolved = new Set<string>();
-  substituteDocument(doc, lineCounter, options.env, problems, secrets, unresolved);
+  // A Local file's connection settings are resolved on its agent, never here.
+  const agentsOwn =
+    options.agentResolvesLocal === true && doc.get('installation') === 'local'
+      ? (path: readonly (string | number)[]) => path[0] === 'source' || path[0] === 'destination'
+      : () => false;
+  substituteDocument(doc, lineCounter, options.env, problems, secrets, unresolved, agentsOwn);
 
   let data: unknown;
   try {
@@ -159,8 +170,10 @@ function substituteDocument(
   problems: IntegrationProblem[],
   secrets: string[],
   unresolved: Set<string>,
+  agentsOwn: (path: readonly (string | number)[]) => boolean,
 ): void {
   function walk(node: unknown, path: (string | number)[]): void {
+    if (agentsOwn(path)) return;
     if (isMap(node)) {
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);

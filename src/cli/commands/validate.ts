@@ -6,10 +6,15 @@
  * with the file's destination): fields that do not exist or are read-only, sync keys that are not
  * unique, values that cannot convert into their field's type — the checks a run makes first.
  *
+ * A Local file (`installation: local`) names variables its agent resolves: they are not looked up
+ * here (the file is checked as the server imports it), and the OK line lists them; `--online`
+ * reads them from this environment to reach Oomnitza.
+ *
  * @example
  * const code = await validateCommand(io, 'examples/ninjaone-users.yaml');   // 0 or 1
  * await validateCommand(io, 'examples/ninjaone-users.yaml', { online: true });
  */
+import { substituteEnv } from '../../integrations/env-substitution.ts';
 import { type IntegrationProblem, loadIntegrationFile } from '../../integrations/load.ts';
 import { createOomnitzaClient } from '../../oomnitza/client.ts';
 import { exitCodes } from '../exit-codes.ts';
@@ -32,7 +37,7 @@ export async function validateCommand(
       else mapping = { oomnitzaFields: model };
     }
   }
-  const result = await loadIntegrationFile(file, { env: io.env, ...(mapping === undefined ? {} : { mapping }) });
+  const result = await loadIntegrationFile(file, { env: io.env, agentResolvesLocal: true, ...(mapping === undefined ? {} : { mapping }) });
   if (options.json) {
     io.out(`${JSON.stringify({ file, ok: result.ok, problems: result.problems })}\n`);
     return result.ok ? exitCodes.ok : exitCodes.failed;
@@ -48,6 +53,14 @@ export async function validateCommand(
   io.out(
     `${file}: OK — "${integration.name}": ${fields} mapped field${fields === 1 ? '' : 's'}, sync keys ${integration.syncKeys.join(' > ')}, ${integration.preference.replaceAll('_', ' ')}, record type ${integration.recordType}\n`,
   );
+  if (integration.installation === 'local') {
+    const names = [integration.source, integration.destination].flatMap((part) =>
+      Object.values(part).flatMap((value) => (typeof value === 'string' ? substituteEnv(value, {}).used : [])),
+    );
+    io.out(
+      `  Local: run by agent "${integration.agent ?? '(none named)'}", which must hold ${names.length > 0 ? [...new Set(names)].join(', ') : 'no variable'} (its environment or ninja-sync agent secret set)\n`,
+    );
+  }
   return exitCodes.ok;
 }
 

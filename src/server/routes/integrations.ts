@@ -94,7 +94,8 @@ export function registerIntegrationRoutes({ app, context, registry, authorize }:
     handler: async ({ query, request, reply }) => {
       if (typeof request.body !== 'string')
         throw new ApiError(415, 'unsupported_media_type', 'send the YAML file as the body with Content-Type: application/yaml');
-      const loaded = loadIntegrationText(request.body, { env: {} });
+      // The server reads no variable of its own; a Local file's are its agent's (the names are stored).
+      const loaded = loadIntegrationText(request.body, { env: {}, agentResolvesLocal: true });
       if (!loaded.ok) {
         throw new ApiError(
           400,
