@@ -5,6 +5,9 @@
  * 2. Initial sync of 10,000 NinjaOne users into Oomnitza, the Oomnitza emulator at 10 ms a request
  *    and 8 requests in flight per token (429 past that).
  * 3. A resync with nothing changed: no writes, and as few reads as the data allows.
+ * 4. Scale-out (issue 14, `bench/scale.ts`): the claim query with 10,000 finished runs, and 100
+ *    integrations of 1,000 users, each its own NinjaOne and Oomnitza tenant, run by 1, 2 and 4
+ *    `ninja-sync worker` processes on PostgreSQL.
  *
  * The emulators run in their own process (`ninja-sync emulate`), each sync in another, so the
  * timings and memory of the sync are not mixed with the emulators' work. The request counts come
@@ -14,25 +17,47 @@
  * @example
  * npm run bench
  * npm run bench -- --users 2000 --records 20000   # a quicker run
+ * npm run bench -- cpu sync                        # only these sections (cpu, sync, scale)
+ * npm run bench -- scale --quick                   # scale-out with 8 integrations of 200 users
+ * npm run bench -- scale --tenants 20 --tenant-users 500 --workers 1,2,4 --runs-per-worker 1,4 --emulator-processes 2
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { processCpuSeconds } from './proc-cpu.ts';
+import { type Check, scaleSection } from './scale.ts';
+
 import type { LoggedRequest } from '../emulators/common/knobs.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     users: { type: 'string', default: '10000' },
     records: { type: 'string', default: '100000' },
     latency: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '8' },
+    quick: { type: 'boolean', default: false },
+    tenants: { type: 'string' },
+    'tenant-users': { type: 'string' },
+    workers: { type: 'string', default: '1,2,4' },
+    'runs-per-worker': { type: 'string', default: '1' },
+    'emulator-processes': { type: 'string', default: '1' },
   },
 });
+const sectionNames = ['cpu', 'sync', 'scale'] as const;
+for (const name of positionals) {
+  if (!(sectionNames as readonly string[]).includes(name)) {
+    process.stderr.write(`npm run bench: no section "${name}"; the sections are ${sectionNames.join(', ')} (all when none is named)\n`);
+    process.exit(64);
+  }
+}
+const sections = new Set(positionals.length > 0 ? positionals : sectionNames);
+const list = (text: string) => text.split(',').map(Number);
 const users = Number(values.users);
 const records = Number(values.records);
 const latencyMs = Number(values.latency);
@@ -94,17 +119,6 @@ interface Emulators {
   /** CPU seconds the emulators' process has used so far (Linux; null elsewhere). */
   cpuSeconds(): Promise<number | null>;
   stop(): Promise<void>;
-}
-
-/** utime + stime of a process from /proc, in seconds (clock ticks of 1/100 s on Linux). */
-async function processCpuSeconds(pid: number | undefined): Promise<number | null> {
-  if (pid === undefined) return null;
-  try {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 async function startEmulators(): Promise<Emulators> {
@@ -238,42 +252,66 @@ print(
 );
 print();
 
-print(`## Mapping and planning ${records.toLocaleString('en-US')} records (CPU only, no HTTP)`);
-const cpu = await runJson<MapPlanJson>('bench/map-plan.ts', [String(records)]);
-print(
-  `Plan: ${Object.entries(cpu.value.plan)
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ')} (against ${cpu.destination} Oomnitza users)`,
-);
-print(`CPU time   ${(cpu.cpuMs / 1000).toFixed(2)} s   (aim < 2 s)   wall ${(cpu.wallMs / 1000).toFixed(2)} s`);
-print(`Memory     peak RSS ${cpu.peakRssMb} MB (aim < 400 MB), peak heap ${cpu.peakHeapMb} MB (sampled)`);
-print();
-
-const emulators = await startEmulators();
-const dataDir = await mkdtemp(join(tmpdir(), 'ninja-sync-bench-'));
+const checks: Check[] = [];
 let failed = false;
-try {
-  await admin(emulators.oomnitza.url, 'PUT', '/knobs', { latencyMs, maxConcurrent: concurrency, retryAfterSeconds: 1 });
-  const initial = await syncSection(`Initial sync of ${users.toLocaleString('en-US')} users`, emulators, dataDir);
-  const resync = await syncSection('Resync, nothing changed', emulators, dataDir);
-  const writes = resync.sync.counts['created']! + resync.sync.counts['updated']!;
 
-  print('## Against the aims');
-  const ratio = initial.bound > 0 ? initial.sync.wallMs / initial.bound : Infinity;
-  const checks: [string, boolean][] = [
-    [`initial sync within 1.3× of the lower bound: ${ratio.toFixed(2)}×`, ratio <= 1.3],
-    [`resync makes no writes: ${writes} created or updated`, writes === 0],
-    [
-      `resync reads: ${resync.served} Oomnitza requests for ${initial.sync.counts['created']! + initial.sync.counts['unchanged']!} synced users`,
-      resync.served <= Math.ceil(users / 500) + 3,
-    ],
+if (sections.has('cpu')) {
+  print(`## Mapping and planning ${records.toLocaleString('en-US')} records (CPU only, no HTTP)`);
+  const cpu = await runJson<MapPlanJson>('bench/map-plan.ts', [String(records)]);
+  print(
+    `Plan: ${Object.entries(cpu.value.plan)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')} (against ${cpu.destination} Oomnitza users)`,
+  );
+  print(`CPU time   ${(cpu.cpuMs / 1000).toFixed(2)} s   (aim < 2 s)   wall ${(cpu.wallMs / 1000).toFixed(2)} s`);
+  print(`Memory     peak RSS ${cpu.peakRssMb} MB (aim < 400 MB), peak heap ${cpu.peakHeapMb} MB (sampled)`);
+  print();
+  checks.push(
     [`map + plan ${records.toLocaleString('en-US')} records: ${(cpu.cpuMs / 1000).toFixed(2)} s CPU (< 2 s)`, cpu.cpuMs < 2000],
     [`map + plan memory: ${cpu.peakRssMb} MB peak RSS (< 400 MB)`, cpu.peakRssMb < 400],
-  ];
-  for (const [text, ok] of checks) print(`  ${ok ? 'met    ' : 'MISSED '} ${text}`);
-  failed = initial.sync.state === 'failed' || resync.sync.state === 'failed';
-} finally {
-  await emulators.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  );
 }
+
+if (sections.has('sync')) {
+  const emulators = await startEmulators();
+  const dataDir = await mkdtemp(join(tmpdir(), 'ninja-sync-bench-'));
+  try {
+    await admin(emulators.oomnitza.url, 'PUT', '/knobs', { latencyMs, maxConcurrent: concurrency, retryAfterSeconds: 1 });
+    const initial = await syncSection(`Initial sync of ${users.toLocaleString('en-US')} users`, emulators, dataDir);
+    const resync = await syncSection('Resync, nothing changed', emulators, dataDir);
+    const writes = resync.sync.counts['created']! + resync.sync.counts['updated']!;
+    const ratio = initial.bound > 0 ? initial.sync.wallMs / initial.bound : Infinity;
+    checks.push(
+      [`initial sync within 1.3× of the lower bound: ${ratio.toFixed(2)}×`, ratio <= 1.3],
+      [`resync makes no writes: ${writes} created or updated`, writes === 0],
+      [
+        `resync reads: ${resync.served} Oomnitza requests for ${initial.sync.counts['created']! + initial.sync.counts['unchanged']!} synced users`,
+        resync.served <= Math.ceil(users / 500) + 3,
+      ],
+    );
+    failed = initial.sync.state === 'failed' || resync.sync.state === 'failed';
+  } finally {
+    await emulators.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (sections.has('scale')) {
+  const scaleChecks = await scaleSection({
+    root,
+    tenants: Number(values.tenants ?? (values.quick ? 8 : 100)),
+    usersPerTenant: Number(values['tenant-users'] ?? (values.quick ? 200 : 1000)),
+    workers: list(values.workers),
+    runsPerWorker: list(values['runs-per-worker']),
+    latencyMs,
+    concurrency,
+    emulatorProcesses: Number(values['emulator-processes']),
+    print,
+  });
+  checks.push(...scaleChecks);
+  failed ||= scaleChecks.some(([text, ok]) => !ok && text.startsWith('every run exactly once'));
+}
+
+print('## Against the aims');
+for (const [text, ok] of checks) print(`  ${ok ? 'met    ' : 'MISSED '} ${text}`);
 process.exitCode = failed ? 1 : 0;

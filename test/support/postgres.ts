@@ -43,6 +43,8 @@ import type { ChildProcess } from 'node:child_process';
 export interface PostgresServer {
   /** Admin URL (superuser `postgres`, database `postgres`) on 127.0.0.1. */
   readonly url: string;
+  /** The postmaster's process id (null for a server given by NINJA_SYNC_TEST_POSTGRES_URL), for CPU accounting. */
+  readonly pid: number | null;
   stop(): Promise<void>;
 }
 
@@ -64,7 +66,7 @@ let shared: Promise<PostgresServer> | null = null;
 export function sharedPostgres(): Promise<PostgresServer> {
   if (shared === null) {
     const external = process.env.NINJA_SYNC_TEST_POSTGRES_URL;
-    shared = external !== undefined && external !== '' ? Promise.resolve({ url: external, stop: async () => {} }) : startPostgres();
+    shared = external !== undefined && external !== '' ? Promise.resolve({ url: external, pid: null, stop: async () => {} }) : startPostgres();
     // A failed start is not cached: the next caller gets the error again, not a stale promise.
     shared.catch(() => {
       shared = null;
@@ -115,9 +117,12 @@ export async function dropPostgresDatabase(databaseUrl: string): Promise<void> {
 /**
  * Starts a new server. Prefer `sharedPostgres()`; this is for a test that needs its own.
  *
+ * `settings` adds server settings (`-c name=value`), e.g. `{ shared_preload_libraries: 'pg_stat_statements' }`
+ * for the benchmarks.
+ *
  * @example const server = await startPostgres(); try { ... } finally { await server.stop(); }
  */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(settings: Readonly<Record<string, string>> = {}): Promise<PostgresServer> {
   sweepStaleFolders();
   const runAs = process.getuid?.() === 0 ? unprivilegedUser() : null;
   const bin = runnableBin(await findPostgresBin(), runAs);
@@ -165,6 +170,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       'max_connections=200',
       '-c',
       'shared_buffers=32MB',
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ];
     const [command, commandArgs, spawnIds] = withParentDeathSignal(join(bin, 'postgres'), args, runAs);
     const child = spawn(command, commandArgs, { ...spawnIds, cwd: root, stdio: ['ignore', log, log] });
@@ -241,6 +247,7 @@ function track(url: string, child: ChildProcess, root: string): PostgresServer {
   let stopping: Promise<void> | null = null;
   return {
     url,
+    pid: child.pid ?? null,
     stop: () => {
       stopping ??= (async () => {
         await stopChild(child);
