@@ -170,24 +170,27 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByTestId('samples-email').filter({ hasText: firstEmail }).waitFor();
     // Tall enough that every NinjaOne field and its drop target are on screen at once.
     await page.setViewportSize({ width: 1440, height: 1500 });
-    await dragTo(page, 'NinjaOne field Phone', 'Oomnitza field phone_number', { reaim: true });
+    await dragTo(page, 'NinjaOne field Phone', 'Oomnitza field Phone (phone_number)', { reaim: true });
     assert.equal(await page.getByTestId('mapped-phone_number').innerText(), '← phone');
     // The keyboard way: each Oomnitza field has a select with the same choices.
-    const select = page.getByRole('combobox', { name: 'Source for external_id' });
+    const select = page.getByRole('combobox', { name: 'Source for External ID (external_id)' });
     await select.focus();
     await page.keyboard.type('Uid (');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     assert.equal(await page.getByTestId('mapped-external_id').innerText(), '← uid');
-    await page.getByLabel('New Oomnitza field name').fill('ninja_user_type');
+    // "Add new Oomnitza field" offers the tenant's other fields (the emulator's custom ones among them).
+    await page.getByRole('combobox', { name: 'Oomnitza field to add' }).fill('ninja_user_type');
+    await page.getByRole('combobox', { name: 'Oomnitza field to add' }).press('Escape');
     await dragTo(page, 'NinjaOne field User Type', 'Add new Oomnitza field', { reaim: true });
     assert.equal(await page.getByTestId('mapped-ninja_user_type').innerText(), '← userType');
-    // The emulated Oomnitza has no such field (a run would stop on it): take it out again.
-    await page.getByRole('button', { name: 'Unmap ninja_user_type' }).click();
+    // Not wanted after all: take it out again.
+    await page.getByRole('button', { name: 'Unmap NinjaOne User Type (ninja_user_type)' }).click();
     // An expression, and a filter rule built from field, operator and value.
-    await page.getByRole('combobox', { name: 'Source for full_name' }).click();
+    await page.getByRole('combobox', { name: 'Source for Full Name (full_name)' }).click();
     await page.getByRole('option', { name: 'Expression…' }).click();
     await page.getByLabel('Expression for full_name').fill("firstName & ' ' & lastName");
+    await page.getByRole('button', { name: 'New custom field…' }).click();
     await page.getByLabel('Custom field name').fill('displayName');
     await page.getByLabel('Expression', { exact: true }).fill("lastName & ', ' & firstName");
     await page.getByRole('button', { name: 'Add custom field' }).click();
@@ -200,10 +203,14 @@ describe('web UI in Chromium [sqlite]', () => {
     first.lastName = 'Previewson';
     await page.getByRole('button', { name: 'Refresh preview' }).click();
     await firstFullName.filter({ hasText: exactly(fullName()) }).waitFor();
-    await page.getByRole('combobox', { name: 'Source for position' }).click();
+    await page.getByRole('combobox', { name: 'Source for Position (position)' }).click();
     await page.getByRole('option', { name: 'displayName (custom)' }).click();
+    // A filter rule that keeps end users only: the preview lists the technicians it drops, and why.
     await page.getByRole('button', { name: 'Add filter rule' }).click();
-    // A new rule keeps end users only: the preview lists the technicians it drops, and why.
+    await page.getByRole('combobox', { name: 'Filter 1 field' }).click();
+    await page.getByRole('option', { name: 'User Type (userType)' }).click();
+    await page.getByRole('combobox', { name: 'Filter 1 value' }).click();
+    await page.getByRole('option', { name: 'END_USER' }).click();
     const technician = ninja.world.users.find((u) => u.userType === 'TECHNICIAN');
     assert.ok(technician, 'the tenant has a technician');
     await page

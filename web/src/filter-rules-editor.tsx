@@ -1,143 +1,170 @@
 /**
  * Filter rules: which NinjaOne users the integration keeps, each rule built from a field, an
- * operator and a value (all rules must hold). Expression rules written in YAML show as text and
- * can be removed.
+ * operator that fits the field's type and a value (all rules must hold). A new rule starts empty and
+ * filters nothing until it is complete; the value applies as it is typed. Expression rules written
+ * in YAML show as text and can be removed.
  */
 import { Button, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 
-import type { IntegrationInput } from '../../src/contracts/integrations.ts';
+import { listOps, missingPart, newDraft, noValue, operatorsFor, type RuleDraft } from './filter-rules.ts';
+
+import type { CatalogueField } from '../../src/contracts/catalogue.ts';
 import type { SourceOption } from './mapping-targets.tsx';
 
-export type FilterRule = NonNullable<IntegrationInput['filters']>[number];
-type FieldRule = Extract<FilterRule, { field: string }>;
-type Op = FieldRule['op'];
-
-const operators: readonly { value: Op; label: string }[] = [
-  { value: 'eq', label: 'is' },
-  { value: 'ne', label: 'is not' },
-  { value: 'in', label: 'is one of' },
-  { value: 'nin', label: 'is none of' },
-  { value: 'contains', label: 'contains' },
-  { value: 'startsWith', label: 'starts with' },
-  { value: 'endsWith', label: 'ends with' },
-  { value: 'exists', label: 'has a value' },
-  { value: 'notExists', label: 'is empty' },
-  { value: 'gt', label: 'is greater than' },
-  { value: 'lt', label: 'is less than' },
-  { value: 'matches', label: 'matches the pattern' },
-];
-const noValue: ReadonlySet<Op> = new Set(['exists', 'notExists']);
-const listOps: ReadonlySet<Op> = new Set(['in', 'nin']);
-
-/** Text as the rule's value: true/false and numbers as such, lists comma-separated for in/nin. */
-export function parseRuleValue(op: Op, text: string): FieldRule['value'] {
-  const one = (t: string): string | number | boolean =>
-    t === 'true' ? true : t === 'false' ? false : t !== '' && !Number.isNaN(Number(t)) && op !== 'matches' ? Number(t) : t;
-  if (noValue.has(op)) return undefined;
-  if (listOps.has(op))
-    return text
-      .split(',')
-      .map((t) => t.trim())
-      .filter((t) => t !== '')
-      .map(one);
-  return one(text.trim());
-}
-
-function valueText(value: FieldRule['value']): string {
-  if (value === undefined || value === null) return '';
-  return Array.isArray(value) ? value.join(', ') : String(value);
+function ValueInput({
+  index,
+  draft,
+  field,
+  disabled,
+  onText,
+}: {
+  index: number;
+  draft: Extract<RuleDraft, { kind: 'field' }>;
+  field: CatalogueField | undefined;
+  disabled: boolean;
+  onText: (text: string) => void;
+}) {
+  const label = `Filter ${index + 1} value`;
+  const choices = field?.type === 'boolean' ? ['true', 'false'] : field?.type === 'enum' ? (field.values ?? []) : [];
+  if (choices.length > 0 && !listOps.has(draft.op))
+    return (
+      <Select
+        size="xs"
+        w={170}
+        aria-label={label}
+        placeholder="pick a value"
+        data={choices}
+        value={draft.text === '' ? null : draft.text}
+        disabled={disabled}
+        onChange={(v) => onText(v ?? '')}
+      />
+    );
+  return (
+    <TextInput
+      size="xs"
+      miw={200}
+      style={{ flex: '1 1 200px', maxWidth: 420 }}
+      aria-label={label}
+      placeholder={listOps.has(draft.op) ? (choices.length > 0 ? choices.join(', ') : 'a, b, c') : 'value'}
+      disabled={disabled}
+      value={draft.text}
+      onChange={(e) => onText(e.currentTarget.value)}
+    />
+  );
 }
 
 export function FilterRulesEditor({
-  rules,
+  drafts,
   options,
+  catalogue,
   canEdit,
   errors,
   onChange,
 }: {
-  rules: readonly FilterRule[];
+  drafts: readonly RuleDraft[];
   options: readonly SourceOption[];
+  catalogue: readonly CatalogueField[];
   canEdit: boolean;
-  errors: Readonly<Record<string, string>>;
-  onChange: (rules: FilterRule[]) => void;
+  /** Problems by draft index, already in words. */
+  errors: ReadonlyMap<number, readonly string[]>;
+  onChange: (drafts: RuleDraft[]) => void;
 }) {
-  const update = (i: number, rule: FilterRule): void => onChange(rules.map((r, j) => (j === i ? rule : r)));
+  const update = (i: number, draft: RuleDraft): void => onChange(drafts.map((d, j) => (j === i ? draft : d)));
   return (
     <Stack gap={6} role="region" aria-label="Filters">
       <Title order={4}>Filters</Title>
       <Text size="xs" c="dimmed">
         Keep only the NinjaOne users for which every rule holds. No rules: every user is synced.
       </Text>
-      {rules.map((rule, i) => (
-        <div key={i}>
-          {'expr' in rule ? (
-            <Text size="sm">
-              Expression: <code>{rule.expr}</code>
-              {rule.description ? ` — ${rule.description}` : ''}
-            </Text>
-          ) : (
-            <Group gap={4} wrap="nowrap" align="end">
-              <Select
-                size="xs"
-                w={150}
-                aria-label={`Filter ${i + 1} field`}
-                data={options}
-                value={rule.field}
-                disabled={!canEdit}
-                searchable
-                allowDeselect={false}
-                onChange={(v) => update(i, { ...rule, field: v ?? rule.field })}
-              />
-              <Select
-                size="xs"
-                w={130}
-                aria-label={`Filter ${i + 1} operator`}
-                data={operators}
-                value={rule.op}
-                disabled={!canEdit}
-                allowDeselect={false}
-                onChange={(v) => {
-                  const op = v ?? rule.op;
-                  update(i, { field: rule.field, op, ...(noValue.has(op) ? {} : { value: parseRuleValue(op, valueText(rule.value)) }) });
-                }}
-              />
-              {!noValue.has(rule.op) && (
-                <TextInput
-                  key={rule.op}
+      {drafts.map((draft, i) => {
+        const problems = errors.get(i) ?? [];
+        const missing = missingPart(draft);
+        const field = draft.kind === 'field' ? catalogue.find((f) => f.key === draft.field) : undefined;
+        return (
+          <div key={i} data-filter-rule={i + 1}>
+            {draft.kind === 'expr' ? (
+              <Text size="sm">
+                Expression: <code>{draft.rule.expr}</code>
+                {draft.rule.description ? ` — ${draft.rule.description}` : ''}
+              </Text>
+            ) : (
+              <Group gap={4} align="end">
+                <Select
                   size="xs"
-                  w={150}
-                  aria-label={`Filter ${i + 1} value`}
-                  placeholder={listOps.has(rule.op) ? 'a, b, c' : 'value'}
+                  w={260}
+                  aria-label={`Filter ${i + 1} field`}
+                  placeholder="Pick a field"
+                  data={options}
+                  value={draft.field}
                   disabled={!canEdit}
-                  defaultValue={valueText(rule.value)}
-                  onBlur={(e) => update(i, { ...rule, value: parseRuleValue(rule.op, e.currentTarget.value) })}
+                  searchable
+                  allowDeselect={false}
+                  onChange={(v) => {
+                    if (v === null || v === draft.field) return;
+                    // Another field: the operator and value of the old one may not fit it, so they start over.
+                    const ops = operatorsFor(catalogue.find((f) => f.key === v)?.type);
+                    update(i, { kind: 'field', field: v, op: ops[0]?.value ?? 'eq', text: '' });
+                  }}
                 />
-              )}
-            </Group>
-          )}
-          {canEdit && (
-            <Button
-              size="compact-xs"
-              variant="subtle"
-              color="red"
-              onClick={() => onChange(rules.filter((_, j) => j !== i))}
-              aria-label={`Remove filter ${i + 1}`}
-            >
-              Remove
-            </Button>
-          )}
-          {Object.entries(errors)
-            .filter(([p]) => p === `filters[${i}]` || p.startsWith(`filters[${i}].`))
-            .map(([p, m]) => (
-              <Text key={p} c="red" size="xs" role="alert">
-                {m}
+                <Select
+                  size="xs"
+                  w={200}
+                  aria-label={`Filter ${i + 1} operator`}
+                  data={operatorsFor(field?.type ?? (draft.field === null ? 'string' : undefined))}
+                  value={draft.op}
+                  disabled={!canEdit || draft.field === null}
+                  allowDeselect={false}
+                  onChange={(v) => {
+                    if (v === null) return;
+                    const op = v;
+                    // A list and a single value do not translate into each other; keep the text otherwise.
+                    const keep = !noValue.has(op) && listOps.has(op) === listOps.has(draft.op);
+                    update(i, { ...draft, op, text: keep ? draft.text : '' });
+                  }}
+                />
+                {!noValue.has(draft.op) && (
+                  <ValueInput index={i} draft={draft} field={field} disabled={!canEdit} onText={(text) => update(i, { ...draft, text })} />
+                )}
+                {canEdit && (
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    color="red"
+                    onClick={() => onChange(drafts.filter((_, j) => j !== i))}
+                    aria-label={`Remove filter ${i + 1}`}
+                  >
+                    Remove
+                  </Button>
+                )}
+              </Group>
+            )}
+            {draft.kind === 'expr' && canEdit && (
+              <Button
+                size="compact-xs"
+                variant="subtle"
+                color="red"
+                onClick={() => onChange(drafts.filter((_, j) => j !== i))}
+                aria-label={`Remove filter ${i + 1}`}
+              >
+                Remove
+              </Button>
+            )}
+            {missing && problems.length === 0 && (
+              <Text size="xs" c="dimmed">
+                Not applied yet: {missing}.
+              </Text>
+            )}
+            {problems.map((m) => (
+              <Text key={m} c="red" size="xs" role="alert">
+                Filter rule {i + 1}: {m}
               </Text>
             ))}
-        </div>
-      ))}
+          </div>
+        );
+      })}
       {canEdit && (
         <Group>
-          <Button size="xs" variant="light" onClick={() => onChange([...rules, { field: 'userType', op: 'eq', value: 'END_USER' }])}>
+          <Button size="xs" variant="light" onClick={() => onChange([...drafts, newDraft])}>
             Add filter rule
           </Button>
         </Group>

@@ -1,71 +1,79 @@
 /**
- * The mapping page: NinjaOne fields on the left, Oomnitza fields on the right; drag a NinjaOne
- * field onto an Oomnitza field (or onto "Add new Oomnitza field"), or use each row's select.
- * Sync keys are picked and ordered on the side. Saving PUTs the whole integration document. Below,
- * a preview shows the tenant's first users as the mapping being edited would write them.
+ * The mapping page: NinjaOne fields on the left, the Oomnitza fields of the tenant's data model on
+ * the right; drag a NinjaOne field onto an Oomnitza field (or onto "Add new Oomnitza field"), by
+ * pointer or keyboard, or use each row's select. A drop never replaces a mapping without asking.
+ * Sync keys are picked and ordered on the side. Saving PUTs the whole integration document; every
+ * problem the server finds shows beside its field. Below, a preview shows the tenant's first users
+ * as the mapping being edited would write them. Leaving with unsaved edits asks first.
  */
-import {
-  type CollisionDetection,
-  DndContext,
-  type DragEndEvent,
-  DragOverlay,
-  type DragStartEvent,
-  KeyboardSensor,
-  PointerSensor,
-  pointerWithin,
-  rectIntersection,
-  useSensor,
-  useSensors,
-} from '@dnd-kit/core';
-import { Alert, Button, Grid, Group, Stack, Text } from '@mantine/core';
+import { DndContext, type DragEndEvent, DragOverlay, type DragStartEvent, PointerSensor, useSensor, useSensors } from '@dnd-kit/core';
+import { Alert, Button, Grid, Group, List, Modal, Stack, Switch, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
 
 import { api } from './api.ts';
-import { type FilterRule, FilterRulesEditor } from './filter-rules-editor.tsx';
-import { assignSource, commonOomnitzaFields, type Target, toOomnitzaName } from './mapping-model.ts';
+import { fromDrafts, missingPart, type RuleDraft, toDrafts } from './filter-rules.ts';
+import { FilterRulesEditor } from './filter-rules-editor.tsx';
+import { announcements, dropTarget, phrases, screenReaderInstructions } from './mapping-dnd.ts';
+import { assignSource, describeTarget, sourceOf, type Target, targetFields, targetTitle, toOomnitzaName } from './mapping-model.ts';
 import { MappingPreview } from './mapping-preview.tsx';
+import { placeProblems, problemCount } from './mapping-problems.ts';
 import { ChipView, MappingSources } from './mapping-sources.tsx';
 import { MappingTargets } from './mapping-targets.tsx';
 import { useSession } from './session-context.ts';
 import { SyncKeysEditor } from './sync-keys-editor.tsx';
+import { UnsavedChanges } from './unsaved-changes.tsx';
+import { useDataModel } from './use-data-model.ts';
+import { useKeyboardCarry } from './use-keyboard-carry.ts';
 import { useLoad } from './use-load.ts';
 import { usePreview } from './use-preview.ts';
 import { useSubmit } from './use-submit.ts';
 
 import type { StoredIntegration } from '../../src/contracts/integrations.ts';
 
-/** The field under the pointer wins; by keyboard (no pointer) the most overlapped one. */
-const dropTarget: CollisionDetection = (args) => {
-  const under = pointerWithin(args);
-  return under.length > 0 ? under : rectIntersection(args);
-};
+interface Replacement {
+  readonly field: string;
+  readonly source: string;
+}
 
 export function MappingEditor({ integration, onSaved }: { integration: StoredIntegration; onSaved: () => Promise<void> }) {
   const { isAdmin } = useSession();
   const { data: catalogue } = useLoad(() => api.get('/api/catalogue').then((a) => a.fields), []);
   const doc = integration.document;
+  const model = useDataModel(doc.destination.connection);
   const [mapping, setMapping] = useState<Record<string, Target>>({ ...doc.mapping });
   const [customFields, setCustomFields] = useState<Record<string, string>>({ ...(doc.customFields ?? {}) });
   const [syncKeys, setSyncKeys] = useState<string[]>([...doc.syncKeys]);
   const [updateSyncKeys, setUpdateSyncKeys] = useState(doc.updateSyncKeys ?? false);
-  const [filters, setFilters] = useState<FilterRule[]>([...(doc.filters ?? [])]);
+  const [writeSyncTimeEveryRun, setWriteSyncTimeEveryRun] = useState(doc.writeSyncTimeEveryRun ?? false);
+  const [drafts, setDrafts] = useState<RuleDraft[]>(() => toDrafts(doc.filters ?? []));
   const [extraFields, setExtraFields] = useState<string[]>([]);
   const [newName, setNewName] = useState('');
   const [dragging, setDragging] = useState<string | null>(null);
+  const [replacing, setReplacing] = useState<Replacement | null>(null);
   const [dirty, setDirty] = useState(false);
   const [saved, setSaved] = useState(false);
+  const [incompleteAtSave, setIncompleteAtSave] = useState(false);
   const submit = useSubmit();
+
+  const typeOf = (key: string): string | undefined => catalogue?.find((f) => f.key === key)?.type;
+  const { rules, draftIndex } = fromDrafts(drafts, typeOf);
+  // The rules are rebuilt on each render: their text is what decides whether the document changed.
+  const filtersText = JSON.stringify(rules);
   const edited = useMemo(
-    () => ({ ...doc, mapping, customFields, syncKeys, updateSyncKeys, filters }),
-    [doc, mapping, customFields, syncKeys, updateSyncKeys, filters],
+    () => ({
+      ...doc,
+      mapping,
+      customFields,
+      syncKeys,
+      updateSyncKeys,
+      writeSyncTimeEveryRun,
+      filters: JSON.parse(filtersText) as typeof rules,
+    }),
+    [doc, mapping, customFields, syncKeys, updateSyncKeys, writeSyncTimeEveryRun, filtersText],
   );
   const preview = usePreview(edited);
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor));
 
-  const fields = useMemo(() => {
-    const all = [...commonOomnitzaFields, ...Object.keys(mapping), ...extraFields];
-    return [...new Set(all)];
-  }, [mapping, extraFields]);
+  const fields = useMemo(() => targetFields(model.fields, Object.keys(mapping), extraFields), [model.fields, mapping, extraFields]);
   const options = useMemo(
     () => [
       ...(catalogue ?? []).map((f) => ({ value: f.key, label: `${f.label} (${f.key})` })),
@@ -74,10 +82,35 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
     [catalogue, customFields],
   );
   const labelOf = (key: string): string => catalogue?.find((f) => f.key === key)?.label ?? key;
+  const titleOf = (field: string): string => {
+    const info = fields.find((f) => f.name === field);
+    return `Oomnitza field ${info ? targetTitle(info) : field}`;
+  };
+  const takenBy = (field: string): string | null => {
+    const target = mapping[field];
+    if (target === undefined) return null;
+    const source = sourceOf(target);
+    return source === null ? describeTarget(target) : labelOf(source);
+  };
+  // The pointer drags with dnd-kit; the keyboard carries a field with use-keyboard-carry.ts.
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }));
+  const words = {
+    source: labelOf,
+    target: (id: string) =>
+      id === 'new-field'
+        ? newName.trim()
+          ? `the new Oomnitza field ${toOomnitzaName(newName)}`
+          : 'Add new Oomnitza field, whose name is not chosen yet'
+        : titleOf(id.replace(/^dst:/, '')),
+    current: (id: string) => (id.startsWith('dst:') ? takenBy(id.slice(4)) : null),
+    refusal: (id: string) => (id === 'new-field' && toOomnitzaName(newName) === '' ? 'type or pick the new Oomnitza field first' : null),
+  };
 
   const change = (): void => {
     setDirty(true);
     setSaved(false);
+    // The save's problems were about the mapping as it was; the live preview's take over.
+    if (submit.message) submit.clear();
   };
   const pick = (field: string, source: string): void => {
     setMapping((m) => ({ ...m, [field]: assignSource(m[field], source) }));
@@ -93,23 +126,39 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
     change();
   };
   const addField = (source?: string): void => {
-    const name = toOomnitzaName(newName || source || '');
+    const name = toOomnitzaName(newName);
     if (name === '') return;
     setExtraFields((f) => (f.includes(name) ? f : [...f, name]));
     if (source) pick(name, source);
+    else change();
     setNewName('');
   };
 
   const onDragStart = (event: DragStartEvent): void => setDragging(String(event.active.id).slice(4));
+  const dropOn = (over: string | null, source: string): void => {
+    if (over === 'new-field') addField(source);
+    else if (over?.startsWith('dst:')) {
+      const field = over.slice(4);
+      const previous = mapping[field];
+      // A drop never silently replaces what a field takes: it asks (the announcement says so too).
+      if (previous !== undefined && sourceOf(previous) !== source) setReplacing({ field, source });
+      else pick(field, source);
+    }
+  };
   const onDragEnd = (event: DragEndEvent): void => {
     setDragging(null);
-    const source = String(event.active.id).slice(4);
-    const over = event.over ? String(event.over.id) : null;
-    if (over === 'new-field') addField(source);
-    else if (over?.startsWith('dst:')) pick(over.slice(4), source);
+    dropOn(event.over ? String(event.over.id) : null, String(event.active.id).slice(4));
   };
+  const carry = useKeyboardCarry({
+    order: [...fields.map((f) => `dst:${f.name}`), 'new-field'],
+    say: phrases(words),
+    onDrop: dropOn,
+  });
 
   const save = (): void => {
+    const incomplete = drafts.some((d) => missingPart(d) !== null);
+    setIncompleteAtSave(incomplete);
+    if (incomplete) return;
     void submit.run(
       () => api.put('/api/integrations/:id', { params: { id: integration.id }, body: edited }),
       async () => {
@@ -120,19 +169,29 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
     );
   };
 
-  const e = submit.errors;
-  const generalErrors = Object.entries(e).filter(
-    ([path]) =>
-      !path.startsWith('mapping.') && !path.startsWith('customFields.') && !path.startsWith('syncKeys') && !path.startsWith('filters['),
-  );
+  // The save's problems while they stand; else the live preview's, so a bad expression shows as it is typed.
+  const shown = Object.keys(submit.errors).length > 0 ? submit.errors : preview.fieldErrors;
+  const placed = placeProblems(shown, draftIndex);
+  const filterProblems = new Map(placed.filters);
+  if (incompleteAtSave)
+    drafts.forEach((d, i) => {
+      const missing = missingPart(d);
+      if (missing) filterProblems.set(i, [...(filterProblems.get(i) ?? []), `incomplete: ${missing}`]);
+    });
   return (
     <DndContext
       sensors={sensors}
       collisionDetection={dropTarget}
+      accessibility={{ announcements: announcements(words), screenReaderInstructions }}
       onDragStart={onDragStart}
       onDragEnd={onDragEnd}
       onDragCancel={() => setDragging(null)}
     >
+      <UnsavedChanges dirty={dirty} what="mapping" />
+      {/* The keyboard carry's words; the pointer's go to dnd-kit's own live region. */}
+      <div id="mapping-announcements" role="status" aria-live="assertive" aria-atomic="true" className="visually-hidden">
+        {carry.announcement}
+      </div>
       <Stack>
         <Group justify="space-between">
           <Text size="sm" c="dimmed">
@@ -141,19 +200,30 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
               : 'Read only: ask an admin to change the mapping.'}
           </Text>
           {isAdmin && (
-            <Button onClick={save} loading={submit.busy} disabled={!dirty}>
-              Save mapping
-            </Button>
+            <Group gap="xs">
+              {dirty && (
+                <Text size="xs" c="orange.9">
+                  Unsaved changes
+                </Text>
+              )}
+              <Button onClick={save} loading={submit.busy} disabled={!dirty}>
+                Save mapping
+              </Button>
+            </Group>
           )}
         </Group>
-        {submit.message && (
+        {(submit.message || (incompleteAtSave && drafts.some((d) => missingPart(d) !== null))) && (
           <Alert color="red" role="alert" title="Not saved">
-            {submit.message}
-            {generalErrors.map(([path, message]) => (
-              <Text key={path} size="sm">
-                {path}: {message}
-              </Text>
-            ))}
+            {submit.message && placed.count > 0
+              ? `The mapping has ${problemCount(placed.count)}${placed.count > placed.elsewhere.length ? `, shown beside ${placed.count === 1 ? 'its field' : 'their fields'}` : ''}.`
+              : (submit.message ?? 'A filter rule is not complete: finish it or remove it.')}
+            {placed.elsewhere.length > 0 && (
+              <List size="sm">
+                {placed.elsewhere.map((m) => (
+                  <List.Item key={m}>{m}</List.Item>
+                ))}
+              </List>
+            )}
           </Alert>
         )}
         {saved && (
@@ -167,8 +237,10 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
               catalogue={catalogue ?? []}
               customFields={customFields}
               canEdit={isAdmin}
-              errors={e}
+              errors={placed.customFields}
               samples={preview.data?.samples}
+              carrying={carry.carrying}
+              onChipKey={carry.onChipKey}
               onAddCustom={(name, expr) => {
                 setCustomFields((c) => ({ ...c, [name]: expr }));
                 change();
@@ -185,7 +257,9 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
               mapping={mapping}
               options={options}
               canEdit={isAdmin}
-              errors={e}
+              problems={placed.mapping}
+              model={model}
+              carriedOver={carry.over}
               newName={newName}
               onNewName={setNewName}
               onAddField={() => addField()}
@@ -195,30 +269,48 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
             />
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 3 }}>
-            <SyncKeysEditor
-              keys={syncKeys}
-              mapped={Object.keys(mapping)}
-              canEdit={isAdmin}
-              updateSyncKeys={updateSyncKeys}
-              error={Object.entries(e).find(([p]) => p.startsWith('syncKeys'))?.[1]}
-              onChange={(k) => {
-                setSyncKeys(k);
-                change();
-              }}
-              onUpdateSyncKeys={(on) => {
-                setUpdateSyncKeys(on);
-                change();
-              }}
-            />
+            <Stack>
+              <SyncKeysEditor
+                keys={syncKeys}
+                mapped={Object.keys(mapping)}
+                canEdit={isAdmin}
+                updateSyncKeys={updateSyncKeys}
+                error={placed.syncKeys.join(' ') || undefined}
+                onChange={(k) => {
+                  setSyncKeys(k);
+                  change();
+                }}
+                onUpdateSyncKeys={(on) => {
+                  setUpdateSyncKeys(on);
+                  change();
+                }}
+              />
+              <Switch
+                size="xs"
+                disabled={!isAdmin}
+                label="Write Connector Sync Time on every run"
+                description={
+                  writeSyncTimeEveryRun
+                    ? 'On: the fields mapped from Connector Sync Time are written on every run, as a heartbeat that shows when each user was last synced. Every user is then updated on every run.'
+                    : 'Off: the fields mapped from Connector Sync Time are written only when something else about that user changed, so a user who did not change costs no write.'
+                }
+                checked={writeSyncTimeEveryRun}
+                onChange={(e) => {
+                  setWriteSyncTimeEveryRun(e.currentTarget.checked);
+                  change();
+                }}
+              />
+            </Stack>
           </Grid.Col>
           <Grid.Col span={12}>
             <FilterRulesEditor
-              rules={filters}
+              drafts={drafts}
               options={options}
+              catalogue={catalogue ?? []}
               canEdit={isAdmin}
-              errors={e}
-              onChange={(r) => {
-                setFilters(r);
+              errors={filterProblems}
+              onChange={(d) => {
+                setDrafts(d);
                 change();
               }}
             />
@@ -229,6 +321,28 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
         </Grid>
       </Stack>
       <DragOverlay>{dragging ? <ChipView label={labelOf(dragging)} detail={dragging} /> : null}</DragOverlay>
+      <Modal opened={replacing !== null} onClose={() => setReplacing(null)} title="Replace a mapping?" centered>
+        {replacing && (
+          <>
+            <Text size="sm">
+              {titleOf(replacing.field)} takes {takenBy(replacing.field)} now. Map {labelOf(replacing.source)} to it instead?
+            </Text>
+            <Group justify="flex-end" mt="md">
+              <Button variant="default" onClick={() => setReplacing(null)} data-autofocus>
+                Keep {takenBy(replacing.field)}
+              </Button>
+              <Button
+                onClick={() => {
+                  pick(replacing.field, replacing.source);
+                  setReplacing(null);
+                }}
+              >
+                Map {labelOf(replacing.source)}
+              </Button>
+            </Group>
+          </>
+        )}
+      </Modal>
     </DndContext>
   );
 }

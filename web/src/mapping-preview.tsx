@@ -5,6 +5,7 @@
  */
 import { Alert, Badge, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
 
+import { problemCount } from './mapping-problems.ts';
 import { ScrollTable } from './scroll-table.tsx';
 
 import type { PreviewProblem, PreviewState } from './use-preview.ts';
@@ -43,7 +44,8 @@ function ReasonTable({ name, records, color = 'inherit' }: { name: string; recor
 }
 
 export function MappingPreview({ preview, fields }: { preview: PreviewState; fields: readonly string[] }) {
-  const { data, error, busy, refresh } = preview;
+  const { data, error, fieldErrors, busy, refresh } = preview;
+  const problems = Object.keys(fieldErrors).length;
   return (
     <Stack gap={6} role="region" aria-label="Preview">
       <Group justify="space-between">
@@ -60,7 +62,10 @@ export function MappingPreview({ preview, fields }: { preview: PreviewState; fie
       </Text>
       {error && (
         <Alert color="yellow" title="No preview" role="status">
-          {error}
+          {/* The problems themselves show beside their fields; repeating them here would say it twice. */}
+          {problems > 0
+            ? `The mapping has ${problemCount(problems)}, shown beside ${problems === 1 ? 'its field' : 'their fields'}; the preview follows once they are fixed.`
+            : error}
         </Alert>
       )}
       {data && (

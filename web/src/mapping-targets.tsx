@@ -1,11 +1,16 @@
 /**
- * The right side of the mapping page: Oomnitza fields as drop zones. Each row also has a select
- * with the same choices, so everything a drag does can be done by keyboard.
+ * The right side of the mapping page: Oomnitza fields as drop zones, each with the tenant's label
+ * and type. Each row also has a select with the same choices, so everything a drag does can be
+ * done by keyboard. "Add Oomnitza field" offers every other editable field of the tenant's data
+ * model; "Refresh fields" reads the model again (after a field was created in Oomnitza).
  */
 import { useDroppable } from '@dnd-kit/core';
-import { Button, Group, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Autocomplete, Button, Group, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useEffect, useRef } from 'react';
 
-import { describeTarget, sourceOf, type Target } from './mapping-model.ts';
+import { addableFields, describeTarget, sourceOf, type Target, type TargetInfo, targetTitle } from './mapping-model.ts';
+
+import type { DataModelState } from './use-data-model.ts';
 
 export interface SourceOption {
   readonly value: string;
@@ -18,53 +23,75 @@ const special = [
 ];
 
 function TargetRow({
-  field,
+  info,
   target,
   options,
   canEdit,
-  error,
+  problems,
+  modelKnown,
+  carriedOver,
   onPick,
   onSet,
   onClear,
 }: {
-  field: string;
+  info: TargetInfo;
   target: Target | undefined;
   options: readonly SourceOption[];
   canEdit: boolean;
-  error: string | undefined;
+  problems: readonly string[];
+  modelKnown: boolean;
+  /** A field carried by keyboard is over this one: highlighted and scrolled into view. */
+  carriedOver: boolean;
   onPick: (source: string) => void;
   onSet: (target: Target) => void;
   onClear: () => void;
 }) {
-  const { setNodeRef, isOver } = useDroppable({ id: `dst:${field}`, disabled: !canEdit });
+  const field = info.name;
+  const { setNodeRef: setDropRef, isOver: pointerOver } = useDroppable({ id: `dst:${field}`, disabled: !canEdit });
+  const row = useRef<HTMLDivElement | null>(null);
+  const setNodeRef = (node: HTMLDivElement | null): void => {
+    row.current = node;
+    setDropRef(node);
+  };
+  const isOver = pointerOver || carriedOver;
+  useEffect(() => {
+    if (carriedOver) row.current?.scrollIntoView({ block: 'nearest' });
+  }, [carriedOver]);
   const current = sourceOf(target);
   const isExpr = target !== undefined && typeof target !== 'string' && 'expr' in target;
   const isValue = target !== undefined && typeof target !== 'string' && 'value' in target;
   const selected = current ?? (isExpr ? '__expr' : isValue ? '__value' : null);
   const data = [...options, ...special];
+  const title = targetTitle(info);
   const pick = (v: string | null): void => {
     if (v === null) onClear();
     else if (v === '__expr') onSet({ expr: isExpr ? target.expr : (current ?? '') });
     else if (v === '__value') onSet({ value: isValue ? target.value : '' });
     else onPick(v);
   };
+  const bad = problems.length > 0 || (modelKnown && !info.inModel);
   return (
     <Paper
       ref={setNodeRef}
       withBorder
       p="xs"
       data-oomnitza-field={field}
-      aria-label={`Oomnitza field ${field}`}
+      aria-label={`Oomnitza field ${title}`}
       role="group"
       style={{
         background: isOver ? 'var(--mantine-color-green-0)' : undefined,
-        borderColor: isOver ? 'var(--mantine-color-green-6)' : error ? 'var(--mantine-color-red-6)' : undefined,
+        borderColor: isOver ? 'var(--mantine-color-green-6)' : bad ? 'var(--mantine-color-red-6)' : undefined,
       }}
     >
       <Group justify="space-between" gap="xs">
-        <div style={{ minWidth: 120 }}>
+        <div style={{ minWidth: 120, flex: 1 }}>
           <Text size="sm" fw={600}>
+            {info.label}
+          </Text>
+          <Text size="xs" c="dimmed">
             {field}
+            {info.dataType ? ` · ${info.dataType}` : ''}
+            {info.required ? ' · required' : ''}
           </Text>
           <Text size="xs" c={target === undefined ? 'dimmed' : 'dark'} data-testid={`mapped-${field}`}>
             ← {describeTarget(target)}
@@ -74,7 +101,7 @@ function TargetRow({
           <Select
             size="xs"
             w={190}
-            aria-label={`Source for ${field}`}
+            aria-label={`Source for ${title}`}
             placeholder="not mapped"
             searchable
             disabled={!canEdit}
@@ -83,7 +110,7 @@ function TargetRow({
             onChange={pick}
           />
           {canEdit && target !== undefined && (
-            <Button size="xs" variant="subtle" color="gray" onClick={onClear} aria-label={`Unmap ${field}`}>
+            <Button size="xs" variant="subtle" color="gray" onClick={onClear} aria-label={`Unmap ${title}`}>
               ✕
             </Button>
           )}
@@ -110,17 +137,45 @@ function TargetRow({
           onChange={(e) => onSet({ value: e.currentTarget.value })}
         />
       )}
-      {error && (
-        <Text c="red" size="xs" role="alert">
-          {error}
+      {modelKnown && !info.inModel && problems.length === 0 && (
+        <Text c="red" size="xs">
+          Not in this Oomnitza tenant&apos;s data model: create the field in Oomnitza&apos;s data model, then refresh the fields.
         </Text>
       )}
+      {problems.map((m) => (
+        <Text key={m} c="red" size="xs" role="alert">
+          {m}
+        </Text>
+      ))}
     </Paper>
   );
 }
 
-function NewFieldZone({ name, onName }: { name: string; onName: (name: string) => void }) {
-  const { setNodeRef, isOver } = useDroppable({ id: 'new-field' });
+function NewFieldZone({
+  name,
+  onName,
+  model,
+  shown,
+  carriedOver,
+}: {
+  name: string;
+  onName: (name: string) => void;
+  model: DataModelState;
+  shown: readonly string[];
+  carriedOver: boolean;
+}) {
+  const { setNodeRef: setDropRef, isOver: pointerOver } = useDroppable({ id: 'new-field' });
+  const zone = useRef<HTMLDivElement | null>(null);
+  const setNodeRef = (node: HTMLDivElement | null): void => {
+    zone.current = node;
+    setDropRef(node);
+  };
+  const isOver = pointerOver || carriedOver;
+  useEffect(() => {
+    if (carriedOver) zone.current?.scrollIntoView({ block: 'nearest' });
+  }, [carriedOver]);
+  const addable = addableFields(model.fields, shown);
+  const byName = new Map(addable.map((f) => [f.name, f]));
   return (
     <Paper
       ref={setNodeRef}
@@ -134,17 +189,82 @@ function NewFieldZone({ name, onName }: { name: string; onName: (name: string) =
         Add new Oomnitza field
       </Text>
       <Text size="xs" c="dimmed">
-        Type its name, then drop a NinjaOne field here or pick one with the select on the new row.
+        {model.fields
+          ? `Pick one of the tenant's other ${addable.length} fields, then drop a NinjaOne field here or pick one on its new row.`
+          : 'Type its name, then drop a NinjaOne field here or pick one with the select on the new row.'}
       </Text>
-      <TextInput
+      <Autocomplete
         size="xs"
         mt={4}
-        label="New Oomnitza field name"
-        placeholder="e.g. ninja_roles"
+        label="Oomnitza field to add"
+        placeholder={model.fields ? 'Search by label or name' : 'e.g. ninja_roles'}
         value={name}
-        onChange={(e) => onName(e.currentTarget.value)}
+        onChange={onName}
+        data={addable.map((f) => f.name)}
+        limit={50}
+        maxDropdownHeight={260}
+        filter={({ options, search }) => {
+          const s = search.trim().toLowerCase();
+          return options.filter((o) => {
+            if (!('value' in o)) return false;
+            const field = byName.get(o.value);
+            return o.value.includes(s) || (field?.label.toLowerCase().includes(s) ?? false);
+          });
+        }}
+        renderOption={({ option }) => {
+          const field = byName.get(option.value);
+          return (
+            <div>
+              <Text size="xs" fw={500}>
+                {field ? targetTitle(field) : option.value}
+              </Text>
+              {field && (
+                <Text size="xs" c="dimmed">
+                  {field.dataType}
+                  {field.options ? `: ${field.options.join(', ')}` : ''}
+                </Text>
+              )}
+            </div>
+          );
+        }}
       />
     </Paper>
+  );
+}
+
+/** Where the targets come from: the tenant's data model (and when it was read), or why not. */
+function ModelStatus({ model, canEdit }: { model: DataModelState; canEdit: boolean }) {
+  return (
+    <>
+      <Group justify="space-between" gap="xs">
+        <Title order={4}>Oomnitza fields</Title>
+        {canEdit && (
+          <Button size="xs" variant="light" loading={model.busy} onClick={() => void model.refresh()}>
+            Refresh fields
+          </Button>
+        )}
+      </Group>
+      {model.fields && (
+        <Text size="xs" c="dimmed" role="status">
+          {model.fields.filter((f) => f.editable).length} editable fields in the tenant&apos;s data model
+          {model.fetchedAt ? `, read ${new Date(model.fetchedAt).toLocaleString()}` : ''}. A field created in Oomnitza since: Refresh
+          fields.
+        </Text>
+      )}
+      {model.fallback && !model.busy && (
+        <Alert color="yellow" title="Common fields only" role="status" p="xs">
+          <Text size="xs">
+            The tenant&apos;s data model is not known ({model.fallback}), so the common Oomnitza fields are offered and a field name is not
+            checked before the run.
+          </Text>
+        </Alert>
+      )}
+      {model.error && (
+        <Text c="red" size="xs" role="alert">
+          {model.error}
+        </Text>
+      )}
+    </>
   );
 }
 
@@ -153,7 +273,9 @@ export function MappingTargets({
   mapping,
   options,
   canEdit,
-  errors,
+  problems,
+  model,
+  carriedOver,
   newName,
   onNewName,
   onAddField,
@@ -161,11 +283,14 @@ export function MappingTargets({
   onSet,
   onClear,
 }: {
-  fields: readonly string[];
+  fields: readonly TargetInfo[];
   mapping: Readonly<Record<string, Target>>;
   options: readonly SourceOption[];
   canEdit: boolean;
-  errors: Readonly<Record<string, string>>;
+  problems: ReadonlyMap<string, readonly string[]>;
+  model: DataModelState;
+  /** The drop target a field carried by keyboard is over (`dst:email`, `new-field`). */
+  carriedOver: string | null;
   newName: string;
   onNewName: (name: string) => void;
   onAddField: () => void;
@@ -175,23 +300,31 @@ export function MappingTargets({
 }) {
   return (
     <Stack gap={6} role="region" aria-label="Oomnitza fields">
-      <Title order={4}>Oomnitza fields</Title>
+      <ModelStatus model={model} canEdit={canEdit} />
       {fields.map((f) => (
         <TargetRow
-          key={f}
-          field={f}
-          target={mapping[f]}
+          key={f.name}
+          info={f}
+          target={mapping[f.name]}
           options={options}
           canEdit={canEdit}
-          error={Object.entries(errors).find(([p]) => p === `mapping.${f}` || p.startsWith(`mapping.${f}.`))?.[1]}
-          onPick={(s) => onPick(f, s)}
-          onSet={(t) => onSet(f, t)}
-          onClear={() => onClear(f)}
+          problems={problems.get(f.name) ?? []}
+          modelKnown={model.fields !== null}
+          carriedOver={carriedOver === `dst:${f.name}`}
+          onPick={(s) => onPick(f.name, s)}
+          onSet={(t) => onSet(f.name, t)}
+          onClear={() => onClear(f.name)}
         />
       ))}
       {canEdit && (
         <>
-          <NewFieldZone name={newName} onName={onNewName} />
+          <NewFieldZone
+            name={newName}
+            onName={onNewName}
+            model={model}
+            shown={fields.map((f) => f.name)}
+            carriedOver={carriedOver === 'new-field'}
+          />
           <Button size="xs" variant="light" disabled={newName.trim() === ''} onClick={onAddField}>
             Add field
           </Button>

@@ -12,20 +12,51 @@ import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useState } from 
 
 const listeners = new Set<() => void>();
 
-export function navigate(to: string): void {
-  window.history.pushState(null, '', to);
+/**
+ * Asked before the screen changes (a link, a tab, the browser's back button). Answers true to hold
+ * the change, and then calls `proceed` itself if the person decides to leave after all.
+ */
+export type NavigationGuard = (proceed: () => void) => boolean;
+let guard: NavigationGuard | null = null;
+let shown = window.location.pathname;
+
+/** Installs a guard (one at a time: a screen with unsaved edits); the answer removes it. */
+export function setNavigationGuard(next: NavigationGuard): () => void {
+  guard = next;
+  return () => {
+    if (guard === next) guard = null;
+  };
+}
+
+function show(): void {
+  shown = window.location.pathname;
   for (const listener of listeners) listener();
 }
+
+function go(to: string): void {
+  window.history.pushState(null, '', to);
+  show();
+}
+
+export function navigate(to: string): void {
+  if (guard?.(() => go(to)) !== true) go(to);
+}
+
+window.addEventListener('popstate', () => {
+  const to = window.location.pathname;
+  if (guard === null || to === shown) return show();
+  // The address has changed already: put the shown screen's back while the person decides.
+  window.history.pushState(null, '', shown);
+  if (!guard(() => go(to))) go(to);
+});
 
 export function usePath(): string {
   const [path, setPath] = useState(window.location.pathname);
   useEffect(() => {
     const update = (): void => setPath(window.location.pathname);
     listeners.add(update);
-    window.addEventListener('popstate', update);
     return () => {
       listeners.delete(update);
-      window.removeEventListener('popstate', update);
     };
   }, []);
   return path;

@@ -10,7 +10,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { api, errorMessage } from './api.ts';
+import { api, ApiCallError, errorMessage } from './api.ts';
 
 import type { IntegrationInput } from '../../src/contracts/integrations.ts';
 import type { Preview, previewContracts } from '../../src/contracts/preview.ts';
@@ -23,6 +23,8 @@ type PreviewBody = BodyOf<typeof previewContracts.preview>;
 export interface PreviewState {
   readonly data: Preview | null;
   readonly error: string | null;
+  /** The document's problems by path when the server refused it (shown beside their fields, not in the panel). */
+  readonly fieldErrors: Readonly<Record<string, string>>;
   readonly busy: boolean;
   readonly refresh: () => void;
 }
@@ -32,6 +34,7 @@ const debounceMs = 700;
 export function usePreview(document: IntegrationInput, limit = 10): PreviewState {
   const [data, setData] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Readonly<Record<string, string>>>({});
   const [busy, setBusy] = useState(false);
   const latest = useRef(0);
   // The document's text is the dependency: a new object with the same content sends nothing.
@@ -45,9 +48,11 @@ export function usePreview(document: IntegrationInput, limit = 10): PreviewState
       if (ticket !== latest.current) return;
       setData(answer);
       setError(null);
+      setFieldErrors({});
     } catch (e) {
       if (ticket !== latest.current) return;
       setError(errorMessage(e));
+      setFieldErrors(e instanceof ApiCallError ? e.fieldErrors : {});
     } finally {
       if (ticket === latest.current) setBusy(false);
     }
@@ -58,5 +63,5 @@ export function usePreview(document: IntegrationInput, limit = 10): PreviewState
     return () => clearTimeout(timer);
   }, [load]);
 
-  return { data, error, busy, refresh: () => void load() };
+  return { data, error, fieldErrors, busy, refresh: () => void load() };
 }

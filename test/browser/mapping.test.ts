@@ -1,0 +1,399 @@
+/**
+ * The mapping page in Chromium against a real server on SQLite and both emulators: the targets
+ * are the tenant's data model (a field created in Oomnitza appears after "Refresh fields", an
+ * unknown name is refused at save with the fix, an instance without metadata falls back and says
+ * so), Connector Sync Time on every run, unsaved edits that ask before they are lost, problems
+ * beside their fields in words, the filter editor, and drag and drop by keyboard with words for
+ * screen readers; at 1440 and 390 px.
+ */
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { type NinjaOneEmulator, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
+import { type OomnitzaEmulator, startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
+import { type ApiClient, apiClient } from '../support/api-client.ts';
+import { answerConsent } from '../support/consent.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { signIn } from './screens-support.ts';
+import { ensureWebBuild, launchChromium, screenshot, sqliteTarget } from './support.ts';
+
+import type { Browser, Locator, Page } from 'playwright-core';
+
+const password = 'correct horse battery staple';
+const baseMapping = { email: 'email', first_name: 'firstName', last_name: 'lastName' };
+
+/** A Mantine select by its accessible name (a textbox or a combobox, depending on its state). */
+function select(page: Page | Locator, name: string): Locator {
+  return page
+    .getByRole('textbox', { name, exact: true })
+    .or(page.getByRole('combobox', { name, exact: true }))
+    .first();
+}
+
+/** Waits until the preview keeps exactly `count` users. */
+async function keptIs(page: Page, count: number): Promise<void> {
+  await page.waitForFunction(
+    `[...document.querySelectorAll('[aria-label="Preview counts"] .mantine-Badge-label')].some((b) => b.textContent === '${count} kept')`,
+  );
+}
+
+async function choose(page: Page, name: string, option: string | RegExp): Promise<void> {
+  await select(page, name).click();
+  await page.getByRole('option', { name: option }).first().click();
+}
+
+describe('the mapping page in Chromium [sqlite]', () => {
+  const target = sqliteTarget();
+  let ninja: NinjaOneEmulator;
+  let oomnitza: OomnitzaEmulator;
+  let server: TestServer;
+  let browser: Browser;
+  let admin: ApiClient;
+  let integrationId: string;
+
+  before(async () => {
+    await ensureWebBuild();
+    ninja = await startNinjaOneEmulator({ seed: 11, users: 12 });
+    oomnitza = await startOomnitzaEmulator({ seed: 11, users: 2 });
+    server = await startTestServer(target, { worker: false });
+    ninja.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
+    admin = apiClient(server.url);
+    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', name: 'Ida Admin', password })).status, 201);
+    const credential = await admin.post('/api/credentials', {
+      name: 'ninjaone',
+      url: ninja.url,
+      clientId: 'demo-web',
+      clientSecret: 'demo-web-secret',
+      allowInsecureHttp: true,
+    });
+    const back = await answerConsent((await admin.post(`/api/credentials/${credential.body.id}/authorize`)).body.authorizeUrl, 'approve');
+    assert.equal((await admin.fetchRaw(back)).status, 200);
+    const connection = await admin.post('/api/oomnitza-connections', {
+      name: 'oomnitza',
+      url: oomnitza.url,
+      apiToken: oomnitza.apiToken,
+      allowInsecureHttp: true,
+    });
+    assert.equal(connection.status, 201, connection.text);
+    const created = await admin.post('/api/integrations', {
+      name: 'NinjaOne users',
+      source: { credential: 'ninjaone' },
+      destination: { connection: 'oomnitza' },
+      syncKeys: ['email'],
+      mapping: baseMapping,
+    });
+    assert.equal(created.status, 201, created.text);
+    integrationId = created.body.id;
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await ninja?.close();
+    await oomnitza?.close();
+    target.cleanup();
+  });
+
+  async function stored(): Promise<Record<string, unknown> & { mapping: Record<string, unknown> }> {
+    return (await admin.get(`/api/integrations/${integrationId}`)).body.document;
+  }
+
+  /** Puts the stored mapping back as the test started it. */
+  async function resetDocument(): Promise<void> {
+    const document = await stored();
+    const answer = await admin.put(`/api/integrations/${integrationId}`, {
+      ...document,
+      mapping: baseMapping,
+      customFields: {},
+      filters: [],
+      writeSyncTimeEveryRun: false,
+    });
+    assert.equal(answer.status, 200, answer.text);
+  }
+
+  async function onMappingPage(width: number, fn: (page: Page) => Promise<void>): Promise<void> {
+    await resetDocument();
+    const context = await browser.newContext({ viewport: { width, height: width > 500 ? 1000 : 844 } });
+    const page = await context.newPage();
+    try {
+      await signIn(page, server.url, 'it@acme.example', password);
+      await page.goto(`${server.url}/integrations/${integrationId}/mapping`);
+      await page.getByRole('region', { name: 'Oomnitza fields' }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /editable fields in the tenant's data model|Common fields only/ })
+        .waitFor();
+      await fn(page);
+    } catch (error) {
+      await page.screenshot({ path: join(tmpdir(), 'ninja-sync-mapping-failure.png'), fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await context.close();
+    }
+  }
+
+  test("the targets are the tenant's data model: a field created in Oomnitza appears after Refresh fields; an unknown name is refused at save with the fix", async () => {
+    await onMappingPage(1440, async (page) => {
+      // The tenant's labels and types, custom fields included.
+      const email = page.getByRole('group', { name: 'Oomnitza field Email (email)' });
+      assert.match(await email.innerText(), /email · email/);
+      const picker = page.getByRole('combobox', { name: 'Oomnitza field to add' });
+      await picker.fill('NinjaOne');
+      await page.getByRole('option', { name: /NinjaOne Last Sync \(ninja_last_sync\)\s*datetime/ }).waitFor();
+      await picker.fill('cost');
+      assert.equal(await page.getByRole('option', { name: /cost_centre/ }).count(), 0, 'not in the model yet');
+      await picker.fill('');
+
+      // Created in Oomnitza now; the page sees it once the fields are read again.
+      const field = await fetch(`${oomnitza.url}/__admin/fields`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ externalId: 'cost_centre', label: 'Cost Centre', dataType: 'dropdown', options: ['IT', 'Sales'] }),
+      });
+      assert.equal(field.status, 201, await field.text());
+      await page.getByRole('button', { name: 'Refresh fields' }).click();
+      await picker.fill('Cost');
+      await page.getByRole('option', { name: /Cost Centre \(cost_centre\)\s*dropdown: IT, Sales/ }).click();
+      await page.getByRole('button', { name: 'Add field', exact: true }).click();
+      const row = page.getByRole('group', { name: 'Oomnitza field Cost Centre (cost_centre)' });
+      assert.match(await row.innerText(), /cost_centre · dropdown/);
+      await choose(page, 'Source for Cost Centre (cost_centre)', /^Fixed value/);
+      await page.getByLabel('Fixed value for cost_centre').fill('IT');
+
+      // A name the tenant does not have: said on its row at once, refused at save with the fix.
+      await picker.fill('cost_center_typo');
+      await page.getByRole('button', { name: 'Add field', exact: true }).click();
+      await choose(page, 'Source for cost_center_typo', /^Email \(email\)/);
+      const typo = page.getByRole('group', { name: 'Oomnitza field cost_center_typo' });
+      await page.getByRole('button', { name: 'Save mapping' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
+      await typo
+        .getByRole('alert')
+        .filter({ hasText: /create the field in Oomnitza's data model, then refresh the fields/i })
+        .waitFor();
+      const banner = await page.getByRole('alert').filter({ hasText: 'Not saved' }).innerText();
+      assert.match(banner, /1 problem, shown beside/);
+      assert.doesNotMatch(banner, /mapping\./, 'no API path in the banner');
+      await screenshot(page, 'desktop-mapping-unknown-field');
+      assert.equal((await stored()).mapping['cost_center_typo'], undefined, 'nothing was saved');
+
+      await page.getByRole('button', { name: 'Unmap cost_center_typo' }).click();
+      await page.getByRole('button', { name: 'Save mapping' }).click();
+      await page.getByText('Mapping saved.').waitFor();
+      assert.deepEqual((await stored()).mapping['cost_centre'], { value: 'IT' });
+    });
+  });
+
+  test('an instance without a users data model falls back to the common fields and says so', async () => {
+    oomnitza.knobs.settings.faults.push({ kind: 'html', path: '/api/v3/users/meta' });
+    try {
+      await onMappingPage(1440, async (page) => {
+        await page.getByRole('button', { name: 'Refresh fields' }).click();
+        const note = page.getByRole('status').filter({ hasText: 'Common fields only' });
+        await note.waitFor();
+        assert.match(await note.innerText(), /does not serve the users data model.*common Oomnitza fields are offered/s);
+        await page.getByRole('group', { name: 'Oomnitza field external_id' }).waitFor();
+        await page.getByRole('group', { name: 'Oomnitza field phone_number' }).waitFor();
+      });
+    } finally {
+      oomnitza.knobs.settings.faults.length = 0;
+      const fields = await admin.get('/api/oomnitza-connections');
+      await admin.post(`/api/oomnitza-connections/${fields.body.connections[0].id}/fields/refresh`);
+    }
+  });
+
+  test('Connector Sync Time on every run is an option, explained in words', async () => {
+    await onMappingPage(1440, async (page) => {
+      const option = page.getByRole('switch', { name: 'Write Connector Sync Time on every run' });
+      assert.match(await page.getByText(/^Off: the fields mapped from Connector Sync Time/).innerText(), /costs no write/);
+      await option.check();
+      await page.getByText(/^On: the fields mapped from Connector Sync Time are written on every run/).waitFor();
+      await page.getByRole('button', { name: 'Save mapping' }).click();
+      await page.getByText('Mapping saved.').waitFor();
+      assert.equal((await stored())['writeSyncTimeEveryRun'], true);
+    });
+  });
+
+  test('unsaved mapping edits are not lost: another tab or page asks first (keep or discard), and so does the browser on leaving', async () => {
+    await onMappingPage(1440, async (page) => {
+      // Details, then Mapping again: the back button has a screen of this app to go back to.
+      await page.getByRole('tab', { name: 'Details' }).click();
+      await page.getByRole('form', { name: 'Integration details' }).waitFor();
+      await page.getByRole('tab', { name: 'Mapping' }).click();
+      await choose(page, 'Source for Phone (phone_number)', /^Phone \(phone\)/);
+      assert.equal(await page.getByTestId('mapped-phone_number').innerText(), '← phone');
+      // Another tab: asked; keeping stays here with the edit.
+      await page.getByRole('tab', { name: 'Runs' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Unsaved changes to the mapping' });
+      await dialog.waitFor();
+      await screenshot(page, 'desktop-mapping-unsaved');
+      await dialog.getByRole('button', { name: 'Keep editing' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      assert.match(page.url(), /\/mapping$/);
+      assert.equal(await page.getByTestId('mapped-phone_number').innerText(), '← phone');
+      // Another page from the menu: asked too.
+      await page.getByRole('link', { name: 'Credentials' }).first().click();
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: 'Keep editing' }).click();
+      assert.match(page.url(), /\/mapping$/);
+      // The browser's back button.
+      await page.evaluate('history.back()');
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: 'Keep editing' }).click();
+      assert.match(page.url(), /\/mapping$/);
+      // Closing or reloading the page: the browser's own question.
+      const asked = new Promise<string>((resolve) => page.once('dialog', (d) => void d.dismiss().then(() => resolve(d.type()))));
+      await page.close({ runBeforeUnload: true });
+      assert.equal(await asked, 'beforeunload');
+      assert.equal(page.isClosed(), false, 'the page stayed');
+      // Discarding leaves, and the mapping is as stored.
+      await page.getByRole('tab', { name: 'Runs' }).click();
+      await dialog.getByRole('button', { name: 'Discard changes' }).click();
+      await page.getByRole('tab', { name: 'Runs', selected: true }).waitFor();
+      await page.getByRole('tab', { name: 'Mapping' }).click();
+      await page.getByTestId('mapped-phone_number').filter({ hasText: 'not mapped' }).waitFor();
+      assert.equal((await stored()).mapping['phone_number'], undefined);
+      // Saved edits leave without a question.
+      await choose(page, 'Source for Phone (phone_number)', /^Phone \(phone\)/);
+      await page.getByRole('button', { name: 'Save mapping' }).click();
+      await page.getByText('Mapping saved.').waitFor();
+      await page.getByRole('tab', { name: 'Runs' }).click();
+      await page.getByRole('tab', { name: 'Runs', selected: true }).waitFor();
+      assert.equal(await dialog.count(), 0);
+    });
+  });
+
+  test('a bad expression and a bad pattern show beside their fields in words, both of them, once', async () => {
+    await onMappingPage(1440, async (page) => {
+      await page.getByRole('button', { name: 'New custom field…' }).click();
+      await page.getByLabel('Custom field name').fill('broken');
+      await page.getByLabel('Expression', { exact: true }).fill('firstName &');
+      await page.getByRole('button', { name: 'Add custom field' }).click();
+      await page.getByRole('button', { name: 'Add filter rule' }).click();
+      await choose(page, 'Filter 1 field', /^Email \(email\)/);
+      await choose(page, 'Filter 1 operator', 'matches the pattern');
+      await page.getByLabel('Filter 1 value').fill('([a-z');
+      // While typing, the live preview finds both and each shows beside its field.
+      const custom = page.getByRole('alert').filter({ hasText: /^Custom field broken: the expression does not parse/ });
+      const rule = page.getByRole('alert').filter({ hasText: /^Filter rule 1: not a regular expression/ });
+      await custom.waitFor();
+      await rule.waitFor();
+      await page.getByRole('status').filter({ hasText: 'The mapping has 2 problems, shown beside their fields' }).waitFor();
+      await page.getByRole('button', { name: 'Save mapping' }).click();
+      const banner = page.getByRole('alert').filter({ hasText: 'Not saved' });
+      await banner.waitFor();
+      assert.match(await banner.innerText(), /2 problems, shown beside their fields/);
+      assert.equal(await custom.count(), 1, 'the expression problem once');
+      assert.equal(await rule.count(), 1, 'the pattern problem once');
+      const text = await page.locator('main').innerText();
+      assert.doesNotMatch(text, /customFields\.|filters\[|mapping\./, 'no API path anywhere');
+      await screenshot(page, 'desktop-mapping-problems');
+    });
+  });
+
+  test('filter editor: a new rule is empty, another field starts its operator and value over, the value applies as typed, nothing is cut short', async () => {
+    await onMappingPage(1440, async (page) => {
+      await keptIs(page, 12);
+      await page.getByRole('button', { name: 'Add filter rule' }).click();
+      assert.equal(await select(page, 'Filter 1 field').inputValue(), '');
+      assert.equal(await page.getByLabel('Filter 1 value').inputValue(), '');
+      await page.getByText('Not applied yet: pick a field.').waitFor();
+      await choose(page, 'Filter 1 field', /^User Type \(userType\)/);
+      await choose(page, 'Filter 1 value', 'END_USER');
+      const endUsers = ninja.world.users.filter((u) => u.userType === 'END_USER').length;
+      await keptIs(page, endUsers);
+      // Email: the END_USER value does not come along; the rule waits for a value.
+      await choose(page, 'Filter 1 field', /^Email \(email\)/);
+      assert.equal(await select(page, 'Filter 1 operator').inputValue(), 'is');
+      assert.equal(await page.getByLabel('Filter 1 value').inputValue(), '');
+      await keptIs(page, 12);
+      // Typed, not blurred: the preview follows.
+      const emails = ninja.world.users.map((u) => (typeof u.email === 'string' ? u.email.toLowerCase() : ''));
+      const someone = ninja.world.users.find((_, i) => emails[i] !== '' && emails.filter((e) => e === emails[i]).length === 1);
+      assert.ok(someone, 'a user with an e-mail no one else has');
+      await page.getByLabel('Filter 1 value').pressSequentially(String(someone.email));
+      await keptIs(page, 1);
+      assert.equal(await page.evaluate("document.activeElement?.getAttribute('aria-label')"), 'Filter 1 value', 'still typing');
+      await choose(page, 'Filter 1 operator', 'matches the pattern');
+      const cut = await page.evaluate(
+        "[...document.querySelectorAll('[data-filter-rule] input')].filter((i) => i.scrollWidth > i.clientWidth + 1).map((i) => i.value)",
+      );
+      assert.deepEqual(cut, [], 'no select or value cut short');
+    });
+  });
+
+  test('by keyboard: one tab stop for the NinjaOne fields, visible focus, a drag moves between Oomnitza fields, asks before replacing, and speaks in words', async () => {
+    await onMappingPage(1440, async (page) => {
+      // From the Mapping tab to the first Oomnitza field's select: the NinjaOne fields are one stop.
+      await page.getByRole('tab', { name: 'Mapping' }).focus();
+      let stops = 0;
+      for (; stops < 12; stops++) {
+        await page.keyboard.press('Tab');
+        const label = await page.evaluate("document.activeElement?.getAttribute('aria-label') ?? ''");
+        if (label === 'Source for Username (username)') break;
+      }
+      assert.ok(stops <= 6, `${stops + 1} tab stops from the Mapping tab to the first Oomnitza field`);
+
+      const chip = page.locator('[data-chip-focus="administrator"]');
+      await chip.focus();
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await page.evaluate("document.activeElement?.getAttribute('data-chip-focus')"), 'assignedDeviceIds');
+      await page.keyboard.press('End');
+      assert.equal(await page.evaluate("document.activeElement?.getAttribute('data-chip-focus')"), 'userType');
+      await page.keyboard.press('Home');
+      const outline = await page.evaluate('getComputedStyle(document.querySelector(\'[data-source-field="administrator"]\')).outlineStyle');
+      assert.notEqual(outline, 'none', 'the focused chip shows its focus');
+      // Phone, picked up and moved down the Oomnitza fields one at a time.
+      for (let i = 0; i < 15; i++) await page.keyboard.press('ArrowDown');
+      assert.equal(await page.evaluate("document.activeElement?.getAttribute('data-chip-focus')"), 'phone');
+      // What a screen reader hears while a field is carried by keyboard.
+      const live = page.locator('#mapping-announcements');
+      await page.keyboard.press('Space');
+      await live.filter({ hasText: 'Picked up NinjaOne field Phone.' }).waitFor();
+      const steps: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        await page.keyboard.press('ArrowDown');
+        steps.push((await live.textContent()) ?? '');
+      }
+      assert.match(steps[0]!, /^Phone is over Oomnitza field Username \(username\)\.$/);
+      assert.match(steps[1]!, /^Phone is over Oomnitza field Email \(email\), which takes Email now\.$/);
+      assert.match(steps[5]!, /^Phone is over Oomnitza field Phone \(phone_number\)\.$/);
+      await page.keyboard.press('Space');
+      await live.filter({ hasText: 'Phone mapped to Oomnitza field Phone (phone_number).' }).waitFor();
+      assert.equal(await page.getByTestId('mapped-phone_number').innerText(), '← phone');
+      assert.doesNotMatch(steps.join(' '), /src:|dst:/, 'no ids read out');
+
+      // Uid onto Email, which takes Email: asked, and keeping leaves it as it was.
+      await page.locator('[data-chip-focus="phone"]').focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await page.evaluate("document.activeElement?.getAttribute('data-chip-focus')"), 'uid');
+      await page.keyboard.press('Space');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await live.filter({ hasText: 'Uid is over Oomnitza field Email (email), which takes Email now.' }).waitFor();
+      await page.keyboard.press('Space');
+      const ask = page.getByRole('dialog', { name: 'Replace a mapping?' });
+      await ask.waitFor();
+      assert.match((await live.textContent()) ?? '', /takes Email now: confirm whether Uid replaces it/);
+      await ask.getByRole('button', { name: 'Keep Email' }).click();
+      assert.equal(await page.getByTestId('mapped-email').innerText(), '← email');
+      await page.getByRole('button', { name: 'Save mapping' }).click();
+      await page.getByText('Mapping saved.').waitFor();
+      assert.equal((await stored()).mapping['phone_number'], 'phone');
+      assert.equal((await stored()).mapping['email'], 'email');
+    });
+  });
+
+  test('the mapping page at phone width: one column, nothing scrolls sideways', async () => {
+    await onMappingPage(390, async (page) => {
+      await page.getByRole('status', { name: 'Preview counts' }).waitFor();
+      const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+      assert.ok(width <= 390, `the page is ${width} px wide`);
+      await screenshot(page, 'phone-mapping');
+    });
+  });
+});
