@@ -23,6 +23,15 @@ export const storedIntegrationSchema = z.strictObject({
 });
 export type StoredIntegration = z.output<typeof storedIntegrationSchema>;
 
+/**
+ * A save's answer: the stored integration and what could not be checked, e.g. the mapping against
+ * Oomnitza's data model when the instance did not answer (saved all the same; each run checks again).
+ */
+export const savedIntegrationSchema = storedIntegrationSchema.extend({
+  warnings: z.array(z.strictObject({ path: z.string(), message: z.string() })),
+});
+export type SavedIntegration = z.output<typeof savedIntegrationSchema>;
+
 export const integrationContracts = {
   list: defineContract({
     method: 'GET',
@@ -37,7 +46,7 @@ export const integrationContracts = {
     summary: 'Create an integration',
     tags: ['integrations'],
     body: integrationSchema,
-    response: storedIntegrationSchema,
+    response: savedIntegrationSchema,
     status: 201,
   }),
   get: defineContract({
@@ -55,7 +64,7 @@ export const integrationContracts = {
     tags: ['integrations'],
     params: idParamsSchema,
     body: integrationSchema,
-    response: storedIntegrationSchema,
+    response: savedIntegrationSchema,
   }),
   delete: defineContract({
     method: 'DELETE',
@@ -81,7 +90,7 @@ export const integrationContracts = {
       'Send the YAML as the body with Content-Type application/yaml. The server does not read its own environment for ${VAR} references: name stored credentials instead.',
     tags: ['integrations'],
     query: z.strictObject({ replace: z.enum(['true', 'false']).default('false') }),
-    response: storedIntegrationSchema,
+    response: savedIntegrationSchema,
     status: 201,
   }),
 };

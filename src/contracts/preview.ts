@@ -29,6 +29,8 @@ export const previewSchema = z.strictObject({
   failedTotal: z.number().int(),
   /** Catalogue key → up to 3 distinct non-empty values, as text. */
   samples: z.record(z.string(), z.array(z.string())),
+  /** What could not be checked, e.g. Oomnitza's data model when the instance did not answer. */
+  warnings: z.array(z.strictObject({ path: z.string(), message: z.string() })),
 });
 export type Preview = z.output<typeof previewSchema>;
 
@@ -38,7 +40,7 @@ export const previewContracts = {
     url: '/api/integrations/preview',
     summary: 'Preview an integration document against the NinjaOne tenant (writes nothing)',
     description:
-      "Reads the users with the document's stored credential (source.credential), maps them and answers the first `limit` kept, dropped and failed records and up to 3 sample values per NinjaOne field. Oomnitza is not contacted.",
+      "Reads the users with the document's stored credential (source.credential), maps them, converts each kept record into the types of the Oomnitza connection's users data model as a run does, and answers the first `limit` kept, dropped and failed records and up to 3 sample values per NinjaOne field. Of Oomnitza only the data model is read (the stored one, else once); nothing is written.",
     tags: ['integrations'],
     body: previewBodySchema,
     response: previewSchema,

@@ -33,7 +33,13 @@ export async function getStoredDataModel(db: AppDb, connectionId: string): Promi
 }
 
 /** Reads the data model from the instance now and stores it in place of the previous one. */
-export async function refreshDataModel(db: AppDb, vault: Vault, connectionId: string, now: Date): Promise<StoredDataModel> {
+export async function refreshDataModel(
+  db: AppDb,
+  vault: Vault,
+  connectionId: string,
+  now: Date,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<StoredDataModel> {
   const connection = await getOomnitzaConnectionRow(db, connectionId);
   const client = createOomnitzaClient({
     baseUrl: connection.url,
@@ -41,7 +47,7 @@ export async function refreshDataModel(db: AppDb, vault: Vault, connectionId: st
     allowInsecureHttp: connection.allow_insecure_http === 1,
     retry: { maxAttempts: 2 },
   });
-  const model = await client.readUserDataModel();
+  const model = await client.readUserDataModel(options.signal === undefined ? {} : { signal: options.signal });
   const row: OomnitzaDataModelsTable = {
     connection_id: connectionId,
     available: model.available ? 1 : 0,
@@ -59,6 +65,46 @@ export async function refreshDataModel(db: AppDb, vault: Vault, connectionId: st
 }
 
 /** The stored data model, read from the instance first when there is none yet. */
-export async function dataModelOf(db: AppDb, vault: Vault, connectionId: string, now: Date): Promise<StoredDataModel> {
-  return (await getStoredDataModel(db, connectionId)) ?? refreshDataModel(db, vault, connectionId, now);
+export async function dataModelOf(
+  db: AppDb,
+  vault: Vault,
+  connectionId: string,
+  now: Date,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<StoredDataModel> {
+  return (await getStoredDataModel(db, connectionId)) ?? refreshDataModel(db, vault, connectionId, now, options);
+}
+
+/** A data model to check a mapping against, or why there is none to check against. */
+export type DataModelLookup =
+  | { readonly ok: true; readonly model: StoredDataModel }
+  /** Not read: the instance did not answer in time, refused the token, … `reason` says so (never the token). */
+  | { readonly ok: false; readonly reason: string };
+
+/** How long a save or a preview waits for an instance's data model it has not read before. */
+export const dataModelReadTimeoutMs = 5_000;
+
+/**
+ * A reader for checks (the save, the preview): the stored model, else one read now within
+ * `timeoutMs`. A read that fails is answered, not thrown: the caller goes on and says why the
+ * mapping was not checked against the tenant.
+ *
+ * @example
+ * const lookup = await lookUpDataModel(db, vault, connectionId, new Date());
+ * if (!lookup.ok) warnings.push(`not checked against Oomnitza's data model: ${lookup.reason}`);
+ */
+export async function lookUpDataModel(
+  db: AppDb,
+  vault: Vault,
+  connectionId: string,
+  now: Date,
+  timeoutMs = dataModelReadTimeoutMs,
+): Promise<DataModelLookup> {
+  try {
+    return { ok: true, model: await dataModelOf(db, vault, connectionId, now, { signal: AbortSignal.timeout(timeoutMs) }) };
+  } catch (error) {
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    const why = timedOut ? `no answer within ${timeoutMs / 1000} s` : error instanceof Error ? error.message : String(error);
+    return { ok: false, reason: `could not read the users data model of the Oomnitza connection (${why})` };
+  }
 }

@@ -4,11 +4,13 @@
  * stored credential, the destination a stored Oomnitza connection), and names are unique.
  *
  * `checkStoredIntegration` returns every problem with its path, so the API and the UI can show each
- * next to its field.
+ * next to its field. With a `readDataModel`, the mapping is also checked against the tenant's users
+ * data model (read on first need when not stored yet); when it cannot be read, the integration is
+ * saved all the same with a warning that says the mapping was not checked and why.
  *
  * @example
- * const problems = await checkStoredIntegration(db, document);
- * if (problems.length === 0) await createIntegration(db, document, now);
+ * const { problems, warnings } = await checkStoredIntegration(db, document, { readDataModel });
+ * if (problems.length === 0) await createIntegration(db, document, now, { readDataModel });
  */
 import { randomUUID } from 'node:crypto';
 
@@ -20,6 +22,7 @@ import { type Integration, integrationSchema } from './schema.ts';
 import { formatPath } from './yaml-locate.ts';
 
 import type { Insertable, Selectable } from 'kysely';
+import type { DataModelLookup } from '../credentials/oomnitza-data-model.ts';
 import type { AppDb } from '../db/app-database.ts';
 import type { IntegrationsTable } from '../db/types.ts';
 
@@ -36,6 +39,20 @@ export interface DocumentProblem {
   /** Dotted path, e.g. `source.credential` or `mapping.email.expr`. */
   readonly path: string;
   readonly message: string;
+}
+
+export interface CheckOptions {
+  /**
+   * The users data model of an Oomnitza connection, read now when it is not stored yet. Without
+   * it, only a stored model is checked against (and none is no warning).
+   */
+  readonly readDataModel?: (connectionId: string) => Promise<DataModelLookup>;
+}
+
+/** What a check found: problems refuse the save; warnings say what could not be checked. */
+export interface CheckResult {
+  readonly problems: DocumentProblem[];
+  readonly warnings: DocumentProblem[];
 }
 
 export class IntegrationStoreError extends Error {
@@ -55,13 +72,15 @@ export function integrationRowToIntegration(row: Selectable<IntegrationsTable> |
   return { id: row.id, name: row.name, enabled: row.enabled === 1, document, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
-/** Every problem of a parsed document as a server-stored integration. */
-export async function checkStoredIntegration(db: AppDb, document: Integration): Promise<DocumentProblem[]> {
-  return (await checkWithAgent(db, document)).problems;
+/** Every problem (and warning) of a parsed document as a server-stored integration. */
+export async function checkStoredIntegration(db: AppDb, document: Integration, options: CheckOptions = {}): Promise<CheckResult> {
+  const { problems, warnings } = await checkWithAgent(db, document, options);
+  return { problems, warnings };
 }
 
-/** The problems, and the agent a Local integration is assigned to. */
-async function checkWithAgent(db: AppDb, document: Integration): Promise<{ problems: DocumentProblem[]; agentId: string | null }> {
+/** The problems and warnings, and the agent a Local integration is assigned to. */
+async function checkWithAgent(db: AppDb, document: Integration, options: CheckOptions): Promise<CheckResult & { agentId: string | null }> {
+  const warnings: DocumentProblem[] = [];
   const problems: DocumentProblem[] = validateMapping(document).map((p) => ({
     path: formatPath(p.path),
     message: p.position === undefined ? p.message : `${p.message} (at character ${p.position + 1})`,
@@ -69,7 +88,7 @@ async function checkWithAgent(db: AppDb, document: Integration): Promise<{ probl
   problems.push(...scheduleAndContactProblems(document));
   const local = await localInstallationProblems(db, document);
   // A Local integration names no stored credential or connection: the agent holds the secrets.
-  if (document.installation === 'local') return { problems: [...problems, ...local.problems], agentId: local.agentId };
+  if (document.installation === 'local') return { problems: [...problems, ...local.problems], warnings, agentId: local.agentId };
   problems.push(...local.problems);
   const { source, destination } = document;
   for (const key of ['clientSecret', 'refreshToken', 'clientId', 'url'] as const) {
@@ -111,9 +130,13 @@ async function checkWithAgent(db: AppDb, document: Integration): Promise<{ probl
         path: 'destination.connection',
         message: `there is no Oomnitza connection named "${destination.connection}"; add it or pick an existing one`,
       });
-    else problems.push(...(await dataModelProblems(db, connection.id, document, problems)));
+    else {
+      const checked = await dataModelProblems(db, connection.id, document, problems, options);
+      problems.push(...checked.problems);
+      warnings.push(...checked.warnings);
+    }
   }
-  return { problems, agentId: null };
+  return { problems, warnings, agentId: null };
 }
 
 /**
@@ -144,27 +167,62 @@ function scheduleAndContactProblems(document: Integration): DocumentProblem[] {
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
- * The mapping against the connection's users data model as last read (the mapping page reads it,
- * "Refresh fields" renews it): a target the tenant lacks is refused at save, with the fix, as the
- * run would refuse it. No stored model (or one the instance did not give): nothing more to check.
+ * The mapping against the connection's users data model (as last read, or read now: the mapping
+ * page reads it, "Refresh fields" renews it): a target the tenant lacks, a sync key it does not mark
+ * unique, a source that cannot convert into its field are refused at save, with the fix, as the run
+ * would refuse them. No model to check against: saved, with a warning that says why.
  */
 async function dataModelProblems(
   db: AppDb,
   connectionId: string,
   document: Integration,
   known: readonly DocumentProblem[],
-): Promise<DocumentProblem[]> {
-  const model = await getStoredDataModel(db, connectionId);
-  if (model === null || !model.available) return [];
+  options: CheckOptions,
+): Promise<CheckResult> {
+  const path = 'destination.connection';
+  let lookup: DataModelLookup | null;
+  if (options.readDataModel) lookup = await options.readDataModel(connectionId);
+  else {
+    const stored = await getStoredDataModel(db, connectionId);
+    lookup = stored === null ? null : { ok: true, model: stored };
+  }
+  if (lookup === null) return { problems: [], warnings: [] };
+  if (!lookup.ok)
+    return {
+      problems: [],
+      warnings: [
+        {
+          path,
+          message: `saved without checking the mapping against Oomnitza's data model: ${lookup.reason}. Each run checks it again; use "Refresh fields" once the instance answers`,
+        },
+      ],
+    };
+  const { model } = lookup;
+  if (!model.available)
+    return {
+      problems: [],
+      warnings: [
+        {
+          path,
+          message: `the mapping is not checked against Oomnitza's data model: ${model.reason}. Runs write the fields as mapped, and Oomnitza refuses what does not fit`,
+        },
+      ],
+    };
   const seen = new Set(known.map((p) => `${p.path}\n${p.message}`));
-  return validateMapping(document, { oomnitzaFields: model.fields })
+  const problems = validateMapping(document, { oomnitzaFields: model.fields })
     .map((p) => ({ path: formatPath(p.path), message: p.message }))
     .filter((p) => !seen.has(`${p.path}\n${p.message}`));
+  return { problems, warnings: [] };
 }
 
-/** Throws with every problem; answers the agent a Local integration is assigned to. */
-async function assertValid(db: AppDb, document: Integration, exceptId: string | null): Promise<string | null> {
-  const { problems, agentId } = await checkWithAgent(db, document);
+/** Throws with every problem; answers the agent a Local integration is assigned to, and the warnings. */
+async function assertValid(
+  db: AppDb,
+  document: Integration,
+  exceptId: string | null,
+  options: CheckOptions,
+): Promise<{ agentId: string | null; warnings: DocumentProblem[] }> {
+  const { problems, warnings, agentId } = await checkWithAgent(db, document, options);
   const clash = await db.selectFrom('integrations').select('id').where('name', '=', document.name).executeTakeFirst();
   if (clash && clash.id !== exceptId)
     problems.push({ path: 'name', message: `an integration named "${document.name}" exists already; choose another name` });
@@ -174,11 +232,19 @@ async function assertValid(db: AppDb, document: Integration, exceptId: string | 
       `the integration has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems[0]!.path}: ${problems[0]!.message}`,
       problems,
     );
-  return agentId;
+  return { agentId, warnings };
 }
 
-export async function createIntegration(db: AppDb, document: Integration, now: Date): Promise<StoredIntegration> {
-  const agentId = await assertValid(db, document, null);
+/** A saved integration, with what could not be checked (see `CheckOptions`). */
+export type SavedIntegration = StoredIntegration & { readonly warnings: DocumentProblem[] };
+
+export async function createIntegration(
+  db: AppDb,
+  document: Integration,
+  now: Date,
+  options: CheckOptions = {},
+): Promise<SavedIntegration> {
+  const { agentId, warnings } = await assertValid(db, document, null, options);
   const row = {
     id: randomUUID(),
     name: document.name,
@@ -190,12 +256,18 @@ export async function createIntegration(db: AppDb, document: Integration, now: D
     agent_id: agentId,
   };
   await db.insertInto('integrations').values(row).execute();
-  return integrationRowToIntegration(row);
+  return { ...integrationRowToIntegration(row), warnings };
 }
 
-export async function replaceIntegration(db: AppDb, id: string, document: Integration, now: Date): Promise<StoredIntegration> {
+export async function replaceIntegration(
+  db: AppDb,
+  id: string,
+  document: Integration,
+  now: Date,
+  options: CheckOptions = {},
+): Promise<SavedIntegration> {
   const existing = await getIntegration(db, id);
-  const agentId = await assertValid(db, document, id);
+  const { agentId, warnings } = await assertValid(db, document, id, options);
   const values = {
     name: document.name,
     document: JSON.stringify(document),
@@ -205,7 +277,7 @@ export async function replaceIntegration(db: AppDb, id: string, document: Integr
     agent_id: agentId,
   };
   await db.updateTable('integrations').set(values).where('id', '=', id).execute();
-  return { ...existing, name: document.name, enabled: document.enabled, document, updatedAt: values.updated_at };
+  return { ...existing, name: document.name, enabled: document.enabled, document, updatedAt: values.updated_at, warnings };
 }
 
 export async function getIntegration(db: AppDb, id: string): Promise<StoredIntegration> {

@@ -25,6 +25,8 @@ export interface DestinationField {
   readonly name: string;
   readonly required: boolean;
   readonly editable: boolean;
+  /** Values stay unique across users: only such a field can be a sync key. */
+  readonly unique?: boolean;
   readonly label?: string;
   readonly dataType?: string;
   readonly length?: number | null;

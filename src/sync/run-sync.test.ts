@@ -368,4 +368,28 @@ describe('runSync', () => {
     assert.equal(result.state, 'failed');
     assert.match(result.error ?? '', /offers no SaaS operations/);
   });
+
+  test("a mapping that cannot fit the data model fails before anything is read, whoever runs it (the worker's runs too)", async () => {
+    const model = [
+      { name: 'email', dataType: 'email', required: false, editable: true, unique: true },
+      { name: 'first_name', dataType: 'string', required: false, editable: true, unique: false },
+      { name: 'last_name', dataType: 'string', required: false, editable: true, unique: false },
+    ];
+    const memory = createMemoryDestination();
+    const destination: UserDestination = { ...memory, listUserFields: async () => model };
+    const source = ninjaone(people(3));
+    const result = await runSync({ integration: integration(), compiled: mapper, source, destination, reporter: reporter(), dryRun: true });
+    assert.equal(result.state, 'failed');
+    assert.match(
+      result.error ?? '',
+      /does not fit Oomnitza's users data model, so nothing was read or written: mapping\.phone_number: Oomnitza has no user field 'phone_number'/,
+    );
+    assert.deepEqual(source.calls, [], 'NinjaOne was not read');
+    assert.deepEqual(writes(memory.calls), []);
+
+    // A key the model does not mark unique is the same kind of problem.
+    const byName = integration({ syncKeys: ['first_name'], mapping: { first_name: 'firstName', last_name: 'lastName' } });
+    const keyed = await runSync({ integration: byName, compiled: compileMapping(byName), source, destination, reporter: reporter() });
+    assert.match(keyed.error ?? '', /syncKeys\[0\]: Oomnitza field first_name is not marked Unique/);
+  });
 });

@@ -22,7 +22,8 @@
  * const result = await runSync({ integration, compiled, source: ninjaone, destination: oomnitza, reporter, dryRun: false });
  * if (result.state === 'failed') console.error(result.error);
  */
-import { convertRecord } from '../mapping/convert.ts';
+import { convertOutcomes, typedTargets } from '../mapping/convert-records.ts';
+import { validateMapping } from '../mapping/validate.ts';
 import { emptyCounts, executePlan } from './execute.ts';
 import { loadDestination } from './load-destination.ts';
 import { checkFuse, plannedOutcome, planUsers } from './plan.ts';
@@ -31,7 +32,6 @@ import { SaasApplicationError, syncSaasUsers } from './saas.ts';
 
 import type { Integration } from '../integrations/schema.ts';
 import type { CompiledMapping } from '../mapping/compile.ts';
-import type { TargetField } from '../mapping/convert.ts';
 import type { UserSource } from '../mapping/source-record.ts';
 import type { Placement } from './execute.ts';
 import type { MappedRecord, Plan } from './plan.ts';
@@ -108,8 +108,16 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
 
   if (aborted(signal)) return canceled();
   try {
-    const runStartedAt = now();
     enter('fetching');
+    // The tenant's data model, when it says, before anything is read: what cannot fit it for any
+    // record (a field it lacks, a key it does not mark unique) stops the run here, as validate and
+    // the save refuse it; what fits or not record by record is converted (or failed) below.
+    const model = await dataModel(destination, signal);
+    if (model !== null) {
+      const problems = validateMapping(integration, { oomnitzaFields: model });
+      if (problems.length > 0) return result('failed', { error: modelProblemsMessage(problems) });
+    }
+    const runStartedAt = now();
     const [users, organizations, devices] = await Promise.all([
       source.listUsers({
         ...(integration.source.userType === undefined ? {} : { userType: integration.source.userType }),
@@ -126,7 +134,7 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
     if (aborted(signal)) return canceled();
 
     enter('mapping', users.length);
-    const mapped = await compiled
+    const mappedRaw = await compiled
       .mapAll(users, {
         runStartedAt,
         organizations: new Map(organizations.map((o) => [o.id, o])),
@@ -136,25 +144,13 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
         throw new PhaseError(`The mapping could not run: ${messageOf(error)}. Check the integration with "ninja-sync validate".`, error);
       });
     // Each value becomes what its target field stores (the tenant's data model, when it says), so
-    // the plan compares like with like and a value Oomnitza would refuse fails here, in a dry run too.
-    const model = await dataModel(destination, signal);
-    const targets = targetsOf(model, compiled.targetFields);
+    // the plan compares like with like and a value Oomnitza would refuse fails here, in a dry run
+    // too, as the preview shows it (the same conversion: src/mapping/convert-records.ts).
+    const mapped = convertOutcomes(mappedRaw, typedTargets(model, compiled.targetFields));
     const records: MappedRecord[] = [];
     const drops = createReportBatcher(reporter);
     for (const m of mapped) {
-      const converted = m.kept && targets !== null ? convertRecord(m.record.fields, targets) : null;
-      if (m.kept && converted?.ok === false) {
-        counts.failed += 1;
-        await drops.add({
-          sourceId: m.record.sourceId,
-          label: m.record.label,
-          kind: 'user',
-          outcome: 'failed',
-          reason: `not written: ${converted.failures.join('; ')}`,
-          destinationId: null,
-          changes: [],
-        });
-      } else if (m.kept) records.push(converted?.ok === true ? { ...m.record, fields: converted.fields } : m.record);
+      if (m.kept) records.push(m.record);
       else {
         // A record the mapping could not map failed; any other drop is a filter rule's, on purpose.
         const outcome = 'error' in m ? 'failed' : 'filtered';
@@ -321,13 +317,10 @@ async function dataModel(
   }
 }
 
-/** The typed target fields of the mapping, by name; null when the model has no types. */
-function targetsOf(model: readonly DestinationField[] | null, targetFields: readonly string[]): Map<string, TargetField> | null {
-  if (model === null) return null;
-  const wanted = new Set(targetFields);
-  const targets = new Map<string, TargetField>();
-  for (const field of model)
-    if (wanted.has(field.name) && field.dataType !== undefined)
-      targets.set(field.name, { name: field.name, dataType: field.dataType, length: field.length ?? null, options: field.options ?? null });
-  return targets.size === 0 ? null : targets;
+/** The run's error for a mapping that cannot fit the data model: every problem with its place. */
+function modelProblemsMessage(problems: ReturnType<typeof validateMapping>): string {
+  const where = (path: readonly (string | number)[]): string =>
+    path.map((part, i) => (typeof part === 'number' ? `[${String(part)}]` : i === 0 ? part : `.${part}`)).join('');
+  const list = problems.map((p) => `${where(p.path)}: ${p.message}`).join('; ');
+  return `The mapping does not fit Oomnitza's users data model, so nothing was read or written: ${list}. Fix the mapping (ninja-sync validate --online checks a file against the tenant), then run again.`;
 }

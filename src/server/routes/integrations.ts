@@ -4,6 +4,7 @@
  * each next to its field.
  */
 import { integrationContracts } from '../../contracts/integrations.ts';
+import { lookUpDataModel } from '../../credentials/oomnitza-data-model.ts';
 import { exportIntegrationYaml } from '../../integrations/export.ts';
 import {
   createIntegration,
@@ -18,7 +19,7 @@ import { type IntegrationProblem, loadIntegrationText } from '../../integrations
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
-import type { StoredIntegration } from '../../integrations/integration-store.ts';
+import type { SavedIntegration } from '../../integrations/integration-store.ts';
 import type { RouteKit } from '../route-kit.ts';
 
 export function integrationErrorToApi(error: unknown): never {
@@ -39,7 +40,9 @@ function firstProblem(problems: readonly IntegrationProblem[]): string {
 const yamlTypes = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
 
 export function registerIntegrationRoutes({ app, context, registry, authorize }: RouteKit): void {
-  const { db, now } = context;
+  const { db, vault, now } = context;
+  // A save checks the mapping against the connection's data model, read now (briefly) if never read.
+  const checks = { readDataModel: (connectionId: string) => lookUpDataModel(db, vault, connectionId, now()) };
   app.addContentTypeParser(yamlTypes, { parseAs: 'string', bodyLimit: 512 * 1024 }, (_request, body, done) => done(null, body));
 
   defineRoute(app, registry, authorize, {
@@ -51,7 +54,7 @@ export function registerIntegrationRoutes({ app, context, registry, authorize }:
   defineRoute(app, registry, authorize, {
     ...integrationContracts.create,
     access: 'admin',
-    handler: async ({ body }) => createIntegration(db, body, now()).catch(integrationErrorToApi),
+    handler: async ({ body }) => createIntegration(db, body, now(), checks).catch(integrationErrorToApi),
   });
 
   defineRoute(app, registry, authorize, {
@@ -63,7 +66,7 @@ export function registerIntegrationRoutes({ app, context, registry, authorize }:
   defineRoute(app, registry, authorize, {
     ...integrationContracts.replace,
     access: 'admin',
-    handler: async ({ params, body }) => replaceIntegration(db, params.id, body, now()).catch(integrationErrorToApi),
+    handler: async ({ params, body }) => replaceIntegration(db, params.id, body, now(), checks).catch(integrationErrorToApi),
   });
 
   defineRoute(app, registry, authorize, {
@@ -111,12 +114,12 @@ export function registerIntegrationRoutes({ app, context, registry, authorize }:
         );
       }
       const existing = await findIntegrationByName(db, loaded.integration.name);
-      let stored: StoredIntegration;
+      let stored: SavedIntegration;
       if (existing && query.replace === 'true') {
-        stored = await replaceIntegration(db, existing.id, loaded.integration, now()).catch(integrationErrorToApi);
+        stored = await replaceIntegration(db, existing.id, loaded.integration, now(), checks).catch(integrationErrorToApi);
         return reply.code(200).send(stored);
       } else {
-        stored = await createIntegration(db, loaded.integration, now()).catch(integrationErrorToApi);
+        stored = await createIntegration(db, loaded.integration, now(), checks).catch(integrationErrorToApi);
       }
       return stored;
     },

@@ -1,7 +1,7 @@
 /**
  * The integration preview against a real server on SQLite and the NinjaOne emulator: kept records
  * as they would be written, dropped ones with the rule's reason, failing expressions, samples per
- * field, the 400 and 409 answers — and Oomnitza never contacted.
+ * field, the 400 and 409 answers — and of Oomnitza only the users data model read.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -68,7 +68,7 @@ test('preview: kept, dropped and failed records with samples, read with the stor
     destination: { connection: 'oomnitza' },
     syncKeys: ['username'],
     filters: [{ field: 'userType', op: 'eq', value: 'TECHNICIAN' }],
-    mapping: { username: { expr: "'ninja-' & $string(id)" }, first_name: 'firstName', user_type: { value: 'tech' } },
+    mapping: { username: { expr: "'ninja-' & $string(id)" }, first_name: 'firstName', position: { value: 'tech' } },
   };
 
   const answer = await viewer.post('/api/integrations/preview', { document, limit: 2 });
@@ -83,7 +83,7 @@ test('preview: kept, dropped and failed records with samples, read with the stor
   assert.deepEqual(preview.kept[0], {
     sourceId: String(first.id),
     label: preview.kept[0].label,
-    fields: { username: `ninja-${String(first.id)}`, first_name: first.firstName ?? null, user_type: 'tech' },
+    fields: { username: `ninja-${String(first.id)}`, first_name: first.firstName ?? null, position: 'tech' },
   });
   assert.equal(preview.dropped.length, Math.min(2, endUsers.length));
   assert.equal(preview.dropped[0].sourceId, String(endUsers[0]!.id));
@@ -142,5 +142,10 @@ test('preview: kept, dropped and failed records with samples, read with the stor
   assert.ok(!refused.text.includes('not-the-secret'));
 
   assert.equal((await apiClient(server.url).post('/api/integrations/preview', { document })).status, 401);
-  assert.deepEqual(oomnitza.knobs.log, [], 'a preview never calls Oomnitza');
+  // Of Oomnitza, only the users data model was read, once (then it is stored with the connection).
+  assert.deepEqual(
+    oomnitza.knobs.log.map((e) => `${e.method} ${e.path}`),
+    ['GET /api/v3/users/meta'],
+    'a preview reads no user and writes nothing',
+  );
 });

@@ -2,7 +2,14 @@
  * A preview of an integration while it is edited: reads the tenant's NinjaOne users with the
  * document's stored credential, runs the mapping and answers the first records as they would be
  * written, what the filters drop and why, what fails, and a few sample values of each catalogue
- * field. Nothing is written anywhere: Oomnitza is not contacted, so the destination need not exist.
+ * field. Nothing is written anywhere.
+ *
+ * The checks are the run's own: the document is checked against the Oomnitza connection's users
+ * data model as the save checks it (a field the tenant lacks is a 400 naming it), and each kept
+ * record is converted into its fields' types as the run converts it, so a value the run would fail
+ * (a dropdown value outside its list, a text too long) is a failed record here, naming the field.
+ * Of Oomnitza only the data model is read (the stored one, else once, briefly); when it cannot be
+ * read, the preview says so in `warnings` and shows the records unconverted.
  *
  * @example
  * POST /api/integrations/preview { "document": { ...integration }, "limit": 5 }
@@ -10,11 +17,14 @@
  */
 import { previewContracts } from '../../contracts/preview.ts';
 import { storedNinjaOneClient } from '../../credentials/ninjaone-client.ts';
+import { findOomnitzaConnectionByName } from '../../credentials/oomnitza-connections.ts';
+import { type DataModelLookup, lookUpDataModel } from '../../credentials/oomnitza-data-model.ts';
 import { findCredentialRowByName } from '../../credentials/store.ts';
 import { CredentialUnusableError } from '../../credentials/tokens.ts';
 import { checkStoredIntegration } from '../../integrations/integration-store.ts';
 import { catalogue } from '../../mapping/catalogue.ts';
 import { type CompiledMapping, compileMapping, type MapOutcome, MappingValidationError } from '../../mapping/compile.ts';
+import { convertOutcomes, typedTargets } from '../../mapping/convert-records.ts';
 import { type SourceUser, type UserSource, withSyncTime } from '../../mapping/source-record.ts';
 import { NinjaOneAuthError } from '../../ninjaone/errors.ts';
 import { createNinjaOneSource } from '../../ninjaone/source.ts';
@@ -54,7 +64,7 @@ export function sampleValues(users: readonly SourceUser[], now: Date): Record<st
 }
 
 /** The kept, dropped and failed records, the first `limit` of each with the totals. */
-export function summariseOutcomes(outcomes: readonly MapOutcome[], limit: number): Omit<Preview, 'total' | 'samples'> {
+export function summariseOutcomes(outcomes: readonly MapOutcome[], limit: number): Omit<Preview, 'total' | 'samples' | 'warnings'> {
   const kept: Preview['kept'] = [];
   const dropped: Preview['dropped'] = [];
   const failed: Preview['failed'] = [];
@@ -128,8 +138,19 @@ export async function previewIntegration(context: AppContext, document: Integrat
       'local_installation',
       "a Local integration's NinjaOne credentials stay on its agent, so the server cannot read NinjaOne for a preview; use Dry run, which the agent runs",
     );
-  // The destination plays no part in a preview; only the source and the mapping must be right.
-  const problems = (await checkStoredIntegration(context.db, document)).filter((p) => !p.path.startsWith('destination.'));
+  // The data model is read once (kept for the conversion below); the check uses the same answer.
+  const lookups = new Map<string, Promise<DataModelLookup>>();
+  const readDataModel = (connectionId: string): Promise<DataModelLookup> => {
+    let lookup = lookups.get(connectionId);
+    if (lookup === undefined) {
+      lookup = lookUpDataModel(context.db, context.vault, connectionId, context.now());
+      lookups.set(connectionId, lookup);
+    }
+    return lookup;
+  };
+  const checked = await checkStoredIntegration(context.db, document, { readDataModel });
+  // The destination's own problems (a connection not chosen yet) do not stop a preview of the source and the mapping.
+  const problems = checked.problems.filter((p) => !p.path.startsWith('destination.'));
   if (problems.length > 0) {
     throw new ApiError(
       400,
@@ -147,12 +168,31 @@ export async function previewIntegration(context: AppContext, document: Integrat
     compiled.needs.devices ? source.listDevices() : [],
   ]).catch((error: unknown) => unusable(name, error));
   const runStartedAt = context.now();
-  const outcomes = await compiled.mapAll(users, {
+  const mapped = await compiled.mapAll(users, {
     runStartedAt,
     organizations: new Map(organizations.map((o) => [o.id, o])),
     devices: new Map(devices.map((d) => [d.id, d])),
   });
-  return { total: users.length, ...summariseOutcomes(outcomes, limit), samples: sampleValues(users, runStartedAt) };
+  const model = await modelOf(context, document, lookups);
+  const outcomes = convertOutcomes(mapped, model === null ? null : typedTargets(model, compiled.targetFields));
+  return {
+    total: users.length,
+    ...summariseOutcomes(outcomes, limit),
+    samples: sampleValues(users, runStartedAt),
+    warnings: checked.warnings,
+  };
+}
+
+/** The fields of the connection's data model the check read, when it had one. */
+async function modelOf(
+  context: AppContext,
+  document: Integration,
+  lookups: ReadonlyMap<string, Promise<DataModelLookup>>,
+): Promise<Parameters<typeof typedTargets>[0]> {
+  if (document.destination.connection === undefined) return null;
+  const connection = await findOomnitzaConnectionByName(context.db, document.destination.connection);
+  const lookup = connection === undefined ? undefined : await lookups.get(connection.id);
+  return lookup?.ok === true && lookup.model.available ? lookup.model.fields : null;
 }
 
 export function registerPreviewRoutes({ app, context, registry, authorize }: RouteKit): void {
