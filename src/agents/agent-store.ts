@@ -101,6 +101,21 @@ export async function createAgent(
 }
 
 /**
+ * A new token for an existing agent (live again if it was revoked); the old token stops working.
+ * For `serve --demo` on the folder of an earlier demo, whose token was only ever stored hashed.
+ */
+export async function reissueAgentToken(db: AppDb, id: string, now: Date): Promise<string> {
+  const { token, hash, hint } = newSecretToken(agentTokenPrefix);
+  const result = await db
+    .updateTable('agents')
+    .set({ token_hash: hash, token_hint: hint, revoked_at: null, created_at: now.toISOString() })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw new AgentError('not_found', `no agent with id ${id}`);
+  return token;
+}
+
+/**
  * The live agent a bearer token belongs to, stamped as seen now; null when the token is unknown or
  * revoked. The token itself is only hashed, never kept or logged.
  */

@@ -4,7 +4,8 @@
  *
  * `--demo` also starts both emulators in-process, registers this server's redirect URL with the
  * NinjaOne emulator's demo client app, pre-fills a NinjaOne credential and an Oomnitza connection
- * pointing at them, and marks every page as a demo. Its data lives in a temporary folder unless
+ * pointing at them, starts a demo agent in-process with one Local integration assigned to it
+ * (`demo-agent.ts`), and marks every page as a demo. Its data lives in a temporary folder unless
  * `--data-dir` is given, so a demo never mixes with real credentials.
  *
  * @example
@@ -30,6 +31,7 @@ import { ensureWebBuild } from '../../server/web-build.ts';
 import { version } from '../../version.ts';
 import { type RunningEmulators, startEmulators } from '../emulators.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { type DemoAgent, demoAgentName, demoLocalIntegrationName, startDemoAgent } from './demo-agent.ts';
 import { untilSignal } from './emulate.ts';
 
 import type { CliIo } from '../io.ts';
@@ -75,6 +77,7 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
   }
 
   let emulators: RunningEmulators | null = null;
+  let demoAgent: DemoAgent | null = null;
   let server: StartedServer;
   const logger = createLogger({ level: config.logLevel });
   try {
@@ -110,16 +113,30 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
       oomnitzaUrl: oomnitza.url,
       apiToken: oomnitza.apiToken,
     });
+    const m2m = ninjaone.clientApps.find((app) => app.clientId === 'demo-m2m');
+    const agentLog = logger.child({ component: 'demo-agent' });
+    demoAgent = await startDemoAgent(server, {
+      ninjaOneUrl: ninjaone.url,
+      clientId: m2m?.clientId ?? 'demo-m2m',
+      clientSecret: m2m?.clientSecret ?? 'demo-m2m-secret',
+      oomnitzaUrl: oomnitza.url,
+      apiToken: oomnitza.apiToken,
+      log: (level, message, fields = {}) => agentLog[level](fields, message),
+    });
     io.out(`\nDEMO MODE — nothing here touches a real NinjaOne or Oomnitza.\n`);
     io.out(`  NinjaOne emulator: ${ninjaone.url} (client app demo-web, already registered with the redirect URL)\n`);
     io.out(`  Oomnitza emulator: ${oomnitza.url}\n`);
     io.out(`  Pre-filled: credential "${demoCredentialName}" (click Authenticate) and connection "${demoConnectionName}".\n`);
+    io.out(
+      `  Local installation: "${demoLocalIntegrationName}", run by "${demoAgentName}" in this process (its secrets sealed in ${demoAgent.dataDir}).\n`,
+    );
     io.out(`  Data folder: ${config.dataDir}${throwaway ? ' (removed when the demo stops)' : ''}\n`);
   }
   io.out(`\nOpen ${server.url} to set up the first admin. Stop with Ctrl-C.\n`);
 
   await stop;
   io.err('ninja-sync: stopping (finishing the run in hand, if any)…\n');
+  await demoAgent?.stop();
   await server.close();
   removePidFile?.();
   await emulators?.close();
