@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { emptyRunCounts } from '../sync/ports.ts';
 import { withProgress } from './progress.ts';
 import { formatSummary, table } from './summary.ts';
 import { captureIo } from './test-io.test-support.ts';
@@ -33,7 +34,7 @@ describe('withProgress', () => {
     reporter.finish();
     assert.deepEqual(seen.phases, ['fetching', 'writing', 'done']);
     assert.equal(seen.records, 3);
-    assert.deepEqual(reporter.counts, { created: 1, updated: 1, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
+    assert.deepEqual(reporter.counts, { ...emptyRunCounts(), created: 1, updated: 1, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
   });
 
   test('off a terminal it writes whole log lines, one per phase', async () => {
@@ -85,7 +86,7 @@ describe('formatSummary', () => {
       integration: 'Users',
       state: 'completed_with_errors',
       dryRun: false,
-      counts: { created: 12, updated: 3, unchanged: 100, skipped: 1, filtered: 0, failed: 2 },
+      counts: { ...emptyRunCounts(), created: 12, updated: 3, unchanged: 100, skipped: 1, filtered: 0, failed: 2 },
       durationMs: 2345,
       problems: [outcome('failed', 'a@x.example', 'two NinjaOne users have this email'), outcome('skipped', 'user #7', 'no email')],
       problemTotal: 3,
@@ -106,7 +107,7 @@ describe('formatSummary', () => {
       integration: 'U',
       state: 'succeeded',
       dryRun: true,
-      counts: { created: 1, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 0 },
+      counts: { ...emptyRunCounts(), created: 1, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 0 },
       durationMs: 10,
       problems: [],
       problemTotal: 0,

@@ -15,6 +15,8 @@ import { hostname } from 'node:os';
 import { executeRun } from '../runs/run-executor.ts';
 import { createRunReporter } from '../runs/run-reporter.ts';
 import { createRun, finishRun, getRun, listRuns, startRun } from '../runs/run-store.ts';
+import { createLinkSource, linkKey } from '../runs/user-links.ts';
+import { recordOutcomes } from '../sync/ports.ts';
 import { withProgress } from './progress.ts';
 
 import type { AppDb } from '../db/app-database.ts';
@@ -62,14 +64,10 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
   const created = await createRun(db, { integrationId: null, integrationName: integration.name, trigger: 'cli', dryRun: input.dryRun });
   await startRun(db, created.id, { workerId: `${workerPrefix()}${process.pid}` });
 
-  const samples: Record<RecordOutcomeKind, RecordOutcome[]> = {
-    created: [],
-    updated: [],
-    unchanged: [],
-    skipped: [],
-    filtered: [],
-    failed: [],
-  };
+  const samples = Object.fromEntries(recordOutcomes.map((outcome) => [outcome, []])) as unknown as Record<
+    RecordOutcomeKind,
+    RecordOutcome[]
+  >;
   const problemTotal = { n: 0 };
   const store = createRunReporter(db, created.id);
   const sampling: RunReporter = {
@@ -99,7 +97,12 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
   const started = performance.now();
   const done = await executeRun({
     integration,
-    endpoints: { source: input.source, destination: input.destination },
+    // A file's integration has no id: its links are kept under its name (see src/runs/user-links.ts).
+    endpoints: {
+      source: input.source,
+      destination: input.destination,
+      links: createLinkSource(db, linkKey({ integrationId: null, integrationName: integration.name })),
+    },
     reporter,
     dryRun: input.dryRun,
     concurrency: input.concurrency,
@@ -133,6 +136,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
       durationMs,
       problems,
       problemTotal: problemTotal.n,
+      offboarded: [...samples.suspended, ...samples.unsuspended].slice(0, limit),
       ...(input.retries ? { retries: { ...input.retries } } : {}),
     },
   };

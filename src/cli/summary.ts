@@ -6,6 +6,8 @@
  * @example
  * io.out(formatSummary(summary, { show: 20 }));
  */
+import { formatOffboarded } from './summary-offboarding.ts';
+
 import type { FieldChange, RecordOutcome, RecordOutcomeKind, RunCounts, RunState } from '../sync/ports.ts';
 
 export interface RunSummary {
@@ -22,6 +24,8 @@ export interface RunSummary {
   readonly problems: readonly RecordOutcome[];
   /** How many failed and skipped records there were in all. */
   readonly problemTotal: number;
+  /** Users offboarding suspended or unsuspended (or would, in a dry run), already limited. */
+  readonly offboarded?: readonly RecordOutcome[];
   /** Requests that were retried, by vendor and cause (e.g. "Oomnitza 429"). */
   readonly retries?: Readonly<Record<string, number>>;
 }
@@ -35,7 +39,18 @@ const stateWords: Record<RunState, string> = {
   canceled: 'canceled',
 };
 
-const order: readonly RecordOutcomeKind[] = ['created', 'updated', 'unchanged', 'skipped', 'filtered', 'failed'];
+const order: readonly RecordOutcomeKind[] = [
+  'created',
+  'updated',
+  'unchanged',
+  'suspended',
+  'unsuspended',
+  'skipped',
+  'filtered',
+  'failed',
+];
+/** Rows shown only when a run has any: most integrations never offboard. */
+const whenAny: ReadonlySet<RecordOutcomeKind> = new Set(['suspended', 'unsuspended']);
 
 export function formatSummary(summary: RunSummary): string {
   const lines: string[] = [];
@@ -48,7 +63,8 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.error && summary.error !== summary.fuseReason) lines.push(`Error: ${summary.error}`);
   lines.push('');
   const header = summary.saasCounts ? ['', 'users', 'SaaS users'] : ['', 'users'];
-  const rows = order.map((kind) => {
+  const shown = order.filter((kind) => !whenAny.has(kind) || summary.counts[kind] + (summary.saasCounts?.[kind] ?? 0) > 0);
+  const rows = shown.map((kind) => {
     const label = summary.dryRun ? plannedWord(kind) : kind;
     return summary.saasCounts
       ? [label, String(summary.counts[kind]), String(summary.saasCounts[kind])]
@@ -60,6 +76,7 @@ export function formatSummary(summary: RunSummary): string {
     lines.push('');
     lines.push(`Retried requests (answered in the end, nothing lost): ${retried.map(([cause, n]) => `${cause} ×${n}`).join(', ')}`);
   }
+  lines.push(...formatOffboarded(summary.offboarded ?? [], summary.dryRun, summary.counts));
   if (summary.problemTotal > 0) {
     lines.push('');
     const more =
@@ -85,6 +102,8 @@ function plannedWord(kind: RecordOutcomeKind): string {
     skipped: 'skipped',
     filtered: 'filtered',
     failed: 'would fail',
+    suspended: 'would suspend',
+    unsuspended: 'would unsuspend',
   };
   return words[kind];
 }

@@ -95,6 +95,8 @@ export const recordOutcomeSchema = z.strictObject({
   reason: z.string().nullable(),
   destinationId: z.string().nullable(),
   changes: z.array(z.strictObject({ field: z.string(), old: z.unknown(), new: z.unknown() })),
+  /** The NinjaOne uid, from which the server keeps the integration's user links (absent from older agents). */
+  sourceUid: z.string().max(200).nullable().optional(),
 });
 
 /** Records per batch at most (the body stays well under the server's 2 MB limit). */
@@ -120,6 +122,9 @@ const countsSchema = z.strictObject({
   /** Sent by agents since 0006; an older agent counted its filtered records as skipped. */
   filtered: z.number().int().min(0).default(0),
   failed: z.number().int().min(0),
+  // Offboarding's outcomes; an agent older than them sends none.
+  suspended: z.number().int().min(0).default(0),
+  unsuspended: z.number().int().min(0).default(0),
 });
 
 export const finishBodySchema = z.strictObject({

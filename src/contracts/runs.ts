@@ -19,6 +19,8 @@ const countsSchema = z.strictObject({
   /** Dropped by one of the integration's filter rules, on purpose. */
   filtered: z.number(),
   failed: z.number(),
+  suspended: z.number(),
+  unsuspended: z.number(),
 });
 
 export const runSchema = z.strictObject({

@@ -17,6 +17,7 @@ import type { IntBool, IsoTimestamp } from './column-types.ts';
 import type { AccountsTables } from './types-accounts.ts';
 import type { AgentsTables } from './types-agents.ts';
 import type { AlertsTables } from './types-alerts.ts';
+import type { LinksTables } from './types-links.ts';
 
 export type { IntBool, IsoTimestamp } from './column-types.ts';
 
@@ -54,12 +55,17 @@ export interface RunsTable {
   /** Dropped by a filter rule (migration 0006; before it, such records were counted as skipped). */
   filtered: Generated<number>;
   failed: Generated<number>;
+  /** Offboarding's outcomes (migration 0007). */
+  suspended: Generated<number>;
+  unsuspended: Generated<number>;
   saas_created: Generated<number>;
   saas_updated: Generated<number>;
   saas_unchanged: Generated<number>;
   saas_skipped: Generated<number>;
   saas_filtered: Generated<number>;
   saas_failed: Generated<number>;
+  saas_suspended: Generated<number>;
+  saas_unsuspended: Generated<number>;
   phase: RunPhase | null;
   /** How many items the current phase has, when known (for a progress bar). */
   phase_total: number | null;
@@ -87,8 +93,8 @@ export interface RunRecordsTable {
   changes: string;
 }
 
-/** Every table: 0001's here, 0002's (people, credentials) in `types-accounts.ts`, 0003's in `types-alerts.ts`, 0005's in `types-agents.ts`. */
-export interface Database extends AccountsTables, AlertsTables, AgentsTables {
+/** Every table: 0001's here, 0002's (people, credentials) in `types-accounts.ts`, 0003's in `types-alerts.ts`, 0005's in `types-agents.ts`, 0007's in `types-links.ts`. */
+export interface Database extends AccountsTables, AlertsTables, AgentsTables, LinksTables {
   integrations: IntegrationsTable;
   runs: RunsTable;
   run_records: RunRecordsTable;

@@ -298,4 +298,6 @@ export async function listIntegrations(db: AppDb): Promise<StoredIntegration[]> 
 export async function deleteIntegration(db: AppDb, id: string): Promise<void> {
   const result = await db.deleteFrom('integrations').where('id', '=', id).executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw new IntegrationStoreError('not_found', `no integration with id ${id}`);
+  // Its offboarding links (kept under its id, see src/runs/user-links.ts) go with it.
+  await db.deleteFrom('user_links').where('integration_key', '=', id).execute();
 }

@@ -116,6 +116,23 @@ export const fuseSchema = z.strictObject({
 });
 export type Fuse = z.infer<typeof fuseSchema>;
 
+/** What happens to the Oomnitza users this integration manages when their NinjaOne user leaves or is disabled. */
+export const offboardingPolicies = ['leave', 'suspend'] as const;
+export type OffboardingPolicy = (typeof offboardingPolicies)[number];
+
+/** Suspensions one run may make before the fuse stops it: more than half the linked users by default. */
+export const defaultOffboardingMaxShare = 0.5;
+
+export const offboardingSchema = z.strictObject({
+  /** leave: today's behaviour, nothing is suspended; suspend: Oomnitza's `suspended: true`, undone when the user is back. */
+  policy: z.enum(offboardingPolicies).default('leave'),
+  /** At most this many suspensions in one run (no limit when absent; the share still applies). */
+  maxSuspensions: z.number().int().nonnegative().optional(),
+  /** At most this share of the linked users suspended in one run; 1 allows even an empty NinjaOne. */
+  maxShare: z.number().gt(0).max(1).optional(),
+});
+export type Offboarding = z.infer<typeof offboardingSchema>;
+
 export const integrationSchema = z.strictObject({
   name: z.string().min(1).max(200),
   source: sourceSchema,
@@ -134,6 +151,8 @@ export const integrationSchema = z.strictObject({
   filters: z.array(filterRuleSchema).default([]),
   mapping: z.record(oomnitzaFieldName, targetSchema).refine((m) => Object.keys(m).length > 0, 'map at least one Oomnitza field'),
   fuse: fuseSchema.optional(),
+  /** Offboarding: absent is `{ policy: leave }`. See `src/sync/offboard.ts`. */
+  offboarding: offboardingSchema.optional(),
   /**
    * Write the fields mapped from Connector Sync Time on every run (a heartbeat). Off by default:
    * they are written only with another change of that record, so an unchanged user costs no write.

@@ -297,6 +297,14 @@ export function validateMapping(integration: Integration, options: ValidateOptio
     problems.push(...oomnitzaFieldProblem(target, ['mapping', target], options.oomnitzaFields));
     problems.push(...targetProblems(target, spec, known));
     problems.push(...conversionProblem(target, spec, options.oomnitzaFields));
+    // Offboarding owns `suspended`: a mapped value would undo each suspension on the next run.
+    if (target.toLowerCase() === 'suspended' && integration.offboarding?.policy === 'suspend')
+      problems.push(
+        problem(
+          ['mapping', target],
+          'suspended is set by offboarding (policy suspend), so it cannot also be mapped; remove it from the mapping, or set offboarding.policy to leave',
+        ),
+      );
   }
 
   const keysLower = new Set<string>();

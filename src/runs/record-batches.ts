@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import { isUniqueViolation } from '../db/errors.ts';
 import { emptyRunCounts } from '../sync/ports.ts';
 import { insertRunRecords } from './run-records.ts';
+import { applyLinkOutcomes, linkKey } from './user-links.ts';
 
 import type { Selectable } from 'kysely';
 import type { AppDb } from '../db/app-database.ts';
@@ -23,19 +24,20 @@ import type { RunsTable } from '../db/types.ts';
 import type { RecordOutcome, RunCounts } from '../sync/ports.ts';
 
 /**
- * Inserts outcomes as `seq` firstSeq, ... and adds them to the run's counts; answers the run row as
- * it stands after. Call it inside a transaction.
+ * Inserts outcomes as `seq` firstSeq, ... and adds them to the run's counts and the integration's
+ * user links; answers the run row as it stands after. Call it inside a transaction.
  */
 export async function appendRunRecords(
   trx: AppDb,
   runId: string,
   firstSeq: number,
   outcomes: readonly RecordOutcome[],
+  now: Date = new Date(),
 ): Promise<Selectable<RunsTable>> {
   const user = tally(outcomes, 'user');
   const saas = tally(outcomes, 'saas');
   await insertRunRecords(trx, runId, firstSeq, outcomes);
-  return trx
+  const row = await trx
     .updateTable('runs')
     .set((eb) => ({
       created: eb('created', '+', user.created),
@@ -44,16 +46,24 @@ export async function appendRunRecords(
       skipped: eb('skipped', '+', user.skipped),
       filtered: eb('filtered', '+', user.filtered),
       failed: eb('failed', '+', user.failed),
+      suspended: eb('suspended', '+', user.suspended),
+      unsuspended: eb('unsuspended', '+', user.unsuspended),
       saas_created: eb('saas_created', '+', saas.created),
       saas_updated: eb('saas_updated', '+', saas.updated),
       saas_unchanged: eb('saas_unchanged', '+', saas.unchanged),
       saas_skipped: eb('saas_skipped', '+', saas.skipped),
       saas_filtered: eb('saas_filtered', '+', saas.filtered),
       saas_failed: eb('saas_failed', '+', saas.failed),
+      saas_suspended: eb('saas_suspended', '+', saas.suspended),
+      saas_unsuspended: eb('saas_unsuspended', '+', saas.unsuspended),
     }))
     .where('id', '=', runId)
     .returningAll()
     .executeTakeFirstOrThrow();
+  // The offboarding links move with the records that make them (a dry run makes none).
+  if (Number(row.dry_run) !== 1)
+    await applyLinkOutcomes(trx, linkKey({ integrationId: row.integration_id, integrationName: row.integration_name }), outcomes, now);
+  return row;
 }
 
 /** The next free `seq` of a run's records (1 for a run without records). */
@@ -99,7 +109,7 @@ export async function storeRecordBatch(
         .insertInto('run_record_batches')
         .values({ run_id: runId, batch, records: outcomes.length, received_at: now.toISOString() })
         .execute();
-      if (outcomes.length > 0) await appendRunRecords(trx, runId, await firstFreeSeq(trx, runId), outcomes);
+      if (outcomes.length > 0) await appendRunRecords(trx, runId, await firstFreeSeq(trx, runId), outcomes, now);
       return { outcome: 'stored' as const, records: outcomes.length };
     });
   } catch (error) {

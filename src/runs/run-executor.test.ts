@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { integrationSchema } from '../integrations/schema.ts';
 import { sourceUser, type UserSource } from '../mapping/source-record.ts';
 import { createMemoryDestination } from '../sync/memory-destination.test-support.ts';
+import { emptyRunCounts } from '../sync/ports.ts';
 import { executeRun, type RunEnd, type RunExecutionReporter, RunSetupError } from './run-executor.ts';
 
 import type { RecordOutcome, RunPhase } from '../sync/ports.ts';
@@ -80,7 +81,7 @@ describe('executeRun', () => {
     assert.deepEqual(reporter.ends, [
       {
         state: 'succeeded',
-        counts: { created: 3, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 0 },
+        counts: { ...emptyRunCounts(), created: 3, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 0 },
         error: null,
         fuseReason: null,
       },

@@ -23,13 +23,15 @@ import { type RunResult, runSync } from '../sync/run-sync.ts';
 
 import type { Integration } from '../integrations/schema.ts';
 import type { UserSource } from '../mapping/source-record.ts';
-import type { RunCounts, RunReporter, SaasDestination, TerminalRunState, UserDestination } from '../sync/ports.ts';
+import type { LinkSource, RunCounts, RunReporter, SaasDestination, TerminalRunState, UserDestination } from '../sync/ports.ts';
 
 /** Where a run reads from and writes to. */
 export interface RunEndpoints {
   readonly source: UserSource;
   /** Oomnitza users, plus the SaaS operations a "User plus SaaS user" run needs. */
   readonly destination: UserDestination & Partial<SaasDestination>;
+  /** The integration's user links, for offboarding (none: nothing is suspended or unsuspended). */
+  readonly links?: LinkSource;
 }
 
 /** How a run ended, as its reporter stores or sends it. */
@@ -144,6 +146,7 @@ export async function executeRun(input: ExecuteRunInput): Promise<ExecutedRun> {
         compiled,
         source: endpoints.source,
         destination: endpoints.destination,
+        ...(endpoints.links === undefined ? {} : { links: endpoints.links }),
         reporter,
         dryRun: input.dryRun,
         signal: controller.signal,

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { InsertQueryNode } from 'kysely';
 
 import { forEachDialect } from '../../test/support/databases.ts';
+import { emptyRunCounts } from '../sync/ports.ts';
 import { listRunRecords, recordsPerInsert } from './run-records.ts';
 import { createRunReporter } from './run-reporter.ts';
 import { createRun, getRun, startRun } from './run-store.ts';
@@ -64,7 +65,7 @@ forEachDialect('run reporter', (target) => {
       .where('run_id', '=', run.id)
       .executeTakeFirstOrThrow();
     assert.equal(Number(stored.n), 10_000);
-    const expected = { created: 2000, updated: 2000, unchanged: 2000, skipped: 2000, filtered: 0, failed: 2000 };
+    const expected = { ...emptyRunCounts(), created: 2000, updated: 2000, unchanged: 2000, skipped: 2000, filtered: 0, failed: 2000 };
     assert.deepEqual(reporter.counts(), expected);
     assert.deepEqual((await getRun(db, run.id))?.counts, expected);
     const last = await listRunRecords(db, run.id, { limit: 1, offset: 9_999 });
@@ -82,12 +83,20 @@ forEachDialect('run reporter', (target) => {
       outcome(2, { kind: 'saas', outcome: 'created', sourceId: null, label: 'NinjaOne (SaaS application)' }),
       outcome(3, { kind: 'saas', outcome: 'failed', reason: 'user not in Oomnitza yet' }),
     ]);
-    assert.deepEqual(reporter.counts(), { created: 1, updated: 1, unchanged: 0, skipped: 0, filtered: 0, failed: 0 });
-    assert.deepEqual(reporter.saasCounts(), { created: 1, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
+    assert.deepEqual(reporter.counts(), { ...emptyRunCounts(), created: 1, updated: 1, unchanged: 0, skipped: 0, filtered: 0, failed: 0 });
+    assert.deepEqual(reporter.saasCounts(), {
+      ...emptyRunCounts(),
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      skipped: 0,
+      filtered: 0,
+      failed: 1,
+    });
 
     const resumed = createRunReporter(db, run.id);
     await resumed.records([outcome(4)]);
-    assert.deepEqual(resumed.counts(), { created: 1, updated: 1, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
+    assert.deepEqual(resumed.counts(), { ...emptyRunCounts(), created: 1, updated: 1, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
     const { records, total } = await listRunRecords(db, run.id, { limit: 10, offset: 0 });
     assert.equal(total, 5);
     assert.deepEqual(
@@ -99,7 +108,7 @@ forEachDialect('run reporter', (target) => {
       ['user', 'user', 'saas', 'saas', 'user'],
     );
     const run2 = await getRun(db, run.id);
-    assert.deepEqual(run2?.saasCounts, { created: 1, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
+    assert.deepEqual(run2?.saasCounts, { ...emptyRunCounts(), created: 1, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
   });
 
   test('phase() is stored in order with records, and a failed write surfaces on flush', async () => {

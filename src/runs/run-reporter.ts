@@ -73,7 +73,7 @@ export function createRunReporter(db: AppDb, runId: string, options: { readonly 
     // Continue after records an earlier reporter of this run left (a resumed run), never collide.
     nextSeq ??= await firstFreeSeq(db, runId);
     const firstSeq = nextSeq;
-    const row = await db.transaction().execute((trx) => appendRunRecords(trx, runId, firstSeq, outcomes));
+    const row = await db.transaction().execute((trx) => appendRunRecords(trx, runId, firstSeq, outcomes, now()));
     nextSeq = firstSeq + outcomes.length;
     userCounts = userCountsOfRow(row);
     saasCounts = saasCountsOfRow(row);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { forEachDialect } from '../../test/support/databases.ts';
+import { emptyRunCounts } from '../sync/ports.ts';
 import { IllegalRunTransitionError, IntegrationBusyError, RunNotFoundError } from './errors.ts';
 import { createRun, finishRun, getRun, heartbeat, listRuns, requestCancel, startRun } from './run-store.ts';
 
@@ -25,7 +26,7 @@ forEachDialect('runs store', (target) => {
     assert.equal(queued.dryRun, true);
     assert.equal(queued.trigger, 'cli');
     assert.equal(queued.queuedAt, t0.toISOString());
-    assert.deepEqual(queued.counts, { created: 0, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 0 });
+    assert.deepEqual(queued.counts, { ...emptyRunCounts(), created: 0, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 0 });
 
     const running = await startRun(db, queued.id, { workerId: 'cli-1', now: at(1) });
     assert.equal(running.state, 'running');
@@ -35,15 +36,15 @@ forEachDialect('runs store', (target) => {
 
     const done = await finishRun(db, queued.id, {
       state: 'completed_with_errors',
-      counts: { created: 3, updated: 2, unchanged: 10, skipped: 1, filtered: 0, failed: 1 },
-      saasCounts: { created: 1, updated: 0, unchanged: 4, skipped: 0, filtered: 0, failed: 0 },
+      counts: { ...emptyRunCounts(), created: 3, updated: 2, unchanged: 10, skipped: 1, filtered: 0, failed: 1 },
+      saasCounts: { ...emptyRunCounts(), created: 1, updated: 0, unchanged: 4, skipped: 0, filtered: 0, failed: 0 },
       error: null,
       now: at(2),
     });
     assert.equal(done.state, 'completed_with_errors');
     assert.equal(done.finishedAt, at(2).toISOString());
-    assert.deepEqual(done.counts, { created: 3, updated: 2, unchanged: 10, skipped: 1, filtered: 0, failed: 1 });
-    assert.deepEqual(done.saasCounts, { created: 1, updated: 0, unchanged: 4, skipped: 0, filtered: 0, failed: 0 });
+    assert.deepEqual(done.counts, { ...emptyRunCounts(), created: 3, updated: 2, unchanged: 10, skipped: 1, filtered: 0, failed: 1 });
+    assert.deepEqual(done.saasCounts, { ...emptyRunCounts(), created: 1, updated: 0, unchanged: 4, skipped: 0, filtered: 0, failed: 0 });
     assert.deepEqual(await getRun(db, queued.id), done);
   });
 

@@ -9,11 +9,12 @@ import { createMailer } from '../notifications/mailer.ts';
 import { listOutbox } from '../notifications/outbox.ts';
 import { claimNextRun } from '../runs/claim.ts';
 import { finishRun, heartbeat, listRuns } from '../runs/run-store.ts';
+import { emptyRunCounts } from '../sync/ports.ts';
 import { addIntegration, openAlertsStore, testClock } from './fixtures.test-support.ts';
 import { schedulerTick } from './tick.ts';
 
 const publicUrl = 'https://sync.acme.example';
-const counts = { created: 1, updated: 2, unchanged: 50, skipped: 0, filtered: 0, failed: 0 };
+const counts = { ...emptyRunCounts(), created: 1, updated: 2, unchanged: 50, skipped: 0, filtered: 0, failed: 0 };
 
 forEachDialect('schedulerTick', (target) => {
   test("a day of a scheduled integration: queued on time, a dead worker's run failed and alerted by e-mail, the next success recovers", async (t) => {

@@ -7,6 +7,7 @@ import { listInbox } from '../notifications/inbox.ts';
 import { listOutbox } from '../notifications/outbox.ts';
 import { failStaleRuns } from '../runs/claim.ts';
 import { createRun, finishRun, startRun } from '../runs/run-store.ts';
+import { emptyRunCounts } from '../sync/ports.ts';
 import { addCredential, addIntegration, addUser, openAlertsStore } from './fixtures.test-support.ts';
 import { planDueRuns } from './plan-due-runs.ts';
 import { alertsForFinishedRun, applyWatchdogFindings, runWatchdogs } from './watchdogs.ts';
@@ -15,7 +16,7 @@ import type { RunCounts } from '../sync/ports.ts';
 
 type Db = Awaited<ReturnType<typeof openAlertsStore>>;
 
-const counts = (ok: number, failed: number): RunCounts => ({ created: 0, updated: 0, unchanged: ok, skipped: 0, filtered: 0, failed });
+const counts = (ok: number, failed: number): RunCounts => ({ ...emptyRunCounts(), unchanged: ok, failed });
 const at = (minutes: number): Date => new Date(Date.parse('2026-11-27T10:00:00Z') + minutes * 60_000);
 
 async function finishedRun(

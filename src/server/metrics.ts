@@ -46,6 +46,8 @@ export async function renderMetrics(db: AppDb): Promise<string> {
       eb.fn.sum<number | string>('skipped').as('skipped'),
       eb.fn.sum<number | string>('filtered').as('filtered'),
       eb.fn.sum<number | string>('failed').as('failed'),
+      eb.fn.sum<number | string>('suspended').as('suspended'),
+      eb.fn.sum<number | string>('unsuspended').as('unsuspended'),
     ])
     .executeTakeFirst();
   const credentials = await db

@@ -6,6 +6,7 @@ import { buildDestinationIndex } from './destination-index.ts';
 import { canceledReason, executePlan } from './execute.ts';
 import { createMemoryDestination } from './memory-destination.test-support.ts';
 import { planUsers } from './plan.ts';
+import { emptyRunCounts } from './ports.ts';
 
 import type { MappedRecord } from './plan.ts';
 import type { DestinationUser, RecordOutcome, RunPhase, RunReporter } from './ports.ts';
@@ -55,7 +56,7 @@ describe('executePlan', () => {
     const reporter = recordingReporter();
     const result = await executePlan(oomnitza, reporter, planFor(records(4), existing), { concurrency: 2, reportBatchSize: 2 });
 
-    assert.deepEqual(result.counts, { created: 2, updated: 1, unchanged: 1, skipped: 0, filtered: 0, failed: 0 });
+    assert.deepEqual(result.counts, { ...emptyRunCounts(), created: 2, updated: 1, unchanged: 1, skipped: 0, filtered: 0, failed: 0 });
     assert.equal(result.canceled, false);
     assert.equal(reporter.outcomes.length, 4);
     assert.ok(reporter.batches >= 2, 'outcomes are reported in batches');
@@ -87,7 +88,7 @@ describe('executePlan', () => {
     });
     const reporter = recordingReporter();
     const result = await executePlan(oomnitza, reporter, planFor(records(6), []), { concurrency: 3 });
-    assert.deepEqual(result.counts, { created: 5, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
+    assert.deepEqual(result.counts, { ...emptyRunCounts(), created: 5, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
     const failed = reporter.outcomes.find((o) => o.outcome === 'failed');
     assert.equal(failed?.sourceId, '3');
     assert.equal(failed?.reason, 'could not create the user in Oomnitza: HTTP 400: email is not valid');
@@ -147,7 +148,7 @@ describe('executePlan', () => {
     const oomnitza = createMemoryDestination({ users: existing });
     const reporter = recordingReporter();
     const result = await executePlan(oomnitza, reporter, planFor(records(3), existing), { concurrency: 8 });
-    assert.deepEqual(result.counts, { created: 0, updated: 0, unchanged: 3, skipped: 0, filtered: 0, failed: 0 });
+    assert.deepEqual(result.counts, { ...emptyRunCounts(), created: 0, updated: 0, unchanged: 3, skipped: 0, filtered: 0, failed: 0 });
     assert.deepEqual(oomnitza.calls, []);
   });
 });

@@ -94,8 +94,9 @@ export type TerminalRunState = (typeof terminalRunStates)[number];
  * `skipped`: the run could not or would not act on it (no sync-key value, the preference, a cancel);
  * `filtered`: a filter rule of the integration dropped it on purpose — counted apart, so a rule that
  * drops half the tenant is not mistaken for half the tenant lacking an email.
+ * `suspended` / `unsuspended`: offboarding set a linked Oomnitza user's `suspended` (see `offboard.ts`).
  */
-export const recordOutcomes = ['created', 'updated', 'unchanged', 'skipped', 'filtered', 'failed'] as const;
+export const recordOutcomes = ['created', 'updated', 'unchanged', 'suspended', 'unsuspended', 'skipped', 'filtered', 'failed'] as const;
 export type RecordOutcomeKind = (typeof recordOutcomes)[number];
 
 export const runPhases = ['fetching', 'mapping', 'matching', 'writing', 'saas', 'done'] as const;
@@ -115,11 +116,37 @@ export interface RecordOutcome {
   /** 'user' for the Oomnitza user, 'saas' for the SaaS-user assignment. */
   readonly kind: 'user' | 'saas';
   readonly outcome: RecordOutcomeKind;
-  /** Why it was skipped, filtered or failed, in words a person can act on; null otherwise. */
+  /** Why it was skipped, filtered, failed, suspended or unsuspended, in words a person can act on; null otherwise. */
   readonly reason: string | null;
   readonly destinationId: string | null;
   /** Fields written (or to be written, in a dry run): old and new values. */
   readonly changes: readonly FieldChange[];
+  /**
+   * The NinjaOne uid of a user record, when the source has one: the store keeps the user's link
+   * (this uid ↔ `destinationId`) from it, for offboarding. Not shown; absent for SaaS records.
+   */
+  readonly sourceUid?: string | null | undefined;
+}
+
+/**
+ * An Oomnitza user this integration created or matched in an earlier run, and the NinjaOne user it
+ * is: what offboarding may suspend (and nothing else). The store keeps them from the reported
+ * outcomes (`src/runs/user-links.ts`).
+ */
+export interface UserLink {
+  readonly oomnitzaUid: string;
+  readonly ninjaoneUid: string;
+  /** The NinjaOne id, as text, as `RecordOutcome.sourceId` has it. */
+  readonly ninjaoneId: string;
+  /** The record's label when it was last seen, so a user gone from NinjaOne is still named. */
+  readonly label: string;
+  /** True when offboarding suspended the user and has not unsuspended it since. */
+  readonly suspended: boolean;
+}
+
+/** Where a run reads its integration's user links (none for a run without a store). */
+export interface LinkSource {
+  listLinks(options?: { readonly signal?: AbortSignal }): Promise<readonly UserLink[]>;
 }
 
 export type RunCounts = Record<RecordOutcomeKind, number>;

@@ -5,6 +5,7 @@ import { integrationSchema } from '../integrations/schema.ts';
 import { compileMapping } from '../mapping/compile.ts';
 import { type SourceUser, sourceUser, type UserSource } from '../mapping/source-record.ts';
 import { createMemoryDestination } from './memory-destination.test-support.ts';
+import { emptyRunCounts } from './ports.ts';
 import { runSync } from './run-sync.ts';
 
 import type { IntegrationInput } from '../integrations/schema.ts';
@@ -102,7 +103,7 @@ describe('runSync', () => {
     });
 
     assert.equal(result.state, 'completed_with_errors');
-    assert.deepEqual(result.counts, { created: 2, updated: 1, unchanged: 0, skipped: 0, filtered: 1, failed: 1 });
+    assert.deepEqual(result.counts, { ...emptyRunCounts(), created: 2, updated: 1, unchanged: 0, skipped: 0, filtered: 1, failed: 1 });
     assert.deepEqual(writes(oomnitza.calls), []);
     assert.equal(oomnitza.users.size, 1);
     const update = r.outcomes.find((o) => o.sourceId === '1');
@@ -138,7 +139,7 @@ describe('runSync', () => {
       reporter: r,
     });
     assert.equal(again.state, 'succeeded');
-    assert.deepEqual(again.counts, { created: 0, updated: 0, unchanged: 25, skipped: 0, filtered: 0, failed: 0 });
+    assert.deepEqual(again.counts, { ...emptyRunCounts(), created: 0, updated: 0, unchanged: 25, skipped: 0, filtered: 0, failed: 0 });
     assert.deepEqual(writes(oomnitza.calls), []);
     assert.deepEqual(r.phases, ['fetching', 'mapping', 'matching', 'writing', 'done']);
   });
@@ -248,7 +249,7 @@ describe('runSync', () => {
       reporter: reporter(),
     });
     assert.equal(result.state, 'completed_with_errors');
-    assert.deepEqual(result.counts, { created: 4, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
+    assert.deepEqual(result.counts, { ...emptyRunCounts(), created: 4, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 1 });
   });
 
   test('canceled before it starts: nothing is read or written', async () => {
@@ -304,7 +305,7 @@ describe('runSync', () => {
       reporter: reporter(),
     });
     assert.equal(rerun.state, 'succeeded');
-    assert.deepEqual(rerun.counts, { created: 14, updated: 0, unchanged: 6, skipped: 0, filtered: 0, failed: 0 });
+    assert.deepEqual(rerun.counts, { ...emptyRunCounts(), created: 14, updated: 0, unchanged: 6, skipped: 0, filtered: 0, failed: 0 });
     const emails = [...oomnitza.users.values()].map((u) => u['email']);
     assert.equal(new Set(emails).size, 20);
   });
@@ -322,8 +323,8 @@ describe('runSync', () => {
       reporter: r,
     });
     assert.equal(result.state, 'succeeded');
-    assert.deepEqual(result.counts, { created: 0, updated: 0, unchanged: 1, skipped: 1, filtered: 0, failed: 0 });
-    assert.deepEqual(result.saasCounts, { created: 2, updated: 0, unchanged: 0, skipped: 1, filtered: 0, failed: 0 });
+    assert.deepEqual(result.counts, { ...emptyRunCounts(), created: 0, updated: 0, unchanged: 1, skipped: 1, filtered: 0, failed: 0 });
+    assert.deepEqual(result.saasCounts, { ...emptyRunCounts(), created: 2, updated: 0, unchanged: 0, skipped: 1, filtered: 0, failed: 0 });
     assert.deepEqual(
       [...(oomnitza.assignments.get(oomnitza.applications.get('NinjaOne') ?? '') ?? new Map())],
       [['d1', { roles: ['Technician'], active: true }]],
@@ -344,7 +345,7 @@ describe('runSync', () => {
       dryRun: true,
     });
     assert.equal(result.state, 'succeeded');
-    assert.deepEqual(result.saasCounts, { created: 4, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 0 });
+    assert.deepEqual(result.saasCounts, { ...emptyRunCounts(), created: 4, updated: 0, unchanged: 0, skipped: 0, filtered: 0, failed: 0 });
     assert.deepEqual(writes(oomnitza.calls), []);
     assert.equal(oomnitza.applications.size, 0);
   });

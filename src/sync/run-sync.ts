@@ -26,6 +26,8 @@ import { convertOutcomes, typedTargets } from '../mapping/convert-records.ts';
 import { validateMapping } from '../mapping/validate.ts';
 import { emptyCounts, executePlan } from './execute.ts';
 import { loadDestination } from './load-destination.ts';
+import { checkOffboardingFuse, ninjaoneUidOf, offboardOutcome, planOffboarding } from './offboard.ts';
+import { executeOffboarding } from './offboard-execute.ts';
 import { checkFuse, plannedOutcome, planUsers } from './plan.ts';
 import { createReportBatcher } from './report-batcher.ts';
 import { SaasApplicationError, syncSaasUsers } from './saas.ts';
@@ -34,8 +36,20 @@ import type { Integration } from '../integrations/schema.ts';
 import type { CompiledMapping } from '../mapping/compile.ts';
 import type { UserSource } from '../mapping/source-record.ts';
 import type { Placement } from './execute.ts';
+import type { OffboardPlan } from './offboard.ts';
 import type { MappedRecord, Plan } from './plan.ts';
-import type { DestinationField, RunCounts, RunPhase, RunReporter, RunState, SaasDestination, UserDestination } from './ports.ts';
+import type {
+  DestinationField,
+  LinkSource,
+  RecordOutcome,
+  RunCounts,
+  RunPhase,
+  RunReporter,
+  RunState,
+  SaasDestination,
+  UserDestination,
+  UserLink,
+} from './ports.ts';
 import type { SaasMember } from './saas.ts';
 
 export interface RunSyncInput {
@@ -49,6 +63,8 @@ export interface RunSyncInput {
   readonly now?: () => Date;
   /** Writes in flight at once; the Oomnitza client's own limiter may allow fewer. */
   readonly concurrency?: number;
+  /** The integration's user links, for offboarding; without them no user is suspended or unsuspended. */
+  readonly links?: LinkSource;
 }
 
 export interface RunResult {
@@ -77,7 +93,10 @@ class PhaseError extends Error {
 }
 
 export async function runSync(input: RunSyncInput): Promise<RunResult> {
-  const { integration, compiled, source, destination, reporter, signal } = input;
+  const { integration, compiled, source, destination, signal } = input;
+  // Every user outcome carries its NinjaOne uid, from which the store keeps the user links.
+  const uids = new Map<string, string>();
+  const reporter = withSourceUids(input.reporter, uids);
   const now = input.now ?? (() => new Date());
   const dryRun = input.dryRun ?? false;
   const concurrency = input.concurrency ?? defaultConcurrency;
@@ -132,6 +151,7 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
       );
     });
     if (aborted(signal)) return canceled();
+    for (const user of users) uids.set(String(user.id), ninjaoneUidOf(user));
 
     enter('mapping', users.length);
     const mappedRaw = await compiled
@@ -170,17 +190,20 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
     if (aborted(signal)) return canceled();
 
     enter('matching', records.length);
-    const loaded = await loadDestination(destination, {
-      records,
-      syncKeys: integration.syncKeys,
-      fields: compiled.targetFields,
-      ...signalOption,
-    }).catch((error: unknown) => {
-      throw new PhaseError(
-        `Could not read users from Oomnitza: ${messageOf(error)}. Check the Oomnitza URL and API token, then run again.`,
-        error,
-      );
-    });
+    const [loaded, links] = await Promise.all([
+      loadDestination(destination, {
+        records,
+        syncKeys: integration.syncKeys,
+        fields: compiled.targetFields,
+        ...signalOption,
+      }).catch((error: unknown) => {
+        throw new PhaseError(
+          `Could not read users from Oomnitza: ${messageOf(error)}. Check the Oomnitza URL and API token, then run again.`,
+          error,
+        );
+      }),
+      readLinks(input.links, signal),
+    ]);
     const requiredOnCreate = (model ?? []).filter((field) => field.required && field.editable).map((field) => field.name);
     const plan = planUsers({
       records,
@@ -191,34 +214,42 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
       requiredOnCreate,
       syncTimeFields: compiled.syncTimeFields,
     });
+    const offboard = planOffboarding({ policy: integration.offboarding?.policy ?? 'leave', links, users, plan });
     const strategy = { destinationStrategy: loaded.strategy };
     if (aborted(signal)) return canceled();
 
     // A dry run shows the plan the fuse would stop (that is how one checks a tripped fuse).
-    const fuse = checkFuse(plan, integration.fuse, loaded.destinationCount);
+    const fuse =
+      checkFuse(plan, integration.fuse, loaded.destinationCount) ?? checkOffboardingFuse(offboard, integration.offboarding, users.length);
     if (fuse !== null && !dryRun) return result('failed', { error: fuse, fuseTripped: fuse, ...strategy });
     const notes = fuse === null ? strategy : { ...strategy, fuseTripped: fuse };
 
     let placements: ReadonlyMap<string, Placement> | null = null;
     if (dryRun) {
       const batcher = createReportBatcher(reporter);
-      for (const item of plan.items) {
-        const outcome = plannedOutcome(item);
+      for (const outcome of [...plan.items.map(plannedOutcome), ...offboard.items.map(offboardOutcome)]) {
         counts[outcome.outcome] += 1;
         await batcher.add(outcome);
       }
       await batcher.flush();
     } else {
-      enter('writing', plan.items.length);
+      enter('writing', plan.items.length + offboard.items.length);
       const executed = await executePlan(destination, reporter, plan, { concurrency, ...signalOption });
-      for (const [kind, n] of Object.entries(executed.counts) as [keyof RunCounts, number][]) counts[kind] += n;
+      addCounts(counts, executed.counts);
       placements = executed.placements;
       if (executed.canceled) return canceled();
+      // After the plan's writes, before the SaaS phase: a returning user is active again before it is assigned.
+      const offboarded = await executeOffboarding(destination, createReportBatcher(reporter), offboard.items, {
+        concurrency,
+        ...signalOption,
+      });
+      addCounts(counts, offboarded.counts);
+      if (offboarded.canceled) return canceled();
     }
 
     if (saas === null) return result(counts.failed > 0 ? 'completed_with_errors' : 'succeeded', notes);
 
-    const members = saasMembers(plan, placements, records);
+    const members = saasMembers(plan, placements, records, suspendedBy(offboard));
     enter('saas', members.length);
     try {
       const phase = await syncSaasUsers(saas, reporter, members, { dryRun, concurrency, ...signalOption });
@@ -273,10 +304,19 @@ function saasPort(destination: UserDestination & Partial<SaasDestination>): Saas
  * Every planned record, with where its Oomnitza user stands: from the writes when there were any,
  * from the plan in a dry run (a planned create is a user that would exist).
  */
-function saasMembers(plan: Plan, placements: ReadonlyMap<string, Placement> | null, records: readonly MappedRecord[]): SaasMember[] {
+function saasMembers(
+  plan: Plan,
+  placements: ReadonlyMap<string, Placement> | null,
+  records: readonly MappedRecord[],
+  suspended: ReadonlyMap<string, string>,
+): SaasMember[] {
   const roles = new Map(records.map((record) => [record.sourceId, record.roles]));
   return plan.items.map((item): SaasMember => {
     const base = { sourceId: item.sourceId, label: item.label, roles: roles.get(item.sourceId) };
+    // A user offboarding suspends (present in NinjaOne, but disabled) holds no SaaS seat.
+    const reason =
+      item.action === 'fail' || item.action === 'create' || item.destinationId === null ? undefined : suspended.get(item.destinationId);
+    if (reason !== undefined) return { ...base, user: { state: 'absent', reason } };
     if (placements !== null) {
       const placed = placements.get(item.sourceId);
       if (placed?.destinationId != null) return { ...base, user: { state: 'present', destinationId: placed.destinationId } };
@@ -287,6 +327,36 @@ function saasMembers(plan: Plan, placements: ReadonlyMap<string, Placement> | nu
       return { ...base, user: { state: 'present', destinationId: item.destinationId } };
     return { ...base, user: { state: 'absent', reason: item.action === 'fail' || item.action === 'skip' ? item.reason : 'not planned' } };
   });
+}
+
+/** Oomnitza users the offboarding plan suspends, with why. */
+function suspendedBy(offboard: OffboardPlan): Map<string, string> {
+  return new Map(offboard.items.filter((item) => item.action === 'suspend').map((item) => [item.link.oomnitzaUid, item.reason]));
+}
+
+function addCounts(into: RunCounts, more: RunCounts): void {
+  for (const [kind, n] of Object.entries(more) as [keyof RunCounts, number][]) into[kind] += n;
+}
+
+/** The links, or none when the run has no store to keep them. */
+async function readLinks(links: LinkSource | undefined, signal: AbortSignal | undefined): Promise<readonly UserLink[]> {
+  if (links === undefined) return [];
+  return links.listLinks(signal === undefined ? {} : { signal }).catch((error: unknown) => {
+    throw new PhaseError(`Could not read the integration's user links from the store: ${messageOf(error)}. Run again.`, error);
+  });
+}
+
+/** The reporter, with each user outcome given its NinjaOne uid (when `uids` knows its source id). */
+function withSourceUids(reporter: RunReporter, uids: ReadonlyMap<string, string>): RunReporter {
+  const tag = (outcome: RecordOutcome): RecordOutcome => {
+    if (outcome.kind !== 'user' || outcome.sourceUid != null || outcome.sourceId === null) return outcome;
+    const uid = uids.get(outcome.sourceId);
+    return uid === undefined ? outcome : { ...outcome, sourceUid: uid };
+  };
+  return {
+    phase: (phase, total) => reporter.phase(phase, total),
+    records: (outcomes) => reporter.records(uids.size === 0 ? outcomes : outcomes.map(tag)),
+  };
 }
 
 /** A function, not an inline test: TypeScript would otherwise narrow `aborted` once and for all. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { createMemoryDestination } from './memory-destination.test-support.ts';
+import { emptyRunCounts } from './ports.ts';
 import { rolesFor, SaasApplicationError, syncSaasUsers } from './saas.ts';
 
 import type { RecordOutcome, RunReporter } from './ports.ts';
@@ -52,7 +53,7 @@ describe('syncSaasUsers', () => {
     const result = await syncSaasUsers(oomnitza, r, members, { dryRun: false, concurrency: 2 });
 
     assert.equal(result.canceled, false);
-    assert.deepEqual(result.counts, { created: 4, updated: 0, unchanged: 0, skipped: 1, filtered: 0, failed: 0 });
+    assert.deepEqual(result.counts, { ...emptyRunCounts(), created: 4, updated: 0, unchanged: 0, skipped: 1, filtered: 0, failed: 0 });
     const app = oomnitza.applications.get('NinjaOne');
     assert.ok(app !== undefined);
     assert.deepEqual(Object.fromEntries(oomnitza.assignments.get(app) ?? []), {
@@ -76,7 +77,7 @@ describe('syncSaasUsers', () => {
     await syncSaasUsers(oomnitza, reporter(), members, { dryRun: false, concurrency: 2 });
     oomnitza.calls.length = 0;
     const again = await syncSaasUsers(oomnitza, reporter(), members, { dryRun: false, concurrency: 2 });
-    assert.deepEqual(again.counts, { created: 0, updated: 0, unchanged: 4, skipped: 1, filtered: 0, failed: 0 });
+    assert.deepEqual(again.counts, { ...emptyRunCounts(), created: 0, updated: 0, unchanged: 4, skipped: 1, filtered: 0, failed: 0 });
     assert.deepEqual(
       oomnitza.calls.filter((c) => c.startsWith('assign')),
       [],
@@ -104,7 +105,7 @@ describe('syncSaasUsers', () => {
     const planned: SaasMember = { sourceId: '9', label: 'new@x.io', user: { state: 'planned' }, roles: ['Technician'] };
     const result = await syncSaasUsers(oomnitza, r, [...members, planned], { dryRun: true, concurrency: 2 });
     assert.deepEqual(oomnitza.calls, ['findApplication', 'listAssignments']);
-    assert.deepEqual(result.counts, { created: 3, updated: 0, unchanged: 2, skipped: 1, filtered: 0, failed: 0 });
+    assert.deepEqual(result.counts, { ...emptyRunCounts(), created: 3, updated: 0, unchanged: 2, skipped: 1, filtered: 0, failed: 0 });
     assert.deepEqual(r.outcomes.find((o) => o.sourceId === '9')?.changes, [{ field: 'roles', old: null, new: ['Technician'] }]);
   });
 

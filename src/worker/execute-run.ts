@@ -17,6 +17,7 @@ import { createNinjaOneSource } from '../ninjaone/source.ts';
 import { createOomnitzaClient } from '../oomnitza/client.ts';
 import { executeRun as executeWith, type RunEndpoints, RunSetupError } from '../runs/run-executor.ts';
 import { createRunReporter } from '../runs/run-reporter.ts';
+import { createLinkSource, linkKey } from '../runs/user-links.ts';
 
 import type { Vault } from '../credentials/vault.ts';
 import type { AppDb } from '../db/app-database.ts';
@@ -86,7 +87,10 @@ export async function executeRun(
           throw error;
         }
       },
-      endpoints: (integration) => endpointsFor(deps, integration),
+      endpoints: async (integration) => ({
+        ...(await endpointsFor(deps, integration)),
+        links: createLinkSource(deps.db, linkKey(run)),
+      }),
       reporter: {
         ...reporter,
         async heartbeat() {

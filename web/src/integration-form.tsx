@@ -1,11 +1,11 @@
 /**
- * The integration's details: name, record type, installation, preference (each explained),
+ * The integration's details: name, record type, installation, preference and offboarding (each explained),
  * credential and connection (or, for a Local installation, its agent and the settings it reaches
  * NinjaOne and Oomnitza with: `local-installation-fields.tsx`), contacts, schedule and whether it
  * is enabled. Saving creates the integration or replaces its whole document (mapping included,
  * unchanged here). A viewer sees it all read-only.
  */
-import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
@@ -47,6 +47,14 @@ const preferenceChoices = [
   { value: 'create_and_update', label: 'Create & Update', help: 'Creates users Oomnitza lacks and updates the ones it has.' },
   { value: 'create_only', label: 'Create only', help: 'Never changes existing Oomnitza users.' },
   { value: 'update_only', label: 'Update only', help: 'Never creates users; only keeps existing ones in step.' },
+] as const;
+const offboardingChoices = [
+  { value: 'leave', label: 'Leave them', help: 'Oomnitza users whose NinjaOne user left or was disabled stay as they are.' },
+  {
+    value: 'suspend',
+    label: 'Suspend them',
+    help: 'Suspends in Oomnitza the users this integration created or matched once their NinjaOne user leaves or is disabled, and unsuspends them when they are back. Users it never touched are never touched.',
+  },
 ] as const;
 
 export function IntegrationForm({
@@ -137,7 +145,7 @@ export function IntegrationForm({
               <Link to="/credentials">All credentials and Oomnitza connections</Link>
             </Group>
           )}
-          <SimpleGrid cols={{ base: 1, md: 3 }}>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <ChoiceGroup
               label="Record type"
               value={doc.recordType ?? 'user'}
@@ -168,6 +176,27 @@ export function IntegrationForm({
               error={e['preference']}
               disabled={!isAdmin}
             />
+            <Stack gap="xs">
+              <ChoiceGroup
+                label="When a user leaves NinjaOne"
+                value={doc.offboarding?.policy ?? 'leave'}
+                onChange={(v) => set({ offboarding: { ...doc.offboarding, policy: v } })}
+                choices={offboardingChoices}
+                error={e['offboarding.policy'] ?? e['offboarding']}
+                disabled={!isAdmin}
+              />
+              {doc.offboarding?.policy === 'suspend' && (
+                <NumberInput
+                  label="Offboarding fuse (%)"
+                  description="A run that would suspend more than this share of the users it manages stops before its first write (an empty NinjaOne answer is 100%)"
+                  min={1}
+                  max={100}
+                  value={Math.round((doc.offboarding.maxShare ?? 0.5) * 100)}
+                  onChange={(v) => set({ offboarding: { ...doc.offboarding, policy: 'suspend', maxShare: Number(v) / 100 } })}
+                  error={e['offboarding.maxShare']}
+                />
+              )}
+            </Stack>
           </SimpleGrid>
           {local && (
             <LocalInstallationFields doc={doc} set={set} errors={e} credentials={credentials} agents={agents} disabled={!isAdmin} />

@@ -14,6 +14,9 @@ import { terminalStates } from './types.ts';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
+const countCards = ['created', 'updated', 'unchanged', 'suspended', 'unsuspended', 'skipped', 'filtered', 'failed'] as const;
+const offboardingCards: ReadonlySet<string> = new Set(['suspended', 'unsuspended']);
+
 export function RunPage({ id }: { id: string }) {
   const { isAdmin } = useSession();
   const { data: run, error, reload } = useLoad(() => api.get('/api/runs/:id', { params: { id } }), [id]);
@@ -33,7 +36,9 @@ export function RunPage({ id }: { id: string }) {
     );
   if (!run) return null;
   const c = run.counts;
-  const handled = c.created + c.updated + c.unchanged + c.skipped + c.filtered + c.failed;
+  const handled = c.created + c.updated + c.unchanged + c.skipped + c.filtered + c.failed + c.suspended + c.unsuspended;
+  // Offboarding's cards only for a run that offboarded anyone: most never do.
+  const shown = countCards.filter((k) => !offboardingCards.has(k) || c[k] > 0);
   return (
     <Stack>
       {run.integrationId ? (
@@ -89,11 +94,11 @@ export function RunPage({ id }: { id: string }) {
           {cancel.message}
         </Alert>
       )}
-      <SimpleGrid cols={{ base: 2, sm: 6 }} aria-label="Counts">
-        {(['created', 'updated', 'unchanged', 'skipped', 'filtered', 'failed'] as const).map((k) => (
+      <SimpleGrid cols={{ base: 2, sm: shown.length > 6 ? 4 : 6 }} aria-label="Counts">
+        {shown.map((k) => (
           <Paper key={k} withBorder p="sm" data-count={k}>
             <Text size="xs" c="dimmed" tt="uppercase">
-              {run.dryRun && (k === 'created' || k === 'updated') ? `would be ${k}` : k}
+              {run.dryRun && (k === 'created' || k === 'updated' || offboardingCards.has(k)) ? `would be ${k}` : k}
             </Text>
             <Text size="xl" fw={700}>
               {c[k]}

@@ -12,7 +12,7 @@ import { StatusBadge } from './status-badge.tsx';
 import { useLoad } from './use-load.ts';
 
 const pageSize = 25;
-const outcomes = ['all', 'created', 'updated', 'unchanged', 'skipped', 'filtered', 'failed'] as const;
+const outcomes = ['all', 'created', 'updated', 'unchanged', 'suspended', 'unsuspended', 'skipped', 'filtered', 'failed'] as const;
 
 function show(value: unknown): string {
   if (value === null || value === undefined) return '∅';

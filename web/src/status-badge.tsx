@@ -14,6 +14,8 @@ const colours: Record<string, string> = {
   unchanged: 'gray',
   skipped: 'yellow',
   filtered: 'gray',
+  suspended: 'grape',
+  unsuspended: 'teal',
   needs_reauth: 'orange',
   completed_with_errors: 'orange',
   canceled: 'yellow',

@@ -11,6 +11,7 @@ import * as schedulesAndAlerts from './0003-schedules-and-alerts.ts';
 import * as oomnitzaDataModels from './0004-oomnitza-data-models.ts';
 import * as localAgents from './0005-local-agents.ts';
 import * as filteredOutcome from './0006-filtered-outcome.ts';
+import * as userLinks from './0007-user-links.ts';
 
 import type { Migration, MigrationProvider } from 'kysely';
 
@@ -21,6 +22,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-oomnitza-data-models': oomnitzaDataModels,
   '0005-local-agents': localAgents,
   '0006-filtered-outcome': filteredOutcome,
+  '0007-user-links': userLinks,
 };
 
 export const migrationProvider: MigrationProvider = {
