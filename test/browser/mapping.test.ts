@@ -97,6 +97,16 @@ describe('the mapping page in Chromium [sqlite]', () => {
     target.cleanup();
   });
 
+  /** A custom users field created in the emulated Oomnitza, as an admin would in its data model. */
+  async function addOomnitzaField(field: Record<string, unknown>): Promise<void> {
+    const answer = await fetch(`${oomnitza.url}/__admin/fields`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(field),
+    });
+    assert.equal(answer.status, 201, await answer.text());
+  }
+
   async function stored(): Promise<Record<string, unknown> & { mapping: Record<string, unknown> }> {
     return (await admin.get(`/api/integrations/${integrationId}`)).body.document;
   }
@@ -148,12 +158,7 @@ describe('the mapping page in Chromium [sqlite]', () => {
       await picker.fill('');
 
       // Created in Oomnitza now; the page sees it once the fields are read again.
-      const field = await fetch(`${oomnitza.url}/__admin/fields`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ externalId: 'cost_centre', label: 'Cost Centre', dataType: 'dropdown', options: ['IT', 'Sales'] }),
-      });
-      assert.equal(field.status, 201, await field.text());
+      await addOomnitzaField({ externalId: 'cost_centre', label: 'Cost Centre', dataType: 'dropdown', options: ['IT', 'Sales'] });
       await page.getByRole('button', { name: 'Refresh fields' }).click();
       await picker.fill('Cost');
       await page.getByRole('option', { name: /Cost Centre \(cost_centre\)\s*dropdown: IT, Sales/ }).click();
@@ -161,7 +166,8 @@ describe('the mapping page in Chromium [sqlite]', () => {
       const row = page.getByRole('group', { name: 'Oomnitza field Cost Centre (cost_centre)' });
       assert.match(await row.innerText(), /cost_centre · dropdown/);
       await choose(page, 'Source for Cost Centre (cost_centre)', /^Fixed value/);
-      await page.getByLabel('Fixed value for cost_centre').fill('IT');
+      // A dropdown's fixed value is one of its values.
+      await choose(page, 'Fixed value for cost_centre', 'Sales');
 
       // A name the tenant does not have: said on its row at once, refused at save with the fix.
       await picker.fill('cost_center_typo');
@@ -180,10 +186,18 @@ describe('the mapping page in Chromium [sqlite]', () => {
       await screenshot(page, 'desktop-mapping-unknown-field');
       assert.equal((await stored()).mapping['cost_center_typo'], undefined, 'nothing was saved');
 
-      await page.getByRole('button', { name: 'Unmap cost_center_typo' }).click();
+      // The fix, as it says: create the field in Oomnitza, refresh the fields; the problem goes, the save goes through.
+      await addOomnitzaField({ externalId: 'cost_center_typo', label: 'Cost Center (old)', dataType: 'string' });
+      await page.getByRole('button', { name: 'Refresh fields' }).click();
+      await page.getByRole('group', { name: 'Oomnitza field Cost Center (old) (cost_center_typo)' }).waitFor();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /data model/ })
+        .waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Save mapping' }).click();
       await page.getByText('Mapping saved.').waitFor();
-      assert.deepEqual((await stored()).mapping['cost_centre'], { value: 'IT' });
+      assert.deepEqual((await stored()).mapping['cost_centre'], { value: 'Sales' });
+      assert.equal((await stored()).mapping['cost_center_typo'], 'email');
     });
   });
 

@@ -259,6 +259,11 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
               canEdit={isAdmin}
               problems={placed.mapping}
               model={model}
+              onRefreshFields={() => {
+                // The save's refusal may be about a field that exists now: check again, live.
+                submit.clear();
+                void model.refresh().then(preview.refresh);
+              }}
               carriedOver={carry.over}
               newName={newName}
               onNewName={setNewName}

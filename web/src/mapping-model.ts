@@ -20,6 +20,8 @@ export interface TargetInfo {
   /** The tenant's type ("string", "dropdown", …); null when the model is not known. */
   readonly dataType: string | null;
   readonly required: boolean;
+  /** The values of a dropdown field; null for other fields or when the model is not known. */
+  readonly options: readonly string[] | null;
   /** False when the tenant's data model is known and lacks this field (a save is refused). */
   readonly inModel: boolean;
 }
@@ -37,8 +39,9 @@ export function targetFields(model: readonly OomnitzaField[] | null, mapped: rea
   const byName = new Map((model ?? []).map((f) => [f.name, f]));
   const info = (name: string): TargetInfo => {
     const field = byName.get(name);
-    if (field) return { name, label: field.label, dataType: field.dataType, required: field.required, inModel: true };
-    return { name, label: name, dataType: null, required: false, inModel: model === null };
+    if (field)
+      return { name, label: field.label, dataType: field.dataType, required: field.required, options: field.options, inModel: true };
+    return { name, label: name, dataType: null, required: false, options: null, inModel: model === null };
   };
   const common = model === null ? [...commonOomnitzaFields] : commonOomnitzaFields.filter((n) => byName.get(n)?.editable === true);
   const required = (model ?? []).filter((f) => f.required && f.editable).map((f) => f.name);

@@ -68,7 +68,8 @@ export function MappingPreview({ preview, fields }: { preview: PreviewState; fie
             : error}
         </Alert>
       )}
-      {data && (
+      {/* Records of an earlier mapping would be read as this one's: none while the preview fails. */}
+      {data && !error && (
         <>
           <Group gap="xs" role="status" aria-label="Preview counts">
             <Badge variant="light">{data.total} users</Badge>

@@ -127,7 +127,20 @@ function TargetRow({
           onChange={(e) => onSet({ expr: e.currentTarget.value })}
         />
       )}
-      {isValue && (
+      {isValue && info.options !== null && (
+        <Select
+          size="xs"
+          mt={4}
+          label={`Fixed value for ${field}`}
+          description="One of the values of this dropdown in Oomnitza"
+          placeholder="pick a value"
+          disabled={!canEdit}
+          data={[...info.options]}
+          value={target.value === null || target.value === '' ? null : String(target.value)}
+          onChange={(v) => onSet({ value: v ?? '' })}
+        />
+      )}
+      {isValue && info.options === null && (
         <TextInput
           size="xs"
           mt={4}
@@ -233,13 +246,13 @@ function NewFieldZone({
 }
 
 /** Where the targets come from: the tenant's data model (and when it was read), or why not. */
-function ModelStatus({ model, canEdit }: { model: DataModelState; canEdit: boolean }) {
+function ModelStatus({ model, canEdit, onRefresh }: { model: DataModelState; canEdit: boolean; onRefresh: () => void }) {
   return (
     <>
       <Group justify="space-between" gap="xs">
         <Title order={4}>Oomnitza fields</Title>
         {canEdit && (
-          <Button size="xs" variant="light" loading={model.busy} onClick={() => void model.refresh()}>
+          <Button size="xs" variant="light" loading={model.busy} onClick={onRefresh}>
             Refresh fields
           </Button>
         )}
@@ -275,6 +288,7 @@ export function MappingTargets({
   canEdit,
   problems,
   model,
+  onRefreshFields,
   carriedOver,
   newName,
   onNewName,
@@ -289,6 +303,8 @@ export function MappingTargets({
   canEdit: boolean;
   problems: ReadonlyMap<string, readonly string[]>;
   model: DataModelState;
+  /** "Refresh fields": reads the data model again, then checks the mapping against it. */
+  onRefreshFields: () => void;
   /** The drop target a field carried by keyboard is over (`dst:email`, `new-field`). */
   carriedOver: string | null;
   newName: string;
@@ -300,7 +316,7 @@ export function MappingTargets({
 }) {
   return (
     <Stack gap={6} role="region" aria-label="Oomnitza fields">
-      <ModelStatus model={model} canEdit={canEdit} />
+      <ModelStatus model={model} canEdit={canEdit} onRefresh={onRefreshFields} />
       {fields.map((f) => (
         <TargetRow
           key={f.name}
