@@ -10,11 +10,11 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 
-import { forEachDialect } from '../../../test/support/databases.ts';
-import { listRunRecords } from '../../runs/run-records.ts';
-import { getRun } from '../../runs/run-store.ts';
-import { sqliteFileName } from '../open-database.ts';
-import { migrations } from './index.ts';
+import { forEachDialect } from '../../test/support/databases.ts';
+import { migrations } from '../db/migrations/index.ts';
+import { sqliteFileName } from '../db/open-database.ts';
+import { listRunRecords } from './run-records.ts';
+import { getRun } from './run-store.ts';
 
 const at = '2026-01-05T02:00:00.000Z';
 
