@@ -80,6 +80,11 @@ export function IntegrationsPage() {
                   {!i.enabled && <Badge color="gray">disabled</Badge>}
                 </Group>
                 <Text size="sm">NinjaOne users → Oomnitza{i.document.recordType === 'user_and_saas_user' ? ' (with SaaS users)' : ''}</Text>
+                {i.document.installation === 'local' && (
+                  <Text size="sm" c="dimmed">
+                    Local: run by the agent {i.document.agent ?? '(none)'}
+                  </Text>
+                )}
                 <Text size="sm" c="dimmed">
                   Runs {scheduleText(i.document.schedule)}
                 </Text>
@@ -122,8 +127,16 @@ export function IntegrationsPage() {
                   <Table.Td>
                     <Link to={`/integrations/${i.id}`}>{i.name}</Link>
                   </Table.Td>
-                  <Table.Td>{i.document.source.credential ?? 'inline'}</Table.Td>
-                  <Table.Td>{i.document.destination.connection ?? 'inline'}</Table.Td>
+                  <Table.Td>
+                    {i.document.installation === 'local'
+                      ? `on agent ${i.document.agent ?? '(none)'}`
+                      : (i.document.source.credential ?? 'inline')}
+                  </Table.Td>
+                  <Table.Td>
+                    {i.document.installation === 'local'
+                      ? `on agent ${i.document.agent ?? '(none)'}`
+                      : (i.document.destination.connection ?? 'inline')}
+                  </Table.Td>
                   <Table.Td>{scheduleText(i.document.schedule)}</Table.Td>
                   <Table.Td>{i.enabled ? (data.nextRun.get(i.id) ?? '—') : 'disabled'}</Table.Td>
                   <Table.Td>{run ? <StatusBadge status={run.state} /> : 'never'}</Table.Td>
