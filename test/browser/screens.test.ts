@@ -320,4 +320,56 @@ describe('every screen at desktop and phone width [sqlite]', () => {
     assert.deepEqual(stored.schedule, { daily: '03:30', timezone: 'Europe/Berlin' }, 'the stored schedule is unchanged');
     assert.deepEqual(stored.contacts, []);
   });
+
+  test('offboarding: the policy and its fuse are set beside the preference, and the next runs suspend a user who left NinjaOne', async () => {
+    const finished = async (id: string) => {
+      for (let i = 0; i < 600; i++) {
+        const run = (await admin.get(`/api/runs/${id}`)).body;
+        if (!['queued', 'running'].includes(run.state)) return run;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.fail(`run ${id} did not finish`);
+    };
+    await withPage(desktop, async (page) => {
+      await page.goto(`${server.url}/integrations/${integrationId}`);
+      const form = page.getByRole('form', { name: 'Integration details' });
+      await form.waitFor();
+      const policy = form.getByRole('radiogroup', { name: 'When a user leaves NinjaOne' });
+      assert.equal(await policy.getByLabel('Leave them').isChecked(), true, 'leave is the default');
+      assert.equal(await form.getByLabel('Offboarding fuse (%)').count(), 0, 'no fuse to set while nothing is suspended');
+      await policy.getByLabel('Suspend them').check();
+      assert.equal(await form.getByLabel('Offboarding fuse (%)').inputValue(), '50');
+      await form.getByLabel('Offboarding fuse (%)').fill('40');
+      await screenshot(page, 'desktop-details-offboarding');
+      await form.getByRole('button', { name: 'Save details' }).click();
+      await form.getByText('Saved.').waitFor();
+    });
+    const stored = (await admin.get(`/api/integrations/${integrationId}`)).body.document;
+    assert.deepEqual(stored.offboarding, { policy: 'suspend', maxShare: 0.4 });
+
+    // The server's worker keeps the links under the integration: a real run links, the next dry run plans the suspension.
+    // (Oomnitza needs a username to create a user; the mapping above has none.)
+    const withUsername = await admin.put(`/api/integrations/${integrationId}`, {
+      ...stored,
+      mapping: { ...stored.mapping, username: { field: 'email', transform: ['trim', 'lower'] } },
+    });
+    assert.equal(withUsername.status, 200, withUsername.text);
+    const real = await finished((await admin.post(`/api/integrations/${integrationId}/runs`, { dryRun: false })).body.id);
+    assert.ok(real.counts.created > 0, JSON.stringify(real.counts));
+    const linked = (await admin.get(`/api/runs/${String(real.id)}/records?outcome=created&limit=1`)).body.records[0];
+    assert.ok(linked?.sourceId);
+    const gone = await fetch(`${ninja.url}/__admin/users/${String(linked.sourceId)}`, { method: 'DELETE' });
+    assert.equal(gone.status, 204);
+    const dry = await finished((await admin.post(`/api/integrations/${integrationId}/runs`, { dryRun: true })).body.id);
+    assert.equal(dry.counts.suspended, 1, JSON.stringify(dry));
+    assert.equal(dry.fuseReason, null);
+    await withPage(desktop, async (page) => {
+      await page.goto(`${server.url}/runs/${String(dry.id)}`);
+      await page.locator('[data-count="suspended"]').filter({ hasText: 'would be suspended' }).waitFor();
+      await page.getByLabel('Outcome').getByText('suspended', { exact: true }).click();
+      await page.getByRole('table', { name: 'Run records' }).getByText(linked.label).waitFor();
+      assert.match(await page.getByRole('table', { name: 'Run records' }).innerText(), /is no longer in NinjaOne; suspended in Oomnitza/);
+      await screenshot(page, 'desktop-run-offboarding');
+    });
+  });
 });
