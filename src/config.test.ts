@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { ConfigError, loadConfig, oauthRedirectUrl } from './config.ts';
+import { ConfigError, loadConfig, oauthRedirectUrl, readExpressionLimits } from './config.ts';
 
 describe('config', () => {
   test('defaults: loopback, port 8080, ./data, SQLite', () => {
@@ -57,6 +57,18 @@ describe('config', () => {
         bad,
       );
     }
+  });
+
+  test('expression limits: defaults, set values, and a bad value named (also when read alone, as `ninja-sync run` does)', () => {
+    assert.deepEqual(loadConfig({}).expressionLimits, { previewMs: 5000, runMs: 60000, memoryMb: 256 });
+    assert.deepEqual(
+      loadConfig({ NINJA_SYNC_PREVIEW_EXPRESSION_MS: '800', NINJA_SYNC_RUN_EXPRESSION_MS: '9000', NINJA_SYNC_EXPRESSION_MEMORY_MB: '64' })
+        .expressionLimits,
+      { previewMs: 800, runMs: 9000, memoryMb: 64 },
+    );
+    assert.throws(() => loadConfig({ NINJA_SYNC_PREVIEW_EXPRESSION_MS: 'soon' }), /NINJA_SYNC_PREVIEW_EXPRESSION_MS/);
+    assert.throws(() => readExpressionLimits({ NINJA_SYNC_EXPRESSION_MEMORY_MB: '8' }), /NINJA_SYNC_EXPRESSION_MEMORY_MB: at least 16/);
+    assert.equal(readExpressionLimits({ NINJA_SYNC_RUN_EXPRESSION_MS: '' }).runMs, 60000);
   });
 
   test('empty variables count as unset', () => {

@@ -16,6 +16,9 @@
  * | SMTP_URL | `smtp://user:pass@host:port` or `smtps://…` for e-mail alerts | (no e-mail) |
  * | SMTP_FROM | sender address of alert e-mails | ninja-sync@localhost |
  * | LOG_LEVEL | fatal, error, warn, info, debug, trace | info |
+ * | NINJA_SYNC_PREVIEW_EXPRESSION_MS | time the expressions and regexes of one preview may take in all (milliseconds) | 5000 |
+ * | NINJA_SYNC_RUN_EXPRESSION_MS | time the expressions and regexes of one run may take in all (milliseconds) | 60000 |
+ * | NINJA_SYNC_EXPRESSION_MEMORY_MB | heap of the worker thread that evaluates them (megabytes) | 256 |
  * | TRUST_PROXY | the reverse proxy's addresses (`127.0.0.1`, `10.0.0.0/8`, comma-separated) or its number of hops, whose X-Forwarded-For/-Proto are believed | (none) |
  *
  * @example
@@ -62,6 +65,48 @@ const envSchema = z.object({
   NINJA_SYNC_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false'], { message: 'use true or false' }).default('false'),
 });
 
+const limitsSchema = z.object({
+  NINJA_SYNC_PREVIEW_EXPRESSION_MS: z.coerce.number().int().min(10).max(600_000, 'at most 600000 (10 minutes)').default(5_000),
+  NINJA_SYNC_RUN_EXPRESSION_MS: z.coerce.number().int().min(10).max(86_400_000, 'at most 86400000 (a day)').default(60_000),
+  NINJA_SYNC_EXPRESSION_MEMORY_MB: z.coerce.number().int().min(16, 'at least 16').max(16_384).default(256),
+});
+
+/**
+ * What user-written expressions and regexes may use (`src/mapping/sandbox/`): time per preview and
+ * per run, all evaluations together, and the heap of the worker thread they run in.
+ */
+export interface ExpressionLimits {
+  readonly previewMs: number;
+  readonly runMs: number;
+  readonly memoryMb: number;
+}
+
+function present(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  // An empty variable counts as unset, as shells and .env files often leave them.
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
+function configError(error: z.ZodError): ConfigError {
+  return new ConfigError(error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`));
+}
+
+/**
+ * The expression limits from the environment, for the entry points that read no full config
+ * (`ninja-sync run`, the agent); throws ConfigError naming a bad variable.
+ *
+ * @example
+ * readExpressionLimits({ NINJA_SYNC_RUN_EXPRESSION_MS: '5000' }).runMs; // 5000
+ */
+export function readExpressionLimits(env: Readonly<Record<string, string | undefined>>): ExpressionLimits {
+  const parsed = limitsSchema.safeParse(present(env));
+  if (!parsed.success) throw configError(parsed.error);
+  return Object.freeze({
+    previewMs: parsed.data.NINJA_SYNC_PREVIEW_EXPRESSION_MS,
+    runMs: parsed.data.NINJA_SYNC_RUN_EXPRESSION_MS,
+    memoryMb: parsed.data.NINJA_SYNC_EXPRESSION_MEMORY_MB,
+  });
+}
+
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -82,6 +127,7 @@ export interface Config {
   readonly secureCookies: boolean;
   /** Whose X-Forwarded-* headers to believe: nobody (false), proxy addresses/CIDRs, or a hop count. */
   readonly trustProxy: false | number | readonly string[];
+  readonly expressionLimits: ExpressionLimits;
 }
 
 export interface ConfigOverrides {
@@ -90,17 +136,8 @@ export interface ConfigOverrides {
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>, overrides: ConfigOverrides = {}): Config {
-  // An empty variable counts as unset, as shells and .env files often leave them.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0]);
-        return `${name}: ${issue.message}`;
-      }),
-    );
-  }
+  const parsed = envSchema.extend(limitsSchema.shape).safeParse(present(env));
+  if (!parsed.success) throw configError(parsed.error);
   const values = parsed.data;
   const trustProxy = parseTrustProxy(values.TRUST_PROXY);
   const port = overrides.port ?? values.PORT;
@@ -124,6 +161,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     allowPrivateHosts: values.NINJA_SYNC_ALLOW_PRIVATE_HOSTS === 'true',
     secureCookies: publicUrl.protocol === 'https:',
     trustProxy,
+    expressionLimits: readExpressionLimits(env),
   });
 }
 

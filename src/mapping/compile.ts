@@ -17,6 +17,11 @@
  * An expression or transform that fails for one record makes that record's outcome an error; the
  * other records go on.
  *
+ * This engine runs on the thread that calls it. Expressions and `matches` regexes are the user's
+ * code, so the server, the CLI and the workers call it through the expression sandbox
+ * (`sandbox/sandboxed-mapping.ts`), which runs it in a worker thread it can stop; calling it
+ * directly is for that worker, tests and benchmarks.
+ *
  * @example
  * const compiled = compileMapping(integration);
  * const outcomes = await compiled.mapAll(users, { runStartedAt: new Date(), organizations, devices });
@@ -51,6 +56,28 @@ export type MapOutcome =
   | { readonly kept: false; readonly sourceId: string; readonly label: string; readonly reason: string }
   | { readonly kept: false; readonly error: true; readonly sourceId: string; readonly label: string; readonly reason: string };
 
+/** One step of the per-record pipeline, as an error names it. */
+export interface MappingStep {
+  /** `custom field fullName`, `filter rule 2`, `mapping email`. */
+  readonly label: string;
+  /** Where it is in the document: `customFields.fullName`, `filters[1]`, `mapping.email`. */
+  readonly path: string;
+}
+
+export interface MapAllOptions {
+  /** Stops between records (the sandbox stops at once: it ends its worker). */
+  readonly signal?: AbortSignal;
+}
+
+export interface CompileOptions {
+  /**
+   * Where the engine publishes what it is doing, for a watcher on another thread: slot 0 the index
+   * (in the current `mapAll` call) of the record being mapped, slot 1 the index in `steps` of the
+   * step running, -1 between steps. The expression sandbox names the field that overran with it.
+   */
+  readonly progress?: Int32Array;
+}
+
 export interface CompiledMapping {
   /** What the run must fetch besides users: only what some expression calls. */
   readonly needs: { readonly organizations: boolean; readonly devices: boolean };
@@ -61,8 +88,18 @@ export interface CompiledMapping {
    * planner writes them only with another change, unless the integration asks for every run.
    */
   readonly syncTimeFields: readonly string[];
+  /** The steps a record goes through, in order (the `progress` step indexes point here). */
+  readonly steps: readonly MappingStep[];
+  /**
+   * Maps on this thread only what takes bounded time: records whose every step is a plain field
+   * rule, a fixed value, a field read or an expression the synchronous shortcut of `fast-path.ts`
+   * answers (its subset has no loop, no recursion and no regex of the user's). The others, and
+   * every record of a mapping with a step outside that, are `undefined`: map them with `mapAll`,
+   * in the sandbox. Synchronous; the outcomes equal `mapAll`'s.
+   */
+  mapBounded(users: readonly SourceUser[], context: MappingContext): (MapOutcome | undefined)[];
   map(user: SourceUser, context: MappingContext): Promise<MapOutcome>;
-  mapAll(users: readonly SourceUser[], context: MappingContext): Promise<MapOutcome[]>;
+  mapAll(users: readonly SourceUser[], context: MappingContext, options?: MapAllOptions): Promise<MapOutcome[]>;
 }
 
 /** The mapping has problems; `problems` lists each with its path, as `validateMapping` does. */
@@ -89,7 +126,16 @@ class RecordFailure extends Error {
 interface Env {
   readonly lookups: Lookups;
   readonly bindings: Record<string, unknown>;
+  /** Only bounded work (see `mapBounded`): a step that would need JSONata or a regex throws `deferred`. */
+  readonly bounded: boolean;
 }
+
+/** Thrown by a step in bounded mode instead of unbounded work; never seen outside this file. */
+class Deferred extends Error {
+  override readonly name = 'Deferred';
+}
+// One instance, thrown by identity: a deferred record costs no new error (and no stack trace).
+const deferred = new Deferred('needs the sandbox');
 
 /** One record in flight. Custom values sit beside the record rather than in a copy of it. */
 class RecordState {
@@ -133,6 +179,12 @@ class RecordState {
 }
 
 type Step = (state: RecordState, env: Env) => void | Promise<void>;
+
+interface NamedStep extends MappingStep {
+  readonly run: Step;
+  /** May complete without JSONata or a regex (for some records at least). */
+  readonly bounded: boolean;
+}
 
 interface CompiledExpression {
   readonly expression: JsonataExpression;
@@ -182,6 +234,7 @@ function evaluate(
     const value = compiled.fast(state, env.lookups);
     if (value !== bail) return use(state, plainValue(value, context));
   }
+  if (env.bounded) throw deferred;
   return (compiled.expression.evaluate(state.expressionInput(), env.bindings) as Promise<unknown>).then(
     (value) => use(state, plainValue(value, context)),
     (error: unknown) => {
@@ -220,8 +273,11 @@ function filterStep(
   const test = compileFieldRule(rule);
   const field = rule.field;
   const isCustom = customNames.has(field);
+  // A user's regex may backtrack for as long as it likes: never run it in bounded mode.
+  const regex = rule.op === 'matches';
   return {
-    step: (state) => {
+    step: (state, env) => {
+      if (regex && env.bounded) throw deferred;
       if (!test(state.value(field, isCustom))) state.dropReason = reason;
     },
     needsCustom: isCustom,
@@ -261,14 +317,16 @@ function lookupIn<T>(map: ReadonlyMap<number, T>): (id: unknown) => unknown {
 }
 
 const environments = new WeakMap<MappingContext, Env>();
+const boundedEnvironments = new WeakMap<MappingContext, Env>();
 
-function environmentOf(context: MappingContext): Env {
-  let env = environments.get(context);
+function environmentOf(context: MappingContext, bounded = false): Env {
+  const cache = bounded ? boundedEnvironments : environments;
+  let env = cache.get(context);
   if (env === undefined) {
     const organization = lookupIn(context.organizations);
     const device = lookupIn(context.devices);
-    env = { lookups: { organization, device }, bindings: { organization, device } };
-    environments.set(context, env);
+    env = { lookups: { organization, device }, bindings: { organization, device }, bounded };
+    cache.set(context, env);
   }
   return env;
 }
@@ -277,42 +335,56 @@ function environmentOf(context: MappingContext): Env {
  * Compiles the mapping of `integration`; throws MappingValidationError (with `.problems`) when
  * `validateMapping` finds any problem.
  */
-export function compileMapping(integration: Integration): CompiledMapping {
+export function compileMapping(integration: Integration, options: CompileOptions = {}): CompiledMapping {
   const problems = validateMapping(integration);
   if (problems.length > 0) throw new MappingValidationError(problems);
+  const progress = options.progress;
 
   const customNames = new Set(Object.keys(integration.customFields));
   const expressions: CompiledExpression[] = [];
 
-  const customSteps: Step[] = Object.entries(integration.customFields).map(([name, source]) => {
+  const customSteps: NamedStep[] = Object.entries(integration.customFields).map(([name, source]) => {
     const compiled = compileExpression(source);
     expressions.push(compiled);
     const context = `custom field ${name}`;
     const use = (state: RecordState, value: unknown): void => state.setCustom(name, value);
-    return (state, env) => evaluate(compiled, state, env, context, use);
+    return {
+      run: (state, env) => evaluate(compiled, state, env, context, use),
+      label: context,
+      path: `customFields.${name}`,
+      bounded: compiled.fast !== undefined,
+    };
   });
 
   // Filters that read only catalogue fields and precede every other filter run before the custom
   // fields; the rest keep their order after them, so the first failing rule is the one reported.
-  const leading: Step[] = [];
-  const trailing: Step[] = [];
+  const leading: NamedStep[] = [];
+  const trailing: NamedStep[] = [];
   for (const [index, rule] of integration.filters.entries()) {
     const { step, compiled, needsCustom } = filterStep(rule, index, customNames);
     if (compiled) expressions.push(compiled);
-    (trailing.length === 0 && !needsCustom ? leading : trailing).push(step);
+    const bounded = compiled ? compiled.fast !== undefined : !('op' in rule && rule.op === 'matches');
+    const named = { run: step, label: `filter rule ${String(index + 1)}`, path: `filters[${String(index)}]`, bounded };
+    (trailing.length === 0 && !needsCustom ? leading : trailing).push(named);
   }
 
   const syncTimeFields: string[] = [];
-  const targetSteps = Object.entries(integration.mapping).map(([target, spec]) => {
+  const targetSteps = Object.entries(integration.mapping).map(([target, spec]): NamedStep => {
     const { step, compiled } = targetStep(target, spec, customNames);
     if (compiled) expressions.push(compiled);
     const reads = typeof spec === 'string' ? spec : 'field' in spec ? spec.field : null;
     if (reads === 'connectorSyncTime' || compiled?.analysis.rootNames.some((r) => r.name === 'connectorSyncTime'))
       syncTimeFields.push(target);
-    return step;
+    return {
+      run: step,
+      label: `mapping ${target}`,
+      path: `mapping.${target}`,
+      bounded: compiled === undefined || compiled.fast !== undefined,
+    };
   });
 
-  const steps: readonly Step[] = [...leading, ...customSteps, ...trailing, ...targetSteps];
+  const named = [...leading, ...customSteps, ...trailing, ...targetSteps];
+  const steps: readonly Step[] = named.map((step) => step.run);
   const needs = {
     organizations: expressions.some((e) => e.analysis.usesOrganization),
     devices: expressions.some((e) => e.analysis.usesDevice),
@@ -330,42 +402,61 @@ export function compileMapping(integration: Integration): CompiledMapping {
     return { kept: false, error: true, sourceId: String(state.record.id), label: recordLabel(state.record), reason };
   }
 
-  function run(state: RecordState, env: Env, from: number): MapOutcome | Promise<MapOutcome> {
+  function run(state: RecordState, env: Env, from: number): MapOutcome | Promise<MapOutcome> | typeof deferred {
     for (let i = from; i < steps.length; i++) {
       if (state.dropReason !== undefined) break;
+      if (progress !== undefined) Atomics.store(progress, 1, i);
       let pending: void | Promise<void>;
       try {
         pending = (steps[i] as Step)(state, env);
       } catch (error) {
+        if (error === deferred) return deferred;
         return failed(state, error);
       }
       if (pending !== undefined)
         return pending.then(
-          () => run(state, env, i + 1),
+          () => run(state, env, i + 1) as MapOutcome | Promise<MapOutcome>, // only bounded mode defers, and it never awaits
           (error: unknown) => failed(state, error),
         );
     }
+    if (progress !== undefined) Atomics.store(progress, 1, -1);
     return finish(state);
   }
 
   function mapOne(user: SourceUser, context: MappingContext, env: Env): MapOutcome | Promise<MapOutcome> {
-    return run(new RecordState(withSyncTime(user, context.runStartedAt)), env, 0);
+    return run(new RecordState(withSyncTime(user, context.runStartedAt)), env, 0) as MapOutcome | Promise<MapOutcome>;
   }
+
+  // Bounded mode is worth trying when every step may complete without JSONata or a regex.
+  const boundedSteps = named.every((step) => step.bounded);
 
   return {
     needs,
     targetFields: Object.keys(integration.mapping),
     syncTimeFields: integration.writeSyncTimeEveryRun ? [] : syncTimeFields,
+    steps: named.map(({ label, path }) => ({ label, path })),
+    mapBounded(users, context) {
+      if (!boundedSteps) return new Array<MapOutcome | undefined>(users.length).fill(undefined);
+      const env = environmentOf(context, true);
+      return users.map((user) => {
+        const outcome = run(new RecordState(withSyncTime(user, context.runStartedAt)), env, 0);
+        return outcome === deferred ? undefined : (outcome as MapOutcome);
+      });
+    },
     async map(user, context) {
       return mapOne(user, context, environmentOf(context));
     },
-    async mapAll(users, context) {
+    async mapAll(users, context, mapOptions = {}) {
       const env = environmentOf(context);
       const outcomes = new Array<MapOutcome>(users.length);
       for (let i = 0; i < users.length; i++) {
+        if (progress !== undefined) Atomics.store(progress, 0, i);
         const outcome = mapOne(users[i] as SourceUser, context, env);
         outcomes[i] = outcome instanceof Promise ? await outcome : outcome;
+        // Only between records that awaited: a synchronous record costs no check.
+        if (outcome instanceof Promise) mapOptions.signal?.throwIfAborted();
       }
+      mapOptions.signal?.throwIfAborted();
       return outcomes;
     },
   };

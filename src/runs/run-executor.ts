@@ -1,9 +1,10 @@
 /**
  * The one run executor every entry point shares: `ninja-sync run` (`src/cli/run-once.ts`), the queue
  * worker (`src/worker/execute-run.ts`) and the local agent. Given an integration, its endpoints and a
- * reporter, it compiles the mapping, heartbeats while the run goes on (a heartbeat may say stop:
- * a cancel asked elsewhere, or the run ended by someone else), aborts on that or on the caller's
- * signal, runs the sync, flushes the reported records and finishes the run with its end state.
+ * reporter, it compiles the mapping (evaluated in the expression sandbox, within the run's budget),
+ * heartbeats while the run goes on (a heartbeat may say stop: a cancel asked elsewhere, or the run
+ * ended by someone else), aborts on that or on the caller's signal, runs the sync, flushes the
+ * reported records and finishes the run with its end state.
  *
  * What differs between entry points is only the reporter: the runs store for the CLI and the
  * workers (`createRunReporter`), an HTTP client of the server for the agent.
@@ -18,9 +19,12 @@
  * const done = await executeRun({ integration, endpoints: { source, destination }, reporter, dryRun: false, heartbeatMs: 5_000 });
  * done.state; // 'succeeded' | 'completed_with_errors' | 'failed' | 'canceled'
  */
-import { compileMapping, MappingValidationError } from '../mapping/compile.ts';
+import { readExpressionLimits } from '../config.ts';
+import { MappingValidationError } from '../mapping/compile.ts';
+import { compileSandboxedMapping, runBudget } from '../mapping/sandbox/sandboxed-mapping.ts';
 import { type RunResult, runSync } from '../sync/run-sync.ts';
 
+import type { ExpressionLimits } from '../config.ts';
 import type { Integration } from '../integrations/schema.ts';
 import type { UserSource } from '../mapping/source-record.ts';
 import type { LinkSource, RunCounts, RunReporter, SaasDestination, TerminalRunState, UserDestination } from '../sync/ports.ts';
@@ -97,6 +101,8 @@ export interface ExecuteRunInput {
   /** Writes in flight at once (the sync's default when absent). */
   readonly concurrency?: number;
   readonly now?: () => Date;
+  /** What the integration's expressions may use; from the environment when absent. */
+  readonly expressionLimits?: ExpressionLimits;
 }
 
 export interface ExecutedRun {
@@ -139,7 +145,8 @@ export async function executeRun(input: ExecuteRunInput): Promise<ExecutedRun> {
     let result: RunResult;
     try {
       const integration = typeof input.integration === 'function' ? await input.integration() : input.integration;
-      const compiled = compileMapping(integration);
+      // The user's expressions and regexes run in the sandbox, within the run's budget.
+      const compiled = compileSandboxedMapping(integration, runBudget(input.expressionLimits ?? readExpressionLimits(process.env)));
       const endpoints = typeof input.endpoints === 'function' ? await input.endpoints(integration) : input.endpoints;
       result = await runSync({
         integration,

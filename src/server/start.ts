@@ -110,6 +110,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     vault: context.vault,
     dialect: context.dialect,
     now: context.now,
+    expressionLimits: config.expressionLimits,
     log: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}) =>
       context.logger[level](fields, message),
   };

@@ -23,6 +23,7 @@
  * if (result.state === 'failed') console.error(result.error);
  */
 import { convertOutcomes, typedTargets } from '../mapping/convert-records.ts';
+import { ExpressionLimitError } from '../mapping/sandbox/sandboxed-mapping.ts';
 import { validateMapping } from '../mapping/validate.ts';
 import { emptyCounts, executePlan } from './execute.ts';
 import { loadDestination } from './load-destination.ts';
@@ -155,12 +156,18 @@ export async function runSync(input: RunSyncInput): Promise<RunResult> {
 
     enter('mapping', users.length);
     const mappedRaw = await compiled
-      .mapAll(users, {
-        runStartedAt,
-        organizations: new Map(organizations.map((o) => [o.id, o])),
-        devices: new Map(devices.map((d) => [d.id, d])),
-      })
+      .mapAll(
+        users,
+        {
+          runStartedAt,
+          organizations: new Map(organizations.map((o) => [o.id, o])),
+          devices: new Map(devices.map((d) => [d.id, d])),
+        },
+        signalOption,
+      )
       .catch((error: unknown) => {
+        if (error instanceof ExpressionLimitError)
+          throw new PhaseError(`The mapping was stopped: ${error.message}. Fix the expression, then run again.`, error);
         throw new PhaseError(`The mapping could not run: ${messageOf(error)}. Check the integration with "ninja-sync validate".`, error);
       });
     // Each value becomes what its target field stores (the tenant's data model, when it says), so

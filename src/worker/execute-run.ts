@@ -19,6 +19,7 @@ import { executeRun as executeWith, type RunEndpoints, RunSetupError } from '../
 import { createRunReporter } from '../runs/run-reporter.ts';
 import { createLinkSource, linkKey } from '../runs/user-links.ts';
 
+import type { ExpressionLimits } from '../config.ts';
 import type { Vault } from '../credentials/vault.ts';
 import type { AppDb } from '../db/app-database.ts';
 import type { Integration } from '../integrations/schema.ts';
@@ -33,6 +34,8 @@ export interface WorkerDeps {
   /** How often a running run says it is alive (and learns of a cancel). */
   readonly heartbeatMs?: number;
   readonly concurrency?: number;
+  /** What the integrations' expressions may use (the config's); from the environment when absent. */
+  readonly expressionLimits?: ExpressionLimits;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -107,6 +110,7 @@ export async function executeRun(
       heartbeatMs: deps.heartbeatMs ?? 5_000,
       concurrency: deps.concurrency ?? 8,
       now: deps.now,
+      ...(deps.expressionLimits === undefined ? {} : { expressionLimits: deps.expressionLimits }),
     });
     if (done.result === null) log('warn', 'run failed', { run: run.id, error: done.error });
     else log(done.state === 'succeeded' ? 'info' : 'warn', 'run finished', { run: run.id, state: done.state, counts: done.result.counts });

@@ -12,11 +12,12 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import { launchChromium } from '../browser/support.ts';
@@ -139,6 +140,34 @@ describe('the npm package', () => {
     const bin = join(prefix, 'bin', 'ninja-sync');
     const version = await run(bin, ['--version'], { cwd: elsewhere, env });
     assert.equal(version.stdout, `${manifest.version}\n`);
+
+    // The expression sandbox starts its child process from the installed files (tsx and all), with
+    // its own minimal environment: map a user with an expression only JSONata answers.
+    const probe = join(elsewhere, 'sandbox-probe.mjs');
+    writeFileSync(
+      probe,
+      `import { register } from ${JSON.stringify(pathToFileURL(join(installed, 'node_modules', 'tsx', 'dist', 'esm', 'api', 'index.mjs')).href)};
+register();
+const src = ${JSON.stringify(pathToFileURL(join(installed, 'src')).href)};
+const { compileSandboxedMapping } = await import(src + '/mapping/sandbox/sandboxed-mapping.ts');
+const { integrationSchema } = await import(src + '/integrations/schema.ts');
+const { sourceUser } = await import(src + '/mapping/source-record.ts');
+const integration = integrationSchema.parse({ name: 'probe', source: { url: 'https://acme.rmmservice.com' }, destination: { url: 'https://acme.oomnitza.com' }, syncKeys: ['email'], customFields: { roleList: "$join(roles, ', ')" }, mapping: { email: 'email', notes: 'roleList' } });
+const mapping = compileSandboxedMapping(integration, { timeMs: 60000, memoryMb: 128, what: 'a probe', setting: 'none' });
+const [outcome] = await mapping.mapAll([sourceUser({ id: 1, email: 'ada@example.com', roles: ['Admin', 'Ops'] })], { runStartedAt: new Date(), organizations: new Map(), devices: new Map() });
+process.stdout.write(JSON.stringify(outcome));
+`,
+    );
+    const probed = await run(process.execPath, [probe], { cwd: elsewhere, env, timeout: 120_000 });
+    assert.deepEqual(JSON.parse(probed.stdout), {
+      kept: true,
+      record: {
+        sourceId: '1',
+        label: 'ada@example.com',
+        fields: { email: 'ada@example.com', notes: 'Admin, Ops' },
+        roles: ['Admin', 'Ops'],
+      },
+    });
 
     const server = await startInstalled(bin, elsewhere, env);
     t.after(() => void server.child.kill('SIGKILL'));

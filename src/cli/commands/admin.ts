@@ -156,6 +156,7 @@ export async function workerCommand(io: CliIo, options: WorkerCommandOptions, st
       dialect: store.dialect,
       now,
       log,
+      expressionLimits: config.expressionLimits,
       ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     },
     {

@@ -23,8 +23,9 @@ import { findCredentialRowByName } from '../../credentials/store.ts';
 import { CredentialUnusableError } from '../../credentials/tokens.ts';
 import { checkStoredIntegration } from '../../integrations/integration-store.ts';
 import { catalogue } from '../../mapping/catalogue.ts';
-import { type CompiledMapping, compileMapping, type MapOutcome, MappingValidationError } from '../../mapping/compile.ts';
+import { type CompiledMapping, type MapOutcome, MappingValidationError } from '../../mapping/compile.ts';
 import { convertOutcomes, typedTargets } from '../../mapping/convert-records.ts';
+import { compileSandboxedMapping, ExpressionLimitError, previewBudget } from '../../mapping/sandbox/sandboxed-mapping.ts';
 import { type SourceUser, type UserSource, withSyncTime } from '../../mapping/source-record.ts';
 import { NinjaOneAuthError } from '../../ninjaone/errors.ts';
 import { createNinjaOneSource } from '../../ninjaone/source.ts';
@@ -116,10 +117,13 @@ function unusable(name: string, error: unknown): never {
   );
 }
 
-/** The compiled mapping; a problem `checkStoredIntegration` let through is still a 400 with its path. */
-function compile(document: Integration): CompiledMapping {
+/**
+ * The compiled mapping, evaluated in the expression sandbox within the preview's budget; a problem
+ * `checkStoredIntegration` let through is still a 400 with its path.
+ */
+function compile(context: AppContext, document: Integration): CompiledMapping {
   try {
-    return compileMapping(document);
+    return compileSandboxedMapping(document, previewBudget(context.config.expressionLimits));
   } catch (error) {
     if (!(error instanceof MappingValidationError)) throw error;
     const fields = error.problems.map((p) => ({
@@ -159,7 +163,7 @@ export async function previewIntegration(context: AppContext, document: Integrat
       { fields: problems },
     );
   }
-  const compiled = compile(document);
+  const compiled = compile(context, document);
   const source = await sourceFor(context, document);
   const name = document.source.credential as string;
   const [users, organizations, devices] = await Promise.all([
@@ -168,11 +172,23 @@ export async function previewIntegration(context: AppContext, document: Integrat
     compiled.needs.devices ? source.listDevices() : [],
   ]).catch((error: unknown) => unusable(name, error));
   const runStartedAt = context.now();
-  const mapped = await compiled.mapAll(users, {
-    runStartedAt,
-    organizations: new Map(organizations.map((o) => [o.id, o])),
-    devices: new Map(devices.map((d) => [d.id, d])),
-  });
+  const mapped = await compiled
+    .mapAll(users, {
+      runStartedAt,
+      organizations: new Map(organizations.map((o) => [o.id, o])),
+      devices: new Map(devices.map((d) => [d.id, d])),
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof ExpressionLimitError)) throw error;
+      // The expression, not the server, is at fault: 422 with the field, so the editor can point at it.
+      throw new ApiError(
+        422,
+        'expression_limit',
+        error.message,
+        { field: error.step?.path ?? null, record: error.record ?? null, limit: error.limit },
+        { cause: error },
+      );
+    });
   const model = await modelOf(context, document, lookups);
   const outcomes = convertOutcomes(mapped, model === null ? null : typedTargets(model, compiled.targetFields));
   return {
