@@ -3,10 +3,19 @@
  * with the benchmark integration and plan them against 60,000 Oomnitza users (50,000 matching,
  * half of them with a stale field), with no HTTP. Prints one JSON object.
  *
+ * Modes: `sandbox` (the default) maps as runs do, through the expression sandbox; `jsonata` adds a
+ * custom field only JSONata answers (`$join(roles, ', ')`), so every record goes through the
+ * sandbox's child process; `jsonata-direct` maps that on this thread, as before the sandbox, for
+ * comparison. `cpuMs` counts this process and its children (the sandbox) alike.
+ *
  * @example
- * node --import tsx bench/map-plan.ts 100000
+ * node --import tsx bench/map-plan.ts 100000 jsonata
  */
+import { readdirSync, readFileSync } from 'node:fs';
+
+import { readExpressionLimits } from '../src/config.ts';
 import { compileMapping } from '../src/mapping/compile.ts';
+import { compileSandboxedMapping, runBudget } from '../src/mapping/sandbox/sandboxed-mapping.ts';
 import { toSourceUser } from '../src/ninjaone/source.ts';
 import { buildDestinationIndex } from '../src/sync/destination-index.ts';
 import { type MappedRecord, planUsers } from '../src/sync/plan.ts';
@@ -17,6 +26,26 @@ import type { NinjaOneUser } from '../src/ninjaone/types.ts';
 import type { DestinationUser } from '../src/sync/ports.ts';
 
 const count = Number(process.argv[2] ?? 100_000);
+const mode = process.argv[3] ?? 'sandbox';
+if (!['sandbox', 'jsonata', 'jsonata-direct'].includes(mode)) throw new Error(`unknown mode ${mode}: sandbox, jsonata or jsonata-direct`);
+
+/** CPU milliseconds of this process's live children (the sandbox's, kept warm after use), from /proc; 0 elsewhere. */
+function childrenCpuMs(): number {
+  let ms = 0;
+  try {
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        if (Number(fields[1]) === process.pid) ms += (Number(fields[11]) + Number(fields[12])) * 10;
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return ms;
+}
 const matching = Math.floor(count / 2);
 
 function makeUsers(n: number): NinjaOneUser[] {
@@ -74,9 +103,17 @@ const integration = benchIntegration({
   oomnitzaUrl: 'https://bench.oomnitza.com',
   apiToken: 'unused',
 });
-const compiled = compileMapping(integration);
+if (mode !== 'sandbox') {
+  (integration as { customFields: Record<string, string> }).customFields['roleList'] = "$join(roles, ', ')";
+  (integration as { mapping: Record<string, unknown> }).mapping['notes'] = 'roleList';
+}
+const compiled =
+  mode === 'jsonata-direct'
+    ? compileMapping(integration)
+    : compileSandboxedMapping(integration, runBudget(readExpressionLimits(process.env)));
 const context = { runStartedAt: new Date(), organizations: new Map(), devices: new Map() };
 
+const childrenBefore = childrenCpuMs();
 const measured = await measure(async () => {
   // NinjaOne's users as the source yields them (the normalisation moved there), then mapped.
   const mapped = await compiled.mapAll(users.map(toSourceUser), context);
@@ -93,4 +130,7 @@ const measured = await measure(async () => {
   return { mapped: mapped.length, kept: records.length, plan: plan.counts };
 });
 
-process.stdout.write(`${JSON.stringify({ records: count, destination: destinationUsers.length, ...measured })}\n`);
+const childrenMs = childrenCpuMs() - childrenBefore;
+process.stdout.write(
+  `${JSON.stringify({ records: count, destination: destinationUsers.length, mode, ...measured, cpuMs: measured.cpuMs + childrenMs, childrenCpuMs: childrenMs })}\n`,
+);
