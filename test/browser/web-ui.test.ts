@@ -19,9 +19,14 @@ import type { Browser, Page } from 'playwright-core';
 
 const password = 'correct horse battery staple';
 
-async function dragTo(page: Page, from: string, to: string, options: { reaim?: boolean } = {}): Promise<void> {
-  // Two animation frames: a resize or a late answer has been laid out before anything is measured.
+/** Two animation frames: what the page was told has been rendered. */
+async function settle(page: Page): Promise<void> {
   await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(null))))');
+}
+
+async function dragTo(page: Page, from: string, to: string, options: { reaim?: boolean } = {}): Promise<void> {
+  // A resize or a late answer has been laid out before anything is measured.
+  await settle(page);
   const source = await page.getByLabel(from, { exact: true }).boundingBox();
   const target = await page.getByLabel(to, { exact: true }).boundingBox();
   assert.ok(source && target, `${from} and ${to} are on the page`);
@@ -34,7 +39,13 @@ async function dragTo(page: Page, from: string, to: string, options: { reaim?: b
   await page.mouse.down();
   // dnd-kit starts a drag after a few pixels of movement, then follows the pointer.
   await page.mouse.move(source.x + source.width / 2 + 10, source.y + source.height / 2 + 5, { steps: 3 });
+  // On a loaded machine the page renders behind the events: let the drag start and the list move
+  // out of the way before aiming, and let the last position land before dropping.
+  await settle(page);
   await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 15 });
+  await settle(page);
+  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2 + 1);
+  await settle(page);
   if (options.reaim === true) {
     // A fixed drop target may have moved while the drag went on (samples and the preview arrive late
     // on a loaded machine): aim again at where it is now. Not for sortable lists, whose items move
