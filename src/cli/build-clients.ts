@@ -10,6 +10,7 @@
  * const clients = await buildClients(integration, { dataDir: './data', env: process.env, concurrency: 8 });
  * if (!clients.ok) console.error(clients.message);
  */
+import { fileRunProblems } from '../integrations/file-run.ts';
 import { createNinjaOneClient } from '../ninjaone/client.ts';
 import { createNinjaOneSource } from '../ninjaone/source.ts';
 import { createTokenProvider, type TokenProvider } from '../ninjaone/token-provider.ts';
@@ -43,32 +44,12 @@ export interface BuildClientsOptions {
 
 export async function buildClients(integration: Integration, options: BuildClientsOptions): Promise<BuildClientsResult> {
   const { source, destination, allowInsecureHttp } = integration;
-  if (source.credential !== undefined && source.clientId === undefined) {
-    return {
-      ok: false,
-      message: `source.credential "${source.credential}" names a credential stored on the server, which "ninja-sync run" does not read. Write source.url, source.clientId and source.clientSecret (or source.refreshToken) from \${VARIABLES} instead.`,
-    };
-  }
-  if (destination.connection !== undefined && destination.apiToken === undefined) {
-    return {
-      ok: false,
-      message: `destination.connection "${destination.connection}" names a connection stored on the server, which "ninja-sync run" does not read. Write destination.url and destination.apiToken: \${OOMNITZA_API_TOKEN} instead.`,
-    };
-  }
-  if (source.url === undefined)
-    return { ok: false, message: 'source.url is missing: the NinjaOne URL, e.g. https://acme.rmmservice.com or https://eu.ninjarmm.com' };
-  if (source.clientId === undefined)
-    return { ok: false, message: 'source.clientId is missing: the client app id from NinjaOne (Administration → Apps → API)' };
-  if (source.clientSecret === undefined && source.refreshToken === undefined) {
-    return {
-      ok: false,
-      message: 'source needs clientSecret (client credentials grant) or refreshToken: set clientSecret: ${NINJAONE_CLIENT_SECRET}',
-    };
-  }
-  if (destination.url === undefined)
-    return { ok: false, message: 'destination.url is missing: the Oomnitza URL, e.g. https://acme.oomnitza.com' };
-  if (destination.apiToken === undefined)
-    return { ok: false, message: 'destination.apiToken is missing: set apiToken: ${OOMNITZA_API_TOKEN}' };
+  // The loader reports these with their lines first (`validate`, `run`); this is the last word for other callers.
+  const missing = fileRunProblems(integration)[0];
+  if (missing !== undefined)
+    return { ok: false, message: `${[...missing.path, ...(missing.missing ? [missing.missing] : [])].join('.')}: ${missing.message()}` };
+  if (source.url === undefined || source.clientId === undefined || destination.url === undefined || destination.apiToken === undefined)
+    throw new Error('fileRunProblems let a file without its settings through'); // a bug: the checks above cover these
 
   const parsed = parseNinjaOneUrl(source.url, { allowInsecureHttp });
   if (!parsed.ok) return { ok: false, message: `source.url: ${parsed.message}` };

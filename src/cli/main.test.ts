@@ -172,9 +172,21 @@ describe('ninja-sync (in-process)', () => {
     );
     const io = captureIo({ env });
     assert.equal(await main(['run', '--config', file, '--json', '--data-dir', join(dir, 'data')], io), exitCodes.failed);
-    const parsed = JSON.parse(io.stdout()) as { ok: boolean; error: string };
+    const parsed = JSON.parse(io.stdout()) as { ok: boolean; problems: { path: string; line: number; message: string }[] };
     assert.equal(parsed.ok, false);
-    assert.match(parsed.error, /source\.credential "ninjaone-prod".*clientSecret/);
+    assert.deepEqual(
+      parsed.problems.map((p) => [p.path, p.line]),
+      [['source.credential', 2]],
+    );
+    assert.match(
+      parsed.problems[0]?.message ?? '',
+      /"ninjaone-prod" names a NinjaOne credential stored on a server.*replace line 2 with .*clientSecret/,
+    );
+    // validate says the same, so its OK is never followed by run's refusal.
+    const validate = captureIo({ env });
+    assert.equal(await main(['validate', file], validate), exitCodes.failed);
+    assert.match(validate.stdout(), /credential\.yaml:2:\d+ {2}source\.credential {2}"ninjaone-prod" names a NinjaOne credential/);
+    assert.equal(await main(['validate', '--server', file], captureIo({ env })), exitCodes.ok, 'as a server import, the name is fine');
   });
 
   test('runs list on an empty store says how to start', async () => {

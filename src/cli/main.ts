@@ -55,12 +55,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<file>', 'the integration YAML file')
     .option('--json', 'print one JSON object')
     .option('--online', "also check the mapping against the Oomnitza tenant's users data model (fields, types, unique keys)")
+    .option('--server', 'check the file as a server imports it (stored credential and connection names), not for ninja-sync run')
     .addHelpText('after', '\nPrints FILE:LINE:COL  path  message for each problem. Exit 0 when valid, 1 when not.')
-    .action(async (file: string, options: { json?: boolean; online?: boolean }) =>
+    .action(async (file: string, options: { json?: boolean; online?: boolean; server?: boolean }) =>
       setExit(
         await (
           await import('./commands/validate.ts')
-        ).validateCommand(io, file, { json: options.json === true, online: options.online === true }),
+        ).validateCommand(io, file, { json: options.json === true, online: options.online === true, server: options.server === true }),
       ),
     );
 

@@ -17,6 +17,7 @@ import { type Alias, type Document, isMap, isScalar, isSeq, LineCounter, parseDo
 import { secretScrubber } from '../http/redact.ts';
 import { validateMapping, type ValidateOptions } from '../mapping/validate.ts';
 import { substituteEnv } from './env-substitution.ts';
+import { fileRunProblems } from './file-run.ts';
 import { type Integration, integrationSchema } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
 import { maxYamlAliasCount, maxYamlChars, yamlLimitProblem } from './yaml-limits.ts';
@@ -45,6 +46,12 @@ export interface LoadOptions {
    * stay as written instead of being looked up in `env`.
    */
   readonly agentResolvesLocal?: boolean;
+  /**
+   * The file is to be run by `ninja-sync run`, which reads no server: a stored credential or
+   * connection name, or a missing NinjaOne or Oomnitza setting, is a problem too (`file-run.ts`).
+   * A Local file whose settings its agent resolves is not checked for this.
+   */
+  readonly fileRun?: boolean;
 }
 
 /** Keys whose values are secrets: never echoed, never exported. */
@@ -138,17 +145,32 @@ export function loadIntegrationText(text: string, options: LoadOptions): LoadRes
     );
   }
   const parsed = integrationSchema.safeParse(data);
+  let shapeProblems = 0;
   if (!parsed.success) {
     for (const problem of schemaProblems(integrationSchema, parsed.error.issues)) {
       const path = formatPath(problem.key === undefined ? problem.path : [...problem.path, problem.key]);
       if (unresolved.has(path)) continue; // already reported as a missing variable
       const at = locate(doc, lineCounter, problem.path, problem.key);
       problems.push({ path, ...(at ? { line: at.line, column: at.column } : {}), message: problem.message });
+      shapeProblems += 1;
     }
   }
-  if (!parsed.success || problems.length > 0) return fail(problems, secrets);
+  // Every problem in one pass: a variable that is not set does not hide the mapping's problems.
+  // The document is checked further with the unset values left out, when that is all that is wrong.
+  const candidate = parsed.success ? parsed.data : shapeProblems === 0 ? withoutUnresolved(data, unresolved) : null;
+  if (candidate === null) return fail(problems, secrets);
 
-  for (const problem of validateMapping(parsed.data, options.mapping ?? {})) {
+  if (options.fileRun === true && !(options.agentResolvesLocal === true && candidate.installation === 'local')) {
+    for (const problem of fileRunProblems(candidate)) {
+      const where = problem.missing === undefined ? problem.path : [...problem.path, problem.missing];
+      // A setting from a variable that is not set is reported once, as the variable.
+      if (unresolved.has(formatPath(where))) continue;
+      const at = locate(doc, lineCounter, problem.path, problem.missing);
+      problems.push({ path: formatPath(where), ...(at ? { line: at.line, column: at.column } : {}), message: problem.message(at?.line) });
+    }
+  }
+
+  for (const problem of validateMapping(candidate, options.mapping ?? {})) {
     const segments = splitPath(problem.path);
     const at = locate(doc, lineCounter, segments);
     const shift = problem.position !== undefined && at ? expressionOffset(doc, segments, problem.position) : 0;
@@ -158,8 +180,30 @@ export function loadIntegrationText(text: string, options: LoadOptions): LoadRes
       message: problem.message,
     });
   }
-  if (problems.length > 0) return fail(problems, secrets);
+  if (problems.length > 0 || !parsed.success) return fail(problems, secrets);
   return { ok: true, integration: parsed.data, problems: [] };
+}
+
+/** Sections whose values the mapping checks read: one left out there would be a problem of its own making. */
+const mappingSections = new Set(['mapping', 'customFields', 'filters', 'syncKeys']);
+
+/**
+ * The document without the values whose variables are not set, parsed again; null when it still
+ * does not parse, or when a value left out is one the mapping checks would read.
+ */
+function withoutUnresolved(data: unknown, unresolved: ReadonlySet<string>): Integration | null {
+  if (unresolved.size === 0) return null;
+  if ([...unresolved].some((path) => mappingSections.has(String(splitPath(path)[0])))) return null;
+  const copy = structuredClone(data) as Record<string, unknown>;
+  for (const path of unresolved) {
+    const segments = splitPath(path);
+    const last = segments.pop();
+    let node: unknown = copy;
+    for (const segment of segments) node = (node as Record<string | number, unknown> | undefined)?.[segment];
+    if (node !== null && typeof node === 'object' && last !== undefined) delete (node as Record<string | number, unknown>)[last];
+  }
+  const again = integrationSchema.safeParse(copy);
+  return again.success ? again.data : null;
 }
 
 /** Replaces `${VAR}` in every string scalar, recording missing variables and secret values. */

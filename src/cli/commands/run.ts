@@ -31,7 +31,7 @@ export interface RunOptions {
 }
 
 export async function runCommand(io: CliIo, options: RunOptions): Promise<number> {
-  const loaded = await loadIntegrationFile(options.config, { env: io.env });
+  const loaded = await loadIntegrationFile(options.config, { env: io.env, fileRun: true });
   if (!loaded.ok) {
     if (options.json)
       io.out(`${JSON.stringify({ ok: false, state: 'failed', error: 'the integration file has problems', problems: loaded.problems })}\n`);

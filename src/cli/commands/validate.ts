@@ -2,6 +2,10 @@
  * `ninja-sync validate FILE`: checks an integration file and prints every problem on its own line,
  * as `FILE:LINE:COL  path  message`, the form editors and CI logs turn into links.
  *
+ * The file is checked as `ninja-sync run` would run it: a stored credential or connection name (as
+ * in a file exported from the server) is a problem, with the line to change and what to write;
+ * `--server` checks it as a server's import takes it instead.
+ *
  * With `--online` the mapping is also checked against the Oomnitza tenant's users data model (read
  * with the file's destination): fields that do not exist or are read-only, sync keys that are not
  * unique, values that cannot convert into their field's type — the checks a run makes first.
@@ -26,7 +30,7 @@ import type { CliIo } from '../io.ts';
 export async function validateCommand(
   io: CliIo,
   file: string,
-  options: { readonly json?: boolean; readonly online?: boolean } = {},
+  options: { readonly json?: boolean; readonly online?: boolean; readonly server?: boolean } = {},
 ): Promise<number> {
   let mapping: ValidateOptions | undefined;
   if (options.online) {
@@ -35,9 +39,15 @@ export async function validateCommand(
       const model = await onlineModel(offline.integration);
       if (typeof model === 'string') io.err(`${file}: not checked against Oomnitza: ${model}\n`);
       else mapping = { oomnitzaFields: model };
-    }
+    } else io.err(`${file}: not checked against Oomnitza: the file's Oomnitza settings are not usable yet (see the problems below)\n`);
   }
-  const result = await loadIntegrationFile(file, { env: io.env, agentResolvesLocal: true, ...(mapping === undefined ? {} : { mapping }) });
+  // A file is checked for `ninja-sync run` unless it is meant for a server's import (--server).
+  const result = await loadIntegrationFile(file, {
+    env: io.env,
+    agentResolvesLocal: true,
+    fileRun: options.server !== true,
+    ...(mapping === undefined ? {} : { mapping }),
+  });
   if (options.json) {
     io.out(`${JSON.stringify({ file, ok: result.ok, problems: result.problems })}\n`);
     return result.ok ? exitCodes.ok : exitCodes.failed;
