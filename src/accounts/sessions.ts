@@ -49,6 +49,8 @@ export async function resolveSession(db: AppDb, id: string, now: Date): Promise<
     .selectAll('app_users')
     .select(['sessions.csrf_token', 'sessions.expires_at'])
     .where('sessions.id_hash', '=', idHash)
+    // A disabled person's session ends at once, even one opened before (disabling deletes them too).
+    .where('app_users.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
   if (row.expires_at <= now.toISOString()) {

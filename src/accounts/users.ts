@@ -22,12 +22,14 @@ export interface AppUser {
   readonly role: AppRole;
   readonly createdAt: string;
   readonly lastLoginAt: string | null;
+  /** Set while the person may not sign in. */
+  readonly disabledAt: string | null;
 }
 
 export class AccountError extends Error {
   override readonly name = 'AccountError';
   constructor(
-    readonly code: 'weak_password' | 'email_taken' | 'invalid_email' | 'setup_done' | 'not_found' | 'last_admin',
+    readonly code: 'weak_password' | 'email_taken' | 'invalid_email' | 'setup_done' | 'not_found' | 'last_admin' | 'disabled' | 'self',
     message: string,
   ) {
     super(message);
@@ -35,7 +37,15 @@ export class AccountError extends Error {
 }
 
 export function appUserRowToAppUser(row: AppUsersTable): AppUser {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, createdAt: row.created_at, lastLoginAt: row.last_login_at };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    createdAt: row.created_at,
+    lastLoginAt: row.last_login_at,
+    disabledAt: row.disabled_at,
+  };
 }
 
 export function normaliseEmail(email: string): string {
@@ -95,10 +105,14 @@ async function newUserRow(input: { email: string; name: string; role: AppRole; p
     password_hash: await hashPassword(input.password),
     created_at: now.toISOString(),
     last_login_at: null,
+    disabled_at: null,
   };
 }
 
-/** The user when the password is right; null otherwise (the caller does not learn which part was wrong). */
+/**
+ * The user when the password is right; null otherwise (the caller does not learn which part was
+ * wrong). A disabled person with the right password is told so (`AccountError` "disabled").
+ */
 export async function checkPassword(db: AppDb, email: string, password: string, now: Date): Promise<AppUser | null> {
   const row = await db.selectFrom('app_users').selectAll().where('email', '=', normaliseEmail(email)).executeTakeFirst();
   if (!row) {
@@ -107,6 +121,8 @@ export async function checkPassword(db: AppDb, email: string, password: string, 
     return null;
   }
   if (!(await verifyPassword(password, row.password_hash))) return null;
+  if (row.disabled_at !== null)
+    throw new AccountError('disabled', `${row.email} is disabled; ask an admin of ninja-sync to enable it again`);
   await db.updateTable('app_users').set({ last_login_at: now.toISOString() }).where('id', '=', row.id).execute();
   return appUserRowToAppUser({ ...row, last_login_at: now.toISOString() });
 }
@@ -130,12 +146,41 @@ export async function changeAppUserRole(db: AppDb, id: string, role: AppRole): P
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('app_users').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new AccountError('not_found', `no person with id ${id}`);
-    if (row.role === 'admin' && role !== 'admin') {
-      const admins = await trx.selectFrom('app_users').select('id').where('role', '=', 'admin').execute();
-      if (admins.length <= 1) throw new AccountError('last_admin', `${row.email} is the only admin; make someone else an admin first`);
-    }
+    if (row.role === 'admin' && role !== 'admin' && row.disabled_at === null && (await enabledAdmins(trx)) <= 1)
+      throw new AccountError('last_admin', `${row.email} is the only admin; make someone else an admin first`);
     await trx.updateTable('app_users').set({ role }).where('id', '=', id).execute();
     return appUserRowToAppUser({ ...row, role });
+  });
+}
+
+async function enabledAdmins(db: AppDb): Promise<number> {
+  const rows = await db.selectFrom('app_users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).execute();
+  return rows.length;
+}
+
+/**
+ * Disables a person (they cannot sign in, and their open sessions end at once) or enables them
+ * again. The last enabled admin stays enabled, and nobody disables themselves, so someone can
+ * always manage people.
+ *
+ * @example await setAppUserDisabled(db, id, true, adminId, now);
+ */
+export async function setAppUserDisabled(db: AppDb, id: string, disabled: boolean, actorId: string | null, now: Date): Promise<AppUser> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('app_users').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new AccountError('not_found', `no person with id ${id}`);
+    if (!disabled) {
+      await trx.updateTable('app_users').set({ disabled_at: null }).where('id', '=', id).execute();
+      return appUserRowToAppUser({ ...row, disabled_at: null });
+    }
+    if (row.disabled_at !== null) return appUserRowToAppUser(row);
+    if (id === actorId) throw new AccountError('self', 'you cannot disable yourself; ask another admin');
+    if (row.role === 'admin' && (await enabledAdmins(trx)) <= 1)
+      throw new AccountError('last_admin', `${row.email} is the only admin left; make someone else an admin first`);
+    const at = now.toISOString();
+    await trx.updateTable('app_users').set({ disabled_at: at }).where('id', '=', id).execute();
+    await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+    return appUserRowToAppUser({ ...row, disabled_at: at });
   });
 }
 

@@ -9,27 +9,25 @@
 import { z } from 'zod';
 
 import { defineContract, idParamsSchema } from './route-contract.ts';
+import { appUserSchema } from './session.ts';
 
 export const roles = ['admin', 'viewer'] as const;
 
-export const personSchema = z.strictObject({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: z.enum(roles),
-  createdAt: z.string(),
-  lastLoginAt: z.string().nullable(),
-});
+/** A person as the people screen shows them: the signed-in user's shape (`session.ts`). */
+export const personSchema = appUserSchema;
 export type Person = z.output<typeof personSchema>;
 
 export const peopleContracts = {
   update: defineContract({
     method: 'PATCH',
     url: '/api/users/:id',
-    summary: "Change a person's role (the last admin stays an admin)",
+    summary: "Change a person's role, or disable or enable them (the last admin stays an enabled admin)",
     tags: ['access'],
     params: idParamsSchema,
-    body: z.strictObject({ role: z.enum(roles) }),
+    body: z.strictObject({
+      role: z.enum(roles).optional(),
+      disabled: z.boolean().optional().describe('true: may not sign in, sessions end (not yourself, not the last admin)'),
+    }),
     response: personSchema,
   }),
   resetPassword: defineContract({

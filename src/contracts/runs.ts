@@ -42,6 +42,8 @@ export const runSchema = z.strictObject({
   heartbeatAt: z.string().nullable(),
   workerId: z.string().nullable(),
   cancelRequested: z.boolean(),
+  startedBy: z.string().describe('who started it, in words: an e-mail, "the schedule", "API token "ci"", "the command line"'),
+  agentName: z.string().nullable().describe('the local agent that ran it, if any'),
 });
 export type RunView = z.output<typeof runSchema>;
 

@@ -16,6 +16,7 @@ export const appUserSchema = z.strictObject({
   role: z.enum(['admin', 'viewer']),
   createdAt: z.string(),
   lastLoginAt: z.string().nullable(),
+  disabledAt: z.string().nullable().describe('set while the person may not sign in'),
 });
 export type AppUser = z.output<typeof appUserSchema>;
 

@@ -21,6 +21,8 @@ export interface AppUsersTable {
   password_hash: string;
   created_at: IsoTimestamp;
   last_login_at: IsoTimestamp | null;
+  /** 0008: set while the person may not sign in. */
+  disabled_at: IsoTimestamp | null;
 }
 
 export interface SessionsTable {

@@ -77,6 +77,10 @@ export interface RunsTable {
   heartbeat_at: IsoTimestamp | null;
   worker_id: string | null;
   cancel_requested: Generated<IntBool>;
+  /** 0008: who started it, in words as they were then (an e-mail, an API token's name); null for the schedule and the CLI. */
+  started_by: string | null;
+  /** 0008: the person who started it, told when their dry run fails. */
+  started_by_user_id: string | null;
 }
 
 export interface RunRecordsTable {

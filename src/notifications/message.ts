@@ -57,13 +57,14 @@ export function alertMessage(alert: Alert, kind: 'alert' | 'recovered', publicUr
   const url = publicUrl === undefined ? link : new URL(link, publicUrl).toString();
   if (kind === 'recovered') {
     const subject = `[ninja-sync] Recovered: ${alert.subjectName} — ${what}`;
-    const summary = `Resolved: ${what} (${subjectLabel}). ${alert.resolvedAt === null ? '' : `Resolved at ${alert.resolvedAt}.`}`.trim();
+    const summary =
+      `Resolved: ${what} (${subjectLabel}). ${alert.resolvedAt === null ? '' : `Resolved at ${readableTime(alert.resolvedAt)}.`}`.trim();
     const text = [
       `The problem with the ${subjectLabel} is over: ${what}, and now it works again.`,
       '',
-      `First seen: ${alert.openedAt}`,
-      `Last seen: ${alert.lastSeenAt} (${alert.count} time${alert.count === 1 ? '' : 's'})`,
-      `Resolved: ${alert.resolvedAt ?? 'now'}`,
+      `First seen: ${readableTime(alert.openedAt)}`,
+      `Last seen: ${readableTime(alert.lastSeenAt)} (${alert.count} time${alert.count === 1 ? '' : 's'})`,
+      `Resolved: ${alert.resolvedAt === null ? 'now' : readableTime(alert.resolvedAt)}`,
       `Details: ${url}`,
       '',
       'Nothing to do.',
@@ -77,7 +78,7 @@ export function alertMessage(alert: Alert, kind: 'alert' | 'recovered', publicUr
     '',
     `What happened: ${redactText(alert.message)}`,
     ...(error === null ? [] : [`Error: ${error}`]),
-    `When: ${alert.lastSeenAt}`,
+    `When: ${readableTime(alert.lastSeenAt)}`,
     `${alert.runId !== null ? 'Run' : 'Details'}: ${url}`,
     '',
     `What to do: ${whatToDo[alert.condition]}`,
@@ -85,6 +86,19 @@ export function alertMessage(alert: Alert, kind: 'alert' | 'recovered', publicUr
     'You get this e-mail because you are a contact of this integration in ninja-sync. You will hear once more when the problem is resolved; repeats of it only update the alert.',
   ].join('\n');
   return { subject, text, summary: `${redactText(alert.message)}${error === null ? '' : ` — ${error}`}`, link };
+}
+
+const utc = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+/**
+ * A stored instant as people read it, in UTC (mail and inbox texts are stored once and read
+ * anywhere, so they name their zone): '1 Dec 2026, 04:12 UTC'.
+ *
+ * @example readableTime('2026-12-01T04:12:50.497Z') // '1 Dec 2026, 04:12 UTC'
+ */
+export function readableTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${utc.format(date)} UTC`;
 }
 
 function capitalise(text: string): string {

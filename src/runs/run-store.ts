@@ -29,6 +29,8 @@ export interface CreateRunInput {
   readonly trigger: RunTrigger;
   readonly dryRun?: boolean;
   readonly now?: Date;
+  /** Who pressed "Run now": a person (e-mail and id) or an API token (its name). */
+  readonly startedBy?: { readonly words: string; readonly userId?: string | null };
 }
 
 /**
@@ -47,6 +49,8 @@ export async function createRun(db: AppDb, input: CreateRunInput): Promise<Run> 
       dry_run: input.dryRun === true ? 1 : 0,
       trigger: input.trigger,
       queued_at: isoNow(input.now),
+      started_by: input.startedBy?.words ?? null,
+      started_by_user_id: input.startedBy?.userId ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -37,6 +37,9 @@ export interface Run {
   readonly heartbeatAt: IsoTimestamp | null;
   readonly workerId: string | null;
   readonly cancelRequested: boolean;
+  /** The person's e-mail or the API token's name as it was at the start; null for the schedule and the CLI. */
+  readonly startedBy: string | null;
+  readonly startedByUserId: string | null;
 }
 
 /**
@@ -82,6 +85,8 @@ export function rowToRun(row: Selectable<RunsTable>): Run {
     heartbeatAt: row.heartbeat_at,
     workerId: row.worker_id,
     cancelRequested: Number(row.cancel_requested) === 1,
+    startedBy: row.started_by,
+    startedByUserId: row.started_by_user_id,
   };
 }
 

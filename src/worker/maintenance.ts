@@ -13,6 +13,8 @@
  * await maintenance.tick(); // at once, e.g. on start
  * await maintenance.stop();
  */
+import { notifyFailedDryRun } from '../notifications/dry-run.ts';
+import { getRun } from '../runs/run-store.ts';
 import { schedulerTick } from '../schedule/tick.ts';
 import { alertsForFinishedRun } from '../schedule/watchdogs.ts';
 
@@ -50,10 +52,16 @@ function notifyOptions(deps: MaintenanceDeps) {
   return { publicUrl: deps.publicUrl, email: deps.mailer !== null };
 }
 
-/** Alerts for a run that just ended (call after `finishRun`), without waiting for the next tick. */
-export async function afterRunFinished(deps: MaintenanceDeps, run: Pick<Run, 'integrationId'>): Promise<void> {
+/**
+ * Alerts for a run that just ended (call after `finishRun`), without waiting for the next tick; a
+ * failed dry run tells the person who started it.
+ */
+export async function afterRunFinished(deps: MaintenanceDeps, run: Pick<Run, 'id' | 'integrationId'>): Promise<void> {
   try {
     await alertsForFinishedRun(deps.db, run, deps.now(), notifyOptions(deps));
+    // Read again: the caller may hold the run as it was claimed, before it ended.
+    const finished = await getRun(deps.db, run.id);
+    if (finished !== null) await notifyFailedDryRun(deps.db, finished, deps.now());
   } catch (error) {
     deps.log?.('error', 'could not raise alerts for a finished run', { error: String(error) });
   }

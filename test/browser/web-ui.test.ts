@@ -273,6 +273,7 @@ describe('web UI in Chromium [sqlite]', () => {
     // The real run, then its records: filter, search, old → new.
     await page.getByRole('link', { name: '← NinjaOne users' }).click();
     await page.getByRole('button', { name: 'Run now' }).click();
+    await page.getByRole('button', { name: 'Run and write to Oomnitza' }).click();
     await page.getByRole('heading', { name: /^Run of/ }).waitFor();
     await page.getByRole('table', { name: 'Run records' }).waitFor({ timeout: 30_000 });
     assert.equal(

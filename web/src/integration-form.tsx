@@ -145,6 +145,10 @@ export function IntegrationForm({
               <Link to="/credentials">All credentials and Oomnitza connections</Link>
             </Group>
           )}
+          <NotReadyWarning
+            credential={local ? undefined : credentials.find((c) => c.name === doc.source.credential)}
+            connection={local ? undefined : connections.find((c) => c.name === doc.destination.connection)}
+          />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <ChoiceGroup
               label="Record type"
@@ -249,5 +253,32 @@ export function IntegrationForm({
         />
       </Modal>
     </form>
+  );
+}
+
+/**
+ * A credential that is not authenticated (or a connection whose test failed) can be picked, so an
+ * integration can be set up before its sign-in, but it says so: runs fail until it is fixed.
+ */
+function NotReadyWarning({ credential, connection }: { credential: Credential | undefined; connection: OomnitzaConnection | undefined }) {
+  const problems: string[] = [];
+  if (credential && credential.status !== 'active')
+    problems.push(
+      credential.status === 'pending'
+        ? `The NinjaOne credential “${credential.name}” is not authenticated yet: open it and press Authenticate.`
+        : `The NinjaOne credential “${credential.name}” needs attention (${credential.status.replace('_', ' ')}): open it to authenticate again.`,
+    );
+  if (connection && connection.status === 'failing')
+    problems.push(
+      `The Oomnitza connection “${connection.name}” failed its last test${connection.statusReason ? `: ${connection.statusReason}` : ''}.`,
+    );
+  if (problems.length === 0) return null;
+  return (
+    <Alert color="yellow" role="status" title="Runs will fail until this is fixed">
+      {problems.map((p) => (
+        <div key={p}>{p}</div>
+      ))}
+      <div>You can still save the integration now.</div>
+    </Alert>
   );
 }

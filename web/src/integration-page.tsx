@@ -6,6 +6,7 @@ import { Alert, Anchor, Button, Group, Stack, Tabs, Title } from '@mantine/core'
 
 import { api, apiUrl } from './api.ts';
 import { IntegrationForm } from './integration-form.tsx';
+import { IntegrationSummary } from './integration-summary.tsx';
 import { MappingEditor } from './mapping-editor.tsx';
 import { newIntegrationDocument } from './new-integration.ts';
 import { Link, navigate } from './router.tsx';
@@ -37,19 +38,23 @@ export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
   if (!data) return null;
   const { integration } = data;
   const document = integration?.document ?? newIntegrationDocument(data.credentials[0]?.name ?? '', data.connections[0]?.name ?? '');
-  const form = (
-    <IntegrationForm
-      id={integration?.id ?? null}
-      document={document}
-      credentials={data.credentials}
-      connections={data.connections}
-      agents={data.agents}
-      onSaved={(saved) => {
-        if (isNew) navigate(`/integrations/${saved.id}/mapping`);
-        else void reload();
-      }}
-    />
-  );
+  // A viewer reads the details; only an admin gets the form.
+  const form =
+    integration && !isAdmin ? (
+      <IntegrationSummary integration={integration} credentials={data.credentials} connections={data.connections} />
+    ) : (
+      <IntegrationForm
+        id={integration?.id ?? null}
+        document={document}
+        credentials={data.credentials}
+        connections={data.connections}
+        agents={data.agents}
+        onSaved={(saved) => {
+          if (isNew) navigate(`/integrations/${saved.id}/mapping`);
+          else void reload();
+        }}
+      />
+    );
   return (
     <Stack>
       <Link to="/integrations">← Integrations</Link>

@@ -6,6 +6,7 @@ import { Alert, Badge, Button, Card, Group, SegmentedControl, SimpleGrid, Stack,
 import { useState } from 'react';
 
 import { api } from './api.ts';
+import { formatWhen } from './format-when.ts';
 import { Link, navigate } from './router.tsx';
 import { scheduleText } from './schedule-text.ts';
 import { useSession } from './session-context.ts';
@@ -94,7 +95,7 @@ export function IntegrationsPage() {
                   {run ? (
                     <>
                       <StatusBadge status={run.state} />
-                      <Link to={`/runs/${run.id}`}>{new Date(run.queuedAt).toLocaleString()}</Link>
+                      <Link to={`/runs/${run.id}`}>{formatWhen(run.queuedAt)}</Link>
                     </>
                   ) : (
                     <Text size="sm" c="dimmed">

@@ -7,6 +7,7 @@ import { ActionIcon, Anchor, Button, Group, Indicator, Popover, ScrollArea, Stac
 import { useEffect, useState } from 'react';
 
 import { api } from './api.ts';
+import { formatWhen } from './format-when.ts';
 import { navigate } from './router.tsx';
 import { useLoad } from './use-load.ts';
 
@@ -87,7 +88,7 @@ export function NotificationsBell() {
                   </Anchor>
                   <Text size="xs">{n.body}</Text>
                   <Text size="xs" c="dimmed">
-                    {new Date(n.createdAt).toLocaleString()}
+                    {formatWhen(n.createdAt)}
                   </Text>
                 </div>
               ))}

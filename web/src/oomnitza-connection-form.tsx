@@ -10,7 +10,7 @@
 import { Alert, Button, Checkbox, Group, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
-import { api,ApiCallError } from './api.ts';
+import { api, ApiCallError } from './api.ts';
 import { useSubmit } from './use-submit.ts';
 
 import type { OomnitzaConnection, oomnitzaConnectionContracts } from '../../src/contracts/oomnitza-connections.ts';

@@ -1,12 +1,14 @@
 /**
  * People, for admins: who may sign in and with which role; add a person with a first password,
- * change a role (the server keeps the last admin), and set a new password for someone who lost
- * theirs (which signs them out everywhere).
+ * change a role (the server keeps the last admin), set a new password for someone who lost theirs
+ * (which signs them out everywhere), and disable someone who left (they cannot sign in and their
+ * sessions end) or enable them again.
  */
-import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
+import { formatWhen } from './format-when.ts';
 import { ScrollTable } from './scroll-table.tsx';
 import { useSession } from './session-context.ts';
 import { useLoad } from './use-load.ts';
@@ -40,6 +42,18 @@ export function PeoplePage() {
     );
   };
 
+  const setDisabled = (person: Person, disabled: boolean): void => {
+    if (disabled && !window.confirm(`Disable ${person.email}? They are signed out now and cannot sign in until enabled again.`)) return;
+    setDone(null);
+    void action.run(
+      () => api.patch('/api/users/:id', { params: { id: person.id }, body: { disabled } }),
+      async () => {
+        setDone(disabled ? `${person.email} is disabled and was signed out everywhere.` : `${person.email} can sign in again.`);
+        await reload();
+      },
+    );
+  };
+
   return (
     <Stack>
       <Group justify="space-between">
@@ -61,7 +75,7 @@ export function PeoplePage() {
         </Alert>
       )}
       {data && (
-        <ScrollTable label="People" minWidth={640}>
+        <ScrollTable label="People" minWidth={760}>
           <Table striped aria-label="People">
             <Table.Thead>
               <Table.Tr>
@@ -69,13 +83,21 @@ export function PeoplePage() {
                 <Table.Th>Role</Table.Th>
                 <Table.Th>Last signed in</Table.Th>
                 <Table.Th>Password</Table.Th>
+                <Table.Th>Access</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {data.users.map((person) => (
                 <Table.Tr key={person.id}>
                   <Table.Td>
-                    <Text size="sm">{person.name}</Text>
+                    <Group gap="xs" wrap="nowrap">
+                      <Text size="sm">{person.name}</Text>
+                      {person.disabledAt && (
+                        <Badge color="gray" variant="outline">
+                          disabled
+                        </Badge>
+                      )}
+                    </Group>
                     <Text size="xs" c="dimmed">
                       {person.email}
                       {person.id === user.id ? ' (you)' : ''}
@@ -92,7 +114,7 @@ export function PeoplePage() {
                       onChange={(role) => changeRole(person, role)}
                     />
                   </Table.Td>
-                  <Table.Td>{person.lastLoginAt ? new Date(person.lastLoginAt).toLocaleString() : 'never'}</Table.Td>
+                  <Table.Td>{person.lastLoginAt ? formatWhen(person.lastLoginAt) : 'never'}</Table.Td>
                   <Table.Td>
                     <Button
                       size="xs"
@@ -102,6 +124,23 @@ export function PeoplePage() {
                     >
                       Set new password
                     </Button>
+                  </Table.Td>
+                  <Table.Td>
+                    {person.id === user.id ? (
+                      <Text size="xs" c="dimmed">
+                        you
+                      </Text>
+                    ) : (
+                      <Button
+                        size="xs"
+                        variant={person.disabledAt ? 'light' : 'subtle'}
+                        color={person.disabledAt ? 'blue' : 'red'}
+                        onClick={() => setDisabled(person, person.disabledAt === null)}
+                        aria-label={`${person.disabledAt ? 'Enable' : 'Disable'} ${person.email}`}
+                      >
+                        {person.disabledAt ? 'Enable' : 'Disable'}
+                      </Button>
+                    )}
                   </Table.Td>
                 </Table.Tr>
               ))}

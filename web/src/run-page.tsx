@@ -1,11 +1,13 @@
 /**
  * One run: its state and counts (refreshing while it runs), "Cancel", and the per-record outcomes
- * below.
+ * below. Users and SaaS users are counted apart, each in its own row of cards, so that the cards
+ * add up to what the record filter shows for either kind and for both.
  */
 import { Alert, Badge, Button, Group, Paper, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
 
 import { api } from './api.ts';
+import { formatWhen } from './format-when.ts';
 import { Link } from './router.tsx';
 import { RunRecords } from './run-records.tsx';
 import { useSession } from './session-context.ts';
@@ -37,8 +39,12 @@ export function RunPage({ id }: { id: string }) {
   if (!run) return null;
   const c = run.counts;
   const handled = c.created + c.updated + c.unchanged + c.skipped + c.filtered + c.failed + c.suspended + c.unsuspended;
-  // Offboarding's cards only for a run that offboarded anyone: most never do.
-  const shown = countCards.filter((k) => !offboardingCards.has(k) || c[k] > 0);
+  const sum = (n: typeof c): number => countCards.reduce((total, k) => total + n[k], 0);
+  const hasSaas = sum(run.saasCounts) > 0;
+  const kinds = [
+    { key: 'user', label: 'Users', counts: run.counts },
+    ...(hasSaas ? [{ key: 'saas', label: 'SaaS users (NinjaOne application)', counts: run.saasCounts }] : []),
+  ];
   return (
     <Stack>
       {run.integrationId ? (
@@ -65,8 +71,9 @@ export function RunPage({ id }: { id: string }) {
         )}
       </Group>
       <Text size="sm" c="dimmed">
-        Queued {new Date(run.queuedAt).toLocaleString()}
-        {run.finishedAt ? ` · finished ${new Date(run.finishedAt).toLocaleString()}` : ''} · started by {run.trigger}
+        Queued {formatWhen(run.queuedAt)}
+        {run.finishedAt ? ` · finished ${formatWhen(run.finishedAt)}` : ''} · started by {run.startedBy}
+        {run.agentName ? ` · ran on agent “${run.agentName}”` : ''}
       </Text>
       {!done && (
         <div>
@@ -79,8 +86,13 @@ export function RunPage({ id }: { id: string }) {
           />
         </div>
       )}
-      {run.error && (
-        <Alert color="red" title="The run failed">
+      {run.state === 'failed' && (
+        <Alert color="red" role="alert" title={run.dryRun ? 'The dry run failed: there is no plan' : 'The run failed'}>
+          {run.error ?? run.fuseReason ?? 'No reason was recorded; the server log has the details.'}
+        </Alert>
+      )}
+      {run.state !== 'failed' && run.error && (
+        <Alert color="orange" title="Problems during the run">
           {run.error}
         </Alert>
       )}
@@ -94,19 +106,32 @@ export function RunPage({ id }: { id: string }) {
           {cancel.message}
         </Alert>
       )}
-      <SimpleGrid cols={{ base: 2, sm: shown.length > 6 ? 4 : 6 }} aria-label="Counts">
-        {shown.map((k) => (
-          <Paper key={k} withBorder p="sm" data-count={k}>
-            <Text size="xs" c="dimmed" tt="uppercase">
-              {run.dryRun && (k === 'created' || k === 'updated' || offboardingCards.has(k)) ? `would be ${k}` : k}
-            </Text>
-            <Text size="xl" fw={700}>
-              {c[k]}
-            </Text>
-          </Paper>
-        ))}
-      </SimpleGrid>
-      {done && <RunRecords runId={run.id} />}
+      {kinds.map((kind) => {
+        // Offboarding's cards only for a run that offboarded anyone: most never do.
+        const shown = countCards.filter((k) => !offboardingCards.has(k) || kind.counts[k] > 0);
+        return (
+          <div key={kind.key}>
+            {kinds.length > 1 && (
+              <Text size="sm" fw={600} mb={4}>
+                {kind.label}
+              </Text>
+            )}
+            <SimpleGrid cols={{ base: 2, sm: shown.length > 6 ? 4 : 6 }} aria-label={`${kind.label} counts`} data-kind={kind.key}>
+              {shown.map((k) => (
+                <Paper key={k} withBorder p="sm" {...(kind.key === 'user' ? { 'data-count': k } : { 'data-saas-count': k })}>
+                  <Text size="xs" c="dimmed" tt="uppercase">
+                    {run.dryRun && (k === 'created' || k === 'updated' || offboardingCards.has(k)) ? `would be ${k}` : k}
+                  </Text>
+                  <Text size="xl" fw={700}>
+                    {kind.counts[k]}
+                  </Text>
+                </Paper>
+              ))}
+            </SimpleGrid>
+          </div>
+        );
+      })}
+      {done && <RunRecords runId={run.id} withKinds={hasSaas} />}
     </Stack>
   );
 }

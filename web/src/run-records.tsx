@@ -1,6 +1,7 @@
 /**
  * A run's records: outcome filter, search, pages, old → new values, and the CSV of the same
- * selection.
+ * selection; for a run with SaaS users, a kind filter too (users, SaaS users, or both), so the
+ * counts above can be checked against it.
  */
 import { Anchor, Code, Group, Pagination, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
@@ -19,13 +20,21 @@ function show(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-export function RunRecords({ runId }: { runId: string }) {
+const kinds = [
+  { value: 'all', label: 'users and SaaS users' },
+  { value: 'user', label: 'users' },
+  { value: 'saas', label: 'SaaS users' },
+] as const;
+
+export function RunRecords({ runId, withKinds = false }: { runId: string; withKinds?: boolean }) {
+  const [kind, setKind] = useState<(typeof kinds)[number]['value']>('all');
   const narrow = useMediaQuery('(max-width: 48em)', false);
   const [outcome, setOutcome] = useState<(typeof outcomes)[number]>('all');
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(1);
   const filter = {
     ...(outcome !== 'all' ? { outcome } : {}),
+    ...(kind !== 'all' ? { kind } : {}),
     ...(search.trim() !== '' ? { search: search.trim() } : {}),
   };
   const params = { id: runId };
@@ -52,6 +61,18 @@ export function RunRecords({ runId }: { runId: string }) {
             }}
             data={outcomes.map((o) => ({ value: o, label: o }))}
           />
+          {withKinds && (
+            <SegmentedControl
+              orientation={narrow ? 'vertical' : 'horizontal'}
+              aria-label="Kind"
+              value={kind}
+              onChange={(v) => {
+                setKind(v);
+                setPage(1);
+              }}
+              data={kinds.map((k) => ({ value: k.value, label: k.label }))}
+            />
+          )}
           <TextInput
             label="Search records"
             placeholder="name, e-mail or id"

@@ -6,6 +6,7 @@ import { Alert, Badge, Button, Table, Text } from '@mantine/core';
 import { useEffect } from 'react';
 
 import { api, apiUrl } from './api.ts';
+import { formatWhen } from './format-when.ts';
 import { Link } from './router.tsx';
 import { ScrollTable } from './scroll-table.tsx';
 import { useSession } from './session-context.ts';
@@ -71,7 +72,7 @@ export function RunsList({ integrationId, state, version = 0 }: { integrationId?
             {data.map((run) => (
               <Table.Tr key={run.id} data-run-id={run.id}>
                 <Table.Td>
-                  <Link to={`/runs/${run.id}`}>{new Date(run.queuedAt).toLocaleString()}</Link>{' '}
+                  <Link to={`/runs/${run.id}`}>{formatWhen(run.queuedAt)}</Link>{' '}
                   {run.dryRun && (
                     <Badge size="xs" variant="outline">
                       dry run
@@ -87,12 +88,12 @@ export function RunsList({ integrationId, state, version = 0 }: { integrationId?
                     </Text>
                   ) : null}
                 </Table.Td>
-                <Table.Td>{run.counts.created}</Table.Td>
-                <Table.Td>{run.counts.updated}</Table.Td>
-                <Table.Td>{run.counts.unchanged}</Table.Td>
-                <Table.Td>{run.counts.skipped}</Table.Td>
-                <Table.Td>{run.counts.filtered}</Table.Td>
-                <Table.Td>{run.counts.failed}</Table.Td>
+                <CountCell run={run} outcome="created" />
+                <CountCell run={run} outcome="updated" />
+                <CountCell run={run} outcome="unchanged" />
+                <CountCell run={run} outcome="skipped" />
+                <CountCell run={run} outcome="filtered" />
+                <CountCell run={run} outcome="failed" />
                 <Table.Td>
                   {isAdmin && !terminalStates.has(run.state) && !run.cancelRequested && (
                     <Button
@@ -111,5 +112,20 @@ export function RunsList({ integrationId, state, version = 0 }: { integrationId?
         </Table>
       </ScrollTable>
     </>
+  );
+}
+
+/** Users, and SaaS users below when the run had any, so a row adds up like the run's page. */
+function CountCell({ run, outcome }: { run: RunView; outcome: keyof RunView['counts'] }) {
+  const saas = run.saasCounts[outcome];
+  return (
+    <Table.Td>
+      {run.counts[outcome]}
+      {saas > 0 && (
+        <Text size="xs" c="dimmed">
+          +{saas} SaaS
+        </Text>
+      )}
+    </Table.Td>
   );
 }

@@ -1,5 +1,5 @@
 /** Which screen a path shows. The server answers index.html for each of these paths. */
-import { Title } from '@mantine/core';
+import { Stack, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
 
 import { AgentsPage } from './agents-page.tsx';
@@ -8,7 +8,7 @@ import { CredentialsPage } from './credentials-page.tsx';
 import { IntegrationPage } from './integration-page.tsx';
 import { IntegrationsPage } from './integrations-page.tsx';
 import { PeoplePage } from './people-page.tsx';
-import { matchPath, navigate, usePath } from './router.tsx';
+import { Link, matchPath, navigate, usePath } from './router.tsx';
 import { RunPage } from './run-page.tsx';
 import { RunsPage } from './runs-page.tsx';
 
@@ -27,5 +27,18 @@ export function Screens() {
   if (path === '/agents') return <AgentsPage />;
   if (path === '/runs') return <RunsPage />;
   if ((params = matchPath('/runs/:id', path))) return <RunPage id={params['id']!} />;
-  return <Title order={2}>Nothing here: pick a screen from the menu.</Title>;
+  return <NotFound path={path} />;
+}
+
+/** A path the app has no screen for (the server answers it with 404 and this page). */
+function NotFound({ path }: { path: string }) {
+  return (
+    <Stack>
+      <Title order={2}>Page not found</Title>
+      <Text>
+        There is no page at <code>{path}</code>. It may have moved, or the link was mistyped.
+      </Text>
+      <Link to="/integrations">Go to the integrations</Link>
+    </Stack>
+  );
 }

@@ -12,6 +12,7 @@ import * as oomnitzaDataModels from './0004-oomnitza-data-models.ts';
 import * as localAgents from './0005-local-agents.ts';
 import * as filteredOutcome from './0006-filtered-outcome.ts';
 import * as userLinks from './0007-user-links.ts';
+import * as runStartersAndDisabledPeople from './0008-run-starters-and-disabled-people.ts';
 
 import type { Migration, MigrationProvider } from 'kysely';
 
@@ -23,6 +24,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005-local-agents': localAgents,
   '0006-filtered-outcome': filteredOutcome,
   '0007-user-links': userLinks,
+  '0008-run-starters-and-disabled-people': runStartersAndDisabledPeople,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -18,6 +18,7 @@ import { agentContracts } from '../../contracts/agents.ts';
 import { listRuns } from '../../runs/run-store.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { defineRoute } from '../route.ts';
+import { runViews } from '../run-view.ts';
 
 import type { AgentView } from '../../contracts/agents.ts';
 import type { AppDb } from '../../db/app-database.ts';
@@ -40,7 +41,7 @@ async function agentView(db: AppDb, agent: Agent, now: Date): Promise<AgentView>
     ...agent,
     online: isAgentOnline(agent, now, defaultAgentOfflineAfterMs),
     integrations,
-    recentRuns: runs.map((run) => ({ ...run, counts: { ...run.counts }, saasCounts: { ...run.saasCounts } })),
+    recentRuns: await runViews(db, runs),
   };
 }
 

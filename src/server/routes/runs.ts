@@ -9,13 +9,10 @@ import { listRunRecords, type RunRecord } from '../../runs/run-records.ts';
 import { createRun, getRun, listRuns, requestCancel } from '../../runs/run-store.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { defineRoute } from '../route.ts';
+import { runView, runViews } from '../run-view.ts';
 import { integrationErrorToApi } from './integrations.ts';
 
-import type { RunView } from '../../contracts/runs.ts';
-import type { Run } from '../../runs/run.ts';
 import type { RouteKit } from '../route-kit.ts';
-
-const toApi = (run: Run): RunView => ({ ...run, counts: { ...run.counts }, saasCounts: { ...run.saasCounts } });
 
 function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
@@ -78,10 +75,15 @@ export function createRunRoutes(options: RunsRouteOptions) {
           integrationName: integration.name,
           trigger: principal?.kind === 'token' ? 'api' : 'manual',
           dryRun: body.dryRun,
+          ...(principal?.kind === 'token'
+            ? { startedBy: { words: principal.token.name } }
+            : principal?.kind === 'session'
+              ? { startedBy: { words: principal.user.email, userId: principal.user.id } }
+              : {}),
           now: now(),
         });
         options.wake();
-        return toApi(run);
+        return runView(db, run);
       },
     });
 
@@ -106,7 +108,7 @@ export function createRunRoutes(options: RunsRouteOptions) {
             );
           throw error;
         });
-        return { runs: runs.map(toApi), next: runs.length === query.limit ? runs.at(-1)!.id : null };
+        return { runs: await runViews(db, runs), next: runs.length === query.limit ? runs.at(-1)!.id : null };
       },
     });
 
@@ -116,7 +118,7 @@ export function createRunRoutes(options: RunsRouteOptions) {
       handler: async ({ params }) => {
         const run = await getRun(db, params.id);
         if (!run) throw notFound('run', params.id);
-        return toApi(run);
+        return runView(db, run);
       },
     });
 
@@ -172,7 +174,7 @@ export function createRunRoutes(options: RunsRouteOptions) {
         try {
           const run = await requestCancel(db, params.id, { now: now() });
           options.cancel(run.id);
-          return toApi(run);
+          return runView(db, run);
         } catch (error) {
           if (error instanceof RunNotFoundError) throw notFound('run', params.id);
           if (error instanceof IllegalRunTransitionError)

@@ -21,6 +21,8 @@ export function accountErrorToApi(error: unknown): never {
   if (error instanceof AccountError && error.code === 'setup_done') throw new ApiError(409, error.code, error.message);
   if (error instanceof AccountError) {
     if (error.code === 'not_found') throw new ApiError(404, 'not_found', error.message);
+    if (error.code === 'disabled') throw new ApiError(403, 'disabled', error.message);
+    if (error.code === 'self') throw new ApiError(409, 'self', error.message);
     const field = error.code === 'weak_password' ? 'password' : error.code === 'last_admin' ? 'role' : 'email';
     const status = error.code === 'email_taken' || error.code === 'last_admin' ? 409 : 400;
     throw new ApiError(status, error.code, error.message, {
@@ -72,7 +74,7 @@ export function registerSessionRoutes({ app, context, registry, authorize }: Rou
           `too many sign-in attempts; try again in ${seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}`,
         );
       }
-      const user = await checkPassword(db, body.email, body.password, now());
+      const user = await checkPassword(db, body.email, body.password, now()).catch(accountErrorToApi);
       if (!user) throw new ApiError(401, 'invalid_login', 'the e-mail or the password is wrong');
       await loginSucceeded(db, keys);
       const session = await createSession(db, user.id, now());

@@ -51,6 +51,20 @@ test('screen paths answer the built index.html; assets are served; API, OAuth an
     assert.doesNotMatch(answer.body, /id="root"/, url);
   }
   assert.deepEqual((await app.inject({ url: '/healthz' })).json(), { status: 'ok', version });
+
+  // A browser asking for a page that does not exist gets the app (its "not found" screen), with 404;
+  // machine paths stay JSON even for a browser.
+  const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+  for (const url of ['/nowhere', '/credentials/a/b', '/integrations/i1/mapping/extra?x=1']) {
+    const answer = await app.inject({ url, headers: html });
+    assert.equal(answer.statusCode, 404, url);
+    assert.match(answer.body, /id="root"/, url);
+  }
+  for (const url of ['/api/nope', '/oauth2/elsewhere', '/assets/missing.js']) {
+    const answer = await app.inject({ url, headers: html });
+    assert.equal(answer.statusCode, 404, url);
+    if (url.startsWith('/api') || url.startsWith('/oauth2')) assert.equal(answer.json().error.code, 'not_found', url);
+  }
 });
 
 test('without a built UI, screen paths say how to build it', async (t) => {

@@ -3,7 +3,8 @@
  * so that a reload or a link such as /credentials/:id lands on its screen, the hashed assets under
  * /assets/, and `GET /api/catalogue` (the NinjaOne fields a mapping can read) for the mapping page.
  * API, OAuth, health and metrics paths are never answered with the page: only the screen paths
- * below are.
+ * below are, and any other path a browser asks for as a page (Accept: text/html), with status 404,
+ * so the app shows its own "not found" screen with the menu instead of raw JSON.
  *
  * @example
  * await buildApp(context, [...serverRoutes, registerWebRoutes]);
@@ -18,6 +19,7 @@ import fastifyStatic from '@fastify/static';
 
 import { catalogueContracts } from '../../contracts/catalogue.ts';
 import { catalogue } from '../../mapping/catalogue.ts';
+import { errorBody } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
 import type { FastifyReply } from 'fastify';
@@ -41,6 +43,9 @@ export const screenPaths = [
   '/people',
   '/agents',
 ] as const;
+
+/** Paths for programs, never answered with the app's page. */
+const machinePath = /^\/(api|oauth2|assets|__admin)(\/|$)|^\/(healthz|readyz|metrics)$/;
 
 const missingBuildPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ninja-sync</title>
@@ -85,7 +90,7 @@ export function createWebRoutes(options: WebRoutesOptions = {}): RouteModule {
     }
 
     const indexFile = join(distDir, 'index.html');
-    const sendIndex = async (reply: FastifyReply): Promise<FastifyReply> => {
+    const sendIndex = async (reply: FastifyReply, status = 200): Promise<FastifyReply> => {
       void reply
         .header('cache-control', 'no-cache')
         .header('x-content-type-options', 'nosniff')
@@ -98,13 +103,21 @@ export function createWebRoutes(options: WebRoutesOptions = {}): RouteModule {
       } catch {
         return reply.code(503).type('text/html; charset=utf-8').send(missingBuildPage);
       }
-      return reply.type('text/html; charset=utf-8').send(html);
+      return reply.code(status).type('text/html; charset=utf-8').send(html);
     };
     for (const url of screenPaths) {
       app.get(url, async function webScreen(_request, reply) {
         return sendIndex(reply);
       });
     }
+    // Every other GET: a browser's page request gets the app (which says "not found"), with 404;
+    // the machine paths and anything not asking for HTML keep the JSON answer.
+    app.get('/*', async function webNotFound(request, reply) {
+      const path = request.url.split('?')[0] ?? '/';
+      const accept = String(request.headers.accept ?? '');
+      if (!machinePath.test(path) && accept.includes('text/html')) return sendIndex(reply, 404);
+      return reply.code(404).send(errorBody('not_found', `no route GET ${path}`));
+    });
   };
 }
 
