@@ -18,7 +18,7 @@ import { type ApiClient, apiClient } from '../support/api-client.ts';
 import { answerConsent } from '../support/consent.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { axeProblems, signIn } from './screens-support.ts';
-import { ensureWebBuild, launchChromium, sqliteTarget } from './support.ts';
+import { ensureWebBuild, launchChromium, screenshot, sqliteTarget } from './support.ts';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
@@ -156,6 +156,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
       await edit.getByRole('button', { name: 'Save connection' }).click();
       await edit.getByRole('alert').filter({ hasText: 'Test failed' }).waitFor();
       assert.equal((await connections()).find((c) => c.name === 'oomnitza-eu')?.status, 'ok', 'not saved yet');
+      await screenshot(page, 'desktop-connection-test-failed');
       await edit.getByRole('button', { name: 'Save anyway' }).click();
       await edit.waitFor({ state: 'detached' });
       const saved = (await connections()).find((c) => c.name === 'oomnitza-eu');
@@ -240,6 +241,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
           .getByRole('status')
           .filter({ hasText: `${users} records` })
           .waitFor();
+        await screenshot(page, 'desktop-run-users-and-saas');
         await page.goto(`${server.url}/runs`);
         const row = page.locator(`[data-run-id="${run.id}"]`);
         assert.match(
@@ -278,6 +280,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
       assert.match(await alert.innerText(), /there is no plan/);
       assert.match(await alert.innerText(), /401|token|Unauthori[sz]ed/i, 'it says why');
       assert.match(await page.getByText(/^Queued /).innerText(), /started by it@acme\.example/);
+      await screenshot(page, 'desktop-dry-run-failed');
       // The bell counts it (it is asked again when the page loads) and the notification opens the run.
       await page.reload();
       await page.getByRole('button', { name: `Notifications (${before + 1} unread)` }).click();
@@ -305,6 +308,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
         new RegExp(`${dry.counts.created} to create · ${dry.counts.updated} to update · ${dry.counts.unchanged} unchanged`),
       );
       assert.match(await dialog.innerText(), /writes to the Oomnitza connection “oomnitza”/);
+      await screenshot(page, 'desktop-run-confirm');
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       await dialog.waitFor({ state: 'detached' });
       assert.equal((await admin.get(`/api/runs?integrationId=${integrationId}`)).body.runs.length, runsBefore, 'cancel starts nothing');
@@ -379,6 +383,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
       const answer = await page.goto(`${server.url}/integrations/${integrationId}/nowhere/else`);
       assert.equal(answer?.status(), 404);
       await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+      await screenshot(page, 'phone-not-found');
       assert.deepEqual(await axeProblems(page), []);
       await page.getByRole('link', { name: 'Go to the integrations' }).click();
       await page.getByRole('link', { name: 'NinjaOne users' }).waitFor();
@@ -397,6 +402,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
       assert.equal(await page.evaluate("getComputedStyle(document.querySelector('header')).height"), '56px', "the app's header bar");
       assert.deepEqual(await axeProblems(page), []);
       assert.ok(Number(await page.evaluate('document.documentElement.scrollWidth')) <= phone.width, 'fits a phone');
+      await screenshot(page, 'phone-oauth-denied');
       await page.getByRole('link', { name: 'Back to the credential' }).click();
       await page.getByRole('table', { name: 'Credential details' }).waitFor();
     });
@@ -430,6 +436,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
         assert.match(text, /Record type\s+User plus SaaS user/);
         assert.match(text, /Sync keys\s+email/);
         assert.match(text, /Schedule\s+every day at/);
+        await screenshot(page, 'desktop-viewer-details');
         assert.equal(await page.locator('main input:disabled, main fieldset:disabled').count(), 0);
         assert.deepEqual(await axeProblems(page), []);
       },
