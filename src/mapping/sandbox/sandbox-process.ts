@@ -10,7 +10,8 @@
  * line when this process dies of an exhausted heap.
  *
  * Messages are handled one at a time, in order, although mapping a batch awaits: a batch that
- * arrives while another is mapped waits its turn. The process ends when its parent goes.
+ * arrives while another is mapped waits its turn. The process ends when its parent goes: on the
+ * channel's close, or, when this thread is stuck, by the watcher, which sees the parent change.
  *
  * @example
  * // Started by pool.ts; never imported.
@@ -33,6 +34,9 @@ const { writeSync } = require('node:fs');
 const slots = new Int32Array(workerData.progress);
 let last = '';
 const report = () => {
+  // Orphaned (the parent was killed): this thread may be stuck in an expression that never
+  // returns to read the closed channel, so end the process from here.
+  if (process.ppid !== workerData.parent) process.kill(process.pid, 'SIGKILL');
   const line = Atomics.load(slots, ${String(progressSlots.offset)}) + ' ' + Atomics.load(slots, ${String(progressSlots.record)}) + ' ' + Atomics.load(slots, ${String(progressSlots.step)}) + '\\n';
   if (line === last) return;
   last = line;
@@ -41,7 +45,7 @@ const report = () => {
 setInterval(report, 25);
 require('node:worker_threads').parentPort.postMessage('watching');
 `;
-const watching = new Worker(watcher, { eval: true, workerData: { progress: shared } });
+const watching = new Worker(watcher, { eval: true, workerData: { progress: shared, parent: process.ppid } });
 watching.unref();
 
 let current: { readonly compiled: CompiledMapping; readonly context: MappingContext } | undefined;

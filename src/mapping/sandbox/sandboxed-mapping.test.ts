@@ -4,6 +4,8 @@
  * on it during the attack). Budgets are small here; no assertion is about speed.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 import { type IntegrationInput, integrationSchema } from '../../integrations/schema.ts';
@@ -117,7 +119,11 @@ describe('compileSandboxedMapping', () => {
   });
 
   test('a huge sum is stopped at its deadline, naming the custom field and record; this thread keeps ticking', async () => {
-    const sandboxed = compileSandboxedMapping(integration({ customFields: { fullName: '$string($sum([1..10000000]))' } }), budget);
+    // Heap enough for the range (80 MB), so that only the time can stop it.
+    const sandboxed = compileSandboxedMapping(integration({ customFields: { fullName: '$string($sum([1..10000000]))' } }), {
+      ...budget,
+      memoryMb: 256,
+    });
     const { result, ticks } = await whileTicking(() => sandboxed.mapAll(users(3), context));
     const error = limitError(result);
     assert.equal(error.limit, 'time');
@@ -185,5 +191,48 @@ describe('compileSandboxedMapping', () => {
     const mapping = sandboxed.mapAll(users(1), context, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('stop now')), 300);
     await assert.rejects(mapping, /stop now/);
+  });
+
+  test('a child whose parent is killed in the middle of an endless regex ends too: no orphan left spinning', async (t) => {
+    const url = (path: string): string => JSON.stringify(new URL(path, import.meta.url).href);
+    const script = `
+      const { compileSandboxedMapping } = await import(${url('./sandboxed-mapping.ts')});
+      const { integrationSchema } = await import(${url('../../integrations/schema.ts')});
+      const { sourceUser } = await import(${url('../source-record.ts')});
+      const integration = integrationSchema.parse({ name: 'orphan', source: { url: 'https://acme.rmmservice.com' }, destination: { url: 'https://acme.oomnitza.com' }, syncKeys: ['email'], filters: [{ field: 'email', op: 'matches', value: '^(a+)+$' }], mapping: { email: 'email' } });
+      const mapping = compileSandboxedMapping(integration, { timeMs: 600000, memoryMb: 64, what: 'a test', setting: 'none' });
+      mapping.mapAll([sourceUser({ id: 1, email: 'a'.repeat(80) + '!' })], { runStartedAt: new Date(), organizations: new Map(), devices: new Map() }).catch(() => undefined);
+      setInterval(() => undefined, 1000);
+    `;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
+    t.after(() => parent.kill('SIGKILL'));
+    const stat = (pid: string): string[] | undefined => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+      } catch {
+        return undefined;
+      }
+    };
+    const until = async (what: string, check: () => boolean): Promise<void> => {
+      for (let i = 0; i < 1200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(check(), what);
+    };
+    let child: string | undefined;
+    // The sandbox's child has spent 3 s of CPU: it is deep in the regex (starting takes far less).
+    await until('the sandbox child runs the regex', () => {
+      child = readdirSync('/proc').find(
+        (pid) =>
+          /^\d+$/.test(pid) &&
+          stat(pid)?.[1] === String(parent.pid) &&
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sandbox-process.ts') &&
+          Number(stat(pid)?.[11]) + Number(stat(pid)?.[12]) >= 300,
+      );
+      return child !== undefined;
+    });
+    parent.kill('SIGKILL');
+    await until('the orphaned child has ended', () => {
+      const state = stat(child as string)?.[0];
+      return state === undefined || state === 'Z';
+    });
   });
 });
