@@ -9,6 +9,9 @@
  * 4. Scale-out (issue 14, `bench/scale.ts`): the claim query with 10,000 finished runs, and 100
  *    integrations of 1,000 users, each its own NinjaOne and Oomnitza tenant, run by 1, 2 and 4
  *    `ninja-sync worker` processes on PostgreSQL.
+ * 5. Server responsiveness (issue 11, `bench/responsiveness.ts`): p50/p99 of `GET /healthz` and
+ *    `GET /api/integrations` of one `serve` process while it syncs the 10,000 users and answers
+ *    hostile previews (a custom field `$string($sum([1..10000000]))`) against the emulators.
  *
  * The emulators run in their own process (`ninja-sync emulate`), each sync in another, so the
  * timings and memory of the sync are not mixed with the emulators' work. The request counts come
@@ -18,7 +21,7 @@
  * @example
  * npm run bench
  * npm run bench -- --users 2000 --records 20000   # a quicker run
- * npm run bench -- cpu sync                        # only these sections (cpu, sync, scale)
+ * npm run bench -- cpu sync                        # only these sections (cpu, sync, scale, responsiveness)
  * npm run bench -- scale --quick                   # scale-out with 8 integrations of 200 users
  * npm run bench -- scale --tenants 20 --tenant-users 500 --workers 1,2,4 --runs-per-worker 1,4 --emulator-processes 2
  */
@@ -30,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { processCpuSeconds } from './proc-cpu.ts';
+import { measureResponsiveness, type Responsiveness } from './responsiveness.ts';
 import { type Check, scaleSection } from './scale.ts';
 
 import type { LoggedRequest } from '../emulators/common/knobs.ts';
@@ -50,7 +54,7 @@ const { values, positionals } = parseArgs({
     'emulator-processes': { type: 'string', default: '1' },
   },
 });
-const sectionNames = ['cpu', 'sync', 'scale'] as const;
+const sectionNames = ['cpu', 'sync', 'scale', 'responsiveness'] as const;
 for (const name of positionals) {
   if (!(sectionNames as readonly string[]).includes(name)) {
     process.stderr.write(`npm run bench: no section "${name}"; the sections are ${sectionNames.join(', ')} (all when none is named)\n`);
@@ -258,6 +262,25 @@ print();
 const checks: Check[] = [];
 let failed = false;
 
+function responsivenessSection(figures: Responsiveness): Check[] {
+  print(`## Server responsiveness: one serve process, a ${users.toLocaleString('en-US')}-user sync and hostile previews at once`);
+  const statuses = Object.entries(figures.previews.statuses)
+    .map(([status, n]) => `${n}× ${status}`)
+    .join(', ');
+  print(
+    `Run: ${figures.run.state}, ${figures.run.created} created in ${figures.run.seconds.toFixed(1)} s; hostile previews answered meanwhile: ${figures.previews.answered} (${statuses})`,
+  );
+  const row = (name: string, l: Responsiveness['healthz']): string =>
+    `${name.padEnd(22)} p50 ${l.p50.toFixed(1).padStart(7)} ms   p99 ${l.p99.toFixed(1).padStart(7)} ms   max ${l.max.toFixed(1).padStart(7)} ms   (${l.n} requests)`;
+  print(row('GET /healthz', figures.healthz));
+  print(row('GET /api/integrations', figures.integrations));
+  print();
+  return [
+    [`GET /healthz p99 during a run and hostile previews: ${figures.healthz.p99.toFixed(1)} ms (< 100 ms)`, figures.healthz.p99 < 100],
+    [`GET /api/integrations p99 meanwhile: ${figures.integrations.p99.toFixed(1)} ms (< 100 ms)`, figures.integrations.p99 < 100],
+  ];
+}
+
 if (sections.has('cpu')) {
   print(`## Mapping and planning ${records.toLocaleString('en-US')} records (CPU only, no HTTP)`);
   const cpu = await runJson<MapPlanJson>('bench/map-plan.ts', [String(records)]);
@@ -324,6 +347,23 @@ if (sections.has('scale')) {
   });
   checks.push(...scaleChecks);
   failed ||= scaleChecks.some(([text, ok]) => !ok && text.startsWith('every run exactly once'));
+}
+
+if (sections.has('responsiveness')) {
+  const emulators = await startEmulators();
+  try {
+    await admin(emulators.oomnitza.url, 'PUT', '/knobs', { latencyMs, maxConcurrent: concurrency, retryAfterSeconds: 1 });
+    const figures = await measureResponsiveness({
+      ninjaUrl: emulators.ninjaone.url,
+      oomnitzaUrl: emulators.oomnitza.url,
+      apiToken: emulators.oomnitza.apiToken,
+      users,
+    });
+    checks.push(...responsivenessSection(figures));
+    failed ||= figures.run.state === 'failed';
+  } finally {
+    await emulators.stop();
+  }
 }
 
 print('## Against the aims');
