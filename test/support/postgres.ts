@@ -66,7 +66,8 @@ let shared: Promise<PostgresServer> | null = null;
 export function sharedPostgres(): Promise<PostgresServer> {
   if (shared === null) {
     const external = process.env.NINJA_SYNC_TEST_POSTGRES_URL;
-    shared = external !== undefined && external !== '' ? Promise.resolve({ url: external, pid: null, stop: async () => {} }) : startPostgres();
+    shared =
+      external !== undefined && external !== '' ? Promise.resolve({ url: external, pid: null, stop: async () => {} }) : startPostgres();
     // A failed start is not cached: the next caller gets the error again, not a stale promise.
     shared.catch(() => {
       shared = null;
