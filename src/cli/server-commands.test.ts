@@ -98,8 +98,10 @@ describe('server commands', () => {
     const stopped = new Promise<void>((resolve) => (stop = resolve));
     const finished = serveCommand(io, { demo: true, worker: true }, stopped);
     let url: string | undefined;
-    for (let i = 0; i < 400 && !url; i++) {
-      url = /listening on (http:\/\/\S+)/.exec(io.stdout.join(''))?.[1];
+    // The URL comes first, the demo's lines after its agent has started: wait for the last line.
+    for (let i = 0; i < 1200 && !url; i++) {
+      const printed = io.stdout.join('');
+      url = printed.includes('Stop with Ctrl-C') ? /listening on (http:\/\/\S+)/.exec(printed)?.[1] : undefined;
       if (!url) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     assert.ok(url, `serve printed its URL: ${io.stderr.join('')}`);
