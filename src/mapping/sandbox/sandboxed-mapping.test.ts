@@ -128,8 +128,12 @@ describe('compileSandboxedMapping', () => {
     const error = limitError(result);
     assert.equal(error.limit, 'time');
     assert.deepEqual(error.step, { label: 'custom field fullName', path: 'customFields.fullName' });
-    assert.equal(error.record, 'user1@example.com');
-    assert.match(error.message, /^custom field fullName took longer than 1\.5 s \(at record user1@example\.com\), the time a test gives/);
+    // The budget is for all records together: on a fast machine the first sum fits and a later one overruns.
+    assert.match(error.record ?? '', /^user[123]@example\.com$/);
+    assert.match(
+      error.message,
+      /^custom field fullName took longer than 1\.5 s \(at record user[123]@example\.com\), the time a test gives/,
+    );
     assert.match(error.message, /TEST_BUDGET/);
     assert.ok(ticks > 0, 'the calling thread ran its timers during the attack');
   });
