@@ -225,6 +225,8 @@ describe('Local installation in Chromium [sqlite]', () => {
       await page.getByRole('tab', { name: 'Runs' }).click();
       await page.getByText('Its agent "site-a" takes the run').waitFor();
       await page.getByRole('button', { name: 'Run now' }).click();
+      // Run now asks first (it will write to Oomnitza).
+      await page.getByRole('button', { name: 'Run and write to Oomnitza' }).click();
       await page.waitForURL(/\/runs\/[^/]+$/);
       const runId = new URL(page.url()).pathname.split('/').pop()!;
       const run = await until('the run ends', async () => {
@@ -275,11 +277,11 @@ describe('Local installation in Chromium [sqlite]', () => {
     assert.ok(integration, 'the first test saved it');
     await withPage(desktop, 'vic@acme.example', async (page) => {
       await page.goto(`${server.url}/integrations/${integration.id}`);
-      const local = page.getByRole('group', { name: 'Local installation' });
-      await local.waitFor();
-      assert.equal(await select(local, 'Agent').inputValue(), 'site-a (online)');
-      assert.equal(await select(local, 'Agent').isDisabled(), true);
-      assert.equal(await local.getByLabel('Client ID').isDisabled(), true);
+      // A viewer reads the details as a table, the agent named in words.
+      const details = page.getByRole('table', { name: 'Integration details' });
+      await details.waitFor();
+      assert.match(await details.innerText(), /Local \(an agent in the customer’s network runs the sync\), agent “site-a”/);
+      assert.equal(await page.getByRole('group', { name: 'Local installation' }).count(), 0, 'no form for a viewer');
       assert.equal(await page.getByRole('button', { name: 'Save details' }).count(), 0);
       await page.goto(`${server.url}/agents`);
       await page.getByRole('region', { name: 'Agent site-a' }).waitFor();

@@ -32,10 +32,17 @@ function select(page: Page | Locator, name: string): Locator {
     .first();
 }
 
-/** Waits until the preview keeps exactly `count` users. */
+/**
+ * Waits until exactly `count` users pass the filters: kept, or failing a conversion (the preview
+ * predicts the run's per-record failures, e.g. an e-mail with spaces around it).
+ */
 async function keptIs(page: Page, count: number): Promise<void> {
   await page.waitForFunction(
-    `[...document.querySelectorAll('[aria-label="Preview counts"] .mantine-Badge-label')].some((b) => b.textContent === '${count} kept')`,
+    `(() => {
+      const labels = [...document.querySelectorAll('[aria-label="Preview counts"] .mantine-Badge-label')].map((b) => b.textContent ?? '');
+      const count = (word) => Number((labels.find((l) => l.endsWith(' ' + word)) ?? '0').split(' ')[0]);
+      return labels.some((l) => l.endsWith(' kept')) && count('kept') + count('failing') === ${count};
+    })()`,
   );
 }
 
