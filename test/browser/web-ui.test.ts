@@ -242,6 +242,9 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByText('Mapping saved.').waitFor();
     // With the rule now "has a value", the preview drops no one any more.
     await page.getByRole('table', { name: 'Dropped records' }).waitFor({ state: 'detached' });
+    // The preview of the saved mapping, not of the moment external_id was still a key.
+    await page.locator('[aria-label="Preview counts"]').waitFor();
+    await page.getByText('is not marked Unique').waitFor({ state: 'detached' });
     await screenshot(page, '05-mapping');
     const stored = await server.context.db.selectFrom('integrations').select('document').executeTakeFirstOrThrow();
     const mapping = JSON.parse(String(stored.document)).mapping;
