@@ -14,8 +14,8 @@ import { after, before, describe, test } from 'node:test';
 import { type NinjaOneEmulator, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { type OomnitzaEmulator, startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { type ApiClient, apiClient } from '../support/api-client.ts';
-import { answerConsent } from '../support/consent.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { addAuthorizedCredential, addOomnitzaConnection } from '../support/vendor-setup.ts';
 import { signIn } from './screens-support.ts';
 import { ensureWebBuild, launchChromium, screenshot, sqliteTarget } from './support.ts';
 
@@ -68,22 +68,8 @@ describe('the mapping page in Chromium [sqlite]', () => {
     ninja.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
     admin = apiClient(server.url);
     assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', name: 'Ida Admin', password })).status, 201);
-    const credential = await admin.post('/api/credentials', {
-      name: 'ninjaone',
-      url: ninja.url,
-      clientId: 'demo-web',
-      clientSecret: 'demo-web-secret',
-      allowInsecureHttp: true,
-    });
-    const back = await answerConsent((await admin.post(`/api/credentials/${credential.body.id}/authorize`)).body.authorizeUrl, 'approve');
-    assert.equal((await admin.fetchRaw(back)).status, 200);
-    const connection = await admin.post('/api/oomnitza-connections', {
-      name: 'oomnitza',
-      url: oomnitza.url,
-      apiToken: oomnitza.apiToken,
-      allowInsecureHttp: true,
-    });
-    assert.equal(connection.status, 201, connection.text);
+    await addAuthorizedCredential(admin, ninja);
+    await addOomnitzaConnection(admin, oomnitza);
     const created = await admin.post('/api/integrations', {
       name: 'NinjaOne users',
       source: { credential: 'ninjaone' },

@@ -17,6 +17,7 @@ import { apiClient } from '../support/api-client.ts';
 import { forEachDialect } from '../support/databases.ts';
 import { type FuzzRequest, operationsOf, requestFor } from '../support/fuzz-requests.ts';
 import { startTestServer } from '../support/server.ts';
+import { addClientCredential, addOomnitzaConnection } from '../support/vendor-setup.ts';
 
 import type { AppDb } from '../../src/db/app-database.ts';
 
@@ -67,22 +68,8 @@ forEachDialect('every route fuzzed from the OpenAPI document', (target) => {
     assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
     const token = await admin.post('/api/tokens', { name: 'fuzz', role: 'admin' });
     assert.equal(token.status, 201, token.text);
-    const credential = await admin.post('/api/credentials', {
-      name: 'ninjaone',
-      url: ninja.url,
-      clientId: 'demo-m2m',
-      clientSecret: 'demo-m2m-secret',
-      grantType: 'client_credentials',
-      allowInsecureHttp: true,
-    });
-    assert.equal(credential.status, 201, credential.text);
-    const connection = await admin.post('/api/oomnitza-connections', {
-      name: 'oomnitza',
-      url: oomnitza.url,
-      apiToken: oomnitza.apiToken,
-      allowInsecureHttp: true,
-    });
-    assert.equal(connection.status, 201, connection.text);
+    const credential = await addClientCredential(admin, ninja);
+    const connection = await addOomnitzaConnection(admin, oomnitza);
     const integration = await admin.post('/api/integrations', {
       name: 'Staff',
       source: { credential: 'ninjaone' },
