@@ -8,7 +8,7 @@
  * request at a time (a request is timed from send to the end of its body).
  *
  * @example
- * const figures = await measureResponsiveness({ ninjaUrl, oomnitzaUrl, apiToken, users: 10_000 });
+ * const figures = await measureResponsiveness({ ninjaUrl, oomnitzaUrl, apiToken, users: 10_000, runsIn: 'thread' });
  * figures.healthz.p99; // milliseconds
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -41,9 +41,11 @@ export interface ResponsivenessInput {
   readonly oomnitzaUrl: string;
   readonly apiToken: string;
   readonly users: number;
+  /** Where serve runs the sync (NINJA_SYNC_RUNS_IN). */
+  readonly runsIn: 'thread' | 'inline';
 }
 
-function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+function startServe(dataDir: string, runsIn: 'thread' | 'inline'): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [join(root, 'bin', 'ninja-sync.js'), 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: root,
     env: {
@@ -51,6 +53,7 @@ function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string
       NINJA_SYNC_KEY: randomBytes(32).toString('base64'),
       NINJA_SYNC_ALLOW_PRIVATE_HOSTS: 'true',
       LOG_LEVEL: 'warn',
+      NINJA_SYNC_RUNS_IN: runsIn,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -113,7 +116,7 @@ function latencies(samples: number[]): Latencies {
 
 export async function measureResponsiveness(input: ResponsivenessInput): Promise<Responsiveness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ninja-sync-bench-serve-'));
-  const serve = await startServe(dataDir);
+  const serve = await startServe(dataDir, input.runsIn);
   try {
     const call = client(serve.url);
     const expect = async (what: string, answer: Promise<Answer>, status: number): Promise<Json> => {

@@ -63,6 +63,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(logLevels).default('info'),
   TRUST_PROXY: z.string().optional(),
   NINJA_SYNC_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false'], { message: 'use true or false' }).default('false'),
+  NINJA_SYNC_RUNS_IN: z.enum(['thread', 'inline'], { message: 'use thread or inline' }).default('thread'),
 });
 
 const limitsSchema = z.object({
@@ -128,6 +129,11 @@ export interface Config {
   /** Whose X-Forwarded-* headers to believe: nobody (false), proxy addresses/CIDRs, or a hop count. */
   readonly trustProxy: false | number | readonly string[];
   readonly expressionLimits: ExpressionLimits;
+  /**
+   * Where `serve` runs syncs: in a worker thread of their own (the default), so the API never waits
+   * on a run, or on the API's own event loop (`inline`: to compare, or to debug).
+   */
+  readonly runsIn: 'thread' | 'inline';
 }
 
 export interface ConfigOverrides {
@@ -162,6 +168,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     secureCookies: publicUrl.protocol === 'https:',
     trustProxy,
     expressionLimits: readExpressionLimits(env),
+    runsIn: values.NINJA_SYNC_RUNS_IN,
   });
 }
 

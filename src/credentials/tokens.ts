@@ -27,6 +27,7 @@ import { NinjaOneAuthError } from '../ninjaone/errors.ts';
 import { refreshAccessToken, requestClientCredentialsToken } from '../ninjaone/oauth.ts';
 import { createSingleFlightProvider, reportRefresh } from '../ninjaone/token-provider.ts';
 import { CredentialError, getCredentialRow, openClientSecret, sealContext, setCredentialStatus } from './store.ts';
+import { withThreadLock } from './thread-lock.ts';
 
 import type { AppDb } from '../db/app-database.ts';
 import type { CredentialsTable } from '../db/types-accounts.ts';
@@ -142,7 +143,10 @@ async function withLockedCredential<T>(
       return work(trx, row);
     });
   }
-  return withProcessLock(deps.db, credentialId, async () => work(deps.db, await getCredentialRow(deps.db, credentialId)));
+  // Per handle in this thread, then across the threads of this process (a run's thread has its own handle).
+  return withProcessLock(deps.db, credentialId, () =>
+    withThreadLock(async () => work(deps.db, await getCredentialRow(deps.db, credentialId))),
+  );
 }
 
 /** SQLite's stand-in for row locks: waiting holders per database handle and credential, in this process. */

@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresAdapter, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import pg from 'pg';
 
 import { redactUrl } from '../http/redact.ts';
@@ -20,6 +20,7 @@ import { version } from '../version.ts';
 import { DatabaseOpenError, MigrationError, StoreTooNewError } from './errors.ts';
 import { migrationProvider, migrations } from './migrations/index.ts';
 
+import type { DatabaseConnection, Driver } from 'kysely';
 import type { Database } from './types.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -33,6 +34,11 @@ export interface OpenDatabaseOptions {
   readonly maxConnections?: number;
   /** Called when an idle PostgreSQL connection fails (the pool drops it; the next query reconnects). */
   readonly onIdleError?: (error: Error) => void;
+  /**
+   * False for a second handle on a store another part of this process has opened already (a run's
+   * worker thread): no migration, only the connection. True when absent.
+   */
+  readonly migrate?: boolean;
 }
 
 export interface OpenedDatabase {
@@ -55,6 +61,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
   const url = options.databaseUrl ?? '';
   if (url === '') {
     const { opened, sqlite } = openSqlite(options.dataDir);
+    if (options.migrate === false) return opened;
     const where = `SQLite file ${join(options.dataDir, sqliteFileName)}`;
     try {
       // One transaction around all pending migrations: a failed one leaves nothing half-applied,
@@ -73,6 +80,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
     return opened;
   }
   const opened = openPostgres(url, options);
+  if (options.migrate === false) return opened;
   try {
     await migrateToLatest(opened.db, `PostgreSQL at ${redactUrl(url)}`);
   } catch (error) {
@@ -92,8 +100,14 @@ export function dialectOf<DB>(db: Kysely<DB>): Dialect {
 }
 
 /**
- * One handle per SQLite file per process: better-sqlite3 waits for a lock synchronously, so a
- * second handle in the same process would block the thread its holder needs to finish.
+ * One handle per SQLite file per thread: better-sqlite3 waits for a lock synchronously, so a second
+ * handle in the same thread would block the thread its holder needs to finish. The runs' worker thread
+ * (`src/worker/run-host.ts`) has its own handle: it waits on its own thread, and the server's
+ * thread waits at most for one short transaction of the run's.
+ *
+ * Transactions begin IMMEDIATE (the write lock first): with two handles in WAL mode, a deferred
+ * transaction that reads and then writes would fail at once with SQLITE_BUSY when the other handle
+ * wrote in between, instead of waiting its turn (busy_timeout is not consulted for that upgrade).
  */
 function openSqlite(dataDir: string): { opened: OpenedDatabase; sqlite: SqliteDatabase.Database } {
   const file = join(dataDir, sqliteFileName);
@@ -113,8 +127,19 @@ function openSqlite(dataDir: string): { opened: OpenedDatabase; sqlite: SqliteDa
       { cause: error },
     );
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return { opened: { db, dialect: 'sqlite', close: () => db.destroy() }, sqlite };
+}
+
+/** Kysely's SQLite dialect with `begin immediate` transactions (see `openSqlite`). */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async function beginImmediate(connection: DatabaseConnection): Promise<void> {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 function openPostgres(url: string, options: OpenDatabaseOptions): OpenedDatabase {

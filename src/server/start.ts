@@ -8,10 +8,12 @@
  * await server.close();
  */
 import { createWakeup } from '../agents/wakeup.ts';
-import { loadVaultKeys, vaultFromKeys } from '../credentials/vault.ts';
+import { loadVaultKeys, vaultFromKeys, type VaultKeys } from '../credentials/vault.ts';
 import { openDatabase } from '../db/open-database.ts';
+import { privateVendorHostsAllowed } from '../http/vendor-hosts.ts';
 import { createMailer } from '../notifications/mailer.ts';
 import { afterRunFinished, type MaintenanceDeps, startMaintenance } from '../worker/maintenance.ts';
+import { startRunHost } from '../worker/run-host.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 import { buildApp } from './app.ts';
 import { createLogger } from './logger.ts';
@@ -61,6 +63,13 @@ export interface StartOptions {
   readonly demo?: AppContext['demo'];
   /** Run queued runs in this process (default true; false when separate workers take them). */
   readonly worker?: boolean;
+  /**
+   * Where this process runs them: in a worker thread of their own, so the API never waits on a run
+   * (`src/worker/run-host.ts`), or on the server's own event loop (`inline`). The config's
+   * `NINJA_SYNC_RUNS_IN` (thread) when absent; inline when `now` is given: a test clock cannot
+   * cross into a thread.
+   */
+  readonly runs?: 'thread' | 'inline';
   readonly workerPollMs?: number;
   /** Schedules, watchdogs and e-mail on a beat in this process (default true). */
   readonly maintenance?: boolean;
@@ -74,18 +83,17 @@ export interface StartOptions {
 export async function createContext(
   config: Config,
   options: StartOptions = {},
-): Promise<{ context: AppContext; close: () => Promise<void> }> {
+): Promise<{ context: AppContext; vaultKeys: VaultKeys; close: () => Promise<void> }> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.databasePoolSize });
   try {
-    const vault = vaultFromKeys(
-      await loadVaultKeys({
-        envKey: config.vaultKey,
-        envPreviousKeys: config.vaultPreviousKeys,
-        keyFile: config.vaultKeyFile,
-        dataDir: config.dataDir,
-      }),
-    );
+    const vaultKeys = await loadVaultKeys({
+      envKey: config.vaultKey,
+      envPreviousKeys: config.vaultPreviousKeys,
+      keyFile: config.vaultKeyFile,
+      dataDir: config.dataDir,
+    });
+    const vault = vaultFromKeys(vaultKeys);
     const context: AppContext = {
       config,
       db: store.db,
@@ -95,7 +103,7 @@ export async function createContext(
       now: options.now ?? (() => new Date()),
       demo: options.demo,
     };
-    return { context, close: () => store.close() };
+    return { context, vaultKeys, close: () => store.close() };
   } catch (error) {
     await store.close();
     throw error;
@@ -103,7 +111,7 @@ export async function createContext(
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<StartedServer> {
-  const { context, close: closeStore } = await createContext(config, options);
+  const { context, vaultKeys, close: closeStore } = await createContext(config, options);
   let app: FastifyInstance;
   const workerDeps = {
     db: context.db,
@@ -157,11 +165,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     publicUrl.port = String(port);
     (context as { config: Config }).config = Object.freeze({ ...config, port, publicUrl });
   }
-  if (options.worker ?? true) {
+  const runsIn = options.runs ?? (options.now === undefined ? config.runsIn : 'inline');
+  if ((options.worker ?? true) && runsIn === 'inline') {
     worker = startWorker(workerDeps, {
       ...(options.workerPollMs ? { pollMs: options.workerPollMs } : {}),
       onRunFinished: (run) => afterRunFinished(maintenanceDeps, run),
     });
+  } else if (options.worker ?? true) {
+    worker = startRunHost(
+      {
+        store: { databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: 3 },
+        vaultKeys,
+        allowPrivateHosts: privateVendorHostsAllowed(),
+        expressionLimits: config.expressionLimits,
+        worker: options.workerPollMs ? { pollMs: options.workerPollMs } : {},
+      },
+      { db: context.db, now: context.now, log: workerDeps.log, onRunFinished: (run) => afterRunFinished(maintenanceDeps, run) },
+    );
   }
   const maintenance =
     (options.maintenance ?? true)
@@ -180,9 +200,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     worker,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     async close() {
-      await app.close();
-      await maintenance?.stop();
-      await worker?.stop();
+      // Within seconds (SIGTERM): the runs in hand are canceled meanwhile, and requests still open
+      // after 3 s (an agent's long poll) are cut.
+      const stopped = Promise.all([worker?.stop(), maintenance?.stop()]);
+      const cut = setTimeout(() => app.server.closeAllConnections(), 3_000);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
+      await stopped;
       maintenanceDeps.mailer?.close();
       await closeStore();
     },

@@ -4,9 +4,10 @@
  * itself (it backs off on 429 and retries faults); the pool only keeps enough writes in flight.
  *
  * - A failed write is recorded as a failed record with the error's message, and the run goes on.
- * - Cancel (the signal): no new write starts; writes already in flight finish and are recorded
- *   truthfully (they are not given the signal, so a write is never left in an unknown state); every
- *   write not started is reported as skipped, "not written: the run was canceled".
+ * - Cancel (the signal): no new write starts; the outcomes held for the next batch are reported at
+ *   once, and so is each write in flight as it finishes (they are not given the signal, so a write
+ *   is never left in an unknown state); every write not started is reported as skipped, "not
+ *   written: the run was canceled".
  * - Records that need no write are reported first, as planned.
  *
  * Why a kill mid-run leaves nothing a rerun would duplicate: each write is one request for one
@@ -72,7 +73,14 @@ export async function executePlan(
     if (outcome.sourceId !== null)
       placements.set(outcome.sourceId, { outcome: outcome.outcome, destinationId: inDestination, reason: outcome.reason });
     await batcher.add(outcome);
+    // Once canceled, what was written is stored at once, not with the next full batch: a run that
+    // is then cut off (its thread terminated, the process killed) still counts every write it saw.
+    if (options.signal?.aborted === true) await batcher.flush();
   }
+  const flushNow = (): void => {
+    batcher.flush().catch(() => undefined); // a failure is kept and rethrown by the next add or flush
+  };
+  options.signal?.addEventListener('abort', flushNow, { once: true });
 
   for (const item of plan.items) {
     if (item.action === 'create' || item.action === 'update') writes.push(item);
@@ -92,6 +100,7 @@ export async function executePlan(
       item.action === 'update' ? item.destinationId : null,
     );
   }
+  options.signal?.removeEventListener('abort', flushNow);
   await batcher.flush();
   return { counts, canceled, placements };
 }

@@ -11,7 +11,7 @@
  * @example
  * const worker = startWorker(deps, { workerId: 'server-1', runsAtOnce: 4 });
  * worker.wake();
- * await worker.stop(); // finishes the run in hand first
+ * await worker.stop(); // cancels the runs in hand at their next safe point
  */
 import { hostname } from 'node:os';
 
@@ -31,6 +31,8 @@ export interface WorkerOptions {
   readonly pollMs?: number;
   /** Only runs of these integrations (a local agent's). */
   readonly integrationIds?: readonly string[];
+  /** Called when this worker has claimed a run, before it executes it. */
+  readonly onRunStarted?: (run: Run) => void;
   /** Called after each run ends (alerts, notifications); its failures are the caller's to log. */
   readonly onRunFinished?: (run: Run) => Promise<void>;
 }
@@ -40,7 +42,7 @@ export interface Worker {
   wake(): void;
   /** Stops the run now if this worker is running it (the stored cancel request is the source of truth). */
   cancel(runId: string): void;
-  /** Resolves when the worker has stopped; the runs in hand are finished first. */
+  /** Resolves when the worker has stopped; the runs in hand are canceled first (at their next safe point). */
   stop(): Promise<void>;
   /** Resolves when the worker is idle (no run in hand) with nothing queued it could take (tests). */
   idle(): Promise<void>;
@@ -77,6 +79,7 @@ export function startWorker(deps: WorkerDeps, options: WorkerOptions = {}): Work
       if (run) {
         const controller = new AbortController();
         current.set(run.id, controller);
+        options.onRunStarted?.(run);
         try {
           await executeRun(deps, run, controller);
         } finally {
@@ -115,6 +118,9 @@ export function startWorker(deps: WorkerDeps, options: WorkerOptions = {}): Work
     },
     async stop() {
       stopping = true;
+      // One SIGTERM stops the server within seconds: the runs in hand are canceled (their writes in
+      // flight finish and are stored), not finished.
+      for (const controller of current.values()) controller.abort();
       this.wake();
       await done;
       for (const resolve of idleWaiters) resolve();

@@ -120,12 +120,24 @@ function describeTenant(tenant: EmulatorTenant) {
   };
 }
 
-/** Resolves on the first SIGINT or SIGTERM, and takes the listeners off again. */
+/** How long a long-running command may take to stop after SIGINT or SIGTERM before it exits anyway. */
+export const stopDeadlineMs = 4_000;
+
+/**
+ * Resolves on the first SIGINT or SIGTERM, and takes the listeners off again: a second signal then
+ * ends the process at once (Node's default). One signal is enough, though: a command that has not
+ * stopped `stopDeadlineMs` later (a stuck request, a hung SMTP server) exits anyway, with code 1.
+ */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      // Unref'd: it never delays a clean stop.
+      setTimeout(() => {
+        process.stderr.write(`ninja-sync: did not stop within ${stopDeadlineMs / 1000} s of ${signal}; exiting now\n`);
+        process.exit(1);
+      }, stopDeadlineMs).unref();
       resolve(signal);
     };
     process.on('SIGINT', onSignal);

@@ -135,7 +135,7 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
   io.out(`\nOpen ${server.url} to set up the first admin. Stop with Ctrl-C.\n`);
 
   await stop;
-  io.err('ninja-sync: stopping (finishing the run in hand, if any)…\n');
+  io.err('ninja-sync: stopping (canceling the run in hand, if any)…\n');
   await demoAgent?.stop();
   await server.close();
   removePidFile?.();
