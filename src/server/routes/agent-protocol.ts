@@ -96,6 +96,9 @@ export function createAgentProtocolRoutes(options: AgentProtocolOptions) {
         const deadline = Date.now() + Math.min(query.waitMs, claimWaitMs);
         let lastSeen = Date.now();
         for (;;) {
+          // An agent that hung up (it stopped, or the server is closing and cut it) gets nothing
+          // more: not a run, not another query on a store that may be closing.
+          if (gone) return undefined;
           const integrationIds = (await agentIntegrations(db, agent.id)).filter((i) => i.enabled).map((i) => i.id);
           const run = gone ? null : await claimNextRun(db, agentWorkerId(agent.id), { integrationIds, now: now() });
           if (run !== null) {
