@@ -4,11 +4,13 @@ import { test } from 'node:test';
 
 import { forEachDialect } from '../../test/support/databases.ts';
 import { startSmtpServer } from '../../test/support/smtp.ts';
+import { createAppUser } from '../accounts/users.ts';
 import { listAlerts } from '../notifications/alerts.ts';
+import { listInbox } from '../notifications/inbox.ts';
 import { createMailer } from '../notifications/mailer.ts';
 import { listOutbox } from '../notifications/outbox.ts';
 import { claimNextRun } from '../runs/claim.ts';
-import { finishRun, heartbeat, listRuns } from '../runs/run-store.ts';
+import { createRun, finishRun, heartbeat, listRuns } from '../runs/run-store.ts';
 import { emptyRunCounts } from '../sync/ports.ts';
 import { addIntegration, openAlertsStore, testClock } from './fixtures.test-support.ts';
 import { schedulerTick } from './tick.ts';
@@ -65,6 +67,41 @@ forEachDialect('schedulerTick', (target) => {
     assert.equal((await smtp.waitForMessages(2))[1]?.subject, '[ninja-sync] Recovered: Staff — a run failed');
     assert.equal((await tick()).email?.sent, 0, 'said once');
     assert.equal((await listRuns(db, { integrationId: staff.id, limit: 10 })).length, 2);
+  });
+
+  test('a dry run whose worker died tells the person who started it in the inbox, as its worker would have', async () => {
+    const db = await openAlertsStore(target);
+    const clock = testClock('2026-11-27T12:00:00Z');
+    const staff = await addIntegration(db, { name: 'Staff' });
+    const person = await createAppUser(
+      db,
+      { email: 'ana@acme.example', name: 'Ana', role: 'admin', password: 'a long enough password' },
+      clock.now(),
+    );
+    const queued = await createRun(db, {
+      integrationId: staff.id,
+      integrationName: 'Staff',
+      trigger: 'manual',
+      dryRun: true,
+      now: clock.now(),
+      startedBy: { words: 'ana@acme.example', userId: person.id },
+    });
+    const run = await claimNextRun(db, 'worker-1', { now: clock.now() });
+    assert.equal(run?.id, queued.id);
+    assert.equal((await listInbox(db, person.id)).length, 0);
+    clock.advance(10 * 60_000);
+    const dead = await schedulerTick(db, clock.now(), { staleAfterMs: 5 * 60_000 });
+    assert.deepEqual(dead.errors, []);
+    assert.deepEqual(
+      dead.staleRuns.map((r) => r.id),
+      [queued.id],
+    );
+    const inbox = await listInbox(db, person.id);
+    assert.deepEqual(
+      inbox.map((n) => [n.title, n.link]),
+      [['Staff: the dry run failed', `/runs/${queued.id}`]],
+    );
+    assert.match(inbox[0]!.body, /heartbeat/);
   });
 
   test('with the mail server down, runs are still planned and alerts raised; the e-mail waits for a retry', async (t) => {

@@ -12,6 +12,7 @@
  * }, 15_000);
  */
 import { failVanishedAgentRuns } from '../agents/vanished-runs.ts';
+import { notifyFailedDryRun } from '../notifications/dry-run.ts';
 import { deliverPendingEmails, type DeliveryReport } from '../notifications/outbox.ts';
 import { failStaleRuns } from '../runs/claim.ts';
 import { planDueRuns, type PlanResult } from './plan-due-runs.ts';
@@ -68,6 +69,8 @@ export async function schedulerTick(db: AppDb, now: Date, options: TickOptions =
     staleAfterMs === undefined
       ? []
       : [...vanished, ...((await step('stale', () => failStaleRuns(db, new Date(now.getTime() - staleAfterMs), { now }))) ?? [])];
+  // A dry run failed here tells the person who started it, as one failed by its own worker does.
+  for (const run of staleRuns) await step('stale', () => notifyFailedDryRun(db, run, now));
   const alerts = await step('watchdogs', async () => applyWatchdogFindings(db, await runWatchdogs(db, now, options), now, notify));
   const mailer = options.mailer;
   const email =
