@@ -98,5 +98,7 @@ function plainOutcome(o: RecordOutcome) {
     reason: o.reason,
     destinationId: o.destinationId,
     changes: o.changes.map((c) => ({ field: c.field, old: c.old ?? null, new: c.new ?? null })),
+    // The NinjaOne uid: from it the server keeps the integration's user links, which offboarding needs.
+    ...(o.sourceUid == null ? {} : { sourceUid: o.sourceUid }),
   };
 }
