@@ -24,6 +24,7 @@ import { AgentRefusedError, createServerClient } from './server-client.ts';
 import type { ClaimAnswer } from '../contracts/agent-protocol.ts';
 import type { Integration } from '../integrations/schema.ts';
 import type { RunEndpoints } from '../runs/run-executor.ts';
+import type { LinkSource } from '../sync/ports.ts';
 
 export type AgentLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
@@ -88,7 +89,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
     try {
       const done = await executeRun({
         integration: integration.document,
-        endpoints: async (document) => endpointsOf(document, await secrets.values()),
+        endpoints: async (document) => ({ ...(await endpointsOf(document, await secrets.values())), ...linksOf(claim) }),
         reporter,
         dryRun: run.dryRun,
         signal: stop,
@@ -122,6 +123,24 @@ export async function runAgent(options: AgentOptions): Promise<void> {
     if (!clients.ok) throw new RunSetupError(clients.message);
     return { source: clients.source, destination: clients.destination };
   }
+}
+
+/**
+ * The integration's user links as the server handed them with the claim, for offboarding: a run
+ * with `offboarding.policy: suspend` suspends and unsuspends from them as a Cloud run does. The
+ * server sends them for that policy only; a suspend run without them (a server older than this)
+ * fails rather than silently suspending nobody.
+ */
+export function linksOf(claim: ClaimAnswer): { links?: LinkSource } {
+  if (claim.links !== undefined) {
+    const links = claim.links;
+    return { links: { listLinks: () => Promise.resolve(links) } };
+  }
+  if (claim.integration.document.offboarding?.policy === 'suspend')
+    throw new RunSetupError(
+      'offboarding.policy is suspend, but the server sent no user links with the run, so the agent cannot tell whom to suspend: update the ninja-sync server, or set offboarding.policy to leave',
+    );
+  return {};
 }
 
 /** The variables a definition's connection settings name that the agent cannot resolve. */

@@ -11,7 +11,7 @@
  * const server = createServerClient({ serverUrl: new URL('https://sync.example.com'), token });
  * const hello = await server.hello({ version: '0.1.0', hostname: hostname() });
  */
-import { agentPaths, agentProtocolContracts as contracts } from '../contracts/agent-protocol.ts';
+import { agentPaths, agentProtocolContracts as contracts, agentReads, agentReadsHeader } from '../contracts/agent-protocol.ts';
 
 import type { z } from 'zod';
 import type { ClaimAnswer, FinishBody } from '../contracts/agent-protocol.ts';
@@ -72,6 +72,8 @@ export function createServerClient(options: ServerClientOptions) {
       method,
       headers: {
         authorization: `Bearer ${options.token}`,
+        // The optional answer parts this agent reads (a claim's user links); see the protocol's versions.
+        [agentReadsHeader]: agentReads.join(','),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -7,13 +7,22 @@
  * 2. `GET /api/agent/integrations` — the definitions of its Local integrations (no secrets: the
  *    documents name the variables the agent holds them in).
  * 3. `POST /api/agent/claim?waitMs=25000` — long-poll: a due or queued run of its integrations
- *    (200) or none within the wait (204).
+ *    (200) or none within the wait (204). When the integration's `offboarding.policy` is `suspend`,
+ *    the answer also carries its user links (`links`: which Oomnitza user each NinjaOne user is, as
+ *    the server keeps them from every run's reported outcomes), so the agent's run suspends and
+ *    unsuspends exactly as a Cloud run does; otherwise `links` is absent (the agent needs none).
  * 4. `POST /api/agent/runs/:id/heartbeat` — alive, with the phase; answers whether to go on.
  * 5. `POST /api/agent/runs/:id/records` — per-record outcomes in numbered batches; a batch sent
  *    again is recognised (`duplicate`) and never counted twice.
  * 6. `POST /api/agent/runs/:id/finish` — the end state and counts; sending it again is harmless.
  *
  * The agent validates every answer with the same schemas (`src/agent/server-client.ts`).
+ *
+ * Versions: both sides parse strictly, so an optional part of an answer reaches only an agent that
+ * says it reads it, in the `Ninja-Sync-Agent-Reads` header (`links`); an older agent sends none,
+ * and a claim it could not run as asked (a `suspend` policy without links) is failed on the server
+ * with a message that says to update the agent, never handed over to be refused or ignored. A
+ * header, because an older server refuses unknown query and body fields but ignores headers.
  *
  * @example
  * defineRoute(app, registry, authorizeAgent, { ...agentProtocolContracts.claim, access: 'public', handler });
@@ -24,6 +33,8 @@ import { z } from 'zod';
 import { integrationSchema } from '../integrations/schema.ts';
 import { recordOutcomes, runPhases, runStates, terminalRunStates } from '../sync/ports.ts';
 import { defineContract } from './route-contract.ts';
+
+import type { UserLink } from '../sync/ports.ts';
 
 export const agentPaths = {
   hello: '/api/agent/hello',
@@ -62,6 +73,31 @@ export const claimQuerySchema = z.strictObject({
   waitMs: z.coerce.number().int().min(0).max(60_000).default(25_000),
 });
 
+/** The header in which an agent names the optional answer parts it reads, comma-separated. */
+export const agentReadsHeader = 'ninja-sync-agent-reads';
+/** What this agent reads: `links` in a claim answer. */
+export const agentReads = ['links'] as const;
+export type AgentReads = (typeof agentReads)[number];
+
+/** The optional parts an agent's `Ninja-Sync-Agent-Reads` header names (unknown names ignored). */
+export function agentReadsOf(header: string | readonly string[] | undefined): ReadonlySet<AgentReads> {
+  const names = (typeof header === 'string' ? [header] : (header ?? [])).flatMap((value) => value.split(','));
+  return new Set(agentReads.filter((known) => names.some((name) => name.trim().toLowerCase() === known)));
+}
+
+/** Links a claim carries at most (about 150 bytes each: an answer of 15 MB at worst). */
+export const maxClaimLinks = 100_000;
+/** A link's label is only to name a user who left; the server cuts a longer one to this. */
+export const maxLinkLabel = 500;
+
+export const userLinkSchema = z.strictObject({
+  oomnitzaUid: z.string().min(1).max(200),
+  ninjaoneUid: z.string().min(1).max(200),
+  ninjaoneId: z.string().max(200),
+  label: z.string().max(maxLinkLabel),
+  suspended: z.boolean(),
+}) satisfies z.ZodType<UserLink>;
+
 export const claimAnswerSchema = z.strictObject({
   run: z.strictObject({
     id: z.string(),
@@ -71,6 +107,11 @@ export const claimAnswerSchema = z.strictObject({
     queuedAt: z.string(),
   }),
   integration: agentIntegrationSchema,
+  /**
+   * The integration's user links, only when its `offboarding.policy` is `suspend` and the agent
+   * reads them (see `agentReadsHeader`); absent otherwise.
+   */
+  links: z.array(userLinkSchema).max(maxClaimLinks).optional(),
 });
 export type ClaimAnswer = z.output<typeof claimAnswerSchema>;
 
@@ -165,6 +206,8 @@ export const agentProtocolContracts = {
     method: 'POST',
     url: agentPaths.claim,
     summary: 'Agent: long-poll for a due or queued run of its integrations (204 when none came within the wait)',
+    description:
+      "With offboarding.policy suspend the answer carries the integration's user links, for an agent that names `links` in its Ninja-Sync-Agent-Reads header; a claim from an older agent fails such a run with a message to update the agent.",
     tags,
     query: claimQuerySchema,
     response: claimAnswerSchema,

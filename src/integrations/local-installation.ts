@@ -81,13 +81,6 @@ export async function localInstallationProblems(
   if (destination.url === undefined)
     problems.push({ path: 'destination.url', message: 'the Oomnitza URL the agent reaches, e.g. https://acme.oomnitza.com' });
   secretName(problems, 'destination.apiToken', destination.apiToken, 'OOMNITZA_API_TOKEN');
-  // The agent is not handed the integration's user links yet, so it could not tell whom to suspend.
-  if (document.offboarding?.policy === 'suspend')
-    problems.push({
-      path: 'offboarding.policy',
-      message:
-        'offboarding policy suspend is not available for a Local installation yet (the agent does not hold the user links); set offboarding.policy to leave, or run the integration as Cloud',
-    });
   return { problems, agentId };
 }
 

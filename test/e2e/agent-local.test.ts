@@ -7,7 +7,6 @@
  * nowhere in the server's database file or its log.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { test } from 'node:test';
 
 import { startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
+import { startAgent, stopAgent } from '../support/agent-process.ts';
 import { apiClient } from '../support/api-client.ts';
 import { startTestServer } from '../support/server.ts';
 
@@ -30,24 +30,6 @@ async function until<T>(what: string, check: () => Promise<T | null | undefined 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.fail(`gave up waiting: ${what}`);
-}
-
-function startAgent(serverUrl: string, token: string, dataDir: string, env: Record<string, string>): ChildProcess & { output: string[] } {
-  const child = spawn(process.execPath, ['bin/ninja-sync.js', 'agent', '--server', serverUrl, '--token', token, '--data-dir', dataDir], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }) as ChildProcess & { output: string[] };
-  child.output = [];
-  child.stdout!.on('data', (chunk: Buffer) => child.output.push(chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => child.output.push(chunk.toString('utf8')));
-  return child;
-}
-
-async function stopAgent(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  await exited;
 }
 
 function localIntegration(name: string, agent: string, prefix: string, ninjaUrl: string, oomnitzaUrl: string, secretVar: string) {

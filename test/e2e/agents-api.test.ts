@@ -4,13 +4,17 @@
  * own integrations, claim, heartbeat, numbered batches with a resend that is not counted twice,
  * finish), the server's own worker never running a Local integration, a run whose agent vanished
  * failing after the heartbeat window, an agent offline at a due time raising the alert that names
- * it, and a revoked token refused and logged without the token. On SQLite and PostgreSQL.
+ * it, and a revoked token refused and logged without the token. With offboarding.policy suspend,
+ * the claim carries the integration's user links (kept from the agent's own reports) to an agent that
+ * says it reads them; an older agent is never handed such a run: it fails, saying to update the
+ * agent, while its claims of other integrations keep the shape it knows. On SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
+import { agentReadsHeader, claimAnswerSchema } from '../../src/contracts/agent-protocol.ts';
 import { emptyRunCounts } from '../../src/sync/ports.ts';
 import { apiClient } from '../support/api-client.ts';
 import { forEachDialect } from '../support/databases.ts';
@@ -250,5 +254,94 @@ forEachDialect('server: local agents', (target) => {
     const noAgentRun = await api.post(`/api/integrations/${b.body.id}/runs`, { dryRun: false });
     assert.equal(noAgentRun.status, 409);
     assert.match(noAgentRun.body.error.message, /revoked/);
+  });
+
+  test('offboarding: the claim carries the user links to an agent that reads them; an older agent is not handed such a run', async (t) => {
+    const server = await startTestServer(target, { workerPollMs: 50, maintenanceIntervalMs: 100 });
+    t.after(() => server.close());
+    const admin = apiClient(server.url);
+    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password })).status, 201);
+    const api = apiClient(server.url, { bearer: (await admin.post('/api/tokens', { name: 'ops', role: 'admin' })).body.token });
+    const token: string = (await api.post('/api/agents', { name: 'site-a' })).body.token;
+    const document = {
+      ...localDocument('Site A users', 'site-a', 'http://127.0.0.1:9', 'http://127.0.0.1:9'),
+      offboarding: { policy: 'suspend' },
+    };
+    const saved = await api.post('/api/integrations', document);
+    assert.equal(saved.status, 201, saved.text);
+    const id: string = saved.body.id;
+
+    // This agent's calls, with and without the header that says it reads links (an older agent sends none).
+    const claim = async (reads: boolean) => {
+      const response = await fetch(`${server.url}/api/agent/claim?waitMs=1000`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, ...(reads ? { [agentReadsHeader]: 'links' } : {}) },
+      });
+      return { status: response.status, body: response.status === 200 ? ((await response.json()) as any) : null };
+    };
+    const agent = apiClient(server.url, { bearer: token });
+    const runNow = async () => (await api.post(`/api/integrations/${id}/runs`, { dryRun: false })).body.id as string;
+    const finish = async (runId: string) =>
+      (await agent.post(`/api/agent/runs/${runId}/finish`, { state: 'succeeded', error: null, fuseReason: null })).body;
+
+    // The first run: no links yet, but the list is there (the policy needs it), and the answer is valid.
+    const firstId = await runNow();
+    const first = await claim(true);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.run.id, firstId);
+    assert.deepEqual(first.body.links, []);
+    assert.ok(claimAnswerSchema.safeParse(first.body).success);
+    // The agent reports what it created, with the NinjaOne uids: the server links them.
+    const reported = [1, 2].map((n) => ({ ...outcome(n), label: `user${n}@acme.example`, sourceUid: `uid-${n}` }));
+    assert.equal((await agent.post(`/api/agent/runs/${firstId}/records`, { batch: 1, records: reported })).status, 200);
+    assert.deepEqual(await finish(firstId), { state: 'succeeded' });
+
+    // The next claim hands those links over, as the store has them.
+    const secondId = await runNow();
+    const second = await claim(true);
+    assert.equal(second.body.run.id, secondId);
+    assert.deepEqual(second.body.links, [
+      { oomnitzaUid: 'u1', ninjaoneUid: 'uid-1', ninjaoneId: '1', label: 'user1@acme.example', suspended: false },
+      { oomnitzaUid: 'u2', ninjaoneUid: 'uid-2', ninjaoneId: '2', label: 'user2@acme.example', suspended: false },
+    ]);
+    // It suspends user 2 (who left): the next claim says so.
+    const suspension = { ...reported[1], outcome: 'suspended', reason: 'NinjaOne user uid uid-2 is no longer in NinjaOne', changes: [] };
+    await agent.post(`/api/agent/runs/${secondId}/records`, { batch: 1, records: [suspension] });
+    await finish(secondId);
+    const thirdId = await runNow();
+    const third = await claim(true);
+    assert.deepEqual(
+      third.body.links.map((l: any) => [l.ninjaoneUid, l.suspended]),
+      [
+        ['uid-1', false],
+        ['uid-2', true],
+      ],
+    );
+    await finish(thirdId);
+
+    // An older agent (no header) is not handed the run: it would refuse the answer, or suspend nobody.
+    const oldId = await runNow();
+    assert.equal((await claim(false)).status, 204);
+    const old = (await api.get(`/api/runs/${oldId}`)).body;
+    assert.equal(old.state, 'failed');
+    assert.match(old.error, /agent "site-a" is older than offboarding for Local integrations.*Update ninja-sync on the agent's machine/);
+    const alert = await until('the failed-run alert', async () => {
+      const alerts = (await api.get(`/api/alerts?status=open&subjectId=${id}`)).body.alerts;
+      return alerts.find((x: any) => x.condition === 'run_failed');
+    });
+    assert.ok(alert);
+
+    // With policy leave, no links: the answer is exactly the shape an older agent parses strictly.
+    const updated = await api.put(`/api/integrations/${id}`, { ...document, offboarding: { policy: 'leave' } });
+    assert.equal(updated.status, 200, updated.text);
+    for (const reads of [false, true]) {
+      const leaveId = await runNow();
+      const answer = await claim(reads);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.run.id, leaveId);
+      assert.ok(!('links' in answer.body), 'no links without a suspend policy');
+      assert.ok(claimAnswerSchema.omit({ links: true }).safeParse(answer.body).success, 'an older agent parses it');
+      await finish(leaveId);
+    }
   });
 });

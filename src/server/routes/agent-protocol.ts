@@ -4,7 +4,8 @@
  * runs that agent holds. An unknown or revoked token is refused and logged — without the token.
  */
 import { agentIntegrations, agentWorkerId, recordAgentHello, resolveAgentToken } from '../../agents/agent-store.ts';
-import { agentProtocolContracts as contracts } from '../../contracts/agent-protocol.ts';
+import { claimLinks } from '../../agents/claim-links.ts';
+import { agentProtocolContracts as contracts, agentReadsHeader, agentReadsOf } from '../../contracts/agent-protocol.ts';
 import { integrationRowToIntegration } from '../../integrations/integration-store.ts';
 import { claimNextRun } from '../../runs/claim.ts';
 import { IllegalRunTransitionError } from '../../runs/errors.ts';
@@ -89,6 +90,7 @@ export function createAgentProtocolRoutes(options: AgentProtocolOptions) {
       access: 'public',
       handler: async ({ query, request, reply }) => {
         const agent = agentOf(request);
+        const reads = agentReadsOf(request.headers[agentReadsHeader]);
         let gone = false;
         reply.raw.once('close', () => {
           gone = true;
@@ -103,8 +105,27 @@ export function createAgentProtocolRoutes(options: AgentProtocolOptions) {
           const run = gone ? null : await claimNextRun(db, agentWorkerId(agent.id), { integrationIds, now: now() });
           if (run !== null) {
             const row = await db.selectFrom('integrations').selectAll().where('id', '=', run.integrationId!).executeTakeFirstOrThrow();
+            const integration = toDefinition(row);
+            const handed = await claimLinks(db, run, integration.document, { agentName: agent.name, reads });
+            if (!handed.ok) {
+              // Not for this agent as it is: failed with the reason (and alerted), and on to the next run.
+              const failed = await finishRun(db, run.id, {
+                state: 'failed',
+                error: handed.error,
+                fuseReason: null,
+                phase: 'done',
+                now: now(),
+              });
+              request.log.warn({ agent: agent.name, run: run.id, integration: row.name }, 'a run could not be handed to the agent');
+              await options.onFinished?.(failed);
+              continue;
+            }
             request.log.info({ agent: agent.name, run: run.id, integration: row.name }, 'agent took a run');
-            return { run: { ...pick(run), integrationId: run.integrationId! }, integration: toDefinition(row) };
+            return {
+              run: { ...pick(run), integrationId: run.integrationId! },
+              integration,
+              ...(handed.links === undefined ? {} : { links: handed.links }),
+            };
           }
           if (gone || Date.now() >= deadline) return undefined;
           await options.wakeup.wait(Math.min(options.claimPollMs ?? 1_000, Math.max(deadline - Date.now(), 0)));
