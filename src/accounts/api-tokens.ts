@@ -60,12 +60,18 @@ export async function createApiToken(
   return { token, record: apiTokenRowToApiToken(row) };
 }
 
+/**
+ * The live token with this value, or null. A token made by a person who has since been disabled
+ * works no more (while they stay disabled): whoever leaves takes their scripts' access with them.
+ */
 export async function resolveApiToken(db: AppDb, token: string, now: Date): Promise<ApiToken | null> {
   const row = await db
     .selectFrom('api_tokens')
-    .selectAll()
-    .where('token_hash', '=', hashSecretToken(token))
-    .where('revoked_at', 'is', null)
+    .leftJoin('app_users', 'app_users.id', 'api_tokens.created_by')
+    .selectAll('api_tokens')
+    .where('api_tokens.token_hash', '=', hashSecretToken(token))
+    .where('api_tokens.revoked_at', 'is', null)
+    .where('app_users.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
   // Only stamp once a minute: a busy script should not turn every read into a write.

@@ -1,8 +1,8 @@
 /**
  * People, for admins: who may sign in and with which role; add a person with a first password,
  * change a role (the server keeps the last admin), set a new password for someone who lost theirs
- * (which signs them out everywhere), and disable someone who left (they cannot sign in and their
- * sessions end) or enable them again.
+ * (which signs them out everywhere), and disable someone who left (they cannot sign in, their
+ * sessions end and their API tokens stop working) or enable them again.
  */
 import { Alert, Badge, Button, Group, Modal, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
@@ -43,7 +43,13 @@ export function PeoplePage() {
   };
 
   const setDisabled = (person: Person, disabled: boolean): void => {
-    if (disabled && !window.confirm(`Disable ${person.email}? They are signed out now and cannot sign in until enabled again.`)) return;
+    if (
+      disabled &&
+      !window.confirm(
+        `Disable ${person.email}? They are signed out now, cannot sign in, and the API tokens they made stop working, until enabled again.`,
+      )
+    )
+      return;
     setDone(null);
     void action.run(
       () => api.patch('/api/users/:id', { params: { id: person.id }, body: { disabled } }),
