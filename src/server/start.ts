@@ -52,7 +52,7 @@ export interface StartedServer {
   readonly context: AppContext;
   /** Where it listens, e.g. http://127.0.0.1:8080 */
   readonly url: string;
-  /** The in-process worker, when there is one. */
+  /** The worker of this process (its runs in a thread, or inline), when there is one. */
   readonly worker: Worker | null;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 /**
- * `ninja-sync serve`: the server (REST API, OAuth redirect, web UI) with its in-process worker, on
+ * `ninja-sync serve`: the server (REST API, OAuth redirect, web UI) with its worker (runs in a thread of their own), on
  * 127.0.0.1:8080 and SQLite in ./data/ unless the environment says otherwise (see `src/config.ts`).
  *
  * `--demo` also starts both emulators in-process, registers this server's redirect URL with the
