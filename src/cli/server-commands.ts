@@ -20,7 +20,9 @@ function positive(value: string): number {
 
 export function addServerCommands(sub: (name: string) => Command, io: CliIo, setExit: (code: number) => void): void {
   sub('serve')
-    .description('run the server: REST API, OAuth redirect and web UI, with its worker, runs in a thread of their own (SQLite in ./data by default)')
+    .description(
+      'run the server: REST API, OAuth redirect and web UI, with its worker, runs in a thread of their own (SQLite in ./data by default)',
+    )
     .option('--port <port>', 'port to listen on (else PORT, else 8080)', port)
     .option('--data-dir <dir>', 'folder of the SQLite store and the vault key (else DATA_DIR, else ./data)')
     .option('--demo', 'also start both emulators in-process, pre-filled, and mark every page as a demo')
