@@ -84,6 +84,8 @@ export async function runAgent(options: AgentOptions): Promise<void> {
     const { run, integration } = claim;
     log('info', `run ${run.id} of "${integration.name}" started${run.dryRun ? ' (dry run: nothing is written)' : ''}`, {
       trigger: run.trigger,
+      // Offboarding's users: those this integration created or matched before (policy suspend only).
+      ...(claim.links === undefined ? {} : { managedUsers: claim.links.length }),
     });
     const reporter = createRemoteReporter(server, run.id);
     try {

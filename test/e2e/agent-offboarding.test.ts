@@ -180,5 +180,7 @@ forEachDialect('offboarding through a local agent', (target) => {
     for (const user of oomnitza.store.users.values())
       if (!links.some((l) => l.oomnitzaUid === String(user['uid']))) assert.equal(user['suspended'], before.get(String(user['uid'])));
     assert.equal(stranger['suspended'], before.get(String(stranger['uid'])));
+    // The agent says how many users it was handed as managed, run by run.
+    assert.match(agent.output.join(''), new RegExp(`"managedUsers":${String(created.length)},"msg":"run ${second.id as string} `));
   });
 });
