@@ -190,3 +190,46 @@ export function syncable(world: World): number {
   }
   return [...emails.values()].filter((n) => n === 1).length;
 }
+
+export interface SpawnedServe {
+  readonly child: ChildProcess;
+  /** Where it listens, from its first lines. */
+  readonly url: string;
+  /** Everything it wrote so far, stdout and stderr. */
+  output(): string;
+}
+
+/**
+ * A `serve` process spawned as a user starts it (`command args`, e.g. the repo's bin or an installed
+ * one); resolves with its URL once it says it listens and how to stop it; rejects with its output if
+ * it exits first or takes over 90 s.
+ *
+ * @example const serve = await spawnServe(process.execPath, [binPath, 'serve', '--port', '0'], { cwd: repoRoot, env });
+ */
+export function spawnServe(
+  command: string,
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv },
+): Promise<SpawnedServe> {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start within 90 s:\n${out}`));
+    }, 90_000);
+    child.stdout.on('data', () => {
+      const url = /is listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url && out.includes('Stop with Ctrl-C')) {
+        clearTimeout(timer);
+        resolve({ child, url, output: () => out });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}:\n${out}`));
+    });
+  });
+}

@@ -11,7 +11,7 @@
  *   downloading a prebuilt one needs GitHub. What the package itself must carry is all checked.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import { launchChromium } from '../browser/support.ts';
-import { repoRoot } from './helpers.ts';
+import { repoRoot, spawnServe } from './helpers.ts';
 
 const run = promisify(execFile);
 
@@ -32,32 +32,6 @@ interface PackResult {
 
 function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
-}
-
-/** Starts the installed `ninja-sync serve --demo` and resolves with its URL once it listens. */
-function startInstalled(
-  bin: string,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(bin, ['serve', '--demo', '--port', '0'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start within 90 s:\n${out}`)), 90_000);
-    child.stdout.on('data', () => {
-      const url = /is listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url && out.includes('Stop with Ctrl-C')) {
-        clearTimeout(timer);
-        resolve({ child, url, output: () => out });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}:\n${out}`));
-    });
-  });
 }
 
 describe('the npm package', () => {
@@ -169,7 +143,7 @@ process.stdout.write(JSON.stringify(outcome));
       },
     });
 
-    const server = await startInstalled(bin, elsewhere, env);
+    const server = await spawnServe(bin, ['serve', '--demo', '--port', '0'], { cwd: elsewhere, env });
     t.after(() => void server.child.kill('SIGKILL'));
     assert.doesNotMatch(server.output(), /could not be built|not built/);
     const health = (await (await fetch(`${server.url}/healthz`)).json()) as { status: string; version: string };

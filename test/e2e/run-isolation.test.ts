@@ -9,7 +9,6 @@
  * the point. The only times asserted are the bounds the issue names (SIGTERM: 5 s).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +23,7 @@ import { type ApiClient, apiClient } from '../support/api-client.ts';
 import { forEachDialect } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
 import { addClientCredential, addOomnitzaConnection } from '../support/vendor-setup.ts';
-import { binPath, integrationYaml, repoRoot, runCli, startWorld, writeIntegration } from './helpers.ts';
+import { binPath, integrationYaml, repoRoot, runCli, type SpawnedServe, spawnServe, startWorld, writeIntegration } from './helpers.ts';
 
 const password = 'correct horse battery staple';
 const terminal = new Set(['succeeded', 'completed_with_errors', 'failed', 'canceled']);
@@ -222,9 +221,9 @@ test('/healthz and the API answer while a 10,000-user (dry) run is in progress',
   assert.ok(answered > 0 && phases.has('matching'), `answered ${answered} times during ${[...phases].join(', ')}`);
 });
 
-/** `ninja-sync serve` as a child process; resolves with its URL once it listens. */
-function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', '--data-dir', dataDir], {
+/** `ninja-sync serve` as a child process on its own data folder. */
+function startServe(dataDir: string): Promise<SpawnedServe> {
+  return spawnServe(process.execPath, [binPath, 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot,
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -233,27 +232,6 @@ function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string
       NINJA_SYNC_ALLOW_PRIVATE_HOSTS: 'true',
       LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve did not start within 90 s:\n${out}`));
-    }, 90_000);
-    child.stdout.on('data', () => {
-      const url = /is listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url && out.includes('Stop with Ctrl-C')) {
-        clearTimeout(timer);
-        resolve({ child, url, output: () => out });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}:\n${out}`));
-    });
   });
 }
 
