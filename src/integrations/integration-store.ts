@@ -193,7 +193,7 @@ async function dataModelProblems(
       warnings: [
         {
           path,
-          message: `saved without checking the mapping against Oomnitza's data model: ${lookup.reason}. Each run checks it again; use "Refresh fields" once the instance answers`,
+          message: `the mapping was not checked against Oomnitza's data model: ${lookup.reason}. Each run checks it again; use "Refresh fields" once the instance answers`,
         },
       ],
     };

@@ -4,7 +4,8 @@
  * unknown name is refused at save with the fix, an instance without metadata falls back and says
  * so), Connector Sync Time on every run, unsaved edits that ask before they are lost, problems
  * beside their fields in words, the filter editor, and drag and drop by keyboard with words for
- * screen readers; at 1440 and 390 px.
+ * screen readers; at 1440 and 390 px. The Details tab and the connection's edit form keep unsaved
+ * edits as the mapping does, and a save or a preview whose data model could not be read says so.
  */
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
@@ -109,6 +110,9 @@ describe('the mapping page in Chromium [sqlite]', () => {
     const document = await stored();
     const answer = await admin.put(`/api/integrations/${integrationId}`, {
       ...document,
+      name: 'NinjaOne users',
+      destination: { connection: 'oomnitza' },
+      contacts: [],
       mapping: baseMapping,
       customFields: {},
       filters: [],
@@ -118,17 +122,23 @@ describe('the mapping page in Chromium [sqlite]', () => {
   }
 
   async function onMappingPage(width: number, fn: (page: Page) => Promise<void>): Promise<void> {
-    await resetDocument();
-    const context = await browser.newContext({ viewport: { width, height: width > 500 ? 1000 : 844 } });
-    const page = await context.newPage();
-    try {
-      await signIn(page, server.url, 'it@acme.example', password);
-      await page.goto(`${server.url}/integrations/${integrationId}/mapping`);
+    await onIntegrationPage('mapping', width, async (page) => {
       await page.getByRole('region', { name: 'Oomnitza fields' }).waitFor();
       await page
         .getByRole('status')
         .filter({ hasText: /editable fields in the tenant's data model|Common fields only/ })
         .waitFor();
+      await fn(page);
+    });
+  }
+
+  async function onIntegrationPage(tab: 'details' | 'mapping', width: number, fn: (page: Page) => Promise<void>): Promise<void> {
+    await resetDocument();
+    const context = await browser.newContext({ viewport: { width, height: width > 500 ? 1000 : 844 } });
+    const page = await context.newPage();
+    try {
+      await signIn(page, server.url, 'it@acme.example', password);
+      await page.goto(`${server.url}/integrations/${integrationId}${tab === 'details' ? '' : `/${tab}`}`);
       await fn(page);
     } catch (error) {
       await page.screenshot({ path: join(tmpdir(), 'ninja-sync-mapping-failure.png'), fullPage: true }).catch(() => undefined);
@@ -271,6 +281,167 @@ describe('the mapping page in Chromium [sqlite]', () => {
       await page.getByRole('tab', { name: 'Runs', selected: true }).waitFor();
       assert.equal(await dialog.count(), 0);
     });
+  });
+
+  test('unsaved details are not lost: another tab, another page, the back button and leaving the site ask first; nothing asks unchanged or saved', async () => {
+    await onIntegrationPage('details', 1440, async (page) => {
+      const form = page.getByRole('form', { name: 'Integration details' });
+      const name = form.getByRole('textbox', { name: 'Name', exact: true });
+      const dialog = page.getByRole('dialog', { name: 'Unsaved changes to the integration details' });
+      await name.waitFor();
+      // Nothing changed: another tab opens at once, and so does a change taken back.
+      await page.getByRole('tab', { name: 'Mapping' }).click();
+      await page.getByRole('tab', { name: 'Mapping', selected: true }).waitFor();
+      await page.getByRole('tab', { name: 'Details' }).click();
+      await name.fill('NinjaOne users, edited');
+      await name.fill('NinjaOne users');
+      await page.getByRole('tab', { name: 'Runs' }).click();
+      await page.getByRole('tab', { name: 'Runs', selected: true }).waitFor();
+      assert.equal(await dialog.count(), 0, 'not asked: nothing to lose');
+      await page.getByRole('tab', { name: 'Details' }).click();
+
+      // An edit: another tab asks; keeping stays on Details with the edit.
+      await name.fill('NinjaOne users, edited');
+      await form.getByLabel('Contacts').fill('ops@acme.example');
+      await form.getByLabel('Contacts').press('Enter');
+      await page.getByRole('tab', { name: 'Runs' }).click();
+      await dialog.waitFor();
+      assert.match(await dialog.innerText(), /Changes to the integration details are not saved yet/);
+      await page.waitForFunction("document.activeElement?.textContent === 'Keep editing'");
+      await screenshot(page, 'desktop-details-unsaved');
+      await dialog.getByRole('button', { name: 'Keep editing' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('tab', { name: 'Details', selected: true }).waitFor();
+      assert.equal(await name.inputValue(), 'NinjaOne users, edited');
+      // A link to another page, and the browser's back button: asked too.
+      await page.getByRole('link', { name: 'Credentials' }).first().click();
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: 'Keep editing' }).click();
+      await page.evaluate('history.back()');
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: 'Keep editing' }).click();
+      assert.equal(new URL(page.url()).pathname, `/integrations/${integrationId}`);
+      assert.equal(await name.inputValue(), 'NinjaOne users, edited');
+      // Closing or reloading the page: the browser's own question.
+      const asked = new Promise<string>((resolve) => page.once('dialog', (d) => void d.dismiss().then(() => resolve(d.type()))));
+      await page.close({ runBeforeUnload: true });
+      assert.equal(await asked, 'beforeunload');
+      assert.equal(page.isClosed(), false, 'the page stayed');
+
+      // Discarding leaves; Details shows what is stored.
+      await page.getByRole('tab', { name: 'Mapping' }).click();
+      await dialog.getByRole('button', { name: 'Discard changes' }).click();
+      await page.getByRole('tab', { name: 'Mapping', selected: true }).waitFor();
+      await page.getByRole('tab', { name: 'Details' }).click();
+      assert.equal(await name.inputValue(), 'NinjaOne users');
+      assert.equal((await stored())['name'], 'NinjaOne users');
+
+      // Saved: nothing to ask, not by the page nor by the browser.
+      await name.fill('NinjaOne users, saved');
+      await form.getByRole('button', { name: 'Save details' }).click();
+      await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      assert.equal((await stored())['name'], 'NinjaOne users, saved');
+      let unloadAsked = false;
+      page.once('dialog', (d) => {
+        unloadAsked = true;
+        void d.dismiss();
+      });
+      await page.getByRole('tab', { name: 'Runs' }).click();
+      await page.getByRole('tab', { name: 'Runs', selected: true }).waitFor();
+      assert.equal(await dialog.count(), 0);
+      await page.getByRole('tab', { name: 'Details' }).click();
+      await name.fill('NinjaOne users, saved again');
+      await form.getByRole('button', { name: 'Save details' }).click();
+      await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      await page.close({ runBeforeUnload: true });
+      await page.waitForEvent('close');
+      assert.equal(unloadAsked, false, 'no "leave site?" after a save');
+    });
+  });
+
+  test("a connection's edit form asks before its unsaved edits go (Escape, ×), closes at once unchanged or on Cancel", async () => {
+    await onIntegrationPage('details', 390, async (page) => {
+      await page.goto(`${server.url}/credentials`);
+      const edit = page.getByRole('button', { name: 'Edit connection oomnitza' });
+      const form = page.getByRole('form', { name: 'Edit Oomnitza connection' });
+      const dialog = page.getByRole('dialog', { name: 'Unsaved changes to the Oomnitza connection “oomnitza”' });
+      // Unchanged: Escape closes it.
+      await edit.click();
+      await form.waitFor();
+      await page.keyboard.press('Escape');
+      await form.waitFor({ state: 'detached' });
+      // Edited: Escape asks; keeping leaves the form open with the edit.
+      await edit.click();
+      await form.getByLabel('Connection name').fill('oomnitza-renamed');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor();
+      // Open, focused on "Keep editing" (the safe answer): the Escape that asked did not also close it.
+      await page.waitForFunction("document.activeElement?.textContent === 'Keep editing'");
+      await screenshot(page, 'phone-connection-unsaved');
+      assert.equal(await dialog.count(), 1);
+      await dialog.getByRole('button', { name: 'Keep editing' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(await form.getByLabel('Connection name').inputValue(), 'oomnitza-renamed');
+      // The × asks too; discarding closes it, and nothing was saved.
+      await page.getByRole('dialog', { name: 'Edit oomnitza' }).locator('.mantine-Modal-close').click();
+      await dialog.getByRole('button', { name: 'Discard changes' }).click();
+      await form.waitFor({ state: 'detached' });
+      // Cancel is the choice made already: it closes without asking.
+      await edit.click();
+      await form.getByLabel('Connection name').fill('oomnitza-renamed');
+      await form.getByRole('button', { name: 'Cancel' }).click();
+      await form.waitFor({ state: 'detached' });
+      assert.equal(await dialog.count(), 0);
+      const names = (await admin.get('/api/oomnitza-connections')).body.connections.map((c: { name: string }) => c.name);
+      assert.ok(names.includes('oomnitza') && !names.includes('oomnitza-renamed'), names.join(', '));
+    });
+  });
+
+  test('a save and a preview whose Oomnitza data model cannot be read say so, and the save goes through', async () => {
+    // A second connection to the same instance, whose data model was never read: the save reads it now.
+    const down = await admin.post('/api/oomnitza-connections', {
+      name: 'oomnitza-down',
+      url: oomnitza.url,
+      apiToken: oomnitza.apiToken,
+      allowInsecureHttp: true,
+    });
+    assert.equal(down.status, 201, down.text);
+    oomnitza.knobs.settings.faults.push({ kind: 'reset', path: '/api/v3/users/meta' });
+    try {
+      for (const width of [1440, 390])
+        await onIntegrationPage('details', width, async (page) => {
+          const form = page.getByRole('form', { name: 'Integration details' });
+          await choose(page, 'Oomnitza connection', 'oomnitza-down');
+          await form.getByRole('button', { name: 'Save details' }).click();
+          const warning = form.getByRole('status').filter({ hasText: 'Saved, but not everything could be checked' });
+          await warning.waitFor();
+          assert.match(
+            await warning.innerText(),
+            /The mapping was not checked against Oomnitza's data model: could not read the users data model of the Oomnitza connection .*Each run checks it again/s,
+          );
+          assert.ok(!(await page.content()).includes(oomnitza.apiToken), 'no token shown');
+          assert.equal(((await stored())['destination'] as { connection: string }).connection, 'oomnitza-down', 'saved');
+          await screenshot(page, `${width > 500 ? 'desktop' : 'phone'}-details-saved-with-warning`);
+          // The preview of the mapping says the same, above its records.
+          await page.getByRole('tab', { name: 'Mapping' }).click();
+          const preview = page.getByRole('region', { name: 'Preview' });
+          const note = preview.getByRole('status').filter({ hasText: 'Not everything could be checked' });
+          await note.waitFor();
+          assert.match(await note.innerText(), /The mapping was not checked against Oomnitza's data model: could not read/);
+          await preview.getByRole('status', { name: 'Preview counts' }).waitFor();
+          if (width > 500) await screenshot(page, 'desktop-preview-with-warning');
+          // The mapping's own save says it too.
+          await choose(page, 'Source for phone_number', /^Phone \(phone\)/);
+          await page.getByRole('button', { name: 'Save mapping' }).click();
+          const saved = page.getByRole('status').filter({ hasText: 'Mapping saved, but not everything could be checked' });
+          await saved.waitFor();
+          assert.match(await saved.innerText(), /could not read the users data model/);
+          assert.equal((await stored()).mapping['phone_number'], 'phone');
+        });
+    } finally {
+      oomnitza.knobs.settings.faults.length = 0;
+      await resetDocument();
+    }
   });
 
   test('a bad expression and a bad pattern show beside their fields in words, both of them, once', async () => {

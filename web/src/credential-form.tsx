@@ -1,12 +1,13 @@
 /**
  * Add or edit a NinjaOne credential: NinjaOne URL, client ID and secret, scopes and grant. When
  * editing, an empty secret keeps the stored one. The server's validation problems show under
- * their fields.
+ * their fields. Closing it with unsaved edits asks first (put it in a `FormModal`); Cancel discards them.
  */
 import { Alert, Button, Checkbox, Group, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
+import { isEdited, useUnsavedChanges } from './unsaved-changes.tsx';
 import { useSubmit } from './use-submit.ts';
 
 import type { Credential } from '../../src/contracts/credentials.ts';
@@ -26,16 +27,25 @@ export function CredentialForm({
   onSaved: (credential: Credential) => void;
   onCancel: () => void;
 }) {
-  const [name, setName] = useState(existing?.name ?? '');
-  const [url, setUrl] = useState(existing?.url ?? 'https://eu.ninjarmm.com');
-  const [clientId, setClientId] = useState(existing?.clientId ?? '');
-  const [clientSecret, setClientSecret] = useState('');
-  const [scopes, setScopes] = useState<string[]>(
-    (existing?.scopes ?? 'monitoring management').split(/\s+/).filter((s) => s !== 'offline_access' && s !== ''),
-  );
-  const [grantType, setGrantType] = useState<Credential['grantType']>(existing?.grantType ?? 'authorization_code');
-  const [allowInsecureHttp, setAllowInsecureHttp] = useState(existing?.allowInsecureHttp ?? false);
+  const [initial] = useState(() => ({
+    name: existing?.name ?? '',
+    url: existing?.url ?? 'https://eu.ninjarmm.com',
+    clientId: existing?.clientId ?? '',
+    clientSecret: '',
+    scopes: (existing?.scopes ?? 'monitoring management').split(/\s+/).filter((s) => s !== 'offline_access' && s !== ''),
+    grantType: existing?.grantType ?? 'authorization_code',
+    allowInsecureHttp: existing?.allowInsecureHttp ?? false,
+  }));
+  const [name, setName] = useState(initial.name);
+  const [url, setUrl] = useState(initial.url);
+  const [clientId, setClientId] = useState(initial.clientId);
+  const [clientSecret, setClientSecret] = useState(initial.clientSecret);
+  const [scopes, setScopes] = useState<string[]>(initial.scopes);
+  const [grantType, setGrantType] = useState<Credential['grantType']>(initial.grantType);
+  const [allowInsecureHttp, setAllowInsecureHttp] = useState(initial.allowInsecureHttp);
   const submit = useSubmit();
+  const edited = isEdited({ name, url, clientId, clientSecret, scopes, grantType, allowInsecureHttp }, initial);
+  const unsaved = useUnsavedChanges(edited, existing ? `credential “${existing.name}”` : 'new credential');
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
@@ -55,7 +65,10 @@ export function CredentialForm({
         existing
           ? api.patch('/api/credentials/:id', { params: { id: existing.id }, body })
           : api.post('/api/credentials', { body: { ...body, clientSecret } }),
-      onSaved,
+      (saved) => {
+        unsaved.saved();
+        onSaved(saved);
+      },
     );
   };
 
@@ -151,6 +164,7 @@ export function CredentialForm({
           </Button>
         </Group>
       </Stack>
+      {unsaved.prompt}
     </form>
   );
 }

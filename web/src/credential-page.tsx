@@ -11,6 +11,7 @@ import { RedirectUrl } from './redirect-url.tsx';
 import { Link, navigate } from './router.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
+import { FormModal } from './unsaved-changes.tsx';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
@@ -123,7 +124,7 @@ export function CredentialPage({ id }: { id: string }) {
         </Table.Tbody>
       </Table>
       {list && credential.grantType === 'authorization_code' && <RedirectUrl url={list.redirectUrl} />}
-      <Modal opened={editing} onClose={() => setEditing(false)} title={`Edit ${credential.name}`} size="lg">
+      <FormModal opened={editing} onClose={() => setEditing(false)} title={`Edit ${credential.name}`} size="lg">
         <CredentialForm
           existing={credential}
           onCancel={() => setEditing(false)}
@@ -132,7 +133,7 @@ export function CredentialPage({ id }: { id: string }) {
             void reload();
           }}
         />
-      </Modal>
+      </FormModal>
       <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete this credential?">
         <Text mb="md">“{credential.name}” and its tokens are deleted. Integrations that use it must be changed first.</Text>
         <Group justify="flex-end">

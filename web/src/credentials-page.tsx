@@ -2,7 +2,7 @@
  * Configuration → Credentials: the NinjaOne credentials with their status, the redirect URL to
  * register in NinjaOne, "Add new credential", and the Oomnitza connections below.
  */
-import { Alert, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 
 import { api } from './api.ts';
@@ -13,6 +13,7 @@ import { Link, navigate } from './router.tsx';
 import { ScrollTable } from './scroll-table.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
+import { FormModal } from './unsaved-changes.tsx';
 import { useLoad } from './use-load.ts';
 
 export function CredentialsPage() {
@@ -64,9 +65,9 @@ export function CredentialsPage() {
           </Table>
         </ScrollTable>
       )}
-      <Modal opened={adding} onClose={() => setAdding(false)} title="Add new credential" size="lg">
+      <FormModal opened={adding} onClose={() => setAdding(false)} title="Add new credential" size="lg">
         <CredentialForm onCancel={() => setAdding(false)} onSaved={(c) => navigate(`/credentials/${c.id}`)} />
-      </Modal>
+      </FormModal>
       <OomnitzaConnections />
     </Stack>
   );

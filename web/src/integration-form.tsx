@@ -3,9 +3,10 @@
  * credential and connection (or, for a Local installation, its agent and the settings it reaches
  * NinjaOne and Oomnitza with: `local-installation-fields.tsx`), contacts, schedule and whether it
  * is enabled. Saving creates the integration or replaces its whole document (mapping included,
- * unchanged here). A viewer sees it all read-only.
+ * unchanged here), and says what the server could not check (its warnings). Leaving with unsaved
+ * edits asks first. A viewer sees it all read-only.
  */
-import { Alert, Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
+import { Alert, Button, Group, NumberInput, Select, SimpleGrid, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
@@ -13,13 +14,15 @@ import { ChoiceGroup } from './choice-group.tsx';
 import { CredentialForm } from './credential-form.tsx';
 import { LocalInstallationFields, toCloud, toLocal } from './local-installation-fields.tsx';
 import { Link } from './router.tsx';
+import { SaveWarnings, type Warning } from './save-warnings.tsx';
 import { ScheduleInput } from './schedule-input.tsx';
 import { useSession } from './session-context.ts';
+import { FormModal, isEdited, useUnsavedChanges } from './unsaved-changes.tsx';
 import { useSubmit } from './use-submit.ts';
 
 import type { AgentView } from '../../src/contracts/agents.ts';
 import type { Credential } from '../../src/contracts/credentials.ts';
-import type { StoredIntegration } from '../../src/contracts/integrations.ts';
+import type { SavedIntegration } from '../../src/contracts/integrations.ts';
 import type { IntegrationInput } from '../../src/contracts/integrations.ts';
 import type { OomnitzaConnection } from '../../src/contracts/oomnitza-connections.ts';
 
@@ -70,23 +73,27 @@ export function IntegrationForm({
   credentials: readonly Credential[];
   connections: readonly OomnitzaConnection[];
   agents: readonly AgentView[];
-  onSaved: (saved: StoredIntegration) => void;
+  onSaved: (saved: SavedIntegration) => void;
 }) {
   const [added, setAdded] = useState<Credential[]>([]);
   const [creating, setCreating] = useState(false);
   const credentials = [...known, ...added];
   const { isAdmin } = useSession();
   const [doc, setDoc] = useState<IntegrationInput>(document);
-  const [saved, setSaved] = useState(false);
+  // What the server holds (as loaded, then as last saved): the form is edited while it differs.
+  const [stored, setStored] = useState<IntegrationInput>(document);
+  // The last save's answer while nothing changed since: its warnings say what could not be checked.
+  const [saved, setSaved] = useState<{ readonly warnings: readonly Warning[] } | null>(null);
   const submit = useSubmit();
+  const unsaved = useUnsavedChanges(isEdited(doc, stored), 'integration details');
   const e = submit.errors;
   const set = (patch: Partial<IntegrationInput>): void => {
     setDoc((d) => ({ ...d, ...patch }));
-    setSaved(false);
+    setSaved(null);
   };
   const replace = (next: IntegrationInput): void => {
     setDoc(next);
-    setSaved(false);
+    setSaved(null);
     submit.clear();
   };
   const local = doc.installation === 'local';
@@ -94,10 +101,14 @@ export function IntegrationForm({
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
+    const sent = doc;
     void submit.run(
-      () => (id ? api.put('/api/integrations/:id', { params: { id }, body: doc }) : api.post('/api/integrations', { body: doc })),
+      () => (id ? api.put('/api/integrations/:id', { params: { id }, body: sent }) : api.post('/api/integrations', { body: sent })),
       (result) => {
-        setSaved(true);
+        // Before onSaved, which may open the new integration's mapping: nothing to ask about now.
+        unsaved.saved();
+        setStored(sent);
+        setSaved({ warnings: result.warnings });
         onSaved(result);
       },
     );
@@ -228,11 +239,12 @@ export function IntegrationForm({
               {submit.message}
             </Alert>
           )}
-          {saved && (
+          {saved && saved.warnings.length === 0 && (
             <Alert color="green" role="status">
               Saved.
             </Alert>
           )}
+          {saved && <SaveWarnings title="Saved, but not everything could be checked" warnings={saved.warnings} />}
           {isAdmin && (
             <Group>
               <Button type="submit" loading={submit.busy}>
@@ -242,7 +254,8 @@ export function IntegrationForm({
           )}
         </Stack>
       </fieldset>
-      <Modal opened={creating} onClose={() => setCreating(false)} title="Add new credential" size="lg">
+      {unsaved.prompt}
+      <FormModal opened={creating} onClose={() => setCreating(false)} title="Add new credential" size="lg">
         <CredentialForm
           onCancel={() => setCreating(false)}
           onSaved={(c) => {
@@ -251,7 +264,7 @@ export function IntegrationForm({
             setCreating(false);
           }}
         />
-      </Modal>
+      </FormModal>
     </form>
   );
 }

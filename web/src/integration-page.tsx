@@ -75,7 +75,7 @@ export function IntegrationPage({ id, tab }: { id: string; tab: string }) {
                   if (window.confirm(`Delete the integration “${integration.name}”? Its runs stay in the history.`))
                     void removal.run(
                       () => api.delete('/api/integrations/:id', { params: { id: integration.id } }),
-                      () => navigate('/integrations'),
+                      () => navigate('/integrations', { discard: true }),
                     );
                 }}
               >

@@ -19,9 +19,10 @@ import { MappingPreview } from './mapping-preview.tsx';
 import { placeProblems, problemCount } from './mapping-problems.ts';
 import { ChipView, MappingSources } from './mapping-sources.tsx';
 import { MappingTargets } from './mapping-targets.tsx';
+import { SaveWarnings, type Warning } from './save-warnings.tsx';
 import { useSession } from './session-context.ts';
 import { SyncKeysEditor } from './sync-keys-editor.tsx';
-import { UnsavedChanges } from './unsaved-changes.tsx';
+import { useUnsavedChanges } from './unsaved-changes.tsx';
 import { useDataModel } from './use-data-model.ts';
 import { useKeyboardCarry } from './use-keyboard-carry.ts';
 import { useLoad } from './use-load.ts';
@@ -51,9 +52,11 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
   const [dragging, setDragging] = useState<string | null>(null);
   const [replacing, setReplacing] = useState<Replacement | null>(null);
   const [dirty, setDirty] = useState(false);
-  const [saved, setSaved] = useState(false);
+  // The last save's answer while nothing changed since: its warnings say what could not be checked.
+  const [saved, setSaved] = useState<{ readonly warnings: readonly Warning[] } | null>(null);
   const [incompleteAtSave, setIncompleteAtSave] = useState(false);
   const submit = useSubmit();
+  const unsaved = useUnsavedChanges(dirty, 'mapping');
 
   const typeOf = (key: string): string | undefined => catalogue?.find((f) => f.key === key)?.type;
   const { rules, draftIndex } = fromDrafts(drafts, typeOf);
@@ -108,7 +111,7 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
 
   const change = (): void => {
     setDirty(true);
-    setSaved(false);
+    setSaved(null);
     // The save's problems were about the mapping as it was; the live preview's take over.
     if (submit.message) submit.clear();
   };
@@ -161,9 +164,10 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
     if (incomplete) return;
     void submit.run(
       () => api.put('/api/integrations/:id', { params: { id: integration.id }, body: edited }),
-      async () => {
+      async (answer) => {
+        unsaved.saved();
         setDirty(false);
-        setSaved(true);
+        setSaved({ warnings: answer.warnings });
         await onSaved();
       },
     );
@@ -187,7 +191,7 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
       onDragEnd={onDragEnd}
       onDragCancel={() => setDragging(null)}
     >
-      <UnsavedChanges dirty={dirty} what="mapping" />
+      {unsaved.prompt}
       {/* The keyboard carry's words; the pointer's go to dnd-kit's own live region. */}
       <div id="mapping-announcements" role="status" aria-live="assertive" aria-atomic="true" className="visually-hidden">
         {carry.announcement}
@@ -226,11 +230,12 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
             )}
           </Alert>
         )}
-        {saved && (
+        {saved && saved.warnings.length === 0 && (
           <Alert color="green" role="status">
             Mapping saved.
           </Alert>
         )}
+        {saved && <SaveWarnings title="Mapping saved, but not everything could be checked" warnings={saved.warnings} />}
         <Grid>
           <Grid.Col span={{ base: 12, md: 4 }}>
             <MappingSources

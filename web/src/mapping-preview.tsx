@@ -1,11 +1,13 @@
 /**
  * The preview panel of the mapping page: the first NinjaOne users as they would be written to
  * Oomnitza (one column per Oomnitza field), the users the filters drop with the rule that dropped
- * each, and the users whose expressions fail. It shows what the tenant holds now; nothing is written.
+ * each, and the users whose expressions fail, and what could not be checked (its warnings). It shows
+ * what the tenant holds now; nothing is written.
  */
 import { Alert, Badge, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
 
 import { problemCount } from './mapping-problems.ts';
+import { SaveWarnings } from './save-warnings.tsx';
 import { ScrollTable } from './scroll-table.tsx';
 
 import type { PreviewProblem, PreviewState } from './use-preview.ts';
@@ -71,6 +73,7 @@ export function MappingPreview({ preview, fields }: { preview: PreviewState; fie
       {/* Records of an earlier mapping would be read as this one's: none while the preview fails. */}
       {data && !error && (
         <>
+          <SaveWarnings title="Not everything could be checked" warnings={data.warnings} />
           <Group gap="xs" role="status" aria-label="Preview counts">
             <Badge variant="light">{data.total} users</Badge>
             <Badge variant="light" color="green">

@@ -2,7 +2,8 @@
  * Add or edit an Oomnitza connection: name, instance URL, API token, with "Test" before saving. A
  * save tests first what it would store (a new URL or token) and, when the test fails, says why and
  * asks before saving it anyway. A changed URL needs its API token again: the stored one belongs to
- * the old instance and never goes to the new one.
+ * the old instance and never goes to the new one. Closing it with unsaved edits asks first (put it
+ * in a `FormModal`); Cancel discards them.
  *
  * @example
  * <ConnectionForm connection={existing} onSaved={reload} onCancel={close} />
@@ -11,6 +12,7 @@ import { Alert, Button, Checkbox, Group, PasswordInput, Stack, TextInput } from 
 import { type FormEvent, useState } from 'react';
 
 import { api, ApiCallError } from './api.ts';
+import { isEdited, useUnsavedChanges } from './unsaved-changes.tsx';
 import { useSubmit } from './use-submit.ts';
 
 import type { OomnitzaConnection, oomnitzaConnectionContracts } from '../../src/contracts/oomnitza-connections.ts';
@@ -37,10 +39,20 @@ export function ConnectionForm({
   onSaved: (saved: OomnitzaConnection) => void;
   onCancel: () => void;
 }) {
-  const [name, setName] = useState(connection?.name ?? 'oomnitza');
-  const [url, setUrl] = useState(connection?.url ?? '');
-  const [apiToken, setApiToken] = useState('');
-  const [allowInsecureHttp, setAllowInsecureHttp] = useState(connection?.allowInsecureHttp ?? false);
+  const [initial] = useState(() => ({
+    name: connection?.name ?? 'oomnitza',
+    url: connection?.url ?? '',
+    apiToken: '',
+    allowInsecureHttp: connection?.allowInsecureHttp ?? false,
+  }));
+  const [name, setName] = useState(initial.name);
+  const [url, setUrl] = useState(initial.url);
+  const [apiToken, setApiToken] = useState(initial.apiToken);
+  const [allowInsecureHttp, setAllowInsecureHttp] = useState(initial.allowInsecureHttp);
+  const unsaved = useUnsavedChanges(
+    isEdited({ name, url, apiToken, allowInsecureHttp }, initial),
+    connection ? `Oomnitza connection “${connection.name}”` : 'new Oomnitza connection',
+  );
   // The last test and what it tested: a result stands only for the values it was made with.
   const [tested, setTested] = useState<{ key: string; result: TestResult } | null>(null);
   const submit = useSubmit();
@@ -92,7 +104,9 @@ export function ConnectionForm({
         return save();
       },
       (saved) => {
-        if (saved) onSaved(saved);
+        if (!saved) return;
+        unsaved.saved();
+        onSaved(saved);
       },
     );
   };
@@ -162,6 +176,7 @@ export function ConnectionForm({
           </Button>
         </Group>
       </Stack>
+      {unsaved.prompt}
     </form>
   );
 }

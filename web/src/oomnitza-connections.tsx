@@ -3,7 +3,7 @@
  * oomnitza-connection-form.tsx), test and delete. A long test result wraps in its own column: the
  * status badge keeps its words and the buttons stay on one line.
  */
-import { Alert, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 
 import { api } from './api.ts';
@@ -11,6 +11,7 @@ import { ConnectionForm } from './oomnitza-connection-form.tsx';
 import { ScrollTable } from './scroll-table.tsx';
 import { useSession } from './session-context.ts';
 import { StatusBadge } from './status-badge.tsx';
+import { FormModal } from './unsaved-changes.tsx';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
@@ -104,7 +105,7 @@ export function OomnitzaConnections() {
           </Table>
         </ScrollTable>
       )}
-      <Modal opened={adding} onClose={() => setAdding(false)} title="Add Oomnitza connection" size="lg">
+      <FormModal opened={adding} onClose={() => setAdding(false)} title="Add Oomnitza connection" size="lg">
         <ConnectionForm
           onCancel={() => setAdding(false)}
           onSaved={() => {
@@ -112,8 +113,8 @@ export function OomnitzaConnections() {
             void reload();
           }}
         />
-      </Modal>
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={`Edit ${editing?.name ?? 'connection'}`} size="lg">
+      </FormModal>
+      <FormModal opened={editing !== null} onClose={() => setEditing(null)} title={`Edit ${editing?.name ?? 'connection'}`} size="lg">
         {editing && (
           <ConnectionForm
             connection={editing}
@@ -128,7 +129,7 @@ export function OomnitzaConnections() {
             }}
           />
         )}
-      </Modal>
+      </FormModal>
     </Stack>
   );
 }

@@ -17,15 +17,27 @@ const listeners = new Set<() => void>();
  * the change, and then calls `proceed` itself if the person decides to leave after all.
  */
 export type NavigationGuard = (proceed: () => void) => boolean;
-let guard: NavigationGuard | null = null;
+// Several at once: a form with unsaved edits may hold a modal with another (a new credential).
+const guards: NavigationGuard[] = [];
 let shown = window.location.pathname;
 
-/** Installs a guard (one at a time: a screen with unsaved edits); the answer removes it. */
+/** Installs a guard (a form while it has unsaved edits); the answer removes it. */
 export function setNavigationGuard(next: NavigationGuard): () => void {
-  guard = next;
+  guards.push(next);
   return () => {
-    if (guard === next) guard = null;
+    const at = guards.indexOf(next);
+    if (at >= 0) guards.splice(at, 1);
   };
+}
+
+/** Asks the guards, newest first, each after the one before let go; true while one holds. */
+function held(pending: readonly NavigationGuard[], proceed: () => void): boolean {
+  const [first, ...rest] = pending;
+  if (first === undefined) return false;
+  const next = (): void => {
+    if (!held(rest, proceed)) proceed();
+  };
+  return first(next) || held(rest, proceed);
 }
 
 function show(): void {
@@ -38,16 +50,17 @@ function go(to: string): void {
   show();
 }
 
-export function navigate(to: string): void {
-  if (guard?.(() => go(to)) !== true) go(to);
+/** `discard`: the edits on the screen no longer matter (what they edit was just deleted). */
+export function navigate(to: string, options: { readonly discard?: boolean } = {}): void {
+  if (options.discard === true || !held([...guards].reverse(), () => go(to))) go(to);
 }
 
 window.addEventListener('popstate', () => {
   const to = window.location.pathname;
-  if (guard === null || to === shown) return show();
+  if (guards.length === 0 || to === shown) return show();
   // The address has changed already: put the shown screen's back while the person decides.
   window.history.pushState(null, '', shown);
-  if (!guard(() => go(to))) go(to);
+  if (!held([...guards].reverse(), () => go(to))) go(to);
 });
 
 export function usePath(): string {
