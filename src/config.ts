@@ -64,6 +64,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   NINJA_SYNC_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false'], { message: 'use true or false' }).default('false'),
   NINJA_SYNC_RUNS_IN: z.enum(['thread', 'inline'], { message: 'use thread or inline' }).default('thread'),
+  NINJA_SYNC_RUN_MEMORY_MB: z.coerce.number().int().min(32, 'at least 32').max(65_536).default(2_048),
 });
 
 const limitsSchema = z.object({
@@ -134,6 +135,8 @@ export interface Config {
    * on a run, or on the API's own event loop (`inline`: to compare, or to debug).
    */
   readonly runsIn: 'thread' | 'inline';
+  /** Heap (MB) of the runs' thread: a run that needs more fails with the reason, the server goes on. */
+  readonly runMemoryMb: number;
 }
 
 export interface ConfigOverrides {
@@ -169,6 +172,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     trustProxy,
     expressionLimits: readExpressionLimits(env),
     runsIn: values.NINJA_SYNC_RUNS_IN,
+    runMemoryMb: values.NINJA_SYNC_RUN_MEMORY_MB,
   });
 }
 

@@ -179,6 +179,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         allowPrivateHosts: privateVendorHostsAllowed(),
         expressionLimits: config.expressionLimits,
         worker: options.workerPollMs ? { pollMs: options.workerPollMs } : {},
+        memoryMb: config.runMemoryMb,
       },
       { db: context.db, now: context.now, log: workerDeps.log, onRunFinished: (run) => afterRunFinished(maintenanceDeps, run) },
     );

@@ -11,8 +11,9 @@
  *   run at a time; the run ends canceled here, with the counts of the records it stored.
  * - `stop()` (SIGTERM) cancels every run in hand the same way, and terminates the thread if it has
  *   not ended `stopMs` later.
- * - A thread that dies (out of memory, a bug) has its runs ended as failed with the reason, and is
- *   started again (1 s, then longer while it keeps failing).
+ * - A thread that dies (past its heap limit, `memoryMb`, or of a bug) has its runs ended as failed
+ *   with the reason, and is started again (1 s, then longer while it keeps failing). The server's
+ *   own heap is not touched: a run too big for its limit never takes the API down with it.
  *
  * A run stopped by terminating the thread may have had one write in flight: the vendor may have
  * applied it without the run storing it. A rerun is safe: it finds that user by its sync key.
@@ -44,6 +45,8 @@ export interface RunHostSetup {
   readonly expressionLimits: ExpressionLimits;
   readonly heartbeatMs?: number;
   readonly worker: { readonly workerId?: string; readonly pollMs?: number; readonly runsAtOnce?: number };
+  /** The thread's heap limit (MB): a run that needs more ends failed, saying so; the server goes on. */
+  readonly memoryMb?: number;
 }
 
 export interface RunHostData {
@@ -114,7 +117,10 @@ export function startRunHost(setup: RunHostSetup, options: RunHostOptions): Work
 
   function spawn(): void {
     restartTimer = null;
-    const started = new NodeWorker(bootFile, { workerData: data });
+    const started = new NodeWorker(bootFile, {
+      workerData: data,
+      ...(setup.memoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: setup.memoryMb } }),
+    });
     thread = started;
     const { threadId } = started;
     let failure: string | null = null;
@@ -144,7 +150,10 @@ export function startRunHost(setup: RunHostSetup, options: RunHostOptions): Work
       }
     });
     started.on('error', (error) => {
-      failure = error.message;
+      failure =
+        (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `it needed more memory than the ${setup.memoryMb ?? 'default'} MB it may use; raise NINJA_SYNC_RUN_MEMORY_MB`
+          : error.message;
       options.log('error', "the runs' thread failed", { error: error.message });
     });
     terminateForCancel = () => {

@@ -221,6 +221,62 @@ test('/healthz and the API answer while a 10,000-user (dry) run is in progress',
   assert.ok(answered > 0 && phases.has('matching'), `answered ${answered} times during ${[...phases].join(', ')}`);
 });
 
+test("a run past the runs' heap limit fails saying so; the server answers throughout and the next run succeeds", async (t) => {
+  const big = await startNinjaOneEmulator({ seed: 36, users: 40_000 });
+  t.after(() => big.close());
+  const small = await startNinjaOneEmulator({ seed: 37, users: 20 });
+  t.after(() => small.close());
+  const oomnitza = await startOomnitzaEmulator({ seed: 36, users: 0 });
+  t.after(() => oomnitza.close());
+  const dir = await mkdtemp(join(tmpdir(), 'run-isolation-memory-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // 48 MB: the thread starts and syncs a few users, but not 40,000 (it needs about 64 MB for 20,000).
+  const server = await startTestServer({ dialect: 'sqlite', options: async () => ({ dataDir: dir }) } as never, {
+    workerPollMs: 100,
+    env: { NINJA_SYNC_RUN_MEMORY_MB: '48' },
+  });
+  t.after(() => server.close());
+  const admin = apiClient(server.url);
+  const bigId = await setUpIntegration(admin, { ninja: big, oomnitza }, { fullName: "firstName & ' ' & lastName" });
+  const credential = await admin.post('/api/credentials', {
+    name: 'small',
+    url: small.url,
+    clientId: 'demo-m2m',
+    clientSecret: 'demo-m2m-secret',
+    grantType: 'client_credentials',
+    allowInsecureHttp: true,
+  });
+  assert.equal(credential.status, 201, credential.text);
+  const smallDocument = {
+    ...integrationDocument({ fullName: "firstName & ' ' & lastName" }),
+    name: 'Few users',
+    source: { credential: 'small' },
+  };
+  const created = await admin.post('/api/integrations', smallDocument);
+  assert.equal(created.status, 201, created.text);
+
+  const runId = await startRun(admin, bigId, true);
+  let answered = 0;
+  const failed = await until('the big run ends', async () => {
+    assert.equal((await admin.get('/healthz')).status, 200, 'the server answers while the thread runs out of memory');
+    answered++;
+    const run = (await admin.get(`/api/runs/${runId}`)).body;
+    return terminal.has(run.state) ? run : null;
+  });
+  assert.equal(failed.state, 'failed', JSON.stringify(failed));
+  assert.match(failed.error, /more memory than the 48 MB.*NINJA_SYNC_RUN_MEMORY_MB/);
+  assert.ok(answered > 0);
+  assert.ok(server.logLines.some((line) => line.includes("the runs' thread stopped; starting it again")));
+
+  const nextId = await startRun(admin, created.body.id as string);
+  const next = await until('the next run ends', async () => {
+    const run = (await admin.get(`/api/runs/${nextId}`)).body;
+    return terminal.has(run.state) ? run : null;
+  });
+  assert.equal(next.state, 'succeeded', JSON.stringify(next));
+  assert.equal(next.counts.created, small.world.users.length);
+});
+
 /** `ninja-sync serve` as a child process on its own data folder. */
 function startServe(dataDir: string): Promise<SpawnedServe> {
   return spawnServe(process.execPath, [binPath, 'serve', '--port', '0', '--data-dir', dataDir], {
