@@ -33,6 +33,7 @@ import { allowPrivateVendorHosts } from '../src/http/vendor-hosts.ts';
 import { claimNextRun } from '../src/runs/claim.ts';
 import { exactlyOnceProblems, queueRuns, seedMsp, type TenantEndpoints } from '../test/support/msp.ts';
 import { type PostgresServer, startPostgres } from '../test/support/postgres.ts';
+import { benchSyncDocument } from './integration.ts';
 import { processCpuSeconds, processTreeCpuSeconds } from './proc-cpu.ts';
 
 import type { LoggedRequest } from '../emulators/common/knobs.ts';
@@ -128,7 +129,7 @@ async function claimSection(server: PostgresServer, options: ScaleOptions): Prom
       ['SQLite', await openDatabase({ dataDir })],
     ] as const) {
       try {
-        const ids = await seedMsp(store.db, createVault(generateVaultKey()), fakeTenants(100), () => integrationDocument());
+        const ids = await seedMsp(store.db, createVault(generateVaultKey()), fakeTenants(100), () => benchSyncDocument);
         const empty = await claimTimes(store.db, ids, 300);
         await insertFinishedRuns(store.db, ids, finishedRuns);
         const full = await claimTimes(store.db, ids, 300);
@@ -198,25 +199,6 @@ function fakeTenants(count: number): Tenant[] {
   }));
 }
 
-/** What each integration syncs: the single-sync bench's mapping (bench/integration.ts). */
-function integrationDocument(): Record<string, unknown> {
-  return {
-    syncKeys: ['email'],
-    customFields: { fullName: "$trim($trim(firstName) & ' ' & $trim(lastName))" },
-    filters: [{ field: 'invitationStatus', op: 'ne', value: 'EXPIRED' }],
-    mapping: {
-      email: { field: 'email', transform: ['trim', 'lower'] },
-      username: { field: 'email', transform: ['trim', 'lower'] },
-      first_name: { field: 'firstName', transform: ['trim'] },
-      last_name: { field: 'lastName', transform: ['trim'] },
-      full_name: 'fullName',
-      phone_number: 'phone',
-      external_id: 'uid',
-      position: { expr: "userType = 'TECHNICIAN' ? 'Technician' : 'End user'" },
-    },
-  };
-}
-
 async function measureConfiguration(
   server: PostgresServer,
   options: ScaleOptions,
@@ -233,7 +215,7 @@ async function measureConfiguration(
     const { db } = store;
     const key = generateVaultKey();
     const tenants = emulators.flatMap((e) => e.tenants);
-    const ids = await seedMsp(db, createVault(key), tenants, () => integrationDocument());
+    const ids = await seedMsp(db, createVault(key), tenants, () => benchSyncDocument);
     await sql`create extension if not exists pg_stat_statements`.execute(db);
 
     const log: string[] = [];
