@@ -12,40 +12,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { type NinjaOneEmulator, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
-import { type OomnitzaEmulator, startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { type ApiClient, apiClient } from '../support/api-client.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { addAuthorizedCredential, addOomnitzaConnection } from '../support/vendor-setup.ts';
 import { axeProblems, signIn } from './screens-support.ts';
-import { ensureWebBuild, launchChromium, screenshot, sqliteTarget } from './support.ts';
+import { type BrowserWorld, desktop, firstAdmin, phone, screenshot, startBrowserWorld } from './support.ts';
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
-const password = 'correct horse battery staple';
-const desktop = { width: 1440, height: 900 };
-const phone = { width: 390, height: 844 };
+const { password } = firstAdmin;
 
 describe('admin tasks in Chromium [sqlite]', () => {
-  const target = sqliteTarget();
-  let ninja: NinjaOneEmulator;
-  let oomnitza: OomnitzaEmulator;
-  let server: TestServer;
-  let browser: Browser;
-  let admin: ApiClient;
+  let world: BrowserWorld;
   let integrationId: string;
 
   before(async () => {
-    await ensureWebBuild();
-    ninja = await startNinjaOneEmulator({ seed: 11, users: 8 });
-    oomnitza = await startOomnitzaEmulator({ seed: 11, users: 1 });
-    server = await startTestServer(target, { workerPollMs: 100 });
-    ninja.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
-    admin = apiClient(server.url);
-    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', name: 'Ida Admin', password })).status, 201);
-    await addAuthorizedCredential(admin, ninja);
-    await addOomnitzaConnection(admin, oomnitza);
-    const created = await admin.post('/api/integrations', {
+    world = await startBrowserWorld({
+      ninjaone: { seed: 11, users: 8 },
+      oomnitza: { seed: 11, users: 1 },
+      server: { workerPollMs: 100 },
+      vendors: true,
+    });
+    const created = await world.admin.post('/api/integrations', {
       name: 'NinjaOne users',
       source: { credential: 'ninjaone' },
       destination: { connection: 'oomnitza' },
@@ -55,30 +41,23 @@ describe('admin tasks in Chromium [sqlite]', () => {
     });
     assert.equal(created.status, 201, created.text);
     integrationId = created.body.id;
-    browser = await launchChromium();
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await ninja?.close();
-    await oomnitza?.close();
-    target.cleanup();
-  });
+  after(() => world?.close());
 
   async function withPage(
     viewport: { width: number; height: number },
     fn: (page: Page, context: BrowserContext) => Promise<void>,
     options: { email?: string; locale?: string; timezoneId?: string } = {},
   ): Promise<void> {
-    const context = await browser.newContext({
+    const context = await world.browser.newContext({
       viewport,
       ...(options.locale ? { locale: options.locale } : {}),
       ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
     });
     const page = await context.newPage();
     try {
-      await signIn(page, server.url, options.email ?? 'it@acme.example', password);
+      await signIn(page, world.url, options.email ?? 'it@acme.example', password);
       await fn(page, context);
     } catch (error) {
       await page.screenshot({ path: join(tmpdir(), 'ninja-sync-admin-tasks-failure.png'), fullPage: true }).catch(() => undefined);
@@ -89,15 +68,15 @@ describe('admin tasks in Chromium [sqlite]', () => {
   }
 
   const connections = async (): Promise<{ name: string; url: string; status: string; apiTokenHint: string }[]> =>
-    (await admin.get('/api/oomnitza-connections')).body.connections;
+    (await world.admin.get('/api/oomnitza-connections')).body.connections;
 
   test('an Oomnitza connection is tested before it is saved, and edited in place; a new URL needs its token again', async () => {
     await withPage(desktop, async (page) => {
-      await page.goto(`${server.url}/credentials`);
+      await page.goto(`${world.url}/credentials`);
       await page.getByRole('button', { name: 'Add Oomnitza connection' }).click();
       const form = page.getByRole('form', { name: 'New Oomnitza connection' });
       await form.getByLabel('Connection name').fill('oomnitza-b');
-      await form.getByLabel('Instance URL').fill(oomnitza.url);
+      await form.getByLabel('Instance URL').fill(world.oomnitza.url);
       await form.getByLabel(/^API token/).fill('not-the-token');
       await form.getByLabel(/^Allow plain http/).check();
       // A bad token: the save tests first, says why it failed, and stores nothing.
@@ -110,7 +89,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
         'nothing saved without a passing test',
       );
       // "Test" on its own, with the right token: it passes, and the save goes through.
-      await form.getByLabel(/^API token/).fill(oomnitza.apiToken);
+      await form.getByLabel(/^API token/).fill(world.oomnitza.apiToken);
       await form.getByRole('button', { name: 'Test', exact: true }).click();
       await form.getByRole('status').filter({ hasText: 'Test passed' }).waitFor();
       assert.match(await form.getByRole('status').innerText(), /1 users/);
@@ -124,13 +103,13 @@ describe('admin tasks in Chromium [sqlite]', () => {
       // Edit: a new name saves without a token; a new URL does not.
       await page.getByRole('button', { name: 'Edit connection oomnitza-b' }).click();
       const edit = page.getByRole('form', { name: 'Edit Oomnitza connection' });
-      assert.equal(await edit.getByLabel('Instance URL').inputValue(), oomnitza.url);
-      await edit.getByLabel('Instance URL').fill(oomnitza.url.replace('127.0.0.1', 'localhost'));
+      assert.equal(await edit.getByLabel('Instance URL').inputValue(), world.oomnitza.url);
+      await edit.getByLabel('Instance URL').fill(world.oomnitza.url.replace('127.0.0.1', 'localhost'));
       await edit.getByText('A new URL needs its API token again').waitFor();
       await edit.getByRole('button', { name: 'Save connection' }).click();
       await edit.locator('.mantine-PasswordInput-root').filter({ hasText: 'enter the API token for this URL' }).waitFor();
-      assert.equal((await connections()).find((c) => c.name === 'oomnitza-b')?.url, oomnitza.url, 'the URL is unchanged');
-      await edit.getByLabel('Instance URL').fill(oomnitza.url);
+      assert.equal((await connections()).find((c) => c.name === 'oomnitza-b')?.url, world.oomnitza.url, 'the URL is unchanged');
+      await edit.getByLabel('Instance URL').fill(world.oomnitza.url);
       await edit.getByLabel('Connection name').fill('oomnitza-eu');
       await edit.getByRole('button', { name: 'Save connection' }).click();
       await edit.waitFor({ state: 'detached' });
@@ -153,10 +132,14 @@ describe('admin tasks in Chromium [sqlite]', () => {
     // A long result (Oomnitza's own words can run long) wraps in its column: the badge keeps its
     // words and the buttons stay side by side, on a desktop and on a phone.
     const long = `Oomnitza answered 401 Unauthorized: ${'the API token is not valid for this instance or has been revoked; '.repeat(6)}`;
-    await server.context.db.updateTable('oomnitza_connections').set({ status_reason: long }).where('name', '=', 'oomnitza-eu').execute();
+    await world.server.context.db
+      .updateTable('oomnitza_connections')
+      .set({ status_reason: long })
+      .where('name', '=', 'oomnitza-eu')
+      .execute();
     for (const viewport of [desktop, { width: 1024, height: 800 }, phone]) {
       await withPage(viewport, async (page) => {
-        await page.goto(`${server.url}/credentials`);
+        await page.goto(`${world.url}/credentials`);
         const row = page.getByRole('row', { name: /oomnitza-eu/ });
         await row.getByText('revoked; the API').first().waitFor();
         const label = row.locator('.mantine-Badge-label');
@@ -178,7 +161,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
     }
   });
 
-  async function finished(id: string, client: ApiClient = admin): Promise<any> {
+  async function finished(id: string, client: ApiClient = world.admin): Promise<any> {
     for (let i = 0; i < 600; i++) {
       const run = (await client.get(`/api/runs/${id}`)).body;
       if (!['queued', 'running'].includes(run.state)) return run;
@@ -188,9 +171,9 @@ describe('admin tasks in Chromium [sqlite]', () => {
   }
 
   test("a run's cards add up with its record filter, say who started it in words, and show dates in the browser's locale", async () => {
-    const token = await admin.post('/api/tokens', { name: 'nightly-ci', role: 'admin' });
+    const token = await world.admin.post('/api/tokens', { name: 'nightly-ci', role: 'admin' });
     assert.equal(token.status, 201, token.text);
-    const ci = apiClient(server.url, { bearer: token.body.token });
+    const ci = apiClient(world.url, { bearer: token.body.token });
     const run = await finished((await ci.post(`/api/integrations/${integrationId}/runs`, { dryRun: false })).body.id);
     assert.ok(run.saasCounts.created > 0 && run.counts.created > 0, `users and SaaS users were created: ${JSON.stringify(run)}`);
     assert.equal(run.startedBy, 'API token "nightly-ci"');
@@ -198,7 +181,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
     await withPage(
       desktop,
       async (page) => {
-        await page.goto(`${server.url}/runs/${run.id}`);
+        await page.goto(`${world.url}/runs/${run.id}`);
         await page.getByRole('table', { name: 'Run records' }).waitFor({ timeout: 30_000 });
         const queued = new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Europe/Berlin' }).format(
           new Date(run.queuedAt),
@@ -228,7 +211,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
           .filter({ hasText: `${users} records` })
           .waitFor();
         await screenshot(page, 'desktop-run-users-and-saas');
-        await page.goto(`${server.url}/runs`);
+        await page.goto(`${world.url}/runs`);
         const row = page.locator(`[data-run-id="${run.id}"]`);
         assert.match(
           await row.innerText(),
@@ -241,14 +224,14 @@ describe('admin tasks in Chromium [sqlite]', () => {
   });
 
   test('a failed dry run says so on its page, with why, and tells the person who started it', async () => {
-    const bad = await admin.post('/api/oomnitza-connections', {
+    const bad = await world.admin.post('/api/oomnitza-connections', {
       name: 'oomnitza-old',
-      url: oomnitza.url,
+      url: world.oomnitza.url,
       apiToken: 'revoked-long-ago',
       allowInsecureHttp: true,
     });
     assert.equal(bad.status, 201, bad.text);
-    const broken = await admin.post('/api/integrations', {
+    const broken = await world.admin.post('/api/integrations', {
       name: 'Broken sync',
       source: { credential: 'ninjaone' },
       destination: { connection: 'oomnitza-old' },
@@ -257,8 +240,8 @@ describe('admin tasks in Chromium [sqlite]', () => {
     });
     assert.equal(broken.status, 201, broken.text);
     await withPage(desktop, async (page) => {
-      const before = (await admin.get('/api/notifications')).body.unreadCount as number;
-      await page.goto(`${server.url}/integrations/${broken.body.id}/runs`);
+      const before = (await world.admin.get('/api/notifications')).body.unreadCount as number;
+      await page.goto(`${world.url}/integrations/${broken.body.id}/runs`);
       await page.getByRole('button', { name: 'Dry run' }).click();
       await page.getByRole('heading', { name: /^Dry run of Broken sync/ }).waitFor();
       const alert = page.getByRole('alert').filter({ hasText: 'The dry run failed' });
@@ -273,7 +256,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
       await page.getByRole('dialog').getByRole('button', { name: 'Broken sync: the dry run failed' }).click();
       await page.getByRole('heading', { name: /^Dry run of Broken sync/ }).waitFor();
     });
-    const alerts = (await admin.get(`/api/alerts?status=open`)).body;
+    const alerts = (await world.admin.get(`/api/alerts?status=open`)).body;
     assert.ok(
       !JSON.stringify(alerts).includes(broken.body.id),
       "a dry run raises no alert to the integration's contacts (it writes nothing; its starter is told)",
@@ -281,10 +264,10 @@ describe('admin tasks in Chromium [sqlite]', () => {
   });
 
   test('"Run now" asks first and shows what the last dry run planned; nothing runs until it is confirmed', async () => {
-    const dry = await finished((await admin.post(`/api/integrations/${integrationId}/runs`, { dryRun: true })).body.id);
-    const runsBefore = (await admin.get(`/api/runs?integrationId=${integrationId}`)).body.runs.length as number;
+    const dry = await finished((await world.admin.post(`/api/integrations/${integrationId}/runs`, { dryRun: true })).body.id);
+    const runsBefore = (await world.admin.get(`/api/runs?integrationId=${integrationId}`)).body.runs.length as number;
     await withPage(desktop, async (page) => {
-      await page.goto(`${server.url}/integrations/${integrationId}/runs`);
+      await page.goto(`${world.url}/integrations/${integrationId}/runs`);
       await page.getByRole('button', { name: 'Run now' }).click();
       const dialog = page.getByRole('dialog', { name: 'Run “NinjaOne users” now?' });
       const plan = dialog.getByRole('status', { name: 'Last dry run' });
@@ -297,23 +280,27 @@ describe('admin tasks in Chromium [sqlite]', () => {
       await screenshot(page, 'desktop-run-confirm');
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       await dialog.waitFor({ state: 'detached' });
-      assert.equal((await admin.get(`/api/runs?integrationId=${integrationId}`)).body.runs.length, runsBefore, 'cancel starts nothing');
+      assert.equal(
+        (await world.admin.get(`/api/runs?integrationId=${integrationId}`)).body.runs.length,
+        runsBefore,
+        'cancel starts nothing',
+      );
       await page.getByRole('button', { name: 'Run now' }).click();
       await dialog.getByRole('button', { name: 'Run and write to Oomnitza' }).click();
       await page.getByRole('heading', { name: /^Run of NinjaOne users/ }).waitFor();
     });
-    assert.equal((await admin.get(`/api/runs?integrationId=${integrationId}`)).body.runs.length, runsBefore + 1);
+    assert.equal((await world.admin.get(`/api/runs?integrationId=${integrationId}`)).body.runs.length, runsBefore + 1);
   });
 
   test('an admin disables a person (signed out at once, refused at sign-in) and enables them again; the last admin stays enabled', async () => {
-    const vic = await admin.post('/api/users', { email: 'vic@acme.example', name: 'Vic Viewer', role: 'viewer', password });
+    const vic = await world.admin.post('/api/users', { email: 'vic@acme.example', name: 'Vic Viewer', role: 'viewer', password });
     assert.equal(vic.status, 201, vic.text);
-    const vicApi = apiClient(server.url);
+    const vicApi = apiClient(world.url);
     assert.equal((await vicApi.post('/api/session', { email: 'vic@acme.example', password })).status, 200);
     assert.equal((await vicApi.get('/api/integrations')).status, 200);
 
     await withPage(desktop, async (page) => {
-      await page.goto(`${server.url}/people`);
+      await page.goto(`${world.url}/people`);
       await page.getByRole('table', { name: 'People' }).waitFor();
       assert.equal(await page.getByRole('button', { name: 'Disable it@acme.example' }).count(), 0, 'nobody disables themselves');
       page.once('dialog', (dialog) => void dialog.accept());
@@ -326,14 +313,14 @@ describe('admin tasks in Chromium [sqlite]', () => {
       assert.deepEqual(await axeProblems(page), []);
     });
     assert.equal((await vicApi.get('/api/integrations')).status, 401, 'their session ended');
-    const refused = await apiClient(server.url).post('/api/session', { email: 'vic@acme.example', password });
+    const refused = await apiClient(world.url).post('/api/session', { email: 'vic@acme.example', password });
     assert.equal(refused.status, 403);
     assert.match(refused.body.error.message, /disabled; ask an admin/);
     // The sign-in page says so too.
-    const context = await browser.newContext({ viewport: desktop });
+    const context = await world.browser.newContext({ viewport: desktop });
     try {
       const page = await context.newPage();
-      await page.goto(server.url);
+      await page.goto(world.url);
       await page.getByLabel('Email').fill('vic@acme.example');
       await page.getByLabel(/^Password/).fill(password);
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -342,47 +329,47 @@ describe('admin tasks in Chromium [sqlite]', () => {
       await context.close();
     }
     // The last enabled admin cannot be disabled, even by an admin's API token.
-    const adminToken = (await admin.post('/api/tokens', { name: 'people-admin', role: 'admin' })).body.token as string;
-    const me = (await admin.get('/api/session')).body.user.id as string;
-    const last = await apiClient(server.url, { bearer: adminToken }).patch(`/api/users/${me}`, { disabled: true });
+    const adminToken = (await world.admin.post('/api/tokens', { name: 'people-admin', role: 'admin' })).body.token as string;
+    const me = (await world.admin.get('/api/session')).body.user.id as string;
+    const last = await apiClient(world.url, { bearer: adminToken }).patch(`/api/users/${me}`, { disabled: true });
     assert.equal(last.status, 409, last.text);
     assert.equal(last.body.error.code, 'last_admin');
 
     await withPage(desktop, async (page) => {
-      await page.goto(`${server.url}/people`);
+      await page.goto(`${world.url}/people`);
       await page.getByRole('button', { name: 'Enable vic@acme.example' }).click();
       await page.getByRole('status').filter({ hasText: 'vic@acme.example can sign in again' }).waitFor();
     });
-    assert.equal((await apiClient(server.url).post('/api/session', { email: 'vic@acme.example', password })).status, 200);
+    assert.equal((await apiClient(world.url).post('/api/session', { email: 'vic@acme.example', password })).status, 200);
   });
 
   test('an unknown path shows the app\'s "not found" page (API paths keep JSON); the OAuth deny page looks like the app and leads back', async () => {
-    const pending = await admin.post('/api/credentials', {
+    const pending = await world.admin.post('/api/credentials', {
       name: 'ninjaone-eu',
-      url: ninja.url,
+      url: world.ninja.url,
       clientId: 'demo-web',
       clientSecret: 'demo-web-secret',
       allowInsecureHttp: true,
     });
     assert.equal(pending.status, 201, pending.text);
     await withPage(phone, async (page) => {
-      const answer = await page.goto(`${server.url}/integrations/${integrationId}/nowhere/else`);
+      const answer = await page.goto(`${world.url}/integrations/${integrationId}/nowhere/else`);
       assert.equal(answer?.status(), 404);
       await page.getByRole('heading', { name: 'Page not found' }).waitFor();
       await screenshot(page, 'phone-not-found');
       assert.deepEqual(await axeProblems(page), []);
       await page.getByRole('link', { name: 'Go to the integrations' }).click();
       await page.getByRole('link', { name: 'NinjaOne users' }).waitFor();
-      const api = await page.goto(`${server.url}/api/nowhere`);
+      const api = await page.goto(`${world.url}/api/nowhere`);
       assert.equal(api?.status(), 404);
       assert.match(await api.text(), /"code":"not_found"/);
 
       // Deny at NinjaOne's consent page: the answer page has the app's header and a way back.
-      await page.goto(`${server.url}/credentials/${pending.body.id}`);
+      await page.goto(`${world.url}/credentials/${pending.body.id}`);
       await page.getByRole('button', { name: 'Authenticate' }).click();
-      await page.waitForURL((url) => url.href.startsWith(ninja.url));
+      await page.waitForURL((url) => url.href.startsWith(world.ninja.url));
       await page.locator('#deny').click();
-      await page.waitForURL((url) => url.href.startsWith(`${server.url}/oauth2/redirect`));
+      await page.waitForURL((url) => url.href.startsWith(`${world.url}/oauth2/redirect`));
       await page.getByRole('link', { name: 'ninja-sync' }).waitFor();
       assert.equal(await page.locator('h1').getAttribute('data-outcome'), 'error');
       assert.equal(await page.evaluate("getComputedStyle(document.querySelector('header')).height"), '56px', "the app's header bar");
@@ -396,7 +383,7 @@ describe('admin tasks in Chromium [sqlite]', () => {
 
   test('a new integration warns when its credential is not authenticated yet; a viewer reads the details as text', async () => {
     await withPage(desktop, async (page) => {
-      await page.goto(`${server.url}/integrations/new`);
+      await page.goto(`${world.url}/integrations/new`);
       const form = page.getByRole('form', { name: 'Integration details' });
       await form.waitFor();
       const select = form
@@ -410,11 +397,11 @@ describe('admin tasks in Chromium [sqlite]', () => {
       await page.getByRole('option', { name: 'ninjaone (active)' }).click();
       await form.getByRole('status').filter({ hasText: 'not authenticated' }).waitFor({ state: 'detached' });
     });
-    await admin.post('/api/users', { email: 'val@acme.example', name: 'Val Viewer', role: 'viewer', password });
+    await world.admin.post('/api/users', { email: 'val@acme.example', name: 'Val Viewer', role: 'viewer', password });
     await withPage(
       desktop,
       async (page) => {
-        await page.goto(`${server.url}/integrations/${integrationId}`);
+        await page.goto(`${world.url}/integrations/${integrationId}`);
         const details = page.getByRole('table', { name: 'Integration details' });
         await details.waitFor();
         assert.equal(await page.getByRole('form', { name: 'Integration details' }).count(), 0, 'no greyed-out form');

@@ -12,17 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { type NinjaOneEmulator, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
-import { type OomnitzaEmulator, startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
-import { type ApiClient, apiClient } from '../support/api-client.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { addAuthorizedCredential, addOomnitzaConnection } from '../support/vendor-setup.ts';
 import { signIn } from './screens-support.ts';
-import { ensureWebBuild, launchChromium, screenshot, sqliteTarget } from './support.ts';
+import { type BrowserWorld, firstAdmin, screenshot, startBrowserWorld } from './support.ts';
 
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
-const password = 'correct horse battery staple';
+const { password } = firstAdmin;
 const baseMapping = { email: 'email', first_name: 'firstName', last_name: 'lastName' };
 
 /** A Mantine select by its accessible name (a textbox or a combobox, depending on its state). */
@@ -53,25 +48,17 @@ async function choose(page: Page, name: string, option: string | RegExp): Promis
 }
 
 describe('the mapping page in Chromium [sqlite]', () => {
-  const target = sqliteTarget();
-  let ninja: NinjaOneEmulator;
-  let oomnitza: OomnitzaEmulator;
-  let server: TestServer;
-  let browser: Browser;
-  let admin: ApiClient;
+  let world: BrowserWorld;
   let integrationId: string;
 
   before(async () => {
-    await ensureWebBuild();
-    ninja = await startNinjaOneEmulator({ seed: 11, users: 12 });
-    oomnitza = await startOomnitzaEmulator({ seed: 11, users: 2 });
-    server = await startTestServer(target, { worker: false });
-    ninja.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
-    admin = apiClient(server.url);
-    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', name: 'Ida Admin', password })).status, 201);
-    await addAuthorizedCredential(admin, ninja);
-    await addOomnitzaConnection(admin, oomnitza);
-    const created = await admin.post('/api/integrations', {
+    world = await startBrowserWorld({
+      ninjaone: { seed: 11, users: 12 },
+      oomnitza: { seed: 11, users: 2 },
+      server: { worker: false },
+      vendors: true,
+    });
+    const created = await world.admin.post('/api/integrations', {
       name: 'NinjaOne users',
       source: { credential: 'ninjaone' },
       destination: { connection: 'oomnitza' },
@@ -80,20 +67,13 @@ describe('the mapping page in Chromium [sqlite]', () => {
     });
     assert.equal(created.status, 201, created.text);
     integrationId = created.body.id;
-    browser = await launchChromium();
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await ninja?.close();
-    await oomnitza?.close();
-    target.cleanup();
-  });
+  after(() => world?.close());
 
   /** A custom users field created in the emulated Oomnitza, as an admin would in its data model. */
   async function addOomnitzaField(field: Record<string, unknown>): Promise<void> {
-    const answer = await fetch(`${oomnitza.url}/__admin/fields`, {
+    const answer = await fetch(`${world.oomnitza.url}/__admin/fields`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(field),
@@ -102,13 +82,13 @@ describe('the mapping page in Chromium [sqlite]', () => {
   }
 
   async function stored(): Promise<Record<string, unknown> & { mapping: Record<string, unknown> }> {
-    return (await admin.get(`/api/integrations/${integrationId}`)).body.document;
+    return (await world.admin.get(`/api/integrations/${integrationId}`)).body.document;
   }
 
   /** Puts the stored mapping back as the test started it. */
   async function resetDocument(): Promise<void> {
     const document = await stored();
-    const answer = await admin.put(`/api/integrations/${integrationId}`, {
+    const answer = await world.admin.put(`/api/integrations/${integrationId}`, {
       ...document,
       name: 'NinjaOne users',
       destination: { connection: 'oomnitza' },
@@ -134,11 +114,11 @@ describe('the mapping page in Chromium [sqlite]', () => {
 
   async function onIntegrationPage(tab: 'details' | 'mapping', width: number, fn: (page: Page) => Promise<void>): Promise<void> {
     await resetDocument();
-    const context = await browser.newContext({ viewport: { width, height: width > 500 ? 1000 : 844 } });
+    const context = await world.browser.newContext({ viewport: { width, height: width > 500 ? 1000 : 844 } });
     const page = await context.newPage();
     try {
-      await signIn(page, server.url, 'it@acme.example', password);
-      await page.goto(`${server.url}/integrations/${integrationId}${tab === 'details' ? '' : `/${tab}`}`);
+      await signIn(page, world.url, 'it@acme.example', password);
+      await page.goto(`${world.url}/integrations/${integrationId}${tab === 'details' ? '' : `/${tab}`}`);
       await fn(page);
     } catch (error) {
       await page.screenshot({ path: join(tmpdir(), 'ninja-sync-mapping-failure.png'), fullPage: true }).catch(() => undefined);
@@ -205,7 +185,7 @@ describe('the mapping page in Chromium [sqlite]', () => {
   });
 
   test('an instance without a users data model falls back to the common fields and says so', async () => {
-    oomnitza.knobs.settings.faults.push({ kind: 'html', path: '/api/v3/users/meta' });
+    world.oomnitza.knobs.settings.faults.push({ kind: 'html', path: '/api/v3/users/meta' });
     try {
       await onMappingPage(1440, async (page) => {
         await page.getByRole('button', { name: 'Refresh fields' }).click();
@@ -216,9 +196,9 @@ describe('the mapping page in Chromium [sqlite]', () => {
         await page.getByRole('group', { name: 'Oomnitza field phone_number' }).waitFor();
       });
     } finally {
-      oomnitza.knobs.settings.faults.length = 0;
-      const fields = await admin.get('/api/oomnitza-connections');
-      await admin.post(`/api/oomnitza-connections/${fields.body.connections[0].id}/fields/refresh`);
+      world.oomnitza.knobs.settings.faults.length = 0;
+      const fields = await world.admin.get('/api/oomnitza-connections');
+      await world.admin.post(`/api/oomnitza-connections/${fields.body.connections[0].id}/fields/refresh`);
     }
   });
 
@@ -361,7 +341,7 @@ describe('the mapping page in Chromium [sqlite]', () => {
 
   test("a connection's edit form asks before its unsaved edits go (Escape, ×), closes at once unchanged or on Cancel", async () => {
     await onIntegrationPage('details', 390, async (page) => {
-      await page.goto(`${server.url}/credentials`);
+      await page.goto(`${world.url}/credentials`);
       const edit = page.getByRole('button', { name: 'Edit connection oomnitza' });
       const form = page.getByRole('form', { name: 'Edit Oomnitza connection' });
       const dialog = page.getByRole('dialog', { name: 'Unsaved changes to the Oomnitza connection “oomnitza”' });
@@ -392,21 +372,21 @@ describe('the mapping page in Chromium [sqlite]', () => {
       await form.getByRole('button', { name: 'Cancel' }).click();
       await form.waitFor({ state: 'detached' });
       assert.equal(await dialog.count(), 0);
-      const names = (await admin.get('/api/oomnitza-connections')).body.connections.map((c: { name: string }) => c.name);
+      const names = (await world.admin.get('/api/oomnitza-connections')).body.connections.map((c: { name: string }) => c.name);
       assert.ok(names.includes('oomnitza') && !names.includes('oomnitza-renamed'), names.join(', '));
     });
   });
 
   test('a save and a preview whose Oomnitza data model cannot be read say so, and the save goes through', async () => {
     // A second connection to the same instance, whose data model was never read: the save reads it now.
-    const down = await admin.post('/api/oomnitza-connections', {
+    const down = await world.admin.post('/api/oomnitza-connections', {
       name: 'oomnitza-down',
-      url: oomnitza.url,
-      apiToken: oomnitza.apiToken,
+      url: world.oomnitza.url,
+      apiToken: world.oomnitza.apiToken,
       allowInsecureHttp: true,
     });
     assert.equal(down.status, 201, down.text);
-    oomnitza.knobs.settings.faults.push({ kind: 'reset', path: '/api/v3/users/meta' });
+    world.oomnitza.knobs.settings.faults.push({ kind: 'reset', path: '/api/v3/users/meta' });
     try {
       for (const width of [1440, 390])
         await onIntegrationPage('details', width, async (page) => {
@@ -419,7 +399,7 @@ describe('the mapping page in Chromium [sqlite]', () => {
             await warning.innerText(),
             /The mapping was not checked against Oomnitza's data model: could not read the users data model of the Oomnitza connection .*Each run checks it again/s,
           );
-          assert.ok(!(await page.content()).includes(oomnitza.apiToken), 'no token shown');
+          assert.ok(!(await page.content()).includes(world.oomnitza.apiToken), 'no token shown');
           assert.equal(((await stored())['destination'] as { connection: string }).connection, 'oomnitza-down', 'saved');
           await screenshot(page, `${width > 500 ? 'desktop' : 'phone'}-details-saved-with-warning`);
           // The preview of the mapping says the same, above its records.
@@ -439,7 +419,7 @@ describe('the mapping page in Chromium [sqlite]', () => {
           assert.equal((await stored()).mapping['phone_number'], 'phone');
         });
     } finally {
-      oomnitza.knobs.settings.faults.length = 0;
+      world.oomnitza.knobs.settings.faults.length = 0;
       await resetDocument();
     }
   });
@@ -481,7 +461,7 @@ describe('the mapping page in Chromium [sqlite]', () => {
       await page.getByText('Not applied yet: pick a field.').waitFor();
       await choose(page, 'Filter 1 field', /^User Type \(userType\)/);
       await choose(page, 'Filter 1 value', 'END_USER');
-      const endUsers = ninja.world.users.filter((u) => u.userType === 'END_USER').length;
+      const endUsers = world.ninja.world.users.filter((u) => u.userType === 'END_USER').length;
       await keptIs(page, endUsers);
       // Email: the END_USER value does not come along; the rule waits for a value.
       await choose(page, 'Filter 1 field', /^Email \(email\)/);
@@ -489,8 +469,8 @@ describe('the mapping page in Chromium [sqlite]', () => {
       assert.equal(await page.getByLabel('Filter 1 value').inputValue(), '');
       await keptIs(page, 12);
       // Typed, not blurred: the preview follows.
-      const emails = ninja.world.users.map((u) => (typeof u.email === 'string' ? u.email.toLowerCase() : ''));
-      const someone = ninja.world.users.find((_, i) => emails[i] !== '' && emails.filter((e) => e === emails[i]).length === 1);
+      const emails = world.ninja.world.users.map((u) => (typeof u.email === 'string' ? u.email.toLowerCase() : ''));
+      const someone = world.ninja.world.users.find((_, i) => emails[i] !== '' && emails.filter((e) => e === emails[i]).length === 1);
       assert.ok(someone, 'a user with an e-mail no one else has');
       await page.getByLabel('Filter 1 value').pressSequentially(String(someone.email));
       await keptIs(page, 1);

@@ -11,59 +11,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { type NinjaOneEmulator, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
-import { type OomnitzaEmulator, startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
-import { type ApiClient, apiClient } from '../support/api-client.ts';
-import { answerConsent } from '../support/consent.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { apiClient } from '../support/api-client.ts';
 import { axeProblems, signIn } from './screens-support.ts';
-import { ensureWebBuild, launchChromium, screenshot, sqliteTarget } from './support.ts';
+import { type BrowserWorld, desktop, firstAdmin, phone, screenshot, startBrowserWorld } from './support.ts';
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
-const password = 'correct horse battery staple';
-const phone = { width: 390, height: 844 };
-const desktop = { width: 1440, height: 900 };
+const { password } = firstAdmin;
 
 describe('every screen at desktop and phone width [sqlite]', () => {
-  const target = sqliteTarget();
-  let ninja: NinjaOneEmulator;
-  let oomnitza: OomnitzaEmulator;
-  let server: TestServer;
-  let browser: Browser;
-  let admin: ApiClient;
+  let world: BrowserWorld;
   let integrationId: string;
   let credentialId: string;
   let runId: string;
   let localId: string;
 
   before(async () => {
-    await ensureWebBuild();
-    ninja = await startNinjaOneEmulator({ seed: 5, users: 12 });
-    oomnitza = await startOomnitzaEmulator({ seed: 5, users: 2 });
-    server = await startTestServer(target, { workerPollMs: 100 });
-    ninja.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
-    admin = apiClient(server.url);
-    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', name: 'Ida Admin', password })).status, 201);
-    const credential = await admin.post('/api/credentials', {
-      name: 'ninjaone',
-      url: ninja.url,
-      clientId: 'demo-web',
-      clientSecret: 'demo-web-secret',
-      allowInsecureHttp: true,
+    world = await startBrowserWorld({
+      ninjaone: { seed: 5, users: 12 },
+      oomnitza: { seed: 5, users: 2 },
+      server: { workerPollMs: 100 },
+      vendors: true,
     });
-    credentialId = credential.body.id;
-    const back = await answerConsent((await admin.post(`/api/credentials/${credentialId}/authorize`)).body.authorizeUrl, 'approve');
-    assert.equal((await admin.fetchRaw(back)).status, 200);
-    const connection = await admin.post('/api/oomnitza-connections', {
-      name: 'oomnitza',
-      url: oomnitza.url,
-      apiToken: oomnitza.apiToken,
-      allowInsecureHttp: true,
-    });
-    assert.equal(connection.status, 201, connection.text);
-    await admin.post(`/api/oomnitza-connections/${connection.body.id}/test`);
-    const created = await admin.post('/api/integrations', {
+    credentialId = world.vendors!.credentialId;
+    await world.admin.post(`/api/oomnitza-connections/${world.vendors!.connectionId}/test`);
+    const created = await world.admin.post('/api/integrations', {
       name: 'NinjaOne users',
       source: { credential: 'ninjaone' },
       destination: { connection: 'oomnitza' },
@@ -74,36 +46,29 @@ describe('every screen at desktop and phone width [sqlite]', () => {
     });
     assert.equal(created.status, 201, created.text);
     integrationId = created.body.id;
-    runId = (await admin.post(`/api/integrations/${integrationId}/runs`, { dryRun: true })).body.id;
+    runId = (await world.admin.post(`/api/integrations/${integrationId}/runs`, { dryRun: true })).body.id;
     for (let i = 0; i < 600; i++) {
-      const run = (await admin.get(`/api/runs/${runId}`)).body;
+      const run = (await world.admin.get(`/api/runs/${runId}`)).body;
       if (!['queued', 'running'].includes(run.state)) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // A Local integration and its agent (enrolled, not started), for the Agents screen and the Local form.
-    assert.equal((await admin.post('/api/agents', { name: 'site-a' })).status, 201);
-    const local = await admin.post('/api/integrations', {
+    assert.equal((await world.admin.post('/api/agents', { name: 'site-a' })).status, 201);
+    const local = await world.admin.post('/api/integrations', {
       name: 'Site A users',
       installation: 'local',
       agent: 'site-a',
-      source: { url: ninja.url, clientId: 'demo-m2m', clientSecret: '${NINJAONE_CLIENT_SECRET}' },
-      destination: { url: oomnitza.url, apiToken: '${OOMNITZA_API_TOKEN}' },
+      source: { url: world.ninja.url, clientId: 'demo-m2m', clientSecret: '${NINJAONE_CLIENT_SECRET}' },
+      destination: { url: world.oomnitza.url, apiToken: '${OOMNITZA_API_TOKEN}' },
       allowInsecureHttp: true,
       syncKeys: ['email'],
       mapping: { email: 'email' },
     });
     assert.equal(local.status, 201, local.text);
     localId = local.body.id;
-    browser = await launchChromium();
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await ninja?.close();
-    await oomnitza?.close();
-    target.cleanup();
-  });
+  after(() => world?.close());
 
   /** Each signed-in screen: its path and a heading or region that says it has loaded. */
   const screens = (): { name: string; path: string; ready: (page: Page) => Promise<unknown> }[] => [
@@ -141,10 +106,10 @@ describe('every screen at desktop and phone width [sqlite]', () => {
   ];
 
   async function withPage(viewport: { width: number; height: number }, fn: (page: Page, context: BrowserContext) => Promise<void>) {
-    const context = await browser.newContext({ viewport });
+    const context = await world.browser.newContext({ viewport });
     const page = await context.newPage();
     try {
-      await signIn(page, server.url, 'it@acme.example', password);
+      await signIn(page, world.url, 'it@acme.example', password);
       await fn(page, context);
     } catch (error) {
       await page.screenshot({ path: join(tmpdir(), 'ninja-sync-screens-failure.png'), fullPage: true }).catch(() => undefined);
@@ -159,7 +124,7 @@ describe('every screen at desktop and phone width [sqlite]', () => {
       const menu = page.getByRole('navigation', { name: 'Main menu' });
       const toggle = page.getByRole('button', { name: 'Open the menu' });
       for (const screen of screens()) {
-        await page.goto(server.url + screen.path);
+        await page.goto(world.url + screen.path);
         await screen.ready(page);
         const folded = await menu.boundingBox();
         assert.ok(folded === null || folded.x + folded.width <= 0, `${screen.name}: the menu is folded away, off the screen`);
@@ -206,15 +171,15 @@ describe('every screen at desktop and phone width [sqlite]', () => {
     for (const viewport of [desktop, phone]) {
       await withPage(viewport, async (page) => {
         for (const screen of screens()) {
-          await page.goto(server.url + screen.path);
+          await page.goto(world.url + screen.path);
           await screen.ready(page);
           for (const problem of await axeProblems(page)) found.push(`${screen.name} at ${viewport.width} px: ${problem}`);
         }
       });
-      const context = await browser.newContext({ viewport });
+      const context = await world.browser.newContext({ viewport });
       try {
         const page = await context.newPage();
-        await page.goto(server.url);
+        await page.goto(world.url);
         await page.getByRole('button', { name: 'Sign in' }).waitFor();
         for (const problem of await axeProblems(page)) found.push(`sign-in at ${viewport.width} px: ${problem}`);
       } finally {
@@ -270,7 +235,7 @@ describe('every screen at desktop and phone width [sqlite]', () => {
       await page.getByRole('status').filter({ hasText: 'signed out everywhere' }).waitFor();
       await screenshot(page, 'desktop-people');
     });
-    const people = (await admin.get('/api/users')).body.users as { email: string; role: string }[];
+    const people = (await world.admin.get('/api/users')).body.users as { email: string; role: string }[];
     assert.deepEqual(
       people.map((p) => [p.email, p.role]),
       [
@@ -278,14 +243,14 @@ describe('every screen at desktop and phone width [sqlite]', () => {
         ['vic@acme.example', 'admin'],
       ],
     );
-    const vic = apiClient(server.url);
+    const vic = apiClient(world.url);
     assert.equal((await vic.post('/api/session', { email: 'vic@acme.example', password })).status, 401, 'the old password is gone');
     assert.equal((await vic.post('/api/session', { email: 'vic@acme.example', password: 'another long password 42' })).status, 200);
   });
 
   test('the server refuses a cron that never fires, an unknown time zone and a contact that is no address; the form shows each beside its field', async () => {
-    const refused = await admin.put(`/api/integrations/${integrationId}`, {
-      ...(await admin.get(`/api/integrations/${integrationId}`)).body.document,
+    const refused = await world.admin.put(`/api/integrations/${integrationId}`, {
+      ...(await world.admin.get(`/api/integrations/${integrationId}`)).body.document,
       schedule: { cron: '61 * * * *', timezone: 'Mars/Base' },
       contacts: ['not-an-email'],
     });
@@ -294,7 +259,7 @@ describe('every screen at desktop and phone width [sqlite]', () => {
     assert.deepEqual(paths, ['contacts.0', 'schedule.cron', 'schedule.timezone']);
 
     await withPage(desktop, async (page) => {
-      await page.goto(`${server.url}/integrations/${integrationId}`);
+      await page.goto(`${world.url}/integrations/${integrationId}`);
       const form = page.getByRole('form', { name: 'Integration details' });
       await form.waitFor();
       // Daily → Cron → Daily keeps the time that was there.
@@ -316,7 +281,7 @@ describe('every screen at desktop and phone width [sqlite]', () => {
       assert.equal(await form.getByText('Saved.').count(), 0, 'nothing says it was saved');
       await screenshot(page, 'desktop-details-refused');
     });
-    const stored = (await admin.get(`/api/integrations/${integrationId}`)).body.document;
+    const stored = (await world.admin.get(`/api/integrations/${integrationId}`)).body.document;
     assert.deepEqual(stored.schedule, { daily: '03:30', timezone: 'Europe/Berlin' }, 'the stored schedule is unchanged');
     assert.deepEqual(stored.contacts, []);
   });
@@ -324,14 +289,14 @@ describe('every screen at desktop and phone width [sqlite]', () => {
   test('offboarding: the policy and its fuse are set beside the preference, and the next runs suspend a user who left NinjaOne', async () => {
     const finished = async (id: string) => {
       for (let i = 0; i < 600; i++) {
-        const run = (await admin.get(`/api/runs/${id}`)).body;
+        const run = (await world.admin.get(`/api/runs/${id}`)).body;
         if (!['queued', 'running'].includes(run.state)) return run;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       assert.fail(`run ${id} did not finish`);
     };
     await withPage(desktop, async (page) => {
-      await page.goto(`${server.url}/integrations/${integrationId}`);
+      await page.goto(`${world.url}/integrations/${integrationId}`);
       const form = page.getByRole('form', { name: 'Integration details' });
       await form.waitFor();
       const policy = form.getByRole('radiogroup', { name: 'When a user leaves NinjaOne' });
@@ -344,27 +309,27 @@ describe('every screen at desktop and phone width [sqlite]', () => {
       await form.getByRole('button', { name: 'Save details' }).click();
       await form.getByText('Saved.').waitFor();
     });
-    const stored = (await admin.get(`/api/integrations/${integrationId}`)).body.document;
+    const stored = (await world.admin.get(`/api/integrations/${integrationId}`)).body.document;
     assert.deepEqual(stored.offboarding, { policy: 'suspend', maxShare: 0.4 });
 
     // The server's worker keeps the links under the integration: a real run links, the next dry run plans the suspension.
     // (Oomnitza needs a username to create a user; the mapping above has none.)
-    const withUsername = await admin.put(`/api/integrations/${integrationId}`, {
+    const withUsername = await world.admin.put(`/api/integrations/${integrationId}`, {
       ...stored,
       mapping: { ...stored.mapping, username: { field: 'email', transform: ['trim', 'lower'] } },
     });
     assert.equal(withUsername.status, 200, withUsername.text);
-    const real = await finished((await admin.post(`/api/integrations/${integrationId}/runs`, { dryRun: false })).body.id);
+    const real = await finished((await world.admin.post(`/api/integrations/${integrationId}/runs`, { dryRun: false })).body.id);
     assert.ok(real.counts.created > 0, JSON.stringify(real.counts));
-    const linked = (await admin.get(`/api/runs/${String(real.id)}/records?outcome=created&limit=1`)).body.records[0];
+    const linked = (await world.admin.get(`/api/runs/${String(real.id)}/records?outcome=created&limit=1`)).body.records[0];
     assert.ok(linked?.sourceId);
-    const gone = await fetch(`${ninja.url}/__admin/users/${String(linked.sourceId)}`, { method: 'DELETE' });
+    const gone = await fetch(`${world.ninja.url}/__admin/users/${String(linked.sourceId)}`, { method: 'DELETE' });
     assert.equal(gone.status, 204);
-    const dry = await finished((await admin.post(`/api/integrations/${integrationId}/runs`, { dryRun: true })).body.id);
+    const dry = await finished((await world.admin.post(`/api/integrations/${integrationId}/runs`, { dryRun: true })).body.id);
     assert.equal(dry.counts.suspended, 1, JSON.stringify(dry));
     assert.equal(dry.fuseReason, null);
     await withPage(desktop, async (page) => {
-      await page.goto(`${server.url}/runs/${String(dry.id)}`);
+      await page.goto(`${world.url}/runs/${String(dry.id)}`);
       await page.locator('[data-count="suspended"]').filter({ hasText: 'would be suspended' }).waitFor();
       await page.getByLabel('Outcome').getByText('suspended', { exact: true }).click();
       await page.getByRole('table', { name: 'Run records' }).getByText(linked.label).waitFor();

@@ -9,15 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { type NinjaOneEmulator, startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
-import { type OomnitzaEmulator, startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { createAppUser } from '../../src/accounts/users.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { ensureWebBuild, launchChromium, screenshot, screenshotDir, sqliteTarget } from './support.ts';
+import { startTestServer } from '../support/server.ts';
+import { type BrowserWorld, firstAdmin, screenshot, screenshotDir, startBrowserWorld } from './support.ts';
 
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-const password = 'correct horse battery staple';
+const { password } = firstAdmin;
 
 /** Two animation frames: what the page was told has been rendered. */
 async function settle(page: Page): Promise<void> {
@@ -58,31 +56,21 @@ async function dragTo(page: Page, from: string, to: string, options: { reaim?: b
 }
 
 describe('web UI in Chromium [sqlite]', () => {
-  const target = sqliteTarget();
-  let ninja: NinjaOneEmulator;
-  let oomnitza: OomnitzaEmulator;
-  let server: TestServer;
-  let browser: Browser;
+  let world: BrowserWorld;
 
   before(async () => {
-    await ensureWebBuild();
-    ninja = await startNinjaOneEmulator({ seed: 7, users: 25 });
-    oomnitza = await startOomnitzaEmulator({ seed: 7, users: 3 });
-    server = await startTestServer(target, { workerPollMs: 100 });
-    ninja.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
-    browser = await launchChromium();
+    world = await startBrowserWorld({
+      ninjaone: { seed: 7, users: 25 },
+      oomnitza: { seed: 7, users: 3 },
+      server: { workerPollMs: 100 },
+      firstAdmin: false,
+    });
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await ninja?.close();
-    await oomnitza?.close();
-    target.cleanup();
-  });
+  after(() => world?.close());
 
   test('an admin goes from first-run setup to a completed sync and its per-record results', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await world.browser.newPage({ viewport: { width: 1440, height: 900 } });
     try {
       await adminJourney(page);
     } catch (error) {
@@ -96,7 +84,7 @@ describe('web UI in Chromium [sqlite]', () => {
 
   async function adminJourney(page: Page): Promise<void> {
     // First-run setup.
-    await page.goto(server.url);
+    await page.goto(world.url);
     await page.getByLabel('Email').fill('it@acme.example');
     await page.getByLabel('Name').fill('Ida Admin');
     await page.getByLabel(/^Password/).fill(password);
@@ -117,7 +105,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await form.getByRole('button', { name: 'Add credential' }).click();
     await form.locator('input[aria-invalid="true"]').first().waitFor();
     assert.equal(await form.getByLabel('NinjaOne URL').getAttribute('aria-invalid'), 'true', "the URL field carries the server's problem");
-    await form.getByLabel('NinjaOne URL').fill(ninja.url);
+    await form.getByLabel('NinjaOne URL').fill(world.ninja.url);
     await form.getByRole('button', { name: 'Add credential' }).click();
     await page.getByRole('button', { name: 'Authenticate' }).waitFor();
     assert.match(await page.getByLabel('Redirect URL').innerText(), /\/oauth2\/redirect$/);
@@ -125,7 +113,7 @@ describe('web UI in Chromium [sqlite]', () => {
 
     // Authenticate: NinjaOne's consent page, and back.
     await page.getByRole('button', { name: 'Authenticate' }).click();
-    await page.waitForURL((url) => url.href.startsWith(ninja.url));
+    await page.waitForURL((url) => url.href.startsWith(world.ninja.url));
     await page.locator('#authorize').click();
     await page.getByRole('heading', { name: 'NinjaOne connected' }).waitFor();
     await page.getByRole('link', { name: 'Back to the credential' }).click();
@@ -139,8 +127,8 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('link', { name: 'Credentials' }).first().click();
     await page.getByRole('button', { name: 'Add Oomnitza connection' }).click();
     const conn = page.getByRole('form', { name: 'New Oomnitza connection' });
-    await conn.getByLabel('Instance URL').fill(oomnitza.url);
-    await conn.getByLabel(/^API token/).fill(oomnitza.apiToken);
+    await conn.getByLabel('Instance URL').fill(world.oomnitza.url);
+    await conn.getByLabel(/^API token/).fill(world.oomnitza.apiToken);
     await conn.getByLabel('Allow plain http').check();
     await conn.getByRole('button', { name: 'Add connection' }).click();
     // Gone, its own test result with it, before the row's test says the same words.
@@ -148,7 +136,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('button', { name: 'Test connection oomnitza' }).click();
     await page.getByText(/3 users$/).waitFor();
     await screenshot(page, '03-credentials');
-    assert.ok(!(await page.content()).includes(oomnitza.apiToken), 'the token is never shown');
+    assert.ok(!(await page.content()).includes(world.oomnitza.apiToken), 'the token is never shown');
 
     // A new integration, then its mapping by drag and drop (and by keyboard).
     await page.getByRole('link', { name: 'Integrations' }).click();
@@ -158,7 +146,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('button', { name: 'New NinjaOne credential' }).click();
     const inline = page.getByRole('form', { name: 'New credential' });
     await inline.getByLabel('Name').fill('ninjaone-eu');
-    await inline.getByLabel('NinjaOne URL').fill(ninja.url);
+    await inline.getByLabel('NinjaOne URL').fill(world.ninja.url);
     await inline.getByLabel('Client ID').fill('demo-web');
     await inline.getByLabel(/^Client secret/).fill('demo-web-secret');
     await inline.getByLabel('Allow plain http').check();
@@ -178,7 +166,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('region', { name: 'Oomnitza fields' }).waitFor();
     await page.getByLabel('NinjaOne field User Type').waitFor();
     // Beside each NinjaOne field, a few of the tenant's values, from the preview.
-    const firstEmail = ninja.world.users.map((u) => u.email).find((m): m is string => typeof m === 'string' && m !== '');
+    const firstEmail = world.ninja.world.users.map((u) => u.email).find((m): m is string => typeof m === 'string' && m !== '');
     assert.ok(firstEmail, 'the tenant has a user with an e-mail');
     await page.getByTestId('samples-email').filter({ hasText: firstEmail }).waitFor();
     // Tall enough that every NinjaOne field and its drop target are on screen at once.
@@ -208,7 +196,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByLabel('Expression', { exact: true }).fill("lastName & ', ' & firstName");
     await page.getByRole('button', { name: 'Add custom field' }).click();
     // The preview writes each record as the mapping stands, and follows the tenant on "Refresh preview".
-    const first = ninja.world.users[0]!;
+    const first = world.ninja.world.users[0]!;
     const fullName = (): string => `${first.firstName ?? ''} ${first.lastName ?? ''}`.trim();
     const firstFullName = page.getByTestId(`preview-${String(first.id)}-full_name`);
     const exactly = (text: string): RegExp => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
@@ -224,7 +212,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.getByRole('option', { name: 'User Type (userType)' }).click();
     await page.getByRole('combobox', { name: 'Filter 1 value' }).click();
     await page.getByRole('option', { name: 'END_USER' }).click();
-    const technician = ninja.world.users.find((u) => u.userType === 'TECHNICIAN');
+    const technician = world.ninja.world.users.find((u) => u.userType === 'TECHNICIAN');
     assert.ok(technician, 'the tenant has a technician');
     await page
       .getByTestId(`preview-reason-${String(technician.id)}`)
@@ -248,7 +236,7 @@ describe('web UI in Chromium [sqlite]', () => {
     await page.locator('[aria-label="Preview counts"]').waitFor();
     await page.getByText('is not marked Unique').waitFor({ state: 'detached' });
     await screenshot(page, '05-mapping');
-    const stored = await server.context.db.selectFrom('integrations').select('document').executeTakeFirstOrThrow();
+    const stored = await world.server.context.db.selectFrom('integrations').select('document').executeTakeFirstOrThrow();
     const mapping = JSON.parse(String(stored.document)).mapping;
     assert.equal(mapping.phone_number, 'phone');
     assert.equal(mapping.external_id, 'uid');
@@ -262,14 +250,14 @@ describe('web UI in Chromium [sqlite]', () => {
     // A dry run: the plan, nothing written.
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.getByRole('tab', { name: 'Runs' }).click();
-    oomnitza.knobs.clearLog();
+    world.oomnitza.knobs.clearLog();
     await page.getByRole('button', { name: 'Dry run' }).click();
     await page.getByRole('heading', { name: /^Dry run of/ }).waitFor();
     await page.getByRole('table', { name: 'Run records' }).waitFor({ timeout: 30_000 });
     const planned = Number(await page.locator('[data-count="created"] p').last().innerText());
     assert.ok(planned > 0, 'the dry run plans creations');
     assert.equal(
-      oomnitza.knobs.log.filter((e) => e.method !== 'GET' && e.path.startsWith('/api/v3/users')).length,
+      world.oomnitza.knobs.log.filter((e) => e.method !== 'GET' && e.path.startsWith('/api/v3/users')).length,
       0,
       'a dry run writes nothing',
     );
@@ -286,7 +274,7 @@ describe('web UI in Chromium [sqlite]', () => {
       planned,
       'the run did what the dry run planned',
     );
-    assert.equal(oomnitza.store.users.size, 3 + planned);
+    assert.equal(world.oomnitza.store.users.size, 3 + planned);
     await page.getByLabel('Outcome').getByText('created', { exact: true }).click();
     await page
       .getByRole('status')
@@ -362,10 +350,14 @@ describe('web UI in Chromium [sqlite]', () => {
   }
 
   test('a viewer signs in, sees no edit buttons, and signs out', async () => {
-    await createAppUser(server.context.db, { email: 'viewer@acme.example', name: 'Vic Viewer', role: 'viewer', password }, new Date());
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await createAppUser(
+      world.server.context.db,
+      { email: 'viewer@acme.example', name: 'Vic Viewer', role: 'viewer', password },
+      new Date(),
+    );
+    const context = await world.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    await page.goto(`${server.url}/credentials`);
+    await page.goto(`${world.url}/credentials`);
     await page.getByLabel('Email').fill('viewer@acme.example');
     await page.getByLabel(/^Password/).fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -382,8 +374,11 @@ describe('web UI in Chromium [sqlite]', () => {
   });
 
   test('demo mode says so on the sign-in page and on every screen', async () => {
-    const demoServer = await startTestServer(target, { worker: false, demo: { ninjaOneUrl: ninja.url, oomnitzaUrl: oomnitza.url } });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const demoServer = await startTestServer(world.target, {
+      worker: false,
+      demo: { ninjaOneUrl: world.ninja.url, oomnitzaUrl: world.oomnitza.url },
+    });
+    const context = await world.browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const page = await context.newPage();
       await page.goto(demoServer.url);
@@ -401,14 +396,14 @@ describe('web UI in Chromium [sqlite]', () => {
 
   test('screen paths answer the app, API paths never do', async () => {
     for (const path of ['/credentials/abc', '/integrations/abc/mapping', '/runs/xyz']) {
-      const answer = await fetch(server.url + path);
+      const answer = await fetch(world.url + path);
       assert.equal(answer.status, 200, path);
       assert.match(await answer.text(), /<div id="root">/);
     }
-    const api = await fetch(`${server.url}/api/nope`);
+    const api = await fetch(`${world.url}/api/nope`);
     assert.equal(api.status, 404);
     assert.match(api.headers.get('content-type') ?? '', /json/);
-    const catalogue = await fetch(`${server.url}/api/catalogue`);
+    const catalogue = await fetch(`${world.url}/api/catalogue`);
     assert.equal(catalogue.status, 401, 'the catalogue needs a signed-in user');
   });
 });
