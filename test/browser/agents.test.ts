@@ -18,6 +18,7 @@ import { type NinjaOneEmulator, startNinjaOneEmulator } from '../../emulators/ni
 import { type OomnitzaEmulator, startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { type ApiClient, apiClient } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { addOomnitzaConnection } from '../support/vendor-setup.ts';
 import { signIn } from './screens-support.ts';
 import { ensureWebBuild, launchChromium, screenshot, sqliteTarget } from './support.ts';
 
@@ -80,13 +81,7 @@ describe('Local installation in Chromium [sqlite]', () => {
       });
       assert.equal(created.status, 201, created.text);
     }
-    const connection = await admin.post('/api/oomnitza-connections', {
-      name: 'oomnitza',
-      url: oomnitza.url,
-      apiToken: oomnitza.apiToken,
-      allowInsecureHttp: true,
-    });
-    assert.equal(connection.status, 201, connection.text);
+    await addOomnitzaConnection(admin, oomnitza);
     const viewer = await admin.post('/api/users', { email: 'vic@acme.example', name: 'Vic Viewer', role: 'viewer', password });
     assert.equal(viewer.status, 201, viewer.text);
     browser = await launchChromium();

@@ -11,9 +11,9 @@ import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { openDatabase } from '../../src/db/open-database.ts';
 import { listRunRecords } from '../../src/runs/run-records.ts';
 import { apiClient } from '../support/api-client.ts';
-import { answerConsent } from '../support/consent.ts';
 import { forEachDialect } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
+import { addAuthorizedCredential, addOomnitzaConnection } from '../support/vendor-setup.ts';
 import { runJson, startWorld, writeIntegration } from './helpers.ts';
 
 import type { OomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
@@ -90,23 +90,9 @@ forEachDialect('one run executor for the CLI and the server', (target) => {
     t.after(() => server.close());
     const admin = apiClient(server.url);
     assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
-    const credential = await admin.post('/api/credentials', {
-      name: 'ninjaone',
-      url: world.ninjaone.url,
-      clientId: 'demo-web',
-      clientSecret: 'demo-web-secret',
-      allowInsecureHttp: true,
-    });
     world.ninjaone.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
-    const back = await answerConsent((await admin.post(`/api/credentials/${credential.body.id}/authorize`)).body.authorizeUrl, 'approve');
-    assert.equal((await admin.fetchRaw(back)).status, 200);
-    const connection = await admin.post('/api/oomnitza-connections', {
-      name: 'oomnitza',
-      url: oomnitza.url,
-      apiToken: oomnitza.apiToken,
-      allowInsecureHttp: true,
-    });
-    assert.equal(connection.status, 201, connection.text);
+    await addAuthorizedCredential(admin, world.ninjaone);
+    await addOomnitzaConnection(admin, oomnitza);
     const created = await admin.post('/api/integrations', {
       ...shared,
       source: { credential: 'ninjaone' },

@@ -14,6 +14,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { apiClient } from '../support/api-client.ts';
 import { startTestServer } from '../support/server.ts';
+import { addClientCredential } from '../support/vendor-setup.ts';
 import { integrationYaml, oomnitzaWrites, runJson, startWorld, writeIntegration } from './helpers.ts';
 
 import type { TestDatabaseTarget } from '../support/databases.ts';
@@ -46,15 +47,7 @@ async function previewServer(t: TestContext, env: Record<string, string>) {
   t.after(() => server.close());
   const admin = apiClient(server.url);
   assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
-  const credential = {
-    name: 'ninjaone',
-    url: ninja.url,
-    clientId: 'demo-m2m',
-    clientSecret: 'demo-m2m-secret',
-    grantType: 'client_credentials',
-    allowInsecureHttp: true,
-  };
-  assert.equal((await admin.post('/api/credentials', credential)).status, 201);
+  await addClientCredential(admin, ninja);
   const viewer = apiClient(server.url, { bearer: (await admin.post('/api/tokens', { name: 'viewer', role: 'viewer' })).body.token });
   return { url: server.url, viewer };
 }

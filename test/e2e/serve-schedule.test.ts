@@ -14,6 +14,7 @@ import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { type ApiClient, apiClient } from '../support/api-client.ts';
 import { startTestServer } from '../support/server.ts';
 import { startSmtpServer } from '../support/smtp.ts';
+import { addClientCredential, addOomnitzaConnection } from '../support/vendor-setup.ts';
 
 import type { TestDatabaseTarget } from '../support/databases.ts';
 
@@ -62,20 +63,8 @@ const sqlite = {
     const admin = apiClient(server.url);
     const setup = await admin.post('/api/setup', { email: 'it@acme.example', password });
     assert.equal(setup.status, 201, setup.text);
-    await admin.post('/api/credentials', {
-      name: 'ninjaone',
-      url: ninja.url,
-      clientId: 'demo-m2m',
-      clientSecret: 'demo-m2m-secret',
-      grantType: 'client_credentials',
-      allowInsecureHttp: true,
-    });
-    await admin.post('/api/oomnitza-connections', {
-      name: 'oomnitza',
-      url: oomnitza.url,
-      apiToken: oomnitza.apiToken,
-      allowInsecureHttp: true,
-    });
+    await addClientCredential(admin, ninja);
+    await addOomnitzaConnection(admin, oomnitza);
     const created = await admin.post('/api/integrations', {
       // Keyed by NinjaOne id, so the tenant's awkward e-mails (none, shared) do not fail records here.
       name: 'Nightly users',

@@ -11,9 +11,9 @@ import { test } from 'node:test';
 import { startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { type ApiClient, apiClient } from '../support/api-client.ts';
-import { answerConsent } from '../support/consent.ts';
 import { forEachDialect } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
+import { addAuthorizedCredential, addOomnitzaConnection } from '../support/vendor-setup.ts';
 
 const password = 'correct horse battery staple';
 const terminal = new Set(['succeeded', 'completed_with_errors', 'failed', 'canceled']);
@@ -42,24 +42,10 @@ forEachDialect('server: integrations and runs end to end', (target) => {
     const admin = apiClient(server.url);
     assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password })).status, 201);
 
-    const credential = await admin.post('/api/credentials', {
-      name: 'ninjaone',
-      url: ninja.url,
-      clientId: 'demo-web',
-      clientSecret: 'demo-web-secret',
-      allowInsecureHttp: true,
-    });
     ninja.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
-    const back = await answerConsent((await admin.post(`/api/credentials/${credential.body.id}/authorize`)).body.authorizeUrl, 'approve');
-    assert.equal((await admin.fetchRaw(back)).status, 200);
+    const credential = await addAuthorizedCredential(admin, ninja);
 
-    const connection = await admin.post('/api/oomnitza-connections', {
-      name: 'oomnitza',
-      url: oomnitza.url,
-      apiToken: oomnitza.apiToken,
-      allowInsecureHttp: true,
-    });
-    assert.equal(connection.status, 201, connection.text);
+    const connection = await addOomnitzaConnection(admin, oomnitza);
     assert.ok(!connection.text.includes(oomnitza.apiToken));
     const connTest = await admin.post(`/api/oomnitza-connections/${connection.body.id}/test`);
     assert.equal(connTest.body.ok, true, connTest.text);

@@ -70,6 +70,17 @@ export function FilterRulesEditor({
   onChange: (drafts: RuleDraft[]) => void;
 }) {
   const update = (i: number, draft: RuleDraft): void => onChange(drafts.map((d, j) => (j === i ? draft : d)));
+  const removeButton = (i: number, size: 'xs' | 'compact-xs') => (
+    <Button
+      size={size}
+      variant="subtle"
+      color="red"
+      onClick={() => onChange(drafts.filter((_, j) => j !== i))}
+      aria-label={`Remove filter ${i + 1}`}
+    >
+      Remove
+    </Button>
+  );
   return (
     <Stack gap={6} role="region" aria-label="Filters">
       <Title order={4}>Filters</Title>
@@ -125,30 +136,10 @@ export function FilterRulesEditor({
                 {!noValue.has(draft.op) && (
                   <ValueInput index={i} draft={draft} field={field} disabled={!canEdit} onText={(text) => update(i, { ...draft, text })} />
                 )}
-                {canEdit && (
-                  <Button
-                    size="xs"
-                    variant="subtle"
-                    color="red"
-                    onClick={() => onChange(drafts.filter((_, j) => j !== i))}
-                    aria-label={`Remove filter ${i + 1}`}
-                  >
-                    Remove
-                  </Button>
-                )}
+                {canEdit && removeButton(i, 'xs')}
               </Group>
             )}
-            {draft.kind === 'expr' && canEdit && (
-              <Button
-                size="compact-xs"
-                variant="subtle"
-                color="red"
-                onClick={() => onChange(drafts.filter((_, j) => j !== i))}
-                aria-label={`Remove filter ${i + 1}`}
-              >
-                Remove
-              </Button>
-            )}
+            {draft.kind === 'expr' && canEdit && removeButton(i, 'compact-xs')}
             {missing && problems.length === 0 && (
               <Text size="xs" c="dimmed">
                 Not applied yet: {missing}.

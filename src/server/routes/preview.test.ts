@@ -13,6 +13,7 @@ import { startNinjaOneEmulator } from '../../../emulators/ninjaone/index.ts';
 import { startOomnitzaEmulator } from '../../../emulators/oomnitza/index.ts';
 import { apiClient } from '../../../test/support/api-client.ts';
 import { startTestServer } from '../../../test/support/server.ts';
+import { addClientCredential, addOomnitzaConnection } from '../../../test/support/vendor-setup.ts';
 
 import type { TestDatabaseTarget } from '../../../test/support/databases.ts';
 
@@ -31,30 +32,8 @@ test('preview: kept, dropped and failed records with samples, read with the stor
   t.after(() => server.close());
   const admin = apiClient(server.url);
   assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
-  assert.equal(
-    (
-      await admin.post('/api/credentials', {
-        name: 'ninjaone',
-        url: ninja.url,
-        clientId: 'demo-m2m',
-        clientSecret: 'demo-m2m-secret',
-        grantType: 'client_credentials',
-        allowInsecureHttp: true,
-      })
-    ).status,
-    201,
-  );
-  assert.equal(
-    (
-      await admin.post('/api/oomnitza-connections', {
-        name: 'oomnitza',
-        url: oomnitza.url,
-        apiToken: oomnitza.apiToken,
-        allowInsecureHttp: true,
-      })
-    ).status,
-    201,
-  );
+  await addClientCredential(admin, ninja);
+  await addOomnitzaConnection(admin, oomnitza);
   const viewer = apiClient(server.url, { bearer: (await admin.post('/api/tokens', { name: 'viewer', role: 'viewer' })).body.token });
   oomnitza.knobs.clearLog();
 
