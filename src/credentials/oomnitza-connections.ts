@@ -123,6 +123,18 @@ export async function updateOomnitzaConnection(
   now: Date,
 ): Promise<OomnitzaConnection> {
   const row = await getOomnitzaConnectionRow(db, id);
+  if (patch.name !== undefined && patch.name !== row.name) {
+    if ((await findOomnitzaConnectionByName(db, patch.name)) !== undefined)
+      throw new CredentialError('name_taken', `an Oomnitza connection named "${patch.name}" exists already; choose another name`, 'name');
+    const users = await integrationsUsingConnection(db, row.name);
+    if (users.length > 0)
+      throw new CredentialError(
+        'in_use',
+        `the connection is used by ${users.map((n) => `"${n}"`).join(', ')} under its name; change those integrations first, or keep the name`,
+        'name',
+        { integrations: users },
+      );
+  }
   const allowInsecureHttp = patch.allowInsecureHttp ?? row.allow_insecure_http === 1;
   const url =
     patch.url !== undefined || patch.allowInsecureHttp !== undefined
@@ -175,11 +187,7 @@ export async function listOomnitzaConnections(db: AppDb): Promise<OomnitzaConnec
 
 export async function deleteOomnitzaConnection(db: AppDb, id: string): Promise<void> {
   const row = await getOomnitzaConnectionRow(db, id);
-  const users = (await db.selectFrom('integrations').select(['name', 'document']).execute())
-    .filter(
-      (integration) => (JSON.parse(integration.document) as { destination?: { connection?: string } }).destination?.connection === row.name,
-    )
-    .map((integration) => integration.name);
+  const users = await integrationsUsingConnection(db, row.name);
   if (users.length > 0)
     throw new CredentialError(
       'in_use',
@@ -188,6 +196,20 @@ export async function deleteOomnitzaConnection(db: AppDb, id: string): Promise<v
       { integrations: users },
     );
   await db.deleteFrom('oomnitza_connections').where('id', '=', id).execute();
+}
+
+/** The integrations whose destination names this connection. */
+async function integrationsUsingConnection(db: AppDb, connectionName: string): Promise<string[]> {
+  const rows = await db.selectFrom('integrations').select(['name', 'document']).execute();
+  return rows
+    .filter((row) => {
+      try {
+        return (JSON.parse(row.document) as { destination?: { connection?: string } }).destination?.connection === connectionName;
+      } catch {
+        return false;
+      }
+    })
+    .map((row) => row.name);
 }
 
 /**

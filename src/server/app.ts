@@ -10,6 +10,7 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 
+import { isUniqueViolation } from '../db/errors.ts';
 import { observeVendorCalls } from '../http/observe.ts';
 import { redactUrl } from '../http/redact.ts';
 import { observeTokenRefreshes } from '../ninjaone/token-provider.ts';
@@ -60,6 +61,12 @@ export async function buildApp(context: AppContext, extraRoutes: readonly RouteM
   app.setErrorHandler(function handleError(error, request, reply) {
     if (error instanceof ApiError) {
       return reply.code(error.status).send(errorBody(error.code, error.message, error.details));
+    }
+    if (isUniqueViolation(error)) {
+      // A check-then-write raced another request for the same name: the store kept one, this one is refused.
+      return reply
+        .code(409)
+        .send(errorBody('conflict', 'another request saved a record with the same name at the same moment; reload and try again'));
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {

@@ -201,6 +201,37 @@ forEachDialect('NinjaOne credentials with OAuth', (target) => {
     assert.equal(refused.body.error.code, 'in_use');
     assert.deepEqual(refused.body.error.details.integrations, ['NinjaOne users']);
 
+    // The integration names its connection: renaming or deleting it is refused with the integrations that use it.
+    const connectionId = connection.body.id as string;
+    const renamedInUse = await admin.patch(`/api/oomnitza-connections/${connectionId}`, { name: 'renamed' });
+    assert.equal(renamedInUse.status, 409, renamedInUse.text);
+    assert.equal(renamedInUse.body.error.code, 'in_use');
+    assert.deepEqual(renamedInUse.body.error.details.integrations, ['NinjaOne users']);
+    assert.equal((await admin.delete(`/api/oomnitza-connections/${connectionId}`)).body.error.code, 'in_use');
+    const spare = await admin.post('/api/oomnitza-connections', {
+      name: 'spare',
+      url: 'https://beta.oomnitza.com',
+      apiToken: 'other-token',
+    });
+    assert.equal(spare.status, 201, spare.text);
+    const taken = await admin.patch(`/api/oomnitza-connections/${spare.body.id}`, { name: 'oomnitza' });
+    assert.equal(taken.status, 409, taken.text);
+    assert.equal(taken.body.error.code, 'name_taken');
+    assert.deepEqual(taken.body.error.details.fields, [{ path: 'name', message: taken.body.error.message }]);
+    // Five saves of one new name at once: one is kept, the others are told the name is taken (never a 500).
+    const racing = await Promise.all(
+      [1, 2, 3, 4, 5].map((n) =>
+        admin.post('/api/oomnitza-connections', { name: 'raced', url: `https://n${n}.oomnitza.com`, apiToken: `token-${n}` }),
+      ),
+    );
+    assert.deepEqual(racing.map((answer) => answer.status).sort(), [201, 409, 409, 409, 409], racing.map((a) => a.text).join('\n'));
+    const renamed = await admin.patch(`/api/oomnitza-connections/${spare.body.id}`, { name: 'spare two' });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.equal(
+      (await admin.get('/api/oomnitza-connections')).body.connections.map((c: { name: string }) => c.name).join(),
+      'oomnitza,raced,spare two',
+    );
+
     await admin.post('/api/users', { email: 'viewer@acme.example', role: 'viewer', password });
     const viewer = apiClient(server.url);
     await viewer.post('/api/session', { email: 'viewer@acme.example', password });
