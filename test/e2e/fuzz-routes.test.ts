@@ -4,7 +4,7 @@
  * ids, with and without credentials. Whatever comes in, the answer is never a 5xx, the process
  * stays up, and an answer that refuses (4xx) has written nothing to the store.
  *
- * A failure prints fast-check's seed and the shrunk request: `FUZZ_SEED=<seed>` replays it.
+ * A failure prints fast-check's seed and the shrunk request: `FUZZ_SEED=<seed>` replays it (with the same `FUZZ_RUNS`).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -50,8 +50,9 @@ async function snapshot(db: AppDb): Promise<string> {
   return parts.join('\n\n');
 }
 
-/** Runs per operation: enough to reach past validation on every route, small enough for CI. */
-const runsPerOperation = { sqlite: 30, postgres: 12 } as const;
+/** Runs per operation: enough to reach past validation on every route, small enough for CI. `FUZZ_RUNS=<n>` digs deeper by hand. */
+const deeper = process.env['FUZZ_RUNS'] === undefined ? undefined : Number(process.env['FUZZ_RUNS']);
+const runsPerOperation = { sqlite: deeper ?? 30, postgres: deeper ?? 12 } as const;
 
 forEachDialect('every route fuzzed from the OpenAPI document', (target) => {
   test('no input gives a 5xx, the server stays up, and a refused request writes nothing', async (t) => {
