@@ -45,3 +45,15 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = error.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/**
+ * True for a foreign-key violation on either engine: PostgreSQL's SQLSTATE 23503, or better-sqlite3's
+ * `SQLITE_CONSTRAINT_FOREIGNKEY`. A row was written that points at one another request deleted
+ * between this request's check and its write.
+ *
+ * @example if (isForeignKeyViolation(error)) throw new GoneError(id, { cause: error });
+ */
+export function isForeignKeyViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  return error.code === '23503' || error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -10,7 +10,7 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 
-import { isUniqueViolation } from '../db/errors.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.ts';
 import { observeVendorCalls } from '../http/observe.ts';
 import { redactUrl } from '../http/redact.ts';
 import { observeTokenRefreshes } from '../ninjaone/token-provider.ts';
@@ -67,6 +67,12 @@ export async function buildApp(context: AppContext, extraRoutes: readonly RouteM
       return reply
         .code(409)
         .send(errorBody('conflict', 'another request saved a record with the same name at the same moment; reload and try again'));
+    }
+    if (isForeignKeyViolation(error)) {
+      // A check-then-write raced a delete: e.g. "Run now" on an integration deleted between the two.
+      return reply
+        .code(409)
+        .send(errorBody('conflict', 'another request deleted a record this one refers to at the same moment; reload and try again'));
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {

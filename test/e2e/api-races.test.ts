@@ -1,0 +1,65 @@
+/**
+ * Requests that race each other, as a double click, two admins at once or a script in a loop send
+ * them: whatever the interleaving, no answer is a 5xx, and the store ends in a state one of the
+ * orders would have left. Over real HTTP, on SQLite and PostgreSQL (where requests really run side
+ * by side on a pool of connections).
+ *
+ * @example TEST_CONCURRENCY=1 npm test -- api-races
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
+import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
+import { apiClient } from '../support/api-client.ts';
+import { forEachDialect } from '../support/databases.ts';
+import { startTestServer } from '../support/server.ts';
+import { addClientCredential, addOomnitzaConnection } from '../support/vendor-setup.ts';
+
+import type { ApiAnswer } from '../support/api-client.ts';
+
+function statusesOf(answers: readonly ApiAnswer[]): string {
+  return answers.map((a) => `${a.status} ${a.status >= 500 ? a.text.slice(0, 200) : ''}`.trim()).join(' | ');
+}
+
+forEachDialect('requests that race', (target) => {
+  test('"Run now" racing the delete of its integration is refused (404 or 409), never a 500', async (t) => {
+    const ninja = await startNinjaOneEmulator({ seed: 3, users: 2 });
+    t.after(() => ninja.close());
+    const oomnitza = await startOomnitzaEmulator({ seed: 3, users: 0 });
+    t.after(() => oomnitza.close());
+    // No worker: the queued runs stay as the race left them.
+    const server = await startTestServer(target, { worker: false, maintenance: false });
+    t.after(() => server.close());
+    const admin = apiClient(server.url);
+    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
+    await addClientCredential(admin, ninja);
+    await addOomnitzaConnection(admin, oomnitza);
+
+    // Found on PostgreSQL: the run was inserted after the integration it names was deleted (a foreign-key refusal, 500).
+    for (let round = 0; round < 12; round++) {
+      const integration = await admin.post('/api/integrations', {
+        name: `Staff ${round}`,
+        source: { credential: 'ninjaone' },
+        destination: { connection: 'oomnitza' },
+        syncKeys: ['email'],
+        mapping: { email: 'email' },
+      });
+      assert.equal(integration.status, 201, integration.text);
+      const id = integration.body.id as string;
+      const starts = Array.from({ length: 4 }, () => admin.post(`/api/integrations/${id}/runs`, { dryRun: true }));
+      const [deleted, ...answers] = await Promise.all([admin.delete(`/api/integrations/${id}`), ...starts]);
+      assert.equal(deleted?.status, 204, deleted?.text);
+      assert.ok(
+        answers.every((a) => a.status === 202 || a.status === 404 || a.status === 409),
+        `round ${round}: ${statusesOf(answers)}`,
+      );
+      for (const refused of answers.filter((a) => a.status === 409)) assert.match(refused.text, /deleted a record this one refers to/);
+    }
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    assert.deepEqual(
+      server.logLines.filter((line) => line.includes('unhandled error')),
+      [],
+    );
+  });
+});
