@@ -79,9 +79,8 @@ export async function createAppUser(
  */
 export async function createFirstAdmin(db: AppDb, input: { email: string; name: string; password: string }, now: Date): Promise<AppUser> {
   const row = await newUserRow({ ...input, role: 'admin' }, now);
-  const postgres = dialectOf(db) === 'postgres';
   return db.transaction().execute(async function insertFirstAdmin(trx) {
-    if (postgres) await sql`select pg_advisory_xact_lock(${firstAdminLock})`.execute(trx);
+    await lockAdmins(trx);
     if ((await countAppUsers(trx)) > 0)
       throw new AccountError('setup_done', 'setup is done already; sign in, or ask an admin for an account');
     await trx.insertInto('app_users').values(row).execute();
@@ -89,8 +88,18 @@ export async function createFirstAdmin(db: AppDb, input: { email: string; name: 
   });
 }
 
-/** An arbitrary, fixed advisory-lock number for "creating the first admin". */
-const firstAdminLock = 7_201_104_501;
+/** An arbitrary, fixed advisory-lock number for "who the admins are" (the first one, the last one). */
+const adminsLock = 7_201_104_501;
+
+/**
+ * Serialises the transactions that count admins before they change one, till they commit. Without
+ * it, on PostgreSQL two admins disabling (or demoting) each other at once both count two enabled
+ * admins, both go ahead, and no one is left to manage people. On SQLite the one connection already
+ * runs one transaction at a time.
+ */
+async function lockAdmins(trx: AppDb): Promise<void> {
+  if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(${adminsLock})`.execute(trx);
+}
 
 async function newUserRow(input: { email: string; name: string; role: AppRole; password: string }, now: Date): Promise<AppUsersTable> {
   const email = normaliseEmail(input.email);
@@ -144,6 +153,7 @@ export async function listAppUsers(db: AppDb): Promise<AppUser[]> {
  */
 export async function changeAppUserRole(db: AppDb, id: string, role: AppRole): Promise<AppUser> {
   return db.transaction().execute(async (trx) => {
+    await lockAdmins(trx);
     const row = await trx.selectFrom('app_users').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new AccountError('not_found', `no person with id ${id}`);
     if (row.role === 'admin' && role !== 'admin' && row.disabled_at === null && (await enabledAdmins(trx)) <= 1)
@@ -167,6 +177,7 @@ async function enabledAdmins(db: AppDb): Promise<number> {
  */
 export async function setAppUserDisabled(db: AppDb, id: string, disabled: boolean, actorId: string | null, now: Date): Promise<AppUser> {
   return db.transaction().execute(async (trx) => {
+    await lockAdmins(trx);
     const row = await trx.selectFrom('app_users').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new AccountError('not_found', `no person with id ${id}`);
     if (!disabled) {

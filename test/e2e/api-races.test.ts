@@ -62,4 +62,63 @@ forEachDialect('requests that race', (target) => {
       [],
     );
   });
+
+  test('two admins disabling or demoting each other at once leave one enabled admin', async (t) => {
+    const server = await startTestServer(target, { worker: false, maintenance: false });
+    t.after(() => server.close());
+    const db = server.context.db;
+    const first = apiClient(server.url);
+    assert.equal((await first.post('/api/setup', { email: 'ann@acme.example', password: 'correct horse battery staple' })).status, 201);
+    const bob = await first.post('/api/users', {
+      email: 'bob@acme.example',
+      name: 'Bob',
+      role: 'admin',
+      password: 'another long passphrase 43',
+    });
+    assert.equal(bob.status, 201, bob.text);
+    const bobSession = apiClient(server.url);
+    assert.equal(
+      (await bobSession.post('/api/session', { email: 'bob@acme.example', password: 'another long passphrase 43' })).status,
+      200,
+    );
+    // Each acts through an API token of their own: it stops while its maker is disabled, and comes back with them.
+    const ann = apiClient(server.url, { bearer: (await first.post('/api/tokens', { name: 'ann', role: 'admin' })).body.token });
+    const bobApi = apiClient(server.url, { bearer: (await bobSession.post('/api/tokens', { name: 'bob', role: 'admin' })).body.token });
+    const annId = (await first.get('/api/session')).body.user.id as string;
+    const bobId = bob.body.id as string;
+    const admins = async () =>
+      (await db.selectFrom('app_users').select('email').where('role', '=', 'admin').where('disabled_at', 'is', null).execute()).map(
+        (row) => row.email,
+      );
+
+    // Found on PostgreSQL: both counted two enabled admins, both went ahead, and no admin was left.
+    for (let round = 0; round < 6; round++) {
+      const answers = await Promise.all([
+        ann.patch(`/api/users/${bobId}`, { disabled: true }),
+        bobApi.patch(`/api/users/${annId}`, { disabled: true }),
+      ]);
+      const left = await admins();
+      assert.equal(left.length, 1, `round ${round}: ${statusesOf(answers)}; enabled admins: ${left.join(', ')}`);
+      assert.equal(answers.filter((a) => a.status === 200).length, 1, statusesOf(answers));
+      // The other was refused: the last admin (409), or its token stopped with its maker (401).
+      for (const refused of answers.filter((a) => a.status !== 200)) assert.ok([401, 409].includes(refused.status), refused.text);
+      const survivor = left[0] === 'ann@acme.example' ? ann : bobApi;
+      const other = left[0] === 'ann@acme.example' ? bobId : annId;
+      assert.equal((await survivor.patch(`/api/users/${other}`, { disabled: false })).status, 200);
+    }
+    for (let round = 0; round < 6; round++) {
+      const answers = await Promise.all([
+        ann.patch(`/api/users/${bobId}`, { role: 'viewer' }),
+        bobApi.patch(`/api/users/${annId}`, { role: 'viewer' }),
+      ]);
+      const left = await admins();
+      assert.equal(left.length, 1, `round ${round}: ${statusesOf(answers)}; admins: ${left.join(', ')}`);
+      const refused = answers.find((a) => a.status !== 200);
+      assert.equal(refused?.status, 409, statusesOf(answers));
+      assert.equal(refused?.body.error.code, 'last_admin');
+      const survivor = left[0] === 'ann@acme.example' ? ann : bobApi;
+      const other = left[0] === 'ann@acme.example' ? bobId : annId;
+      assert.equal((await survivor.patch(`/api/users/${other}`, { role: 'admin' })).status, 200);
+    }
+  });
 });
