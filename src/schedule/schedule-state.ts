@@ -8,10 +8,11 @@
  * await syncScheduleStates(db, now);
  * const state = await getScheduleState(db, integrationId);
  */
+import { isForeignKeyViolation } from '../db/errors.ts';
 import { integrationSchema } from '../integrations/schema.ts';
 import { compileSchedule } from './schedule-times.ts';
 
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { AppDb } from '../db/app-database.ts';
 import type { IsoTimestamp } from '../db/types.ts';
 import type { CatchUpPolicy, ScheduleStateTable } from '../db/types-alerts.ts';
@@ -85,19 +86,15 @@ export async function syncScheduleStates(db: AppDb, now: Date, lookBackMs = 15 *
     }
     const key = JSON.stringify(schedule);
     if (row.state_id === null) {
-      await db
-        .insertInto('schedule_state')
-        .values({
-          integration_id: row.id,
-          schedule: key,
-          next_run_at: next,
-          last_scheduled_at: null,
-          last_run_id: null,
-          catch_up: 'once',
-          updated_at: at,
-        })
-        .onConflict((oc) => oc.column('integration_id').doNothing())
-        .execute();
+      await insertScheduleState(db, {
+        integration_id: row.id,
+        schedule: key,
+        next_run_at: next,
+        last_scheduled_at: null,
+        last_run_id: null,
+        catch_up: 'once',
+        updated_at: at,
+      });
       continue;
     }
     const enabled = Number(row.enabled) === 1;
@@ -113,6 +110,23 @@ export async function syncScheduleStates(db: AppDb, now: Date, lookBackMs = 15 *
       .execute();
   }
   return problems;
+}
+
+/**
+ * The first state row of an integration. One deleted since it was read has nothing to schedule: its
+ * row is refused by the foreign key and skipped, so a delete never fails the sync of the others
+ * (a scheduler tick, or the catch-up setting of another integration).
+ */
+async function insertScheduleState(db: AppDb, row: Insertable<ScheduleStateTable>): Promise<void> {
+  try {
+    await db
+      .insertInto('schedule_state')
+      .values(row)
+      .onConflict((oc) => oc.column('integration_id').doNothing())
+      .execute();
+  } catch (error) {
+    if (!isForeignKeyViolation(error)) throw error;
+  }
 }
 
 /** @example const state = await getScheduleState(db, id); state?.nextRunAt */

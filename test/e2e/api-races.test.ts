@@ -121,4 +121,46 @@ forEachDialect('requests that race', (target) => {
       assert.equal((await survivor.patch(`/api/users/${other}`, { role: 'admin' })).status, 200);
     }
   });
+
+  test("an integration's catch-up setting saved while others are deleted is saved (200), whatever the order", async (t) => {
+    const ninja = await startNinjaOneEmulator({ seed: 4, users: 2 });
+    t.after(() => ninja.close());
+    const oomnitza = await startOomnitzaEmulator({ seed: 4, users: 0 });
+    t.after(() => oomnitza.close());
+    // No scheduler: the integrations have no schedule state yet, so saving a catch-up setting writes one for each.
+    const server = await startTestServer(target, { worker: false, maintenance: false });
+    t.after(() => server.close());
+    const admin = apiClient(server.url);
+    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
+    await addClientCredential(admin, ninja);
+    await addOomnitzaConnection(admin, oomnitza);
+    const create = async (name: string) => {
+      const answer = await admin.post('/api/integrations', {
+        name,
+        source: { credential: 'ninjaone' },
+        destination: { connection: 'oomnitza' },
+        syncKeys: ['email'],
+        mapping: { email: 'email' },
+      });
+      assert.equal(answer.status, 201, answer.text);
+      return answer.body.id as string;
+    };
+    const kept = await create('Kept');
+
+    // Found on PostgreSQL: the schedule state of an integration deleted meanwhile was refused by its foreign key, failing the whole save.
+    for (let round = 0; round < 10; round++) {
+      const doomed = await Promise.all(Array.from({ length: 6 }, (_, i) => create(`Doomed ${round}.${i}`)));
+      const [saved, ...deleted] = await Promise.all([
+        admin.put(`/api/integrations/${kept}/catch-up`, { catchUp: round % 2 === 0 ? 'skip' : 'once' }),
+        ...doomed.map((id) => admin.delete(`/api/integrations/${id}`)),
+      ]);
+      assert.equal(saved?.status, 200, `round ${round}: ${saved?.text}`);
+      assert.deepEqual(
+        deleted.map((a) => a.status),
+        doomed.map(() => 204),
+      );
+    }
+    const states = await server.context.db.selectFrom('schedule_state').select(['integration_id', 'catch_up']).execute();
+    assert.deepEqual(states, [{ integration_id: kept, catch_up: 'once' }]);
+  });
 });
