@@ -63,12 +63,14 @@ export async function createApiToken(
 /**
  * The live token with this value, or null. A token made by a person who has since been disabled
  * works no more (while they stay disabled): whoever leaves takes their scripts' access with them.
+ * Likewise a token acts with its maker's role at most: an admin made a viewer keeps no admin token.
  */
 export async function resolveApiToken(db: AppDb, token: string, now: Date): Promise<ApiToken | null> {
   const row = await db
     .selectFrom('api_tokens')
     .leftJoin('app_users', 'app_users.id', 'api_tokens.created_by')
     .selectAll('api_tokens')
+    .select('app_users.role as maker_role')
     .where('api_tokens.token_hash', '=', hashSecretToken(token))
     .where('api_tokens.revoked_at', 'is', null)
     .where('app_users.disabled_at', 'is', null)
@@ -78,7 +80,8 @@ export async function resolveApiToken(db: AppDb, token: string, now: Date): Prom
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000) {
     await db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.id).execute();
   }
-  return apiTokenRowToApiToken(row);
+  const { maker_role: makerRole, ...tokenRow } = row;
+  return apiTokenRowToApiToken({ ...tokenRow, role: makerRole === 'viewer' ? 'viewer' : tokenRow.role });
 }
 
 export async function listApiTokens(db: AppDb): Promise<ApiToken[]> {

@@ -1,8 +1,8 @@
 /**
  * Whoever leaves takes their scripts' access with them: an API token made by a person works only
  * while that person is enabled. Disabling them stops it at once (401), enabling them again brings it
- * back; a token that no person made (made with another token) is not affected. Over real HTTP, on
- * SQLite and PostgreSQL.
+ * back; a token made with their token is theirs too. A token acts with its maker's role at most: a
+ * person made a viewer keeps no admin token. Over real HTTP, on SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,7 +12,7 @@ import { forEachDialect } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
 
 forEachDialect('API tokens of disabled people', (target) => {
-  test("a disabled person's API tokens answer 401 until they are enabled again", async (t) => {
+  test("a disabled person's API tokens answer 401 until they are enabled again, and a viewer's tokens only read", async (t) => {
     const server = await startTestServer(target, { worker: false, maintenance: false });
     t.after(() => server.close());
     const admin = apiClient(server.url);
@@ -44,11 +44,22 @@ forEachDialect('API tokens of disabled people', (target) => {
     const refused = await script.get('/api/integrations');
     assert.equal(refused.status, 401, refused.text);
     assert.doesNotMatch(refused.text, new RegExp(made.body.token as string), 'the token is not echoed');
-    assert.equal((await tokenMade.get('/api/integrations')).status, 200, 'a token no person made is not tied to Vic');
+    // Found by a hostile review: a token made with Vic's token was no one's, so Vic could keep access through it.
+    assert.equal((await tokenMade.get('/api/integrations')).status, 401, "a token made with Vic's token is Vic's");
     const listed = (await admin.get('/api/tokens')).body.tokens as { name: string; revokedAt: string | null }[];
     assert.equal(listed.find((token) => token.name === 'vic laptop script')?.revokedAt, null, 'not revoked: only suspended with Vic');
 
     assert.equal((await admin.patch(`/api/users/${vic.body.id}`, { disabled: false })).status, 200);
     assert.equal((await script.get('/api/integrations')).status, 200, 'back with Vic');
+    assert.equal((await tokenMade.get('/api/integrations')).status, 200);
+
+    // Vic made a viewer: the admin token Vic made reads, and writes no more, until Vic is an admin again.
+    assert.equal((await admin.patch(`/api/users/${vic.body.id}`, { role: 'viewer' })).status, 200);
+    assert.equal((await script.get('/api/integrations')).status, 200);
+    const write = await script.post('/api/tokens', { name: 'one more', role: 'admin' });
+    assert.equal(write.status, 403, write.text);
+    assert.equal(write.body.error.code, 'forbidden');
+    assert.equal((await admin.patch(`/api/users/${vic.body.id}`, { role: 'admin' })).status, 200);
+    assert.equal((await script.post('/api/tokens', { name: 'one more', role: 'viewer' })).status, 201);
   });
 });

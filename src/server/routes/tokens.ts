@@ -23,8 +23,11 @@ export function registerTokenRoutes({ app, context, registry, authorize }: Route
   defineRoute(app, registry, authorize, {
     ...accessContracts.createToken,
     access: 'admin',
-    handler: async ({ body, principal }) =>
-      createApiToken(db, { name: body.name, role: body.role, createdBy: principal?.kind === 'session' ? principal.user.id : null }, now()),
+    handler: async ({ body, principal }) => {
+      // A token made with a token is its maker's: disabling (or demoting) that person reaches it too.
+      const createdBy = principal?.kind === 'session' ? principal.user.id : principal?.kind === 'token' ? principal.token.createdBy : null;
+      return createApiToken(db, { name: body.name, role: body.role, createdBy }, now());
+    },
   });
 
   defineRoute(app, registry, authorize, {
