@@ -276,7 +276,10 @@ export async function replaceIntegration(
     installation: document.installation,
     agent_id: agentId,
   };
-  await db.updateTable('integrations').set(values).where('id', '=', id).execute();
+  const result = await db.updateTable('integrations').set(values).where('id', '=', id).executeTakeFirst();
+  // Deleted while the document was checked: nothing was saved, and the answer must not say it was.
+  if (Number(result.numUpdatedRows) === 0)
+    throw new IntegrationStoreError('not_found', `no integration with id ${id} (it was deleted meanwhile)`);
   return { ...existing, name: document.name, enabled: document.enabled, document, updatedAt: values.updated_at, warnings };
 }
 

@@ -167,4 +167,41 @@ forEachDialect('requests that race', (target) => {
     const states = await server.context.db.selectFrom('schedule_state').select(['integration_id', 'catch_up']).execute();
     assert.deepEqual(states, [{ integration_id: kept, catch_up: 'once' }]);
   });
+
+  test('a save of an integration deleted while the save checks it answers 404, not 200 for a document stored nowhere', async (t) => {
+    const ninja = await startNinjaOneEmulator({ seed: 5, users: 2 });
+    t.after(() => ninja.close());
+    const oomnitza = await startOomnitzaEmulator({ seed: 5, users: 0 });
+    t.after(() => oomnitza.close());
+    const server = await startTestServer(target, { worker: false, maintenance: false });
+    t.after(() => server.close());
+    const admin = apiClient(server.url);
+    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
+    await addClientCredential(admin, ninja);
+    const connection = await addOomnitzaConnection(admin, oomnitza);
+    const document = (name: string) => ({
+      name,
+      source: { credential: 'ninjaone' },
+      destination: { connection: 'oomnitza' },
+      syncKeys: ['email'],
+      mapping: { email: 'email' },
+    });
+    const integration = await admin.post('/api/integrations', document('Staff'));
+    assert.equal(integration.status, 201, integration.text);
+    const id = integration.body.id as string;
+
+    // A new API token drops the cached data model: the save reads it from Oomnitza, slowly, and the delete lands meanwhile.
+    assert.equal((await admin.patch(`/api/oomnitza-connections/${connection.body.id}`, { apiToken: oomnitza.apiToken })).status, 200);
+    oomnitza.knobs.settings.latencyMs = 1_000;
+    const saving = admin.put(`/api/integrations/${id}`, document('Staff renamed'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal((await admin.delete(`/api/integrations/${id}`)).status, 204);
+    const saved = await saving;
+    oomnitza.knobs.settings.latencyMs = 0;
+    // Found by a hostile review: the save answered 200 with the renamed document, stored nowhere.
+    assert.equal(saved.status, 404, saved.text);
+    assert.match(saved.body.error.message, /deleted meanwhile/);
+    assert.equal((await admin.get(`/api/integrations/${id}`)).status, 404);
+    assert.deepEqual((await admin.get('/api/integrations')).body.integrations, []);
+  });
 });
