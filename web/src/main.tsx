@@ -7,11 +7,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { App } from './app.tsx';
-import { contrastVariables } from './theme.ts';
+import { contrastVariables, theme } from './theme.ts';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider defaultColorScheme="light" cssVariablesResolver={contrastVariables}>
+    <MantineProvider theme={theme} defaultColorScheme="light" cssVariablesResolver={contrastVariables}>
       <App />
     </MantineProvider>
   </StrictMode>,

@@ -1,13 +1,23 @@
 /**
- * Colours that pass WCAG AA contrast (4.5:1), checked by axe-core in test/browser/screens.test.ts:
+ * The app's Mantine theme (`theme`: defaults every screen shares, such as a name for a modal's ×)
+ * and colours that pass WCAG AA contrast (4.5:1), checked by axe-core in test/browser/screens.test.ts:
  * Mantine's default shades put blue, green, orange, yellow and grey text (and white text on filled
  * buttons and badges) below it, so light, outline and filled variants and dimmed text use darker
  * shades of the same colours.
  *
  * @example
- * <MantineProvider cssVariablesResolver={contrastVariables}>…</MantineProvider>
+ * <MantineProvider theme={theme} cssVariablesResolver={contrastVariables}>…</MantineProvider>
  */
+import { createTheme, Modal } from '@mantine/core';
+
 import type { CSSVariablesResolver } from '@mantine/core';
+
+export const theme = createTheme({
+  components: {
+    // Mantine's × in a modal's header is an icon with no name: a screen reader says only "button".
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+  },
+});
 
 const shades: Record<string, { text: string; filled: string }> = {
   blue: { text: '#1864ab', filled: '#1971c2' },
