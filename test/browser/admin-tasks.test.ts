@@ -3,7 +3,8 @@
  * Oomnitza connection edited and tested before it is saved, whose long test result neither cuts its
  * badge nor stacks its buttons; a run's cards that add up with its record filter, who started it in
  * words and its dates in the browser's locale; a failed dry run that says so and tells its starter;
- * a real run confirmed with the last dry run's plan; people disabled and enabled again; the app's
+ * a real run confirmed with the last dry run's plan; people disabled and enabled again, and their
+ * add and password forms kept from an accidental close; the app's
  * own "not found" page; the OAuth answer pages in the app's look; a warning for a credential not yet
  * authenticated; and a viewer's readable details page.
  */
@@ -341,6 +342,40 @@ describe('admin tasks in Chromium [sqlite]', () => {
       await page.getByRole('status').filter({ hasText: 'vic@acme.example can sign in again' }).waitFor();
     });
     assert.equal((await apiClient(world.url).post('/api/session', { email: 'vic@acme.example', password })).status, 200);
+  });
+
+  test('closing "Add person" or "Set new password" with something typed asks first; Keep editing keeps it, Discard adds no one', async () => {
+    await withPage(phone, async (page) => {
+      await page.goto(`${world.url}/people`);
+      await page.getByRole('button', { name: 'Add person' }).click();
+      const form = page.getByRole('dialog', { name: 'Add person' });
+      await form.getByRole('textbox', { name: 'Email' }).fill('nora@acme.example');
+      await form.getByRole('textbox', { name: 'First password' }).fill(password);
+      // Escape (as a click outside or ×) would have closed the modal and lost both.
+      await page.keyboard.press('Escape');
+      const prompt = page.getByRole('dialog', { name: 'Unsaved changes to the new person' });
+      await prompt.waitFor();
+      await prompt.getByRole('button', { name: 'Keep editing' }).click();
+      await prompt.waitFor({ state: 'hidden' });
+      assert.equal(await form.getByRole('textbox', { name: 'Email' }).inputValue(), 'nora@acme.example');
+      await form.getByRole('button', { name: 'Close' }).click();
+      await prompt.getByRole('button', { name: 'Discard changes' }).click();
+      await form.waitFor({ state: 'hidden' });
+      const people = (await world.admin.get('/api/users')).body.users as { email: string }[];
+      assert.equal(people.filter((p) => p.email === 'nora@acme.example').length, 0, 'discarding adds no one');
+      // Nothing typed: closes at once.
+      await page.getByRole('button', { name: 'Add person' }).click();
+      await form.waitFor();
+      await page.keyboard.press('Escape');
+      await form.waitFor({ state: 'hidden' });
+      assert.equal(await prompt.count(), 0);
+
+      await page.getByRole('button', { name: 'Set new password for it@acme.example' }).click();
+      const reset = page.getByRole('dialog', { name: 'New password for it@acme.example' });
+      await reset.getByRole('textbox', { name: 'New password' }).fill('a new password of mine');
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog', { name: 'Unsaved changes to the new password for it@acme.example' }).waitFor();
+    });
   });
 
   test('an unknown path shows the app\'s "not found" page (API paths keep JSON); the OAuth deny page looks like the app and leads back', async () => {

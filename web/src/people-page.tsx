@@ -2,15 +2,17 @@
  * People, for admins: who may sign in and with which role; add a person with a first password,
  * change a role (the server keeps the last admin), set a new password for someone who lost theirs
  * (which signs them out everywhere), and disable someone who left (they cannot sign in, their
- * sessions end and their API tokens stop working) or enable them again.
+ * sessions end and their API tokens stop working) or enable them again. Closing the add or
+ * password form with something typed in it asks first, as every form does (unsaved-changes.tsx).
  */
-import { Alert, Badge, Button, Group, Modal, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
 import { formatWhen } from './format-when.ts';
 import { ScrollTable } from './scroll-table.tsx';
 import { useSession } from './session-context.ts';
+import { FormModal, isEdited, useUnsavedChanges } from './unsaved-changes.tsx';
 import { useLoad } from './use-load.ts';
 import { useSubmit } from './use-submit.ts';
 
@@ -154,7 +156,7 @@ export function PeoplePage() {
           </Table>
         </ScrollTable>
       )}
-      <Modal opened={adding} onClose={() => setAdding(false)} title="Add person">
+      <FormModal opened={adding} onClose={() => setAdding(false)} title="Add person">
         <AddPersonForm
           onCancel={() => setAdding(false)}
           onSaved={async (person) => {
@@ -163,8 +165,8 @@ export function PeoplePage() {
             await reload();
           }}
         />
-      </Modal>
-      <Modal opened={resetting !== null} onClose={() => setResetting(null)} title={`New password for ${resetting?.email ?? ''}`}>
+      </FormModal>
+      <FormModal opened={resetting !== null} onClose={() => setResetting(null)} title={`New password for ${resetting?.email ?? ''}`}>
         {resetting && (
           <ResetPasswordForm
             person={resetting}
@@ -175,10 +177,12 @@ export function PeoplePage() {
             }}
           />
         )}
-      </Modal>
+      </FormModal>
     </Stack>
   );
 }
+
+const noOne = { email: '', name: '', role: 'viewer', password: '' } as const;
 
 function AddPersonForm({ onCancel, onSaved }: { onCancel: () => void; onSaved: (person: Person) => Promise<void> }) {
   const [email, setEmail] = useState('');
@@ -186,9 +190,16 @@ function AddPersonForm({ onCancel, onSaved }: { onCancel: () => void; onSaved: (
   const [role, setRole] = useState<'admin' | 'viewer'>('viewer');
   const [password, setPassword] = useState('');
   const submit = useSubmit();
+  const unsaved = useUnsavedChanges(isEdited({ email, name, role, password }, noOne), 'new person');
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
-    void submit.run(() => api.post('/api/users', { body: { email, name, role, password } }), onSaved);
+    void submit.run(
+      () => api.post('/api/users', { body: { email, name, role, password } }),
+      async (person) => {
+        unsaved.saved();
+        await onSaved(person);
+      },
+    );
   };
   return (
     <form onSubmit={onSubmit} aria-label="Add person">
@@ -219,6 +230,7 @@ function AddPersonForm({ onCancel, onSaved }: { onCancel: () => void; onSaved: (
           </Button>
         </Group>
       </Stack>
+      {unsaved.prompt}
     </form>
   );
 }
@@ -226,9 +238,16 @@ function AddPersonForm({ onCancel, onSaved }: { onCancel: () => void; onSaved: (
 function ResetPasswordForm({ person, onCancel, onSaved }: { person: Person; onCancel: () => void; onSaved: () => void }) {
   const [password, setPassword] = useState('');
   const submit = useSubmit();
+  const unsaved = useUnsavedChanges(password !== '', `new password for ${person.email}`);
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
-    void submit.run(() => api.post('/api/users/:id/password', { params: { id: person.id }, body: { password } }), onSaved);
+    void submit.run(
+      () => api.post('/api/users/:id/password', { params: { id: person.id }, body: { password } }),
+      () => {
+        unsaved.saved();
+        onSaved();
+      },
+    );
   };
   return (
     <form onSubmit={onSubmit} aria-label="New password">
@@ -250,6 +269,7 @@ function ResetPasswordForm({ person, onCancel, onSaved }: { person: Person; onCa
           </Button>
         </Group>
       </Stack>
+      {unsaved.prompt}
     </form>
   );
 }
