@@ -107,6 +107,19 @@ describe('loadIntegrationText', () => {
     assert.ok(result.problems.some((p) => p.path === 'destination.apiToken' && p.line === 8));
   });
 
+  test('a value of the wrong type says what it found, not that the key is missing', () => {
+    const result = loadIntegrationText(valid.replace('syncKeys: [email]', 'syncKeys: email').replace('name: NinjaOne users', 'name: [a]'), {
+      env,
+    });
+    assert.equal(result.ok, false);
+    const syncKeys = result.problems.find((p) => p.path === 'syncKeys');
+    assert.equal(syncKeys?.message, 'expected a list, found a string', JSON.stringify(result.problems));
+    assert.equal(syncKeys.line, 9);
+    assert.equal(result.problems.find((p) => p.path === 'name')?.message, 'expected a string, found a list');
+    const missing = loadIntegrationText(valid.replace('syncKeys: [email]\n', ''), { env });
+    assert.equal(missing.problems.find((p) => p.path === 'syncKeys')?.message, 'required: expected a list');
+  });
+
   test('a YAML syntax error is reported with its line, without the text around it', () => {
     const text = valid.replace('  clientSecret: ${NINJAONE_CLIENT_SECRET}', '  clientSecret: hunter2-secret: oops');
     const result = loadIntegrationText(text, { env });

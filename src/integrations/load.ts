@@ -144,7 +144,9 @@ export function loadIntegrationText(text: string, options: LoadOptions): LoadRes
       secrets,
     );
   }
-  const parsed = integrationSchema.safeParse(data);
+  // reportInput: a value of the wrong type is told apart from a missing one ("expected a list, found
+  // a string", not "required"); schemaProblems names only the value's kind, never the value.
+  const parsed = integrationSchema.safeParse(data, { reportInput: true });
   let shapeProblems = 0;
   if (!parsed.success) {
     for (const problem of schemaProblems(integrationSchema, parsed.error.issues)) {
