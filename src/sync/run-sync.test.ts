@@ -174,6 +174,18 @@ describe('runSync', () => {
     assert.deepEqual(oomnitza.calls, []);
   });
 
+  test('a cause that ends its own sentence gets no second full stop', async () => {
+    const result = await runSync({
+      integration: integration(),
+      compiled: mapper,
+      source: ninjaone([], new Error("NinjaOne's token endpoint could not be reached. Try again later.")),
+      destination: createMemoryDestination(),
+      reporter: reporter(),
+    });
+    assert.equal(result.state, 'failed');
+    assert.match(result.error ?? '', /Try again later\. Check the NinjaOne URL/);
+  });
+
   test('Oomnitza unreadable: failed, naming Oomnitza', async () => {
     const oomnitza = { ...createMemoryDestination(), countUsers: () => Promise.reject(new Error('HTTP 403')) };
     const result = await runSync({
