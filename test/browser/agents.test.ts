@@ -142,6 +142,12 @@ describe('Local installation in Chromium [sqlite]', () => {
       assert.ok(command.startsWith(`ninja-sync agent --server ${server.url} --token ${token}`), command);
       await page.getByRole('button', { name: 'Copy token' }).waitFor();
       await page.getByRole('button', { name: 'Copy command' }).waitFor();
+      // A stray Escape or click outside does not lose the token: only Done closes it.
+      await page.getByRole('button', { name: 'Copy token' }).click();
+      await page.keyboard.press('Escape');
+      await page.mouse.click(100, 600);
+      assert.equal(await page.getByLabel('Agent token').count(), 1, 'the token is still shown');
+      assert.equal(await page.getByRole('dialog', { name: 'Enroll agent' }).getByRole('button', { name: 'Close' }).count(), 0);
       await screenshot(page, 'desktop-agent-enrolled');
       await page.getByRole('button', { name: 'Done' }).click();
       await page.getByRole('dialog').waitFor({ state: 'detached' });

@@ -2,7 +2,8 @@
  * Configuration → Agents: the local agents that run Local integrations inside a customer's network,
  * each with its version, host, when it was last seen, online or offline, its integrations and its
  * recent runs. Admins enroll an agent (its token and the exact command to start it are shown once,
- * with copy buttons) and revoke one after a confirmation that says what stops.
+ * with copy buttons, in a dialog that only "Done" closes: a stray click outside or Escape would lose
+ * the token for good) and revoke one after a confirmation that says what stops.
  *
  * @example
  * <AgentsPage />   // at /agents
@@ -42,6 +43,8 @@ export function AgentsPage() {
   const { isAdmin } = useSession();
   const { data, error, reload } = useLoad(() => api.get('/api/agents'), []);
   const [enrolling, setEnrolling] = useState(false);
+  // The new agent's token is on screen: it is never shown again.
+  const [showingToken, setShowingToken] = useState(false);
   const [revoking, setRevoking] = useState<AgentView | null>(null);
   const [done, setDone] = useState<string | null>(null);
   useEffect(() => {
@@ -93,10 +96,25 @@ export function AgentsPage() {
           ))}
         </Stack>
       )}
-      <Modal opened={enrolling} onClose={() => setEnrolling(false)} title="Enroll agent" size="lg">
+      <Modal
+        opened={enrolling}
+        onClose={() => {
+          setEnrolling(false);
+          setShowingToken(false);
+        }}
+        title="Enroll agent"
+        size="lg"
+        closeOnEscape={!showingToken}
+        closeOnClickOutside={!showingToken}
+        withCloseButton={!showingToken}
+      >
         <EnrollForm
-          onClose={() => setEnrolling(false)}
+          onClose={() => {
+            setEnrolling(false);
+            setShowingToken(false);
+          }}
           onEnrolled={async () => {
+            setShowingToken(true);
             setDone(null);
             await reload();
           }}
