@@ -196,6 +196,12 @@ describe('Local installation in Chromium [sqlite]', () => {
       await form.getByRole('button', { name: 'Create integration' }).click();
       await page.getByRole('region', { name: 'Oomnitza fields' }).waitFor();
       integrationId = /\/integrations\/([^/]+)\/mapping/.exec(page.url())![1]!;
+      // Its mapping says why only the common Oomnitza fields are offered: the token is on the agent.
+      const targets = page.getByRole('region', { name: 'Oomnitza fields' });
+      await targets.getByRole('status').filter({ hasText: 'Common fields only' }).waitFor();
+      assert.match(await targets.innerText(), /Oomnitza API token stays on its agent, so this server cannot read the tenant's fields/);
+      assert.doesNotMatch(await targets.innerText(), /pick one under Details/);
+      assert.equal(await targets.getByRole('button', { name: 'Refresh fields' }).count(), 0, 'nothing to refresh them through');
     });
 
     const stored = (await admin.get(`/api/integrations/${integrationId}`)).body.document;

@@ -40,7 +40,7 @@ export function MappingEditor({ integration, onSaved }: { integration: StoredInt
   const { isAdmin } = useSession();
   const { data: catalogue } = useLoad(() => api.get('/api/catalogue').then((a) => a.fields), []);
   const doc = integration.document;
-  const model = useDataModel(doc.destination.connection);
+  const model = useDataModel(doc.destination.connection, doc.installation === 'local');
   const [mapping, setMapping] = useState<Record<string, Target>>({ ...doc.mapping });
   const [customFields, setCustomFields] = useState<Record<string, string>>({ ...(doc.customFields ?? {}) });
   const [syncKeys, setSyncKeys] = useState<string[]>([...doc.syncKeys]);

@@ -251,7 +251,7 @@ function ModelStatus({ model, canEdit, onRefresh }: { model: DataModelState; can
     <>
       <Group justify="space-between" gap="xs">
         <Title order={4}>Oomnitza fields</Title>
-        {canEdit && (
+        {canEdit && model.refreshable && (
           <Button size="xs" variant="light" loading={model.busy} onClick={onRefresh}>
             Refresh fields
           </Button>

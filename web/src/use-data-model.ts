@@ -3,10 +3,11 @@
  * the tenant has (custom ones included) with label and type, read through the server's cache
  * (`GET /api/oomnitza-connections/:id/fields`), and `refresh` for "Refresh fields". When the
  * instance gives no data model, or it cannot be read, `fallback` says why in words and the page
- * offers the common Oomnitza fields instead.
+ * offers the common Oomnitza fields instead. A Local integration has no connection here (its agent
+ * holds the API token), so the server cannot read the model at all, and says so.
  *
  * @example
- * const model = useDataModel(doc.destination.connection);
+ * const model = useDataModel(doc.destination.connection, doc.installation === 'local');
  * model.fields?.filter((f) => f.editable).map((f) => f.label);
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -26,10 +27,12 @@ export interface DataModelState {
   /** The last "Refresh fields" failed (the fields read before stay); null otherwise. */
   readonly error: string | null;
   readonly busy: boolean;
+  /** false: there is nothing to read the model through (a Local integration), so no "Refresh fields". */
+  readonly refreshable: boolean;
   readonly refresh: () => Promise<void>;
 }
 
-export function useDataModel(connectionName: string | undefined): DataModelState {
+export function useDataModel(connectionName: string | undefined, local: boolean): DataModelState {
   const [model, setModel] = useState<OomnitzaDataModel | null>(null);
   const [fallback, setFallback] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -39,6 +42,12 @@ export function useDataModel(connectionName: string | undefined): DataModelState
     async (refresh: boolean): Promise<void> => {
       setBusy(true);
       setError(null);
+      if (local) {
+        setModel(null);
+        setFallback("a Local integration's Oomnitza API token stays on its agent, so this server cannot read the tenant's fields");
+        setBusy(false);
+        return;
+      }
       try {
         const { connections } = await api.get('/api/oomnitza-connections');
         const connection = connections.find((c) => c.name === connectionName);
@@ -63,7 +72,7 @@ export function useDataModel(connectionName: string | undefined): DataModelState
         setBusy(false);
       }
     },
-    [connectionName],
+    [connectionName, local],
   );
 
   useEffect(() => {
@@ -76,6 +85,7 @@ export function useDataModel(connectionName: string | undefined): DataModelState
     fetchedAt: model?.fetchedAt ?? null,
     error,
     busy,
+    refreshable: !local,
     refresh: () => load(true),
   };
 }
