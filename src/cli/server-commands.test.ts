@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 
 import { createCredential, getCredentialRow, openClientSecret } from '../credentials/store.ts';
 import { loadVaultKeys, vaultFromKeys } from '../credentials/vault.ts';
+import { serverRunningOn, writeServerPidFile } from '../db/backup.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { adminCreateCommand, keyRotateCommand } from './commands/admin.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -122,6 +123,20 @@ describe('server commands', () => {
     assert.equal((await fetch(authorize, { redirect: 'manual' })).status, 200);
     stop();
     assert.equal(await finished, 0);
+  });
+
+  test('serve refuses a data folder another server is using, and leaves its pid file alone', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cli-serve-twice-'));
+    const removePidFile = writeServerPidFile(dataDir); // this test's own process: a live server
+    try {
+      const io = captureIo({ PORT: '0', LOG_LEVEL: 'silent' });
+      assert.equal(await serveCommand(io, { dataDir, demo: false, worker: false }, Promise.resolve()), 1);
+      assert.match(io.stderr.join(''), new RegExp(`server \\(pid ${process.pid}\\) is already using ${dataDir}; stop it first`));
+      assert.equal(io.stdout.join(''), '');
+      assert.equal(serverRunningOn(dataDir), process.pid);
+    } finally {
+      removePidFile();
+    }
   });
 
   test('a bad environment variable stops serve with its name', async () => {

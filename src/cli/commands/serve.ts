@@ -23,7 +23,7 @@ import {
   updateOomnitzaConnection,
 } from '../../credentials/oomnitza-connections.ts';
 import { createCredential, findCredentialRowByName, updateCredential } from '../../credentials/store.ts';
-import { writeServerPidFile } from '../../db/backup.ts';
+import { serverRunningOn, writeServerPidFile } from '../../db/backup.ts';
 import { allowPrivateVendorHosts } from '../../http/vendor-hosts.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type StartedServer, startServer } from '../../server/start.ts';
@@ -63,6 +63,15 @@ export async function serveCommand(io: CliIo, options: ServeOptions, stop: Promi
   const dataDir = options.dataDir ?? throwaway ?? undefined;
   const config = configOrExit(io, { port: options.port, dataDir });
   if (!config) return exitCodes.usage;
+  // One server per SQLite store (its worker is the store's only one), and the pid file `restore`
+  // checks is one server's: a second one would overwrite it, and remove it when it stops.
+  const running = config.databaseUrl === undefined ? serverRunningOn(config.dataDir) : null;
+  if (running !== null) {
+    io.err(
+      `ninja-sync serve: a ninja-sync server (pid ${running}) is already using ${config.dataDir}; stop it first, or give this one another --data-dir\n`,
+    );
+    return exitCodes.failed;
+  }
   // The demo's emulators listen on loopback; otherwise the operator's setting decides.
   allowPrivateVendorHosts(config.allowPrivateHosts || options.demo);
 
