@@ -204,4 +204,49 @@ forEachDialect('requests that race', (target) => {
     assert.equal((await admin.get(`/api/integrations/${id}`)).status, 404);
     assert.deepEqual((await admin.get('/api/integrations')).body.integrations, []);
   });
+
+  test('"Run now" and an agent\'s claim racing the delete of a Local integration: started or 404, handed over or failed; never "no agent", a 500 or a run no one holds', async (t) => {
+    const server = await startTestServer(target, { worker: false, maintenance: false });
+    t.after(() => server.close());
+    const admin = apiClient(server.url);
+    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
+    const enrolled = await admin.post('/api/agents', { name: 'site-a' });
+    assert.equal(enrolled.status, 201, enrolled.text);
+    const agent = apiClient(server.url, { bearer: enrolled.body.token });
+    assert.equal((await agent.post('/api/agent/hello', { version: '1.0.0', hostname: 'site-a-host' })).status, 200);
+
+    // Found: "Run now" said the integration had no agent when it had been deleted meanwhile; and on PostgreSQL the claim
+    // took the run, then found its integration gone (500), and the run stayed "running" for an agent that never got it.
+    const handed: string[] = [];
+    for (let round = 0; round < 12; round++) {
+      const local = await admin.post('/api/integrations', {
+        name: `Branch ${round}`,
+        installation: 'local',
+        agent: 'site-a',
+        source: { url: 'https://eu.ninjarmm.com', clientId: '${NINJA_ID}', clientSecret: '${NINJA_SECRET}' },
+        destination: { url: 'https://acme.oomnitza.com', apiToken: '${OOMNITZA_TOKEN}' },
+        syncKeys: ['email'],
+        mapping: { email: 'email' },
+      });
+      assert.equal(local.status, 201, local.text);
+      const claim = agent.post('/api/agent/claim?waitMs=300');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const [claimed, started, deleted] = await Promise.all([
+        claim,
+        admin.post(`/api/integrations/${local.body.id}/runs`, { dryRun: true }),
+        new Promise((resolve) => setTimeout(resolve, round % 4)).then(() => admin.delete(`/api/integrations/${local.body.id}`)),
+      ]);
+      // Started, or refused as deleted (404, or 409 when the delete came between its check and its write); never "no agent".
+      assert.ok(started.status === 202 || started.status === 404 || started.body.error?.code === 'conflict', started.text);
+      assert.ok(claimed.status === 200 || claimed.status === 204, `round ${round}: ${claimed.status} ${claimed.text.slice(0, 200)}`);
+      assert.equal(deleted.status, 204);
+      if (claimed.status === 200) handed.push(claimed.body.run.id as string);
+    }
+    const running = await server.context.db.selectFrom('runs').select('id').where('state', '=', 'running').execute();
+    assert.deepEqual(running.map((run) => run.id).sort(), [...handed].sort(), 'every running run is one the agent was handed');
+    assert.deepEqual(
+      server.logLines.filter((line) => line.includes('unhandled error')),
+      [],
+    );
+  });
 });

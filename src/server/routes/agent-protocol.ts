@@ -104,7 +104,19 @@ export function createAgentProtocolRoutes(options: AgentProtocolOptions) {
           const integrationIds = (await agentIntegrations(db, agent.id)).filter((i) => i.enabled).map((i) => i.id);
           const run = gone ? null : await claimNextRun(db, agentWorkerId(agent.id), { integrationIds, now: now() });
           if (run !== null) {
-            const row = await db.selectFrom('integrations').selectAll().where('id', '=', run.integrationId!).executeTakeFirstOrThrow();
+            const row = await db.selectFrom('integrations').selectAll().where('id', '=', run.integrationId!).executeTakeFirst();
+            if (row === undefined) {
+              // Deleted between the claim and now: nothing to hand over, and no agent will ever finish it.
+              const failed = await finishRun(db, run.id, {
+                state: 'failed',
+                error: 'the run belongs to no stored integration (it was deleted before its agent took the run); nothing to run',
+                fuseReason: null,
+                phase: 'done',
+                now: now(),
+              });
+              await options.onFinished?.(failed);
+              continue;
+            }
             const integration = toDefinition(row);
             const handed = await claimLinks(db, run, integration.document, { agentName: agent.name, reads });
             if (!handed.ok) {

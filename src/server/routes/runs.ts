@@ -63,7 +63,8 @@ export function createRunRoutes(options: RunsRouteOptions) {
             .select(['a.name', 'a.revoked_at'])
             .where('i.id', '=', integration.id)
             .executeTakeFirst();
-          if (!agent?.name || agent.revoked_at !== null)
+          if (agent === undefined) throw notFound('integration', `${integration.id} (it was deleted meanwhile)`);
+          if (!agent.name || agent.revoked_at !== null)
             throw new ApiError(
               409,
               'no_agent',
