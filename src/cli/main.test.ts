@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -195,6 +195,11 @@ describe('ninja-sync (in-process)', () => {
     assert.match(io.stdout(), /No runs yet/);
     const show = captureIo();
     assert.equal(await main(['runs', 'show', 'abcdef12', '--data-dir', join(dir, 'empty-data')], show), exitCodes.failed);
-    assert.match(show.stderr(), /no run abcdef12/);
+    assert.match(show.stderr(), /no run abcdef12: there is no store at .*empty-data/);
+    // Reading makes nothing: a mistyped --data-dir leaves no empty store behind.
+    assert.equal(existsSync(join(dir, 'empty-data')), false);
+    const json = captureIo();
+    assert.equal(await main(['runs', 'list', '--json', '--data-dir', join(dir, 'empty-data')], json), exitCodes.ok);
+    assert.deepEqual(JSON.parse(json.stdout()), { runs: [] });
   });
 });

@@ -7,7 +7,10 @@
  * ninja-sync runs list --limit 5
  * ninja-sync runs show 3f2a9c1e --outcome failed
  */
-import { openDatabase } from '../../db/open-database.ts';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import { openDatabase, sqliteFileName } from '../../db/open-database.ts';
 import { listRunRecords } from '../../runs/run-records.ts';
 import { getRun, listRuns } from '../../runs/run-store.ts';
 import { type RecordOutcomeKind, recordOutcomes } from '../../sync/ports.ts';
@@ -22,7 +25,15 @@ export async function runsListCommand(
   io: CliIo,
   options: { readonly dataDir: string; readonly limit: number; readonly json: boolean },
 ): Promise<number> {
-  return withDb(io, options.dataDir, async (db) => {
+  const noStore = (where: string): number => {
+    io.out(
+      options.json
+        ? `${JSON.stringify({ runs: [] })}\n`
+        : `No runs yet: there is no store at ${where}. Start one with: ninja-sync run --config FILE (or ninja-sync demo)\n`,
+    );
+    return exitCodes.ok;
+  };
+  return withDb(io, options.dataDir, noStore, async (db) => {
     const runs = await listRuns(db, { limit: options.limit });
     if (options.json) {
       io.out(`${JSON.stringify({ runs })}\n`);
@@ -73,7 +84,11 @@ export async function runsShowCommand(
     io.err(`ninja-sync runs show: --outcome must be one of ${recordOutcomes.join(', ')}\n`);
     return exitCodes.usage;
   }
-  return withDb(io, options.dataDir, async (db) => {
+  const noStore = (where: string): number => {
+    io.err(`ninja-sync runs show: no run ${id}: there is no store at ${where}; give the --data-dir the run was made with\n`);
+    return exitCodes.failed;
+  };
+  return withDb(io, options.dataDir, noStore, async (db) => {
     const run = await findRun(db, id);
     if (run === null) {
       io.err(`ninja-sync runs show: no run ${id} (or the prefix matches several); see ninja-sync runs list\n`);
@@ -117,7 +132,18 @@ export async function runsShowCommand(
   });
 }
 
-async function withDb(io: CliIo, dataDir: string, work: (db: AppDb) => Promise<number>): Promise<number> {
+/**
+ * Opens the store for reading. A SQLite store that is not there is not made: a mistyped --data-dir
+ * would otherwise leave an empty store behind and answer as if nothing had run.
+ */
+async function withDb(
+  io: CliIo,
+  dataDir: string,
+  noStore: (where: string) => number,
+  work: (db: AppDb) => Promise<number>,
+): Promise<number> {
+  const sqliteFile = resolve(dataDir, sqliteFileName);
+  if (!io.env['DATABASE_URL'] && !existsSync(sqliteFile)) return noStore(sqliteFile);
   let opened;
   try {
     opened = await openDatabase({ databaseUrl: io.env['DATABASE_URL'], dataDir });
