@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +92,15 @@ describe('server commands', () => {
     await reopened.close();
     assert.equal(openClientSecret(vaultFromKeys(after), row), 'the-client-secret');
     assert.throws(() => openClientSecret(vaultFromKeys(before), row), /another key/);
+  });
+
+  test('key rotate on a data folder without a store refuses, and makes neither a store nor a key there', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'cli-key-typo-')), 'dat');
+    const io = captureIo({});
+    assert.equal(await keyRotateCommand(io, { dataDir }), 1);
+    assert.match(io.stderr.join(''), /no store to re-seal: .*dat\/ninja-sync\.db does not exist \(check --data-dir/);
+    assert.equal(io.stdout.join(''), '');
+    assert.equal(existsSync(dataDir), false);
   });
 
   test('serve --demo starts the emulators, pre-fills the demo credential and connection, and stops cleanly', async () => {

@@ -9,10 +9,13 @@
  * @example
  * printf '%s\n' "$PASSWORD" | ninja-sync admin create --email it@acme.example --password-stdin
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { AccountError, createAppUser } from '../../accounts/users.ts';
 import { rotateVaultKey } from '../../credentials/rotate-key.ts';
 import { generateVaultKey, loadVaultKeys, vaultFromKeys } from '../../credentials/vault.ts';
-import { openDatabase } from '../../db/open-database.ts';
+import { openDatabase, sqliteFileName } from '../../db/open-database.ts';
 import { createMailer } from '../../notifications/mailer.ts';
 import { version } from '../../version.ts';
 import { afterRunFinished, startMaintenance } from '../../worker/maintenance.ts';
@@ -74,6 +77,12 @@ export async function adminCreateCommand(
 export async function keyRotateCommand(io: CliIo, options: { readonly dataDir?: string | undefined }): Promise<number> {
   const config = configOrExit(io, { dataDir: options.dataDir });
   if (!config) return exitCodes.usage;
+  // A mistyped data folder would otherwise get a new store and key, and "re-sealed 0 secrets".
+  const sqliteFile = join(config.dataDir, sqliteFileName);
+  if (config.databaseUrl === undefined && !existsSync(sqliteFile)) {
+    io.err(`ninja-sync key rotate: there is no store to re-seal: ${sqliteFile} does not exist (check --data-dir / DATA_DIR)\n`);
+    return exitCodes.failed;
+  }
   const keys = await loadVaultKeys({
     envKey: config.vaultKey,
     envPreviousKeys: config.vaultPreviousKeys,
