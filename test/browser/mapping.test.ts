@@ -5,7 +5,8 @@
  * so), Connector Sync Time on every run, unsaved edits that ask before they are lost, problems
  * beside their fields in words, the filter editor, and drag and drop by keyboard with words for
  * screen readers; at 1440 and 390 px. The Details tab and the connection's edit form keep unsaved
- * edits as the mapping does, and a save or a preview whose data model could not be read says so.
+ * edits as the mapping does, a schedule the server refuses has no run times in words, and a save
+ * or a preview whose data model could not be read says so.
  */
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
@@ -336,6 +337,23 @@ describe('the mapping page in Chromium [sqlite]', () => {
       await page.close({ runBeforeUnload: true });
       await page.waitForEvent('close');
       assert.equal(unloadAsked, false, 'no "leave site?" after a save');
+    });
+  });
+
+  test('a schedule the server refuses shows its problem beside the field and no run times in words', async () => {
+    await onIntegrationPage('details', 1440, async (page) => {
+      const form = page.getByRole('form', { name: 'Integration details' });
+      const words = form.getByRole('status', { name: 'Schedule in words' });
+      await words.filter({ hasText: 'next:' }).waitFor();
+      await form.getByText('Every', { exact: true }).click();
+      await form.getByRole('textbox', { name: /^Interval/ }).fill('0m');
+      await form.getByText(/"0m" is not an interval/).waitFor();
+      await words.filter({ hasText: 'No run times until the schedule above is fixed.' }).waitFor();
+      assert.doesNotMatch(await words.innerText(), /every 0 minutes/);
+      await form.getByRole('textbox', { name: /^Interval/ }).fill('30m');
+      await words.filter({ hasText: 'every 30 minutes' }).waitFor();
+      // Leave without asking: nothing was meant to be saved.
+      await form.getByText('Daily', { exact: true }).click();
     });
   });
 
