@@ -27,7 +27,7 @@ describe('config', () => {
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.equal(error.problems.length, 3);
-        assert.match(error.message, /PORT/);
+        assert.match(error.message, /PORT: use a port number from 0 to 65535, e\.g\. 8080/);
         assert.match(error.message, /DATABASE_URL: use a postgres:\/\/ URL/);
         assert.match(error.message, /LOG_LEVEL/);
         return true;
@@ -66,7 +66,11 @@ describe('config', () => {
         .expressionLimits,
       { previewMs: 800, runMs: 9000, memoryMb: 64 },
     );
-    assert.throws(() => loadConfig({ NINJA_SYNC_PREVIEW_EXPRESSION_MS: 'soon' }), /NINJA_SYNC_PREVIEW_EXPRESSION_MS/);
+    assert.throws(
+      () => loadConfig({ NINJA_SYNC_PREVIEW_EXPRESSION_MS: 'soon' }),
+      /NINJA_SYNC_PREVIEW_EXPRESSION_MS: use a whole number of milliseconds, e\.g\. 5000/,
+    );
+    assert.throws(() => loadConfig({ NINJA_SYNC_RUN_MEMORY_MB: '1e9' }), /NINJA_SYNC_RUN_MEMORY_MB: at most 65536/);
     assert.throws(() => readExpressionLimits({ NINJA_SYNC_EXPRESSION_MEMORY_MB: '8' }), /NINJA_SYNC_EXPRESSION_MEMORY_MB: at least 16/);
     assert.equal(readExpressionLimits({ NINJA_SYNC_RUN_EXPRESSION_MS: '' }).runMs, 60000);
   });

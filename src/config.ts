@@ -37,9 +37,17 @@ export class ConfigError extends Error {
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const portHint = 'use a port number from 0 to 65535, e.g. 8080';
+
+/** A whole number from the environment, whose every refusal says what to write (`unit`: "megabytes, e.g. 256"). */
+function wholeNumber(unit: string) {
+  const hint = `use a whole number of ${unit}`;
+  return z.coerce.number({ message: hint }).int(hint);
+}
+
 const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z.coerce.number({ message: portHint }).int(portHint).min(0, portHint).max(65535, portHint).default(8080),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
@@ -64,13 +72,19 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   NINJA_SYNC_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false'], { message: 'use true or false' }).default('false'),
   NINJA_SYNC_RUNS_IN: z.enum(['thread', 'inline'], { message: 'use thread or inline' }).default('thread'),
-  NINJA_SYNC_RUN_MEMORY_MB: z.coerce.number().int().min(32, 'at least 32').max(65_536).default(2_048),
+  NINJA_SYNC_RUN_MEMORY_MB: wholeNumber('megabytes, e.g. 2048').min(32, 'at least 32').max(65_536, 'at most 65536').default(2_048),
 });
 
 const limitsSchema = z.object({
-  NINJA_SYNC_PREVIEW_EXPRESSION_MS: z.coerce.number().int().min(10).max(600_000, 'at most 600000 (10 minutes)').default(5_000),
-  NINJA_SYNC_RUN_EXPRESSION_MS: z.coerce.number().int().min(10).max(86_400_000, 'at most 86400000 (a day)').default(60_000),
-  NINJA_SYNC_EXPRESSION_MEMORY_MB: z.coerce.number().int().min(16, 'at least 16').max(16_384).default(256),
+  NINJA_SYNC_PREVIEW_EXPRESSION_MS: wholeNumber('milliseconds, e.g. 5000')
+    .min(10, 'at least 10 milliseconds')
+    .max(600_000, 'at most 600000 (10 minutes)')
+    .default(5_000),
+  NINJA_SYNC_RUN_EXPRESSION_MS: wholeNumber('milliseconds, e.g. 60000')
+    .min(10, 'at least 10 milliseconds')
+    .max(86_400_000, 'at most 86400000 (a day)')
+    .default(60_000),
+  NINJA_SYNC_EXPRESSION_MEMORY_MB: wholeNumber('megabytes, e.g. 256').min(16, 'at least 16').max(16_384, 'at most 16384').default(256),
 });
 
 /**

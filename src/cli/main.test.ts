@@ -136,6 +136,16 @@ describe('ninja-sync (in-process)', () => {
     assert.deepEqual(parsed.problems.map((p) => p.path).sort(), ['destination.apiToken', 'source.clientId', 'source.clientSecret']);
   });
 
+  test('run with a bad setting in the environment stops before anything, naming it, with --json on stdout', async () => {
+    const file = join(dir, 'never-read.yaml');
+    const io = captureIo({ env: { ...env, NINJA_SYNC_RUN_EXPRESSION_MS: 'soon' } });
+    assert.equal(await main(['run', '--config', file, '--json', '--data-dir', join(dir, 'bad-setting')], io), exitCodes.usage);
+    const json = JSON.parse(io.stdout()) as { ok: boolean; error: string };
+    assert.equal(json.ok, false);
+    assert.match(json.error, /NINJA_SYNC_RUN_EXPRESSION_MS: use a whole number of milliseconds, e\.g\. 60000/);
+    assert.equal(existsSync(join(dir, 'bad-setting')), false, 'no store was opened');
+  });
+
   test('run with a broken file lists its problems, never a secret, and exits 1 without running', async () => {
     const file = join(dir, 'secret.yaml');
     await writeFile(

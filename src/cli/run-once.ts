@@ -19,6 +19,7 @@ import { createLinkSource, linkKey } from '../runs/user-links.ts';
 import { recordOutcomes } from '../sync/ports.ts';
 import { withProgress } from './progress.ts';
 
+import type { ExpressionLimits } from '../config.ts';
 import type { AppDb } from '../db/app-database.ts';
 import type { RetryInfo } from '../http/send-json.ts';
 import type { Integration } from '../integrations/schema.ts';
@@ -47,6 +48,8 @@ export interface RunOnceInput {
   readonly retries?: Readonly<Record<string, number>>;
   /** How often the run tells the store it is alive (and learns of a cancel asked elsewhere); 15 s by default. */
   readonly heartbeatMs?: number;
+  /** Time and heap for the mapping's expressions (read from the environment when absent). */
+  readonly expressionLimits?: ExpressionLimits;
 }
 
 export interface RunOnceResult {
@@ -108,6 +111,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceResult> {
     concurrency: input.concurrency,
     heartbeatMs: input.heartbeatMs ?? 15_000,
     ...(input.signal === undefined ? {} : { signal: input.signal }),
+    ...(input.expressionLimits === undefined ? {} : { expressionLimits: input.expressionLimits }),
   });
   const durationMs = performance.now() - started;
   const run = await getRun(db, created.id);

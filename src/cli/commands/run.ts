@@ -9,6 +9,7 @@
  * @example
  * ninja-sync run --config examples/ninjaone-users.yaml --dry-run
  */
+import { ConfigError, readExpressionLimits } from '../../config.ts';
 import { openDatabase } from '../../db/open-database.ts';
 import { loadIntegrationFile } from '../../integrations/load.ts';
 import { buildClients } from '../build-clients.ts';
@@ -31,6 +32,15 @@ export interface RunOptions {
 }
 
 export async function runCommand(io: CliIo, options: RunOptions): Promise<number> {
+  // A bad setting stops the command before it reads a file or calls a vendor, as it stops `serve`.
+  let expressionLimits;
+  try {
+    expressionLimits = readExpressionLimits(io.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    failBeforeRun(io, options, error.message);
+    return exitCodes.usage;
+  }
   const loaded = await loadIntegrationFile(options.config, { env: io.env, fileRun: true });
   if (!loaded.ok) {
     if (options.json)
@@ -90,6 +100,7 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
       signal: controller.signal,
       sampleLimit: options.show,
       retries: tally.counts,
+      expressionLimits,
     });
     const { summary } = done;
     if (options.json) {
