@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { lockNameReferences } from '../db/reference-lock.ts';
 import { resolvedHostProblem, vendorHostProblem } from '../http/vendor-hosts.ts';
 import { secretHint } from './secret-hint.ts';
 import { CredentialError } from './store.ts';
@@ -123,18 +124,6 @@ export async function updateOomnitzaConnection(
   now: Date,
 ): Promise<OomnitzaConnection> {
   const row = await getOomnitzaConnectionRow(db, id);
-  if (patch.name !== undefined && patch.name !== row.name) {
-    if ((await findOomnitzaConnectionByName(db, patch.name)) !== undefined)
-      throw new CredentialError('name_taken', `an Oomnitza connection named "${patch.name}" exists already; choose another name`, 'name');
-    const users = await integrationsUsingConnection(db, row.name);
-    if (users.length > 0)
-      throw new CredentialError(
-        'in_use',
-        `the connection is used by ${users.map((n) => `"${n}"`).join(', ')} under its name; change those integrations first, or keep the name`,
-        'name',
-        { integrations: users },
-      );
-  }
   const allowInsecureHttp = patch.allowInsecureHttp ?? row.allow_insecure_http === 1;
   const url =
     patch.url !== undefined || patch.allowInsecureHttp !== undefined
@@ -165,7 +154,10 @@ export async function updateOomnitzaConnection(
         }
       : {}),
   };
-  await db.updateTable('oomnitza_connections').set(values).where('id', '=', id).execute();
+  await db.transaction().execute(async function renameUnderReferenceLock(trx) {
+    if (patch.name !== undefined && patch.name !== row.name) await assertRenamable(trx, row.name, patch.name);
+    await trx.updateTable('oomnitza_connections').set(values).where('id', '=', id).execute();
+  });
   // Another instance or token may see another data model: the cached one is read again on next use.
   if (values.url !== row.url || patch.apiToken) await db.deleteFrom('oomnitza_data_models').where('connection_id', '=', id).execute();
   return connectionRowToConnection({ ...row, ...values });
@@ -186,16 +178,34 @@ export async function listOomnitzaConnections(db: AppDb): Promise<OomnitzaConnec
 }
 
 export async function deleteOomnitzaConnection(db: AppDb, id: string): Promise<void> {
-  const row = await getOomnitzaConnectionRow(db, id);
-  const users = await integrationsUsingConnection(db, row.name);
+  await db.transaction().execute(async function deleteUnderReferenceLock(trx) {
+    await lockNameReferences(trx);
+    const row = await getOomnitzaConnectionRow(trx, id);
+    const users = await integrationsUsingConnection(trx, row.name);
+    if (users.length > 0)
+      throw new CredentialError(
+        'in_use',
+        `the connection is used by ${users.map((n) => `"${n}"`).join(', ')}; point those integrations at another connection first`,
+        undefined,
+        { integrations: users },
+      );
+    await trx.deleteFrom('oomnitza_connections').where('id', '=', id).execute();
+  });
+}
+
+/** A new name must be free, and the old one named by no integration (they name it, so they would name nothing). */
+async function assertRenamable(trx: AppDb, from: string, to: string): Promise<void> {
+  await lockNameReferences(trx);
+  if ((await findOomnitzaConnectionByName(trx, to)) !== undefined)
+    throw new CredentialError('name_taken', `an Oomnitza connection named "${to}" exists already; choose another name`, 'name');
+  const users = await integrationsUsingConnection(trx, from);
   if (users.length > 0)
     throw new CredentialError(
       'in_use',
-      `the connection is used by ${users.map((n) => `"${n}"`).join(', ')}; point those integrations at another connection first`,
-      undefined,
+      `the connection is used by ${users.map((n) => `"${n}"`).join(', ')} under its name; change those integrations first, or keep the name`,
+      'name',
       { integrations: users },
     );
-  await db.deleteFrom('oomnitza_connections').where('id', '=', id).execute();
 }
 
 /** The integrations whose destination names this connection. */

@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { lockNameReferences } from '../db/reference-lock.ts';
 import { resolvedHostProblem } from '../http/vendor-hosts.ts';
 import { normaliseScopes } from '../ninjaone/oauth.ts';
 import { parseNinjaOneUrl } from '../ninjaone/url.ts';
@@ -170,19 +171,6 @@ export async function updateCredential(db: AppDb, vault: Vault, id: string, patc
   const url =
     patch.url !== undefined || patch.allowInsecureHttp !== undefined ? await checkUrl(patch.url ?? row.url, allowInsecureHttp) : row.url;
   const scopes = patch.scopes !== undefined ? checkScopes(patch.scopes) : row.scopes;
-  if (patch.name !== undefined && patch.name !== row.name) {
-    if ((await db.selectFrom('credentials').select('id').where('name', '=', patch.name).executeTakeFirst()) !== undefined) {
-      throw new CredentialError('name_taken', `a credential named "${patch.name}" exists already; choose another name`, 'name');
-    }
-    const users = await integrationsUsing(db, row.name);
-    if (users.length > 0)
-      throw new CredentialError(
-        'in_use',
-        `the credential is used by ${users.map((n) => `"${n}"`).join(', ')} under its name; change those integrations first, or keep the name`,
-        'name',
-        { integrations: users },
-      );
-  }
   const newSecret = patch.clientSecret !== undefined && patch.clientSecret !== '' ? patch.clientSecret : null;
   const secretChanged = newSecret !== null;
   const identityChanged =
@@ -214,8 +202,27 @@ export async function updateCredential(db: AppDb, vault: Vault, id: string, patc
         }
       : {}),
   };
-  await db.updateTable('credentials').set(values).where('id', '=', id).execute();
+  await db.transaction().execute(async function renameUnderReferenceLock(trx) {
+    if (patch.name !== undefined && patch.name !== row.name) await assertRenamable(trx, row.name, patch.name);
+    await trx.updateTable('credentials').set(values).where('id', '=', id).execute();
+  });
   return credentialRowToCredential({ ...row, ...values });
+}
+
+/** A new name must be free, and the old one named by no integration (they name it, so they would name nothing). */
+async function assertRenamable(trx: AppDb, from: string, to: string): Promise<void> {
+  await lockNameReferences(trx);
+  if ((await trx.selectFrom('credentials').select('id').where('name', '=', to).executeTakeFirst()) !== undefined) {
+    throw new CredentialError('name_taken', `a credential named "${to}" exists already; choose another name`, 'name');
+  }
+  const users = await integrationsUsing(trx, from);
+  if (users.length > 0)
+    throw new CredentialError(
+      'in_use',
+      `the credential is used by ${users.map((n) => `"${n}"`).join(', ')} under its name; change those integrations first, or keep the name`,
+      'name',
+      { integrations: users },
+    );
 }
 
 export async function getCredentialRow(db: AppDb, id: string): Promise<CredentialsTable> {
@@ -247,17 +254,20 @@ export async function integrationsUsing(db: AppDb, credentialName: string): Prom
 }
 
 export async function deleteCredential(db: AppDb, id: string): Promise<void> {
-  const row = await getCredentialRow(db, id);
-  const users = await integrationsUsing(db, row.name);
-  if (users.length > 0) {
-    throw new CredentialError(
-      'in_use',
-      `the credential is used by ${users.map((n) => `"${n}"`).join(', ')}; point those integrations at another credential first`,
-      undefined,
-      { integrations: users },
-    );
-  }
-  await db.deleteFrom('credentials').where('id', '=', id).execute();
+  await db.transaction().execute(async function deleteUnderReferenceLock(trx) {
+    await lockNameReferences(trx);
+    const row = await getCredentialRow(trx, id);
+    const users = await integrationsUsing(trx, row.name);
+    if (users.length > 0) {
+      throw new CredentialError(
+        'in_use',
+        `the credential is used by ${users.map((n) => `"${n}"`).join(', ')}; point those integrations at another credential first`,
+        undefined,
+        { integrations: users },
+      );
+    }
+    await trx.deleteFrom('credentials').where('id', '=', id).execute();
+  });
 }
 
 export async function setCredentialStatus(

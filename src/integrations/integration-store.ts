@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { getStoredDataModel } from '../credentials/oomnitza-data-model.ts';
+import { lockNameReferences } from '../db/reference-lock.ts';
 import { validateMapping } from '../mapping/validate.ts';
 import { compileSchedule, ScheduleError } from '../schedule/schedule-times.ts';
 import { localInstallationProblems } from './local-installation.ts';
@@ -106,6 +107,20 @@ async function checkWithAgent(db: AppDb, document: Integration, options: CheckOp
         message: 'an integration on the server names a stored Oomnitza connection: remove this and set destination.connection',
       });
   }
+  const references = await referenceProblems(db, document);
+  problems.push(...references.problems);
+  if (references.connectionId !== null) {
+    const checked = await dataModelProblems(db, references.connectionId, document, problems, options);
+    problems.push(...checked.problems);
+    warnings.push(...checked.warnings);
+  }
+  return { problems, warnings, agentId: null };
+}
+
+/** A Cloud integration's stored credential and connection, each named and there; and the connection's id. */
+async function referenceProblems(db: AppDb, document: Integration): Promise<{ problems: DocumentProblem[]; connectionId: string | null }> {
+  const problems: DocumentProblem[] = [];
+  const { source, destination } = document;
   if (!source.credential)
     problems.push({ path: 'source.credential', message: 'name the NinjaOne credential to use (add one under Credentials first)' });
   else if (!(await db.selectFrom('credentials').select('id').where('name', '=', source.credential).executeTakeFirst())) {
@@ -114,29 +129,40 @@ async function checkWithAgent(db: AppDb, document: Integration, options: CheckOp
       message: `there is no credential named "${source.credential}"; add it under Credentials or pick an existing one`,
     });
   }
-  if (!destination.connection)
+  if (!destination.connection) {
     problems.push({
       path: 'destination.connection',
       message: 'name the Oomnitza connection to write to (add one under Oomnitza connections first)',
     });
-  else {
-    const connection = await db
-      .selectFrom('oomnitza_connections')
-      .select('id')
-      .where('name', '=', destination.connection)
-      .executeTakeFirst();
-    if (!connection)
-      problems.push({
-        path: 'destination.connection',
-        message: `there is no Oomnitza connection named "${destination.connection}"; add it or pick an existing one`,
-      });
-    else {
-      const checked = await dataModelProblems(db, connection.id, document, problems, options);
-      problems.push(...checked.problems);
-      warnings.push(...checked.warnings);
-    }
+    return { problems, connectionId: null };
   }
-  return { problems, warnings, agentId: null };
+  const connection = await db.selectFrom('oomnitza_connections').select('id').where('name', '=', destination.connection).executeTakeFirst();
+  if (!connection)
+    problems.push({
+      path: 'destination.connection',
+      message: `there is no Oomnitza connection named "${destination.connection}"; add it or pick an existing one`,
+    });
+  return { problems, connectionId: connection?.id ?? null };
+}
+
+/**
+ * Writes a checked integration: the check of its credential and connection is made once more under
+ * the lock a delete or rename of them takes, so none can go between that check and this write.
+ */
+async function writeChecked(db: AppDb, document: Integration, write: (trx: AppDb) => Promise<void>): Promise<void> {
+  await db.transaction().execute(async function writeUnderReferenceLock(trx) {
+    await lockNameReferences(trx);
+    if (document.installation !== 'local') {
+      const { problems } = await referenceProblems(trx, document);
+      if (problems.length > 0)
+        throw new IntegrationStoreError(
+          'invalid',
+          `the integration has a problem: ${problems[0]!.path}: ${problems[0]!.message}`,
+          problems,
+        );
+    }
+    await write(trx);
+  });
 }
 
 /**
@@ -255,7 +281,9 @@ export async function createIntegration(
     installation: document.installation,
     agent_id: agentId,
   };
-  await db.insertInto('integrations').values(row).execute();
+  await writeChecked(db, document, async (trx) => {
+    await trx.insertInto('integrations').values(row).execute();
+  });
   return { ...integrationRowToIntegration(row), warnings };
 }
 
@@ -276,10 +304,12 @@ export async function replaceIntegration(
     installation: document.installation,
     agent_id: agentId,
   };
-  const result = await db.updateTable('integrations').set(values).where('id', '=', id).executeTakeFirst();
-  // Deleted while the document was checked: nothing was saved, and the answer must not say it was.
-  if (Number(result.numUpdatedRows) === 0)
-    throw new IntegrationStoreError('not_found', `no integration with id ${id} (it was deleted meanwhile)`);
+  await writeChecked(db, document, async (trx) => {
+    const result = await trx.updateTable('integrations').set(values).where('id', '=', id).executeTakeFirst();
+    // Deleted while the document was checked: nothing was saved, and the answer must not say it was.
+    if (Number(result.numUpdatedRows) === 0)
+      throw new IntegrationStoreError('not_found', `no integration with id ${id} (it was deleted meanwhile)`);
+  });
   return { ...existing, name: document.name, enabled: document.enabled, document, updatedAt: values.updated_at, warnings };
 }
 

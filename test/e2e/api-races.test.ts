@@ -249,4 +249,68 @@ forEachDialect('requests that race', (target) => {
       [],
     );
   });
+
+  test('an integration saved while its credential or connection is deleted or renamed never ends up naming one that is gone', async (t) => {
+    const ninja = await startNinjaOneEmulator({ seed: 6, users: 2 });
+    t.after(() => ninja.close());
+    const oomnitza = await startOomnitzaEmulator({ seed: 6, users: 0 });
+    t.after(() => oomnitza.close());
+    const server = await startTestServer(target, { worker: false, maintenance: false });
+    t.after(() => server.close());
+    const admin = apiClient(server.url);
+    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
+    await addClientCredential(admin, ninja);
+    await addOomnitzaConnection(admin, oomnitza);
+    const document = (name: string, credential: string, connection: string) => ({
+      name,
+      source: { credential },
+      destination: { connection },
+      syncKeys: ['email'],
+      mapping: { email: 'email' },
+    });
+
+    // Found on PostgreSQL: the save checked the credential was there, the delete checked no integration named it, and both went ahead.
+    for (let round = 0; round < 8; round++) {
+      const credential = await admin.post('/api/credentials', {
+        name: `ninjaone ${round}`,
+        url: ninja.url,
+        clientId: 'demo-m2m',
+        clientSecret: 'demo-m2m-secret',
+        grantType: 'client_credentials',
+        allowInsecureHttp: true,
+      });
+      const connection = await admin.post('/api/oomnitza-connections', {
+        name: `oomnitza ${round}`,
+        url: oomnitza.url,
+        apiToken: oomnitza.apiToken,
+        allowInsecureHttp: true,
+      });
+      assert.equal(credential.status, 201, credential.text);
+      assert.equal(connection.status, 201, connection.text);
+      const answers = await Promise.all([
+        admin.post('/api/integrations', document(`Staff ${round}`, `ninjaone ${round}`, 'oomnitza')),
+        round % 2 === 0
+          ? admin.delete(`/api/credentials/${credential.body.id}`)
+          : admin.patch(`/api/credentials/${credential.body.id}`, { name: `ninjaone ${round} renamed` }),
+        admin.post('/api/integrations', document(`Sales ${round}`, 'ninjaone', `oomnitza ${round}`)),
+        round % 2 === 0
+          ? admin.delete(`/api/oomnitza-connections/${connection.body.id}`)
+          : admin.patch(`/api/oomnitza-connections/${connection.body.id}`, { name: `oomnitza ${round} renamed` }),
+      ]);
+      assert.ok(
+        answers.every((a) => a.status < 300 || (a.status >= 400 && a.status < 500)),
+        `round ${round}: ${statusesOf(answers)}`,
+      );
+    }
+    const credentials = new Set(((await admin.get('/api/credentials')).body.credentials as { name: string }[]).map((c) => c.name));
+    const connections = new Set(((await admin.get('/api/oomnitza-connections')).body.connections as { name: string }[]).map((c) => c.name));
+    const integrations = (await admin.get('/api/integrations')).body.integrations as {
+      name: string;
+      document: { source: { credential: string }; destination: { connection: string } };
+    }[];
+    const dangling = integrations
+      .filter((i) => !credentials.has(i.document.source.credential) || !connections.has(i.document.destination.connection))
+      .map((i) => `${i.name} → ${i.document.source.credential} / ${i.document.destination.connection}`);
+    assert.deepEqual(dangling, []);
+  });
 });
