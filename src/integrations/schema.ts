@@ -51,6 +51,23 @@ const oomnitzaFieldName = z
 /** A source field: a catalogue field (camelCase, e.g. firstName) or a custom field's name. */
 const sourceFieldName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a source field is a name such as firstName or a custom field');
 
+/**
+ * A record whose keys must pass `key`. Zod's own answer for a bad key is only "Invalid key in
+ * record"; this one names the key and says what a key must be, e.g. `"bad name!": a custom field
+ * name is …`.
+ */
+function keyedRecord<V extends z.ZodType>(key: z.ZodString, value: V) {
+  return z.record(key, value, {
+    error: (issue) =>
+      issue.code === 'invalid_key' ? `${JSON.stringify(issue.input)}: ${issue.issues[0]?.message ?? 'not a valid name'}` : undefined,
+  });
+}
+
+/** A custom field's name: it is used as a source field, so it is spelled as one. */
+const customFieldName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a custom field name is letters, digits and underscores, not starting with a digit, e.g. displayName');
+
 /** A transform is a name, or an object for those that take an argument. */
 export const transformSchema = z.union([
   z.enum(['trim', 'lower', 'upper', 'string', 'number', 'boolean']),
@@ -147,9 +164,9 @@ export const integrationSchema = z.strictObject({
   syncKeys: z.array(oomnitzaFieldName).min(1, 'at least one sync key is needed, e.g. [email]'),
   /** Write secondary sync keys on update too (off by default, as in Oomnitza). */
   updateSyncKeys: z.boolean().default(false),
-  customFields: z.record(sourceFieldName, z.string().min(1)).default({}),
+  customFields: keyedRecord(customFieldName, z.string().min(1)).default({}),
   filters: z.array(filterRuleSchema).default([]),
-  mapping: z.record(oomnitzaFieldName, targetSchema).refine((m) => Object.keys(m).length > 0, 'map at least one Oomnitza field'),
+  mapping: keyedRecord(oomnitzaFieldName, targetSchema).refine((m) => Object.keys(m).length > 0, 'map at least one Oomnitza field'),
   fuse: fuseSchema.optional(),
   /** Offboarding: absent is `{ policy: leave }`. See `src/sync/offboard.ts`. */
   offboarding: offboardingSchema.optional(),

@@ -5,7 +5,8 @@
  * so), Connector Sync Time on every run, unsaved edits that ask before they are lost, problems
  * beside their fields in words, the filter editor, and drag and drop by keyboard with words for
  * screen readers; at 1440 and 390 px. The Details tab and the connection's edit form keep unsaved
- * edits as the mapping does, a schedule the server refuses has no run times in words, and a save
+ * edits as the mapping does, a schedule the server refuses has no run times in words, a custom
+ * field's bad name is said beside it, and a save
  * or a preview whose data model could not be read says so.
  */
 import assert from 'node:assert/strict';
@@ -467,6 +468,27 @@ describe('the mapping page in Chromium [sqlite]', () => {
       const text = await page.locator('main').innerText();
       assert.doesNotMatch(text, /customFields\.|filters\[|mapping\./, 'no API path anywhere');
       await screenshot(page, 'desktop-mapping-problems');
+    });
+  });
+
+  test('a custom field with a bad name says so beside it, in words, while typing and at save; nothing points at the Details tab', async () => {
+    await onMappingPage(1440, async (page) => {
+      await page.getByRole('button', { name: 'New custom field…' }).click();
+      await page.getByLabel('Custom field name').fill('bad name!');
+      await page.getByLabel('Expression', { exact: true }).fill('firstName');
+      await page.getByRole('button', { name: 'Add custom field' }).click();
+      const beside = page.getByRole('alert').filter({
+        hasText: 'Custom field bad name!: "bad name!": a custom field name is letters, digits and underscores, not starting with a digit',
+      });
+      await beside.waitFor();
+      await page.getByRole('status').filter({ hasText: 'The mapping has 1 problem, shown beside its field' }).waitFor();
+      await page.getByRole('button', { name: 'Save mapping' }).click();
+      const banner = page.getByRole('alert').filter({ hasText: 'Not saved' });
+      await banner.waitFor();
+      assert.match(await banner.innerText(), /1 problem, shown beside its field/);
+      assert.equal(await beside.count(), 1);
+      const text = await page.locator('main').innerText();
+      assert.doesNotMatch(text, /Invalid key in record|on the Details tab/);
     });
   });
 

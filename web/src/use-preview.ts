@@ -52,7 +52,13 @@ export function usePreview(document: IntegrationInput, limit = 10): PreviewState
     } catch (e) {
       if (ticket !== latest.current) return;
       setError(errorMessage(e));
-      setFieldErrors(e instanceof ApiCallError ? e.fieldErrors : {});
+      // The preview's body is { document, limit }: its shape problems are at `document.customFields.x`,
+      // where the page places them as a save's, at `customFields.x`.
+      setFieldErrors(
+        e instanceof ApiCallError
+          ? Object.fromEntries(Object.entries(e.fieldErrors).map(([path, message]) => [path.replace(/^document\./, ''), message]))
+          : {},
+      );
     } finally {
       if (ticket === latest.current) setBusy(false);
     }
