@@ -123,6 +123,22 @@ export function readExpressionLimits(env: Readonly<Record<string, string | undef
   });
 }
 
+/**
+ * What `ninja-sync agent` reads from its environment (it reads no full config): its log level and
+ * the expression limits of its runs; throws ConfigError naming every bad variable.
+ *
+ * @example
+ * readAgentSettings({ LOG_LEVEL: 'debug' }).logLevel; // 'debug'
+ */
+export function readAgentSettings(env: Readonly<Record<string, string | undefined>>): {
+  readonly logLevel: (typeof logLevels)[number];
+  readonly expressionLimits: ExpressionLimits;
+} {
+  const parsed = z.object({ LOG_LEVEL: envSchema.shape.LOG_LEVEL }).extend(limitsSchema.shape).safeParse(present(env));
+  if (!parsed.success) throw configError(parsed.error);
+  return Object.freeze({ logLevel: parsed.data.LOG_LEVEL, expressionLimits: readExpressionLimits(env) });
+}
+
 export interface Config {
   readonly host: string;
   readonly port: number;

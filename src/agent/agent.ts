@@ -21,6 +21,7 @@ import { createRemoteReporter } from './remote-reporter.ts';
 import { openSecretStore } from './secret-store.ts';
 import { AgentRefusedError, createServerClient } from './server-client.ts';
 
+import type { ExpressionLimits } from '../config.ts';
 import type { ClaimAnswer } from '../contracts/agent-protocol.ts';
 import type { Integration } from '../integrations/schema.ts';
 import type { RunEndpoints } from '../runs/run-executor.ts';
@@ -41,6 +42,8 @@ export interface AgentOptions {
   readonly concurrency?: number;
   /** The longest wait between retries of a call to the server (default 10 s). */
   readonly maxBackoffMs?: number;
+  /** Time and heap for the runs' expressions (read from the environment when absent). */
+  readonly expressionLimits?: ExpressionLimits;
 }
 
 /** Resolves when stopped; rejects with `AgentRefusedError` when the server refuses the token. */
@@ -97,6 +100,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
         signal: stop,
         heartbeatMs: hello.heartbeatMs,
         concurrency: options.concurrency ?? 8,
+        ...(options.expressionLimits === undefined ? {} : { expressionLimits: options.expressionLimits }),
       });
       const counts = done.result?.counts;
       log(done.state === 'succeeded' ? 'info' : 'warn', `run ${run.id} of "${integration.name}" ended ${done.state}`, {

@@ -146,6 +146,16 @@ describe('ninja-sync (in-process)', () => {
     assert.equal(existsSync(join(dir, 'bad-setting')), false, 'no store was opened');
   });
 
+  test('agent with a bad setting in the environment stops at start naming each, before it calls the server', async () => {
+    const io = captureIo({ env: { LOG_LEVEL: 'loud', NINJA_SYNC_EXPRESSION_MEMORY_MB: '8' } });
+    const args = ['agent', '--server', 'https://sync.example.com', '--token', 'nsa_x', '--data-dir', join(dir, 'agent-bad-setting')];
+    assert.equal(await main(args, io), exitCodes.usage);
+    assert.match(
+      io.stderr(),
+      /^ninja-sync agent: the configuration is not valid:\n {2}- LOG_LEVEL: .*\n {2}- NINJA_SYNC_EXPRESSION_MEMORY_MB: at least 16\n$/,
+    );
+  });
+
   test('run with a broken file lists its problems, never a secret, and exits 1 without running', async () => {
     const file = join(dir, 'secret.yaml');
     await writeFile(

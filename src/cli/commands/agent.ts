@@ -9,6 +9,7 @@
 import { runAgent } from '../../agent/agent.ts';
 import { openSecretStore } from '../../agent/secret-store.ts';
 import { AgentRefusedError, checkServerUrl } from '../../agent/server-client.ts';
+import { ConfigError, readAgentSettings } from '../../config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { version } from '../../version.ts';
 import { exitCodes } from '../exit-codes.ts';
@@ -38,7 +39,15 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions, stop
     io.err(`ninja-sync agent: ${(error as Error).message}\n`);
     return exitCodes.usage;
   }
-  const logger = createLogger({ level: io.env['LOG_LEVEL'] ?? 'info' });
+  let settings;
+  try {
+    settings = readAgentSettings(io.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(`ninja-sync agent: ${error.message}\n`);
+    return exitCodes.usage;
+  }
+  const logger = createLogger({ level: settings.logLevel });
   const controller = new AbortController();
   void stopWhen.then(() => {
     logger.info('stopping: the run in hand, if any, is canceled at its next safe point and reported');
@@ -50,6 +59,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions, stop
       token,
       dataDir: options.dataDir,
       env: io.env,
+      expressionLimits: settings.expressionLimits,
       version,
       stop: controller.signal,
       log: (level, message, fields = {}) => logger[level](fields, message),
