@@ -2,7 +2,7 @@
  * An admin connects NinjaOne the way the issue says, against a running server over real HTTP: add a
  * credential, Authenticate through the NinjaOne emulator's consent screen, come back to our
  * redirect URL, test the connection; and every failure on that path ends on a page that says what
- * to do. On SQLite and PostgreSQL.
+ * to do; only the live admin session that clicked Authenticate finishes it. On SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -244,5 +244,43 @@ forEachDialect('NinjaOne credentials with OAuth', (target) => {
       (await viewer.post('/api/credentials', { name: 'x', url: 'https://eu.ninjarmm.com', clientId: 'a', clientSecret: 'b' })).status,
       403,
     );
+  });
+
+  test('an admin disabled or made a viewer after clicking Authenticate cannot finish the sign-in with the old session', async (t) => {
+    const ninja = await startNinjaOneEmulator({ seed: 7, users: 3 });
+    t.after(() => ninja.close());
+    const server = await startTestServer(target, { worker: false, maintenance: false });
+    t.after(() => server.close());
+    const ann = await signedInAdmin(server);
+    ninja.addRedirectUri('demo-web', `${server.url}/oauth2/redirect`);
+    const credential = await ann.post('/api/credentials', {
+      name: 'prod',
+      url: ninja.url,
+      clientId: 'demo-web',
+      clientSecret: 'demo-web-secret',
+      allowInsecureHttp: true,
+    });
+    assert.equal(credential.status, 201, credential.text);
+    const bob = await ann.post('/api/users', { email: 'bob@acme.example', role: 'admin', password });
+    assert.equal(bob.status, 201, bob.text);
+
+    // Found by a hostile review: the redirect only compared the cookie with the one that started the flow,
+    // so a person disabled meanwhile (whose browser still sends it) authenticated the credential as they chose.
+    for (const change of [{ disabled: true }, { role: 'viewer' }]) {
+      const bobBrowser = apiClient(server.url);
+      assert.equal((await bobBrowser.post('/api/session', { email: 'bob@acme.example', password })).status, 200);
+      const started = await bobBrowser.post(`/api/credentials/${credential.body.id}/authorize`);
+      assert.equal(started.status, 200, started.text);
+      const back = await answerConsent(started.body.authorizeUrl, 'approve');
+      assert.equal((await ann.patch(`/api/users/${bob.body.id}`, change)).status, 200);
+      const landing = await bobBrowser.fetchRaw(back);
+      const html = await landing.text();
+      assert.equal(landing.status, 400, html);
+      assert.match(html, /belongs to another session/);
+      const stored = await ann.get(`/api/credentials/${credential.body.id}`);
+      assert.equal(stored.body.status, 'pending', JSON.stringify(change));
+      assert.equal(stored.body.hasRefreshToken, false);
+      assert.equal((await ann.patch(`/api/users/${bob.body.id}`, { disabled: false, role: 'admin' })).status, 200);
+    }
   });
 });

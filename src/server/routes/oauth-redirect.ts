@@ -3,7 +3,7 @@
  * and shows a page that says what happened and what to do. The query (code, state) is never logged
  * (see `redactUrl` in `src/http/redact.ts`).
  */
-import { hashSecretToken } from '../../accounts/secrets.ts';
+import { resolveSession } from '../../accounts/sessions.ts';
 import { completeAuthorization } from '../../credentials/oauth-flow.ts';
 import { sessionCookie } from '../auth/authenticate.ts';
 import { renderMessagePage } from '../pages.ts';
@@ -36,9 +36,12 @@ export function registerOAuthRedirectRoute({ app, context }: RouteKit): void {
     }
     const single = (name: string): string | undefined => query[name] as string | undefined;
     const sessionId = request.cookies[sessionCookie];
+    // Only a live admin session finishes what it started: one of a person disabled (or made a viewer)
+    // since Authenticate was clicked is no longer that admin's, though the browser still sends its cookie.
+    const session = sessionId ? await resolveSession(context.db, sessionId, context.now()) : null;
     const result = await completeAuthorization(context, {
       query: { code: single('code'), state: single('state'), error: single('error'), error_description: single('error_description') },
-      sessionIdHash: sessionId ? hashSecretToken(sessionId) : null,
+      sessionIdHash: session?.user.role === 'admin' ? session.idHash : null,
     });
     const demo = context.demo !== undefined;
     void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
