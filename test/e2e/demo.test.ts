@@ -29,4 +29,28 @@ describe('ninja-sync demo', () => {
     assert.equal(list.code, 0, list.stderr);
     assert.equal((JSON.parse(list.stdout) as { runs: unknown[] }).runs.length, 2);
   });
+
+  test('Ctrl-C cancels the sync in hand: exit 3, and every stored run finished, none left running', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'ninja-sync-demo-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const result = await runCli(['demo', '--users', '400'], {
+      cwd: dir,
+      onSpawn: (child) => {
+        let seen = '';
+        let pressed = false;
+        child.stdout?.on('data', (chunk: Buffer) => {
+          seen += String(chunk);
+          if (pressed || !seen.includes('3. First sync')) return;
+          pressed = true; // once, as a person presses Ctrl-C
+          child.kill('SIGINT');
+        });
+      },
+    });
+    assert.equal(result.code, 3, `${result.stdout}\n${result.stderr}`);
+    assert.match(result.stderr, /SIGINT: canceling at the next safe point/);
+    const list = await runCli(['runs', 'list', '--json'], { cwd: dir });
+    const states = (JSON.parse(list.stdout) as { runs: { state: string }[] }).runs.map((run) => run.state);
+    assert.ok(states.length > 0 && !states.includes('running'), states.join(', '));
+    assert.equal(states[0], 'canceled', states.join(', '));
+  });
 });

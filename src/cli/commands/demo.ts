@@ -2,7 +2,8 @@
  * `ninja-sync demo`: the README's first command. Starts both emulators in this process, gives
  * Oomnitza a few of NinjaOne's people with out-of-date details, runs a real sync over HTTP with the
  * client credentials grant, changes a few NinjaOne users through the emulator's admin API, and runs
- * again to show that only those changes are written. Runs are stored in ./data like any other.
+ * again to show that only those changes are written. Runs are stored in ./data like any other; Ctrl-C
+ * cancels the sync in hand, as it does `ninja-sync run`'s (exit 3, stored as canceled).
  *
  * @example
  * ninja-sync demo
@@ -13,6 +14,7 @@ import { type Integration, integrationSchema } from '../../integrations/schema.t
 import { buildClients } from '../build-clients.ts';
 import { type RunningEmulators, startEmulators } from '../emulators.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { cancelOnSignal } from '../interrupt.ts';
 import { runOnce, type RunOnceResult } from '../run-once.ts';
 import { formatChanges, formatSummary, table } from '../summary.ts';
 
@@ -54,6 +56,9 @@ export async function demoCommand(io: CliIo, options: DemoOptions): Promise<numb
     return exitCodes.failed;
   }
 
+  // Ctrl-C cancels the sync in hand, which is stored as canceled, never left "running".
+  const interrupt = cancelOnSignal((signal) => io.err(`\n${signal}: canceling at the next safe point (again to quit at once)...\n`));
+  const canceled = (run: RunOnceResult): boolean => run.summary.state === 'canceled' || interrupt.signal.aborted;
   try {
     const { ninjaone, oomnitza } = emulators;
     say(
@@ -86,7 +91,12 @@ export async function demoCommand(io: CliIo, options: DemoOptions): Promise<numb
       concurrency: 8,
       progress: true,
       sampleLimit: 50,
+      signal: interrupt.signal,
     });
+    if (canceled(first)) {
+      io.out(formatSummary(first.summary));
+      return exitCodes.canceled;
+    }
     showRun(say, first, { created: 4 });
     say('   The records not synced are the awkward cases real tenants have: a user without an email cannot');
     say('   be matched, and users who share one email (in any case) are all refused rather than guessed.');
@@ -110,7 +120,12 @@ export async function demoCommand(io: CliIo, options: DemoOptions): Promise<numb
       concurrency: 8,
       progress: true,
       sampleLimit: 50,
+      signal: interrupt.signal,
     });
+    if (canceled(second)) {
+      io.out(formatSummary(second.summary));
+      return exitCodes.canceled;
+    }
     showRun(say, second, { created: 10, problemsShownBefore: first.summary.problemTotal });
     const secondWrites = countWrites(oomnitza.knobs.log) - writesAfterFirst;
     say(`   Oomnitza received ${secondWrites} write request${secondWrites === 1 ? '' : 's'} in the second sync: only the changes above.`);
@@ -128,6 +143,7 @@ export async function demoCommand(io: CliIo, options: DemoOptions): Promise<numb
     io.err(`ninja-sync demo: ${error instanceof Error ? error.message : String(error)}\n`);
     return exitCodes.failed;
   } finally {
+    interrupt.dispose();
     await database.close();
     await emulators.close();
   }

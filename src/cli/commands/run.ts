@@ -14,6 +14,7 @@ import { openDatabase } from '../../db/open-database.ts';
 import { loadIntegrationFile } from '../../integrations/load.ts';
 import { buildClients } from '../build-clients.ts';
 import { exitCodeOfRunState, exitCodes } from '../exit-codes.ts';
+import { cancelOnSignal } from '../interrupt.ts';
 import { retryTally, runOnce } from '../run-once.ts';
 import { formatSummary } from '../summary.ts';
 import { formatProblem } from './validate.ts';
@@ -72,16 +73,9 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
     return failBeforeRun(io, options, `cannot open the run store: ${error instanceof Error ? error.message : String(error)}`);
   }
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) process.exit(exitCodes.canceled);
+  const interrupt = cancelOnSignal((signal) => {
     if (!options.json) io.err(`\n${signal}: canceling at the next safe point (again to quit at once)...\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   try {
     // The parsed origins, not the file's text: a URL pasted with a path or user info prints clean.
     if (!options.json)
@@ -97,7 +91,7 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
       dryRun: options.dryRun,
       concurrency: options.concurrency,
       progress: !options.json,
-      signal: controller.signal,
+      signal: interrupt.signal,
       sampleLimit: options.show,
       retries: tally.counts,
       expressionLimits,
@@ -142,8 +136,7 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
     }
     return exitCodeOfRunState(summary.state);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
     await database.close();
   }
 }
