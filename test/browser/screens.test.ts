@@ -2,8 +2,7 @@
  * Every screen of the web UI in Chromium, at a desktop (1440 px) and a phone (390 × 844) width,
  * against a real server on SQLite with both emulators, a finished run, and a Local integration with
  * its agent: the phone layout (the menu folds away, the header covers nothing, tables scroll inside
- * their card, badges keep their words),
- * axe-core finds no serious or critical accessibility problem, and the details form refuses what
+ * their card, badges keep their words, every dialog fits), axe-core finds no serious or critical accessibility problem, and the details form refuses what
  * the server refuses, beside each field.
  */
 import assert from 'node:assert/strict';
@@ -163,6 +162,47 @@ describe('every screen at desktop and phone width [sqlite]', () => {
       await menu.getByRole('link', { name: 'Credentials' }).click();
       await page.getByRole('heading', { name: 'NinjaOne credentials' }).waitFor();
       await page.waitForFunction("document.getElementById('main-menu').inert === true");
+    });
+  });
+
+  test('on a phone every dialog fits: nothing in it reaches past its edge; an empty name is refused in words', async () => {
+    await withPage(phone, async (page) => {
+      const dialogs = [
+        { path: '/credentials', open: 'Add new credential', title: 'Add new credential' },
+        { path: '/credentials', open: 'Add Oomnitza connection', title: 'Add Oomnitza connection' },
+        { path: `/credentials/${credentialId}`, open: 'Edit', title: 'Edit ninjaone' },
+        { path: '/people', open: 'Add person', title: 'Add person' },
+        { path: '/agents', open: 'Enroll agent', title: 'Enroll agent' },
+      ];
+      for (const { path, open, title } of dialogs) {
+        await page.goto(world.url + path);
+        await page.getByRole('button', { name: open, exact: true }).click();
+        const dialog = page.getByRole('dialog', { name: title });
+        await dialog.waitFor();
+        await page.waitForFunction(
+          `(() => { const d = [...document.querySelectorAll('[role=dialog]')].pop(); return d && getComputedStyle(d).opacity === '1'; })()`,
+        );
+        const past = await dialog.evaluate((box) => {
+          const edge = box.getBoundingClientRect().right;
+          return [...box.querySelectorAll('*')]
+            .filter((e) => e.getBoundingClientRect().right > edge + 1 && e.getClientRects().length > 0)
+            .slice(-3)
+            .map((e) => e.outerHTML.slice(0, 120));
+        });
+        assert.deepEqual(past, [], `${title}: nothing reaches past the dialog's edge`);
+        if (title === 'Add new credential') {
+          await dialog.getByRole('textbox', { name: 'Name' }).fill('  ');
+          await dialog.getByRole('textbox', { name: 'Client ID' }).fill('abc');
+          await dialog.getByRole('textbox', { name: 'Client secret' }).fill('secret');
+          await dialog.getByRole('button', { name: 'Add credential' }).click();
+          await dialog.getByText('must not be empty', { exact: true }).waitFor();
+          assert.doesNotMatch(await dialog.innerText(), /Too small|expected string to have/);
+        }
+        await page.keyboard.press('Escape');
+        // Only the credential form was typed in: it asks first.
+        if (title === 'Add new credential') await page.getByRole('button', { name: 'Discard changes' }).click();
+        await dialog.waitFor({ state: 'detached' });
+      }
     });
   });
 

@@ -4,6 +4,7 @@
  * their fields. Closing it with unsaved edits asks first (put it in a `FormModal`); Cancel discards them.
  */
 import { Alert, Button, Checkbox, Group, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
@@ -44,6 +45,8 @@ export function CredentialForm({
   const [grantType, setGrantType] = useState<Credential['grantType']>(initial.grantType);
   const [allowInsecureHttp, setAllowInsecureHttp] = useState(initial.allowInsecureHttp);
   const submit = useSubmit();
+  // On a phone the two grants, side by side, are wider than the dialog: one under the other.
+  const narrow = useMediaQuery('(max-width: 48em)', false);
   const edited = isEdited({ name, url, clientId, clientSecret, scopes, grantType, allowInsecureHttp }, initial);
   const unsaved = useUnsavedChanges(edited, existing ? `credential “${existing.name}”` : 'new credential');
 
@@ -131,6 +134,8 @@ export function CredentialForm({
           </Text>
           <SegmentedControl
             aria-labelledby="grant-label"
+            orientation={narrow ? 'vertical' : 'horizontal'}
+            fullWidth={narrow}
             value={grantType}
             onChange={(v) => setGrantType(v)}
             data={[
