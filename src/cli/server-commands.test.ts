@@ -35,6 +35,12 @@ describe('server commands', () => {
     const io = captureIo({});
     assert.equal(await adminCreateCommand(io, { email: 'it@acme.example', role: 'admin', passwordStdin: false, dataDir }), 64);
     assert.match(io.stderr.join(''), /--password-stdin|NINJA_SYNC_ADMIN_PASSWORD/);
+    const emptyStdin = captureIo({});
+    assert.equal(
+      await adminCreateCommand(emptyStdin, { email: 'it@acme.example', role: 'admin', passwordStdin: true, dataDir }, async () => ''),
+      64,
+    );
+    assert.match(emptyStdin.stderr.join(''), /--password-stdin read no password: standard input was empty; pipe it in, e\.g\. printf/);
 
     assert.equal(
       await adminCreateCommand(io, { email: 'it@acme.example', role: 'admin', passwordStdin: true, dataDir }, async () => 'short'),

@@ -50,7 +50,9 @@ export async function adminCreateCommand(
   const password = options.passwordStdin ? await readPassword() : io.env['NINJA_SYNC_ADMIN_PASSWORD'];
   if (!password) {
     io.err(
-      'ninja-sync admin create: give the password on standard input with --password-stdin, or in NINJA_SYNC_ADMIN_PASSWORD (never as an argument)\n',
+      options.passwordStdin
+        ? `ninja-sync admin create: --password-stdin read no password: standard input was empty; pipe it in, e.g. printf '%s\\n' "$PASSWORD" | ninja-sync admin create --email ${options.email} --password-stdin\n`
+        : 'ninja-sync admin create: give the password on standard input with --password-stdin, or in NINJA_SYNC_ADMIN_PASSWORD (never as an argument)\n',
     );
     return exitCodes.usage;
   }
