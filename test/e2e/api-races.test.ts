@@ -11,6 +11,7 @@ import { test } from 'node:test';
 
 import { startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
+import { createRun } from '../../src/runs/run-store.ts';
 import { apiClient } from '../support/api-client.ts';
 import { forEachDialect } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
@@ -312,5 +313,36 @@ forEachDialect('requests that race', (target) => {
       .filter((i) => !credentials.has(i.document.source.credential) || !connections.has(i.document.destination.connection))
       .map((i) => `${i.name} → ${i.document.source.credential} / ${i.document.destination.connection}`);
     assert.deepEqual(dangling, []);
+  });
+
+  test('an agent revoked while its claim waits is refused there, and the run queued meanwhile is not handed to it', async (t) => {
+    const server = await startTestServer(target, { worker: false, maintenance: false });
+    t.after(() => server.close());
+    const admin = apiClient(server.url);
+    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
+    const enrolled = await admin.post('/api/agents', { name: 'site-a' });
+    const agent = apiClient(server.url, { bearer: enrolled.body.token });
+    assert.equal((await agent.post('/api/agent/hello', { version: '1.0.0', hostname: 'site-a-host' })).status, 200);
+    const local = await admin.post('/api/integrations', {
+      name: 'Branch',
+      installation: 'local',
+      agent: 'site-a',
+      source: { url: 'https://eu.ninjarmm.com', clientId: '${NINJA_ID}', clientSecret: '${NINJA_SECRET}' },
+      destination: { url: 'https://acme.oomnitza.com', apiToken: '${OOMNITZA_TOKEN}' },
+      syncKeys: ['email'],
+      mapping: { email: 'email' },
+    });
+    assert.equal(local.status, 201, local.text);
+
+    // Found by a hostile review: a claim authorised before the revoke went on waiting, and took what came due.
+    const claim = agent.post('/api/agent/claim?waitMs=5000');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal((await admin.delete(`/api/agents/${enrolled.body.agent.id}`)).status, 204);
+    // As the scheduler queues a run that came due ("Run now" refuses a revoked agent's integration).
+    const queued = await createRun(server.context.db, { integrationId: local.body.id, integrationName: 'Branch', trigger: 'schedule' });
+    const claimed = await claim;
+    assert.equal(claimed.status, 401, claimed.text);
+    assert.equal(claimed.body.error.code, 'agent_unauthenticated');
+    assert.equal((await admin.get(`/api/runs/${queued.id}`)).body.state, 'queued');
   });
 });

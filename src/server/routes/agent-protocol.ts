@@ -45,21 +45,21 @@ export function createAgentProtocolRoutes(options: AgentProtocolOptions) {
     async function authorizeAgent(request: FastifyRequest): Promise<null> {
       const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
       const agent = match ? await resolveAgentToken(db, match[1]!, now()) : null;
-      if (agent === null) {
-        request.log.warn(
-          { url: request.url.split('?')[0], ip: request.ip, presented: match ? 'unknown or revoked agent token' : 'no agent token' },
-          'agent refused',
-        );
-        throw new ApiError(
-          401,
-          'agent_unauthenticated',
-          'the agent token is missing, unknown or revoked; an admin enrolls the agent again under Agents and gives it the new token',
-        );
-      }
+      if (agent === null) throw agentRefused(request, match ? 'unknown or revoked agent token' : 'no agent token');
       agents.set(request, agent);
       return null;
     }
     const agentOf = (request: FastifyRequest): Agent => agents.get(request)!;
+
+    /** The 401 of an agent whose token does not (or no longer) count; logged without the token. */
+    function agentRefused(request: FastifyRequest, presented: string): ApiError {
+      request.log.warn({ url: request.url.split('?')[0], ip: request.ip, presented }, 'agent refused');
+      return new ApiError(
+        401,
+        'agent_unauthenticated',
+        'the agent token is missing, unknown or revoked; an admin enrolls the agent again under Agents and gives it the new token',
+      );
+    }
 
     /** A run this agent holds, or 404 (a run of another agent is not admitted to exist). */
     async function heldRun(agent: Agent, runId: string): Promise<Run> {
@@ -101,6 +101,9 @@ export function createAgentProtocolRoutes(options: AgentProtocolOptions) {
           // An agent that hung up (it stopped, or the server is closing and cut it) gets nothing
           // more: not a run, not another query on a store that may be closing.
           if (gone) return undefined;
+          // Revoked while it waits: its token stops here too, not only on its next request.
+          const live = await db.selectFrom('agents').select('revoked_at').where('id', '=', agent.id).executeTakeFirst();
+          if (live?.revoked_at !== null) throw agentRefused(request, 'agent revoked while it waited for a run');
           const integrationIds = (await agentIntegrations(db, agent.id)).filter((i) => i.enabled).map((i) => i.id);
           const run = gone ? null : await claimNextRun(db, agentWorkerId(agent.id), { integrationIds, now: now() });
           if (run !== null) {
