@@ -87,6 +87,8 @@ const limitsSchema = z.object({
   NINJA_SYNC_EXPRESSION_MEMORY_MB: wholeNumber('megabytes, e.g. 256').min(16, 'at least 16').max(16_384, 'at most 16384').default(256),
 });
 
+const fileRunSchema = limitsSchema.extend({ NINJA_SYNC_ALLOW_PRIVATE_HOSTS: envSchema.shape.NINJA_SYNC_ALLOW_PRIVATE_HOSTS });
+
 /**
  * What user-written expressions and regexes may use (`src/mapping/sandbox/`): time per preview and
  * per run, all evaluations together, and the heap of the worker thread they run in.
@@ -124,8 +126,21 @@ export function readExpressionLimits(env: Readonly<Record<string, string | undef
 }
 
 /**
- * What `ninja-sync agent` reads from its environment (it reads no full config): its log level and
- * the expression limits of its runs; throws ConfigError naming every bad variable.
+ * What `ninja-sync run` reads from its environment (it reads no full config): the expression limits
+ * of its run, and NINJA_SYNC_ALLOW_PRIVATE_HOSTS checked (`src/http/vendor-hosts.ts` reads it, and
+ * would take "yes" as false); throws ConfigError naming every bad variable.
+ *
+ * @example
+ * readFileRunSettings({ NINJA_SYNC_RUN_EXPRESSION_MS: '5000' }).expressionLimits.runMs; // 5000
+ */
+export function readFileRunSettings(env: Readonly<Record<string, string | undefined>>): { readonly expressionLimits: ExpressionLimits } {
+  const parsed = fileRunSchema.safeParse(present(env));
+  if (!parsed.success) throw configError(parsed.error);
+  return Object.freeze({ expressionLimits: readExpressionLimits(env) });
+}
+
+/**
+ * What `ninja-sync agent` reads from its environment: what `run` does, and its log level.
  *
  * @example
  * readAgentSettings({ LOG_LEVEL: 'debug' }).logLevel; // 'debug'
@@ -134,7 +149,7 @@ export function readAgentSettings(env: Readonly<Record<string, string | undefine
   readonly logLevel: (typeof logLevels)[number];
   readonly expressionLimits: ExpressionLimits;
 } {
-  const parsed = z.object({ LOG_LEVEL: envSchema.shape.LOG_LEVEL }).extend(limitsSchema.shape).safeParse(present(env));
+  const parsed = z.object({ LOG_LEVEL: envSchema.shape.LOG_LEVEL }).extend(fileRunSchema.shape).safeParse(present(env));
   if (!parsed.success) throw configError(parsed.error);
   return Object.freeze({ logLevel: parsed.data.LOG_LEVEL, expressionLimits: readExpressionLimits(env) });
 }

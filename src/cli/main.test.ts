@@ -144,6 +144,9 @@ describe('ninja-sync (in-process)', () => {
     assert.equal(json.ok, false);
     assert.match(json.error, /NINJA_SYNC_RUN_EXPRESSION_MS: use a whole number of milliseconds, e\.g\. 60000/);
     assert.equal(existsSync(join(dir, 'bad-setting')), false, 'no store was opened');
+    const yes = captureIo({ env: { ...env, NINJA_SYNC_ALLOW_PRIVATE_HOSTS: 'yes' } });
+    assert.equal(await main(['run', '--config', file, '--data-dir', join(dir, 'bad-setting')], yes), exitCodes.usage);
+    assert.match(yes.stderr(), /NINJA_SYNC_ALLOW_PRIVATE_HOSTS: use true or false/);
   });
 
   test('agent with a bad setting in the environment stops at start naming each, before it calls the server', async () => {

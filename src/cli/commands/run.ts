@@ -9,7 +9,7 @@
  * @example
  * ninja-sync run --config examples/ninjaone-users.yaml --dry-run
  */
-import { ConfigError, readExpressionLimits } from '../../config.ts';
+import { ConfigError, readFileRunSettings } from '../../config.ts';
 import { openDatabase } from '../../db/open-database.ts';
 import { loadIntegrationFile } from '../../integrations/load.ts';
 import { buildClients } from '../build-clients.ts';
@@ -36,7 +36,7 @@ export async function runCommand(io: CliIo, options: RunOptions): Promise<number
   // A bad setting stops the command before it reads a file or calls a vendor, as it stops `serve`.
   let expressionLimits;
   try {
-    expressionLimits = readExpressionLimits(io.env);
+    ({ expressionLimits } = readFileRunSettings(io.env));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     failBeforeRun(io, options, error.message);
