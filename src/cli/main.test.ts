@@ -50,6 +50,7 @@ describe('ninja-sync (in-process)', () => {
       ['run', '--config', 'x.yaml', '--bogus'],
       ['run'],
       ['run', '--config', 'x', '--concurrency', 'lots'],
+      ['run', '--config', 'x', '--concurrency', '65'],
       ['emulate', '--fault', 'meteor:0.5'],
       ['emulate', '--fault', 'html:2'],
     ]) {

@@ -71,7 +71,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--dry-run', 'plan only: show what would change, write nothing to Oomnitza')
     .option('--json', 'print one JSON object with the result instead of the table')
     .option('--data-dir <dir>', 'where the SQLite store lives (ignored when DATABASE_URL is set)', './data')
-    .option('--concurrency <n>', 'Oomnitza requests in flight at most', positiveInt, 8)
+    .option('--concurrency <n>', 'Oomnitza requests in flight at most (1 to 64)', concurrency, 8)
     .option('--show <n>', 'how many failed and skipped records to list at the end', nonNegativeInt, 20)
     .addHelpText('after', `\n${exitCodeHelp}\n`)
     .action(async (options: { config: string; dryRun?: boolean; json?: boolean; dataDir: string; concurrency: number; show: number }) =>
@@ -199,6 +199,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return n;
+}
+
+/** The Oomnitza client's own bounds (src/oomnitza/client.ts), refused here as a usage error. */
+function concurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64.');
   return n;
 }
 
