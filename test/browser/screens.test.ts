@@ -314,7 +314,11 @@ describe('every screen at desktop and phone width [sqlite]', () => {
       await form.getByLabel('Contacts').fill('not-an-email');
       await form.getByLabel('Contacts').press('Enter');
       await form.getByRole('button', { name: 'Save details' }).click();
-      await form.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
+      const banner = form.getByRole('alert').filter({ hasText: 'Not saved' });
+      await banner.waitFor();
+      // The banner counts them and points beside the fields, in words: no API path such as schedule.timezone.
+      assert.match(await banner.innerText(), /The integration has 3 problems, shown beside their fields\./);
+      assert.doesNotMatch(await banner.innerText(), /schedule\.|contacts\./);
       assert.equal(await form.getByLabel('Cron expression').getAttribute('aria-invalid'), 'true');
       assert.equal(await form.getByLabel('Time zone').getAttribute('aria-invalid'), 'true');
       assert.match(await form.innerText(), /"not-an-email" is not an e-mail address/);

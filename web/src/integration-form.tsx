@@ -6,7 +6,7 @@
  * unchanged here), and says what the server could not check (its warnings). Leaving with unsaved
  * edits asks first. A viewer sees it all read-only.
  */
-import { Alert, Button, Group, NumberInput, Select, SimpleGrid, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
+import { Alert, Button, Group, List, NumberInput, Select, SimpleGrid, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 
 import { api } from './api.ts';
@@ -98,6 +98,7 @@ export function IntegrationForm({
   };
   const local = doc.installation === 'local';
   const contactError = Object.entries(e).find(([path]) => path.startsWith('contacts'))?.[1];
+  const notBeside = Object.entries(e).filter(([path]) => !shownBeside(path, local));
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
@@ -236,7 +237,18 @@ export function IntegrationForm({
           />
           {submit.message && (
             <Alert color="red" role="alert" title="Not saved">
-              {submit.message}
+              {Object.keys(e).length === 0
+                ? submit.message
+                : `The integration has ${Object.keys(e).length === 1 ? '1 problem' : `${Object.keys(e).length} problems`}${notBeside.length < Object.keys(e).length ? ', shown beside their fields' : ''}.`}
+              {notBeside.length > 0 && (
+                <List size="sm">
+                  {notBeside.map(([path, message]) => (
+                    <List.Item key={path}>
+                      {path}: {message}
+                    </List.Item>
+                  ))}
+                </List>
+              )}
             </Alert>
           )}
           {saved && saved.warnings.length === 0 && (
@@ -267,6 +279,18 @@ export function IntegrationForm({
       </FormModal>
     </form>
   );
+}
+
+/**
+ * Whether a save's problem at `path` shows beside a field of this form (each input reads its own
+ * path from the errors); the others are listed in the "Not saved" alert, so none is left unsaid.
+ */
+function shownBeside(path: string, local: boolean): boolean {
+  const always =
+    /^(name|source|destination|recordType|installation|preference|offboarding(\.policy|\.maxShare)?|schedule(\.\w+)?|contacts(\.\d+)?)$/;
+  const whenLocal = /^(agent|source\.(url|clientId|clientSecret)|destination\.(url|apiToken))$/;
+  if (/^(source\.credential|destination\.connection)$/.test(path)) return true;
+  return always.test(path) || (local && whenLocal.test(path));
 }
 
 /**
