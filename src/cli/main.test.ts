@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { openDatabase } from '../db/open-database.ts';
+import { createRun } from '../runs/run-store.ts';
 import { exitCodes } from './exit-codes.ts';
 import { main } from './main.ts';
 import { captureIo } from './test-io.test-support.ts';
@@ -211,6 +213,22 @@ describe('ninja-sync (in-process)', () => {
     assert.equal(await main(['validate', file], validate), exitCodes.failed);
     assert.match(validate.stdout(), /credential\.yaml:2:\d+ {2}source\.credential {2}"ninjaone-prod" names a NinjaOne credential/);
     assert.equal(await main(['validate', '--server', file], captureIo({ env })), exitCodes.ok, 'as a server import, the name is fine');
+  });
+
+  test('runs show with a prefix of two runs names both, and a longer prefix shows the one', async () => {
+    const dataDir = join(dir, 'two-runs');
+    const store = await openDatabase({ dataDir });
+    for (const id of ['abcd1111-0000-4000-8000-000000000001', 'abcd2222-0000-4000-8000-000000000002']) {
+      const run = await createRun(store.db, { integrationId: null, integrationName: 'Twins', trigger: 'manual' });
+      await store.db.updateTable('runs').set({ id }).where('id', '=', run.id).execute();
+    }
+    await store.close();
+    const both = captureIo();
+    assert.equal(await main(['runs', 'show', 'abcd', '--data-dir', dataDir], both), exitCodes.failed);
+    assert.match(both.stderr(), /abcd is the start of abcd1111-\S+, abcd2222-\S+; give more of the id/);
+    const one = captureIo();
+    assert.equal(await main(['runs', 'show', 'abcd2', '--data-dir', dataDir], one), exitCodes.ok, one.stderr());
+    assert.match(one.stdout(), /^Run abcd2222-0000-4000-8000-000000000002: queued/);
   });
 
   test('runs list on an empty store says how to start', async () => {

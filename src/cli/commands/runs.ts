@@ -89,11 +89,18 @@ export async function runsShowCommand(
     return exitCodes.failed;
   };
   return withDb(io, options.dataDir, noStore, async (db) => {
-    const run = await findRun(db, id);
-    if (run === null) {
-      io.err(`ninja-sync runs show: no run ${id} (or the prefix matches several); see ninja-sync runs list\n`);
+    const found = await findRun(db, id);
+    if (found === null) {
+      io.err(`ninja-sync runs show: no run ${id}; see ninja-sync runs list\n`);
       return exitCodes.failed;
     }
+    if ('matches' in found) {
+      io.err(
+        `ninja-sync runs show: ${id} is the start of ${found.matches.join(', ')}${found.more ? ' and more' : ''}; give more of the id\n`,
+      );
+      return exitCodes.failed;
+    }
+    const run = found;
     const { records, total } = await listRunRecords(db, run.id, {
       limit: options.limit,
       offset: 0,
@@ -158,12 +165,13 @@ async function withDb(
   }
 }
 
-/** A full id, or a prefix of at least 4 characters that matches exactly one run. */
-async function findRun(db: AppDb, id: string): Promise<Run | null> {
+/** A full id, or a prefix of at least 4 characters that matches exactly one run; the runs it starts when several. */
+async function findRun(db: AppDb, id: string): Promise<Run | { matches: string[]; more: boolean } | null> {
   const exact = await getRun(db, id);
   if (exact !== null || id.length < 4 || !/^[0-9a-f-]+$/i.test(id)) return exact;
-  const matches = await db.selectFrom('runs').select('id').where('id', 'like', `${id.toLowerCase()}%`).limit(2).execute();
-  return matches.length === 1 && matches[0] ? getRun(db, matches[0].id) : null;
+  const rows = await db.selectFrom('runs').select('id').where('id', 'like', `${id.toLowerCase()}%`).orderBy('id').limit(6).execute();
+  if (rows.length > 1) return { matches: rows.slice(0, 5).map((row) => row.id), more: rows.length > 5 };
+  return rows[0] ? getRun(db, rows[0].id) : null;
 }
 
 function durationOf(run: Run): string {
