@@ -12,7 +12,7 @@
  * await restoreSqlite('/backups/ninja-sync-2026-12-01.db', './data-new');
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 
 import { version } from '../version.ts';
@@ -35,6 +35,8 @@ export async function backupSqlite(dataDir: string, file: string): Promise<{ run
   const source = join(dataDir, sqliteFileName);
   if (!existsSync(source)) throw new BackupError(`there is no store to back up: ${source} does not exist (check --data-dir / DATA_DIR)`);
   if (existsSync(file)) throw new BackupError(`${file} already exists; give a new file name (a backup never overwrites one)`);
+  if (!existsSync(dirname(file)))
+    throw new BackupError(`the folder ${dirname(file)} does not exist; create it first, or give --to a file in a folder that does`);
   const db = new SqliteDatabase(source, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');

@@ -144,6 +144,17 @@ test('restore refuses while a server uses the folder, over a store unless --repl
   assert.match(newer.stderr(), /was made by a newer ninja-sync \(migration 9999-later is unknown/);
 });
 
+test('backup into a folder that does not exist names the folder, and writes nothing', async (t) => {
+  const dataDir = folder(t, 'to-nowhere');
+  const store = await openDatabase({ dataDir });
+  await store.close();
+  const to = join(dataDir, 'no such folder', 'b.db');
+  const io = captureIo();
+  assert.equal(await backupCommand(io, { to, dataDir }), 1);
+  assert.match(io.stderr(), /^ninja-sync backup: the folder .*no such folder does not exist; create it first/);
+  assert.equal(existsSync(join(dataDir, 'no such folder')), false);
+});
+
 test('on PostgreSQL, backup and restore say how with pg_dump and pg_restore', async () => {
   for (const run of [
     (io: ReturnType<typeof captureIo>) => backupCommand(io, { to: 'x.db' }),
