@@ -11,7 +11,7 @@
  * await backupSqlite('./data', '/backups/ninja-sync-2026-12-01.db');
  * await restoreSqlite('/backups/ninja-sync-2026-12-01.db', './data-new');
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 
@@ -88,6 +88,7 @@ export function restoreSqlite(
   const pid = serverRunningOn(dataDir);
   if (pid !== null) throw new BackupError(`a ninja-sync server (pid ${pid}) is using ${dataDir}; stop it first, then restore`);
   if (!existsSync(file)) throw new BackupError(`the backup ${file} does not exist`);
+  if (statSync(file).isDirectory()) throw new BackupError(`${file} is a folder; give --from the file ninja-sync backup wrote`);
   const { runs } = checkStore(file);
   mkdirSync(dataDir, { recursive: true });
   const target = join(dataDir, sqliteFileName);

@@ -144,7 +144,7 @@ test('restore refuses while a server uses the folder, over a store unless --repl
   assert.match(newer.stderr(), /was made by a newer ninja-sync \(migration 9999-later is unknown/);
 });
 
-test('backup into a folder that does not exist names the folder, and writes nothing', async (t) => {
+test('backup into a folder that does not exist, and restore from a folder, say so and write nothing', async (t) => {
   const dataDir = folder(t, 'to-nowhere');
   const store = await openDatabase({ dataDir });
   await store.close();
@@ -153,6 +153,11 @@ test('backup into a folder that does not exist names the folder, and writes noth
   assert.equal(await backupCommand(io, { to, dataDir }), 1);
   assert.match(io.stderr(), /^ninja-sync backup: the folder .*no such folder does not exist; create it first/);
   assert.equal(existsSync(join(dataDir, 'no such folder')), false);
+
+  const fromFolder = captureIo();
+  assert.equal(await restoreCommand(fromFolder, { from: dataDir, dataDir: join(dataDir, 'target'), replace: false }), 1);
+  assert.match(fromFolder.stderr(), /^ninja-sync restore: .*to-nowhere\S* is a folder; give --from the file ninja-sync backup wrote/);
+  assert.equal(existsSync(join(dataDir, 'target')), false);
 });
 
 test('on PostgreSQL, backup and restore say how with pg_dump and pg_restore', async () => {
