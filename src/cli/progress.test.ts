@@ -98,7 +98,8 @@ describe('formatSummary', () => {
     assert.match(text, /first 2 of 3; ninja-sync runs show run-1/);
     assert.match(text, /failed +a@x\.example +two NinjaOne users have this email/);
     assert.match(text, /skipped +user #7 +no email/);
-    assert.match(text, /Retried requests .*: Oomnitza 429 ×12, NinjaOne html ×1/);
+    assert.match(text, /Retried requests \(the run may have given up on some\): Oomnitza 429 ×12, NinjaOne html ×1/);
+    assert.doesNotMatch(text, /nothing lost/, 'a run with failures does not claim every retried request was answered');
   });
 
   test('a dry run says nothing was written and words the counts as plans', () => {
@@ -111,9 +112,11 @@ describe('formatSummary', () => {
       durationMs: 10,
       problems: [],
       problemTotal: 0,
+      retries: { 'Oomnitza 429': 3 },
     });
     assert.match(text, /Nothing was written to Oomnitza/);
     assert.match(text, /would create +1/);
+    assert.match(text, /Retried requests \(answered in the end, nothing lost\): Oomnitza 429 ×3/);
   });
 });
 

@@ -74,7 +74,9 @@ export function formatSummary(summary: RunSummary): string {
   const retried = Object.entries(summary.retries ?? {});
   if (retried.length > 0) {
     lines.push('');
-    lines.push(`Retried requests (answered in the end, nothing lost): ${retried.map(([cause, n]) => `${cause} ×${n}`).join(', ')}`);
+    // "Answered in the end" holds only for a run that got through; a failed or canceled one may have given up on them.
+    const note = summary.state === 'succeeded' ? 'answered in the end, nothing lost' : 'the run may have given up on some';
+    lines.push(`Retried requests (${note}): ${retried.map(([cause, n]) => `${cause} ×${n}`).join(', ')}`);
   }
   lines.push(...formatOffboarded(summary.offboarded ?? [], summary.dryRun, summary.counts));
   if (summary.problemTotal > 0) {

@@ -11,7 +11,7 @@
  * const { userCount } = await oomnitza.testConnection();
  * const found = await oomnitza.findUsers('email', ['ada@example.com'], ['email', 'first_name']);
  */
-import { VendorError } from '../http/vendor-error.ts';
+import { isVendorError, VendorError } from '../http/vendor-error.ts';
 import { OomnitzaConfigError, parseOomnitzaBaseUrl } from './base-url.ts';
 import { maxValuesPerFilter } from './filter.ts';
 import { assignUser, ensureApplication, findApplication, listAssignments } from './saas.ts';
@@ -98,10 +98,11 @@ export function createOomnitzaClient(options: OomnitzaClientOptions): OomnitzaCl
   function readModel(signal: AbortSignal | undefined): Promise<UserDataModel> {
     // The data model does not change during a run; the pre-flight check and the planner share one read.
     const read = dataModel ?? readUserDataModel(transport, { signal });
-    // A failed read is not kept: the next caller asks again.
+    // A failed read is not kept (the next caller asks again), unless the instance did not answer
+    // through every retry: asking again would only wait as long once more before the run says so.
     dataModel = read;
-    read.catch(() => {
-      if (dataModel === read) dataModel = null;
+    read.catch((error: unknown) => {
+      if (dataModel === read && !isVendorError(error, 'network', 'timeout')) dataModel = null;
     });
     return read;
   }

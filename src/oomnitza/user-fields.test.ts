@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
+import { VendorError } from '../http/vendor-error.ts';
 import { createOomnitzaClient } from './client.ts';
 import { parseUserDataModel } from './user-fields.ts';
 
@@ -72,6 +73,40 @@ describe('users data model', () => {
       assert.match(!model.available ? model.reason : '', /is not users field metadata \(uid is a number, not a field\)/);
       assert.equal(await oomnitza.listUserFields(), null);
     } finally {
+      server.close();
+    }
+  });
+
+  test('a data model read that found no answer through its retries is not asked again in the same run; a refused one is', async () => {
+    let requests = 0;
+    let mode: 'hang' | 'fail' = 'hang';
+    const server = createServer((_request, response) => {
+      requests += 1;
+      // 'hang' never answers (the client gives up); 'fail' answers a 500.
+      if (mode === 'fail') response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+      const silent = createOomnitzaClient({
+        baseUrl: url,
+        apiToken: 't0ken',
+        allowInsecureHttp: true,
+        retry: { maxAttempts: 1 },
+        timeoutMs: 200,
+      });
+      for (let attempt = 0; attempt < 2; attempt += 1)
+        await assert.rejects(silent.listUserFields(), (error: unknown) => error instanceof VendorError && error.kind === 'timeout');
+      assert.equal(requests, 1, 'the second caller gets the first answer, not another wait');
+
+      mode = 'fail';
+      requests = 0;
+      const failing = client(url);
+      for (let attempt = 0; attempt < 2; attempt += 1)
+        await assert.rejects(failing.listUserFields(), (error: unknown) => error instanceof VendorError && error.status === 500);
+      assert.equal(requests, 2, 'an answer that refused is asked again');
+    } finally {
+      server.closeAllConnections();
       server.close();
     }
   });

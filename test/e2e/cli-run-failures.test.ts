@@ -54,6 +54,24 @@ describe('ninja-sync run over the emulators, when things go wrong', () => {
     assert.equal(world.ninjaone.knobs.log.filter((e) => e.path.startsWith('/v2/')).length, 0, 'NinjaOne was not read either');
   });
 
+  test('an Oomnitza that cannot be reached: the skipped field check is said, the run fails saying so, and no retry is called answered', async (t) => {
+    const world = await startWorld(t, { users: 5 });
+    const file = await writeIntegration(world);
+    // Port 9 (discard) has no listener here: every connection is refused.
+    const result = await runCli(['run', '--dry-run', '--config', file, '--data-dir', world.dataDir], {
+      env: { ...world.env, OOMNITZA_URL: 'http://127.0.0.1:9' },
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /note: the users fields of http:\/\/127\.0\.0\.1:9 could not be read to check the mapping first \(.*connection refused/,
+    );
+    assert.match(result.stdout, /FAILED/);
+    assert.match(result.stdout, /Could not read users from Oomnitza: .*connection refused/);
+    assert.match(result.stdout, /Retried requests \(the run may have given up on some\): Oomnitza network ×\d+/);
+    assert.doesNotMatch(result.stdout, /nothing lost/);
+  });
+
   test('injected faults (429 storm, 500s, HTML pages, malformed JSON) still complete, with only the real failures', async (t) => {
     const world = await startWorld(t, { users: 40 });
     const file = await writeIntegration(world);

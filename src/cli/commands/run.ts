@@ -150,7 +150,11 @@ async function checkAgainstOomnitzaFields(io: CliIo, options: RunOptions, oomnit
   let fields;
   try {
     fields = await oomnitza.listUserFields();
-  } catch {
+  } catch (error) {
+    if (!options.json)
+      io.err(
+        `note: the users fields of ${oomnitza.baseUrl.origin} could not be read to check the mapping first (${error instanceof Error ? error.message : String(error)}); the run goes on and says what is wrong\n`,
+      );
     return null;
   }
   if (fields === null) return null;
