@@ -293,7 +293,7 @@ function authErrorFrom(error: VendorError, client: NinjaOneOAuthClient, context:
       `NinjaOne at ${host} does not know client ID "${client.clientId}" (${said}): wrong NinjaOne URL/region or client ID. A client app exists only on the instance it was created on; use the URL you sign in to NinjaOne with.`,
     misconfigured: () => misconfiguredMessage(host, code, said, client, context),
     transient: () =>
-      `NinjaOne's token endpoint at ${host} could not be reached or is unavailable (${said}). Try again later; the stored credentials are still good.`,
+      `NinjaOne's token endpoint at ${host} could not be reached or is unavailable (${said}). Try again later; this answer says nothing against the client ID, secret or tokens.`,
     unexpected: () => `NinjaOne's token endpoint at ${host} gave an unexpected answer (${said}).`,
   };
   return new NinjaOneAuthError(messages[kind](), {
