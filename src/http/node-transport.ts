@@ -29,6 +29,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 
+import { heapRoomCode, heapRoomProblem } from './heap-room.ts';
 import { guardedLookup } from './vendor-hosts.ts';
 
 import type { IncomingMessage } from 'node:http';
@@ -146,7 +147,18 @@ function readText(incoming: IncomingMessage, done: (error: unknown, text: string
         ? pipeline(incoming, createInflate(), noop)
         : incoming;
   let ended = false;
-  source.on('data', (chunk: Buffer) => chunks.push(chunk));
+  let received = 0;
+  const declared = Number(incoming.headers['content-length'] ?? 0);
+  // An answer that would not fit the thread's heap limit is refused before it is decoded (see heap-room.ts).
+  const tooBig = (bytes: number): boolean => {
+    const problem = heapRoomProblem(bytes);
+    if (problem !== null) done(Object.assign(new Error(problem), { code: heapRoomCode }), '');
+    return problem !== null;
+  };
+  source.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (!tooBig(received)) chunks.push(chunk);
+  });
   source.on('error', (error) => done(error, ''));
   source.on('end', function onEnd() {
     ended = true;
@@ -158,6 +170,7 @@ function readText(incoming: IncomingMessage, done: (error: unknown, text: string
     if (!ended && !incoming.complete)
       done(Object.assign(new Error('the connection closed before the body ended'), { code: 'ECONNRESET' }), '');
   });
+  if (Number.isFinite(declared) && declared > 0) tooBig(declared);
 }
 
 function noop(): void {

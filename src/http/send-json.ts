@@ -23,6 +23,7 @@
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 
+import { heapRoomCode, heapRoomProblem } from './heap-room.ts';
 import { canExchange, exchange } from './node-transport.ts';
 import { notifyVendorCall } from './observe.ts';
 import { bodyExcerpt, secretScrubber, secretsOfRequest } from './redact.ts';
@@ -180,6 +181,8 @@ async function attemptOnce(context: AttemptContext): Promise<VendorResponse<unkn
     if (timedOut) return failure(context, 'timeout', null, `got no answer within ${timeoutMs} ms`, { retryable: true, cause });
     if (request.signal?.aborted) return canceledError(context, cause);
     const code = errorCode(cause);
+    if (code === heapRoomCode)
+      return failure(context, 'http', null, `was not read: ${(cause as Error).message}`, { retryable: false, cause });
     if (code === 'EPRIVATEHOST')
       return failure(context, 'network', null, `refused: ${(cause as Error).message}`, { retryable: false, cause, networkCode: code });
     const what =
@@ -201,6 +204,12 @@ async function fetchText(context: AttemptContext, signal: AbortSignal): Promise<
     signal,
     redirect: 'manual',
   });
+  // As exchange does: an answer that would not fit the thread's heap limit is not read (see heap-room.ts).
+  const noRoom = heapRoomProblem(Number(response.headers.get('content-length') ?? 0) || 0);
+  if (noRoom !== null) {
+    await response.body?.cancel().catch(() => undefined);
+    throw Object.assign(new Error(noRoom), { code: heapRoomCode });
+  }
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
@@ -254,6 +263,9 @@ function classifyResponse(
         `answered ${status} with an HTML page instead of JSON ("${context.scrub(bodyExcerpt(text))}")`,
         { retryable: true },
       );
+    // Parsing is one step V8 cannot stop part-way: an answer that would not fit the heap is refused first.
+    const noRoom = heapRoomProblem(text.length);
+    if (noRoom !== null) return failure(context, 'http', status, `was not read: ${noRoom}`, { retryable: false });
     try {
       return { status, headers, body: JSON.parse(text) as unknown };
     } catch (cause) {

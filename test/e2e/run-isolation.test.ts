@@ -264,9 +264,14 @@ test("a run past the runs' heap limit fails saying so; the server answers throug
     return terminal.has(run.state) ? run : null;
   });
   assert.equal(failed.state, 'failed', JSON.stringify(failed));
-  assert.match(failed.error, /more memory than the 48 MB.*NINJA_SYNC_RUN_MEMORY_MB/);
+  // NinjaOne's one answer of 40,000 users (17 MB) is refused before it is decoded: past the limit
+  // inside that one step, V8 would have stopped this whole process, not just the runs' thread.
+  assert.match(
+    failed.error,
+    /NinjaOne GET .*\/v2\/users was not read: its answer of \d+\.\d MB needs more memory than the 48 MB a run may use; raise NINJA_SYNC_RUN_MEMORY_MB/,
+  );
   assert.ok(answered > 0);
-  assert.ok(server.logLines.some((line) => line.includes("the runs' thread stopped; starting it again")));
+  assert.ok(!server.logLines.some((line) => line.includes("the runs' thread stopped")), 'the thread goes on: no restart was needed');
 
   const nextId = await startRun(admin, created.body.id as string);
   const next = await until('the next run ends', async () => {
