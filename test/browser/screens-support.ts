@@ -28,11 +28,16 @@ interface AxeViolation {
 }
 
 /**
- * Serious and critical axe-core violations on the page as it stands, one line each: rule, help and
+ * Serious and critical axe-core violations on the page as it stands (transitions settled), one line each: rule, help and
  * the first elements at fault (their HTML).
  */
 export async function axeProblems(page: Page): Promise<string[]> {
-  if ((await page.evaluate("typeof window.axe === 'undefined'")) === true) await page.addScriptTag({ path: axeScript });
+  if ((await page.evaluate("typeof window.axe === 'undefined'")) === true) {
+    await page.addScriptTag({ path: axeScript });
+    // Colours are judged as they settle: a button half-way through its colour transition (Disable
+    // turning into Enable) is neither, and axe would judge the blend.
+    await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; }' });
+  }
   const violations = await page.evaluate<AxeViolation[]>('window.axe.run(document).then((result) => result.violations)');
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
