@@ -375,6 +375,25 @@ describe('sendJson', () => {
     assert.match(error.message, /connection refused/);
   });
 
+  test("one run's signal shared by many requests in flight and in line is not reported as a listener leak", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const limiter = createAdaptiveLimiter({ max: 2 });
+      const requests = Array.from({ length: 30 }, () =>
+        sendJson({ method: 'GET', url: new URL('/ok', base), signal: controller.signal }, fastOptions({ limiter })),
+      );
+      await Promise.all(requests);
+      // Node emits its warnings on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   test('a 429 through a limiter halves its concurrency', async () => {
     const limiter = createAdaptiveLimiter({ max: 8 });
     hits.delete('/429-then-ok');

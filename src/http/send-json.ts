@@ -21,6 +21,7 @@
  *   { vendor: 'Oomnitza', retry: { maxAttempts: 4 } },
  * );
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 
 import { heapRoomCode, heapRoomProblem } from './heap-room.ts';
@@ -97,6 +98,9 @@ export async function sendJson<T = unknown>(request: VendorRequest, options: Sen
   const scrub = secretScrubber([...secretsOfRequest(request.headers, request.form), ...(options.secrets ?? [])]);
   const context: AttemptContext = { request, options, scrub };
   const repeatable = request.method === 'GET' || request.idempotent === true;
+  // A run's signal is shared by every request it has in flight or in line for a slot, each
+  // listening for the abort: many listeners by design, not the leak Node warns of past 10.
+  if (request.signal !== undefined) setMaxListeners(0, request.signal);
 
   let failures = 0;
   let rateLimited = 0;
