@@ -7,13 +7,13 @@
  * @example TEST_CONCURRENCY=1 npm test -- api-races
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 
 import { startNinjaOneEmulator } from '../../emulators/ninjaone/index.ts';
 import { startOomnitzaEmulator } from '../../emulators/oomnitza/index.ts';
 import { createRun } from '../../src/runs/run-store.ts';
 import { apiClient } from '../support/api-client.ts';
-import { forEachDialect } from '../support/databases.ts';
+import { forEachDialect, type TestDatabaseTarget } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
 import { addClientCredential, addOomnitzaConnection } from '../support/vendor-setup.ts';
 
@@ -23,19 +23,28 @@ function statusesOf(answers: readonly ApiAnswer[]): string {
   return answers.map((a) => `${a.status} ${a.status >= 500 ? a.text.slice(0, 200) : ''}`.trim()).join(' | ');
 }
 
+/**
+ * Both emulators, a server with no worker and no scheduler (nothing moves between two requests but
+ * the race), its first admin, and the credential "ninjaone" and connection "oomnitza".
+ */
+async function startRaceWorld(t: TestContext, target: TestDatabaseTarget, seed: number) {
+  const ninja = await startNinjaOneEmulator({ seed, users: 2 });
+  t.after(() => ninja.close());
+  const oomnitza = await startOomnitzaEmulator({ seed, users: 0 });
+  t.after(() => oomnitza.close());
+  const server = await startTestServer(target, { worker: false, maintenance: false });
+  t.after(() => server.close());
+  const admin = apiClient(server.url);
+  assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
+  await addClientCredential(admin, ninja);
+  const connection = await addOomnitzaConnection(admin, oomnitza);
+  return { ninja, oomnitza, server, admin, connection };
+}
+
 forEachDialect('requests that race', (target) => {
   test('"Run now" racing the delete of its integration is refused (404 or 409), never a 500', async (t) => {
-    const ninja = await startNinjaOneEmulator({ seed: 3, users: 2 });
-    t.after(() => ninja.close());
-    const oomnitza = await startOomnitzaEmulator({ seed: 3, users: 0 });
-    t.after(() => oomnitza.close());
     // No worker: the queued runs stay as the race left them.
-    const server = await startTestServer(target, { worker: false, maintenance: false });
-    t.after(() => server.close());
-    const admin = apiClient(server.url);
-    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
-    await addClientCredential(admin, ninja);
-    await addOomnitzaConnection(admin, oomnitza);
+    const { server, admin } = await startRaceWorld(t, target, 3);
 
     // Found on PostgreSQL: the run was inserted after the integration it names was deleted (a foreign-key refusal, 500).
     for (let round = 0; round < 12; round++) {
@@ -128,17 +137,8 @@ forEachDialect('requests that race', (target) => {
   });
 
   test("an integration's catch-up setting saved while others are deleted is saved (200), whatever the order", async (t) => {
-    const ninja = await startNinjaOneEmulator({ seed: 4, users: 2 });
-    t.after(() => ninja.close());
-    const oomnitza = await startOomnitzaEmulator({ seed: 4, users: 0 });
-    t.after(() => oomnitza.close());
     // No scheduler: the integrations have no schedule state yet, so saving a catch-up setting writes one for each.
-    const server = await startTestServer(target, { worker: false, maintenance: false });
-    t.after(() => server.close());
-    const admin = apiClient(server.url);
-    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
-    await addClientCredential(admin, ninja);
-    await addOomnitzaConnection(admin, oomnitza);
+    const { server, admin } = await startRaceWorld(t, target, 4);
     const create = async (name: string) => {
       const answer = await admin.post('/api/integrations', {
         name,
@@ -170,16 +170,7 @@ forEachDialect('requests that race', (target) => {
   });
 
   test('a save of an integration deleted while the save checks it answers 404, not 200 for a document stored nowhere', async (t) => {
-    const ninja = await startNinjaOneEmulator({ seed: 5, users: 2 });
-    t.after(() => ninja.close());
-    const oomnitza = await startOomnitzaEmulator({ seed: 5, users: 0 });
-    t.after(() => oomnitza.close());
-    const server = await startTestServer(target, { worker: false, maintenance: false });
-    t.after(() => server.close());
-    const admin = apiClient(server.url);
-    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
-    await addClientCredential(admin, ninja);
-    const connection = await addOomnitzaConnection(admin, oomnitza);
+    const { oomnitza, admin, connection } = await startRaceWorld(t, target, 5);
     const document = (name: string) => ({
       name,
       source: { credential: 'ninjaone' },
@@ -252,16 +243,7 @@ forEachDialect('requests that race', (target) => {
   });
 
   test('an integration saved while its credential or connection is deleted or renamed never ends up naming one that is gone', async (t) => {
-    const ninja = await startNinjaOneEmulator({ seed: 6, users: 2 });
-    t.after(() => ninja.close());
-    const oomnitza = await startOomnitzaEmulator({ seed: 6, users: 0 });
-    t.after(() => oomnitza.close());
-    const server = await startTestServer(target, { worker: false, maintenance: false });
-    t.after(() => server.close());
-    const admin = apiClient(server.url);
-    assert.equal((await admin.post('/api/setup', { email: 'it@acme.example', password: 'correct horse battery staple' })).status, 201);
-    await addClientCredential(admin, ninja);
-    await addOomnitzaConnection(admin, oomnitza);
+    const { ninja, oomnitza, admin } = await startRaceWorld(t, target, 6);
     const document = (name: string, credential: string, connection: string) => ({
       name,
       source: { credential },
